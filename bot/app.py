@@ -1,0 +1,101 @@
+"""The composition root: the one place that knows settings, storage, domain and Telegram.
+
+``build_application`` is used by ``trygghetsbot run``, by the sandbox and by the tests alike.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot.clock import Clock, make_clock
+from bot.promise import Promise, load_promise
+from bot.services import Services
+from bot.services.people import PeopleService
+from bot.settings import Settings
+from handlers import STARTUP, register
+from handlers.common import BotContext, BotData
+from handlers.menus import publish_default_menus
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+BotApp = Application[Any, BotContext, Any, Any, BotData, Any]
+StartupHook = Callable[[BotApp], Awaitable[None]]
+
+# Placeholder token for the sandbox and tests: well-formed, never valid at Telegram.
+SANDBOX_TOKEN = "123456:sandbox-token-not-valid-at-telegram"
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    promise: Promise | None = None,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+    rate_limit: bool = True,
+    token: str | None = None,
+) -> BotApp:
+    clock = clock or make_clock(settings.now, settings.tz)
+    promise = promise or load_promise(settings.promise_file)
+    secret = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
+    if not secret:
+        raise ValueError("no bot token")
+    context_types = ContextTypes(context=BotContext, bot_data=BotData)
+    builder = (
+        ApplicationBuilder()
+        .token(secret)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_file_url)
+        .context_types(context_types)
+        .defaults(Defaults(tzinfo=settings.tz))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request)
+    if updates_request is not None:
+        builder = builder.get_updates_request(updates_request)
+    if rate_limit:
+        # Interactive replies are throttled by PTB; bulk sends go through our own outbox
+        # sender, which has its own limiter and bypasses this one.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+    app: BotApp = builder.build()
+    services = Services(settings=settings, clock=clock, promise=promise, db=Database(settings.db_path))
+    app.bot_data.services = services
+    app.bot_data.people = PeopleService(services)
+    register(app)
+    return app
+
+
+async def _post_init(app: BotApp) -> None:
+    services = app.bot_data.services
+    await services.db.open()
+    await publish_default_menus(app.bot, services.settings.locale)
+    for hook in STARTUP:
+        await hook(app)
+    log.info("Trygghetsbot started as @%s", app.bot.username)
+
+
+async def _post_shutdown(app: BotApp) -> None:
+    await app.bot_data.services.db.close()
+
+
+@asynccontextmanager
+async def serving(app: BotApp) -> AsyncIterator[BotApp]:
+    """Initialise the app and run our start-up/shut-down hooks around a block.
+
+    ``run_polling`` calls post_init/post_shutdown itself; tests and the sandbox drive the
+    app by hand and use this instead, so all three share one start-up path."""
+    async with app:
+        await _post_init(app)
+        try:
+            yield app
+        finally:
+            await _post_shutdown(app)

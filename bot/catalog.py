@@ -1,0 +1,142 @@
+"""Catalogue maintenance: extract, update, compile and check (``python -m bot.catalog``).
+
+The workflow (also in the README):
+    python -m bot.catalog update    # extract msgids to locales/messages.pot, merge into .po
+    ...translate the new entries in locales/sv/LC_MESSAGES/messages.po...
+    python -m bot.catalog compile   # .po -> .mo (done by `make` and by the test command)
+    python -m bot.catalog check     # fails on untranslated, fuzzy or stale messages
+
+English msgids are the English text, so ``update`` fills the English catalogue's new
+entries with their msgid; a reviewer can still change any of them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ROOT / "locales"
+POT = LOCALES / "messages.pot"
+SOURCES = ("bot", "handlers", "storage")
+LANGS = ("sv", "en")
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "N_": None,
+}
+
+
+def _po_path(lang: str) -> Path:
+    return LOCALES / lang / "LC_MESSAGES" / "messages.po"
+
+
+def extract() -> Catalog:
+    catalog = Catalog(project="trygghetsbot", version="1", charset="utf-8")
+    for folder in SOURCES:
+        for filename, lineno, message, comments, context in extract_from_dir(
+            ROOT / folder,
+            method_map=[("**.py", "python")],
+            keywords=KEYWORDS,
+            comment_tags=("TRANSLATORS:",),
+            strip_comment_tags=True,
+        ):
+            catalog.add(
+                message,
+                None,
+                [(f"{folder}/{filename}", lineno)],
+                auto_comments=comments,
+                context=context,
+            )
+    return catalog
+
+
+def _read(path: Path, locale: str | None = None) -> Catalog:
+    with path.open("rb") as handle:
+        return read_po(handle, locale=locale)
+
+
+def _write(path: Path, catalog: Catalog) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=100, omit_header=False, sort_output=False)
+
+
+def _ids(catalog: Iterable[object]) -> set[object]:
+    return {m.id for m in catalog if m.id}  # type: ignore[attr-defined]
+
+
+def update() -> None:
+    template = extract()
+    _write(POT, template)
+    for lang in LANGS:
+        path = _po_path(lang)
+        catalog = _read(path, lang) if path.exists() else Catalog(locale=lang)
+        catalog.update(template, no_fuzzy_matching=True)
+        # Obsolete entries would only confuse translators; they stay in git history.
+        catalog.obsolete.clear()
+        if lang == "en":
+            for message in catalog:
+                if message.id and not message.string:
+                    message.string = message.id
+        _write(path, catalog)
+
+
+def compile_all() -> None:
+    for lang in LANGS:
+        catalog = _read(_po_path(lang), lang)
+        with (_po_path(lang).with_suffix(".mo")).open("wb") as handle:
+            write_mo(handle, catalog, use_fuzzy=False)
+
+
+def problems() -> list[str]:
+    found: list[str] = []
+    template_ids = _ids(extract())
+    pot_ids = _ids(_read(POT)) if POT.exists() else set()
+    if template_ids != pot_ids:
+        missing = sorted(map(str, template_ids - pot_ids))[:5]
+        extra = sorted(map(str, pot_ids - template_ids))[:5]
+        found.append(f"messages.pot is stale (new: {missing}, gone: {extra}); run update")
+    for lang in LANGS:
+        catalog = _read(_po_path(lang), lang)
+        ids = _ids(catalog)
+        for msgid in sorted(map(str, template_ids - ids))[:10]:
+            found.append(f"{lang}: not in catalogue: {msgid!r}")
+        for message in catalog:
+            if not message.id:
+                continue
+            text = message.string
+            empty = not text or (isinstance(text, tuple) and not all(text))
+            if empty:
+                found.append(f"{lang}: untranslated: {message.id!r}")
+            elif message.fuzzy:
+                found.append(f"{lang}: fuzzy: {message.id!r}")
+    return found
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "check"
+    if command == "update":
+        update()
+    elif command == "compile":
+        compile_all()
+    elif command == "check":
+        issues = problems()
+        for line in issues:
+            print(line)
+        return 1 if issues else 0
+    else:
+        print("usage: python -m bot.catalog update|compile|check")
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,37 @@
+"""Domain errors that handlers turn into a friendly, translated answer.
+
+Each error carries a msgid (marked with N_ so it is extracted) and format arguments; the
+handler translates it in the user's locale. Nothing internal ever reaches the user.
+"""
+
+from __future__ import annotations
+
+from bot.i18n import N_, Translator
+
+
+class UserFacingError(Exception):
+    msgid = N_("Something went wrong. Please try again.")
+
+    def __init__(self, msgid: str | None = None, **params: object) -> None:
+        if msgid is not None:
+            self.msgid = msgid
+        self.params = params
+        super().__init__(self.msgid)
+
+    def render(self, tr: Translator) -> str:
+        return tr.gettext(self.msgid).format(**self.params)
+
+
+class NotAllowed(UserFacingError):
+    msgid = N_("Sorry, that is only for staff of the police and the municipality.")
+
+
+class InviteInvalid(UserFacingError):
+    msgid = N_(
+        "This invite link is not valid any more. It may have been used already or be "
+        "older than 72 hours. Ask your coordinator for a new one."
+    )
+
+
+class NotFound(UserFacingError):
+    msgid = N_("I could not find that any more. It may have been removed.")

@@ -1,0 +1,280 @@
+"""The promise (medborgarlöfte) as data: pydantic models loaded from TOML.
+
+The promise file is the only place that knows which commitments exist, their targets,
+cadences, owners and how visible they are to residents. Everything else reads it from here.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+import datetime as dt
+from datetime import date
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class Cadence(StrEnum):
+    TERM = "term"
+    SCHOOL_YEAR = "school_year"
+    YEAR = "year"
+    PERIOD = "period"  # once over the whole promise window
+    MILESTONE = "milestone"
+    TRACKED = "tracked"  # no number in the promise: counted, never judged
+
+
+class Owner(StrEnum):
+    POLICE = "police"
+    MUNICIPALITY = "municipality"
+    BOTH = "both"
+
+    def includes(self, org: str | None) -> bool:
+        """Whether staff of organisation ``org`` share responsibility for this commitment."""
+        if org is None:
+            return False
+        if self is Owner.BOTH:
+            return org in (Owner.POLICE.value, Owner.MUNICIPALITY.value)
+        return org == self.value
+
+
+class Visibility(StrEnum):
+    """How much residents may see. Ordered from most to least visible."""
+
+    PUBLIC = "public"
+    AFTER = "after"
+    COUNT_ONLY = "count_only"
+
+    @property
+    def rank(self) -> int:
+        return _VISIBILITY_RANK[self]
+
+    def at_most(self, other: Visibility) -> Visibility:
+        """The less visible of the two: an event may hide more than its commitment, never less."""
+        return self if self.rank >= other.rank else other
+
+
+_VISIBILITY_RANK = {Visibility.PUBLIC: 0, Visibility.AFTER: 1, Visibility.COUNT_ONLY: 2}
+
+_Strict = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(BaseModel):
+    """A text in every supported language."""
+
+    model_config = _Strict
+    sv: Annotated[str, Field(min_length=1)]
+    en: Annotated[str, Field(min_length=1)]
+
+    def get(self, locale: str) -> str:
+        return self.en if locale == "en" else self.sv
+
+
+class Keywords(BaseModel):
+    """Words staff and residents use for a commitment, per language (for matching text)."""
+
+    model_config = _Strict
+    sv: tuple[str, ...] = ()
+    en: tuple[str, ...] = ()
+
+    def all(self) -> tuple[str, ...]:
+        return self.sv + self.en
+
+
+class DateRange(BaseModel):
+    model_config = _Strict
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+class ExplicitTerm(DateRange):
+    """A real school term from the school calendar, overriding the default half years."""
+
+    label: Annotated[str, Field(min_length=1)]
+
+
+class Commitment(BaseModel):
+    model_config = _Strict
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+    title: Text
+    short: Text  # a few words, for lists and progress bars
+    description: Text
+    cadence: Cadence
+    target: Annotated[int, Field(ge=0)] | None = None
+    due: date | None = None
+    owner: Owner
+    visibility: Visibility
+    # Period key → explicit target, e.g. {"2022-HT" = 1}; wins over prorating.
+    period_targets: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    keywords: Keywords = Keywords()
+    # What a resident may be told to look forward to: True for kinds that hold public events.
+    resident_events: bool = False
+
+    @model_validator(mode="after")
+    def _cadence_fits(self) -> Self:
+        if self.cadence is Cadence.MILESTONE:
+            if self.due is None:
+                raise ValueError("a milestone needs a due date ('due')")
+        elif self.cadence is Cadence.TRACKED:
+            if self.target is not None:
+                raise ValueError("a tracked-only commitment has no target")
+        elif self.target is None:
+            raise ValueError(f"cadence '{self.cadence}' needs a target")
+        elif self.target == 0:
+            raise ValueError("target must be at least 1")
+        return self
+
+    @property
+    def is_counted(self) -> bool:
+        return self.cadence not in (Cadence.MILESTONE, Cadence.TRACKED)
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility is not Visibility.COUNT_ONLY
+
+
+class Place(BaseModel):
+    model_config = _Strict
+    name: Annotated[str, Field(min_length=1)]
+    address: Annotated[str, Field(min_length=1)]
+    opening_hours: Text
+    about: Text
+
+
+class Contacts(BaseModel):
+    model_config = _Strict
+    emergency: str = "112"
+    police_non_urgent: str = "114 14"
+    police_web: str = "polisen.se"
+    municipality_phone: str | None = None
+    municipality_web: str | None = None
+
+
+class Reminders(BaseModel):
+    """When the weekly digest to staff goes out (local time)."""
+
+    model_config = _Strict
+    weekday: Annotated[int, Field(ge=0, le=6)] = 0  # Monday
+    time: dt.time = dt.time(8, 30)
+    days_left_warning: Annotated[int, Field(ge=1, le=365)] = 30
+
+
+class Promise(BaseModel):
+    model_config = _Strict
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+    name: Text
+    municipality: Annotated[str, Field(min_length=1)]
+    police_area: Annotated[str, Field(min_length=1)]
+    summary: Text
+    window: DateRange
+    # Free text stating which parts of the window are assumptions (e.g. the decision date).
+    window_assumption: str | None = None
+    terms: tuple[ExplicitTerm, ...] = ()
+    after_delay_days: Annotated[int, Field(ge=0, le=90)] = 2
+    reminders: Reminders = Reminders()
+    trygghetscenter: Place | None = None
+    contacts: Contacts = Contacts()
+    commitments: Annotated[tuple[Commitment, ...], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        seen: set[str] = set()
+        for c in self.commitments:
+            if c.id in seen:
+                raise ValueError(f"duplicate commitment id '{c.id}'")
+            seen.add(c.id)
+        ordered = sorted(self.terms, key=lambda t: t.start)
+        for before, after in zip(ordered, ordered[1:], strict=False):
+            if after.start <= before.end:
+                raise ValueError(f"terms '{before.label}' and '{after.label}' overlap")
+        return self
+
+    def commitment(self, commitment_id: str) -> Commitment:
+        for c in self.commitments:
+            if c.id == commitment_id:
+                return c
+        raise KeyError(commitment_id)
+
+    def get(self, commitment_id: str) -> Commitment | None:
+        return next((c for c in self.commitments if c.id == commitment_id), None)
+
+    def public_commitments(self) -> Iterator[Commitment]:
+        return (c for c in self.commitments if c.is_public)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.commitments)
+
+
+class PromiseError(Exception):
+    """A promise file that cannot be used; ``problems`` name each bad field and why."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
+def _location(loc: tuple[int | str, ...], data: object) -> str:
+    """Turn a pydantic error location into a readable path, naming commitments by id."""
+    parts: list[str] = []
+    node: object = data
+    for step in loc:
+        if isinstance(node, dict):
+            node = node.get(step) if isinstance(step, str) else None
+            parts.append(str(step))
+        elif isinstance(node, list) and isinstance(step, int):
+            item = node[step] if step < len(node) else None
+            ident = item.get("id") if isinstance(item, dict) else None
+            parts[-1:] = [f"{parts[-1]}[{ident!r}]" if ident else f"{parts[-1]}[{step}]"]
+            node = item
+        else:
+            parts.append(str(step))
+            node = None
+    return ".".join(parts) or "(file)"
+
+
+def parse_promise(text: str, source: str = "<promise>") -> Promise:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PromiseError(source, [f"not valid TOML: {exc}"]) from exc
+    try:
+        return Promise.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            where = _location(tuple(err["loc"]), data)
+            message = err["msg"].removeprefix("Value error, ")
+            problems.append(f"{where}: {message}")
+        raise PromiseError(source, problems) from exc
+
+
+def load_promise(path: Path | None = None) -> Promise:
+    """Load ``path``, or the bundled default promise when ``path`` is None."""
+    if path is None:
+        ref = resources.files("bot") / "promises" / "upplands-bro-2022-2024.toml"
+        return parse_promise(ref.read_text(encoding="utf-8"), "upplands-bro-2022-2024.toml")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PromiseError(str(path), [f"cannot read the file: {exc.strerror}"]) from exc
+    return parse_promise(text, str(path))

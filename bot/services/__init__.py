@@ -1,0 +1,48 @@
+"""Application services: the only place that combines storage with domain rules.
+
+Handlers call one service method per update; services never import telegram. ``Services``
+is the container built once by the composition root (``bot.app``) and handed to handlers
+through the typed bot data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.clock import Clock
+from bot.i18n import Translator, translator
+from bot.promise import Promise
+from bot.settings import Settings
+from storage.activities import ActivityRepo, MilestoneRepo
+from storage.audit import AuditRepo
+from storage.db import Database
+from storage.events import EventRepo
+from storage.invites import InviteRepo
+from storage.people import StaffRepo, UserRepo
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Clock
+    promise: Promise
+    db: Database
+    users: UserRepo = field(init=False)
+    staff: StaffRepo = field(init=False)
+    invites: InviteRepo = field(init=False)
+    audit: AuditRepo = field(init=False)
+    activities: ActivityRepo = field(init=False)
+    milestones: MilestoneRepo = field(init=False)
+    events: EventRepo = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.users = UserRepo(self.db)
+        self.staff = StaffRepo(self.db)
+        self.invites = InviteRepo(self.db)
+        self.audit = AuditRepo(self.db)
+        self.activities = ActivityRepo(self.db)
+        self.milestones = MilestoneRepo(self.db)
+        self.events = EventRepo(self.db)
+
+    def translator(self, locale: str | None = None) -> Translator:
+        return translator(locale or self.settings.locale)

@@ -1,0 +1,117 @@
+"""Roles, invites, language choice and a resident's own data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.errors import InviteInvalid, NotAllowed
+from bot.i18n import pick_locale
+from bot.roles import Actor, Role
+from bot.services import Services
+from storage.records import Org, StaffMember
+
+INVITE_PREFIX = "inv_"
+
+
+@dataclass(frozen=True)
+class PrivacyReport:
+    locale: str | None
+    subscribed: bool
+    reminders: int
+    follows: int
+    is_staff: bool
+
+
+class PeopleService:
+    def __init__(self, services: Services) -> None:
+        self.s = services
+
+    async def actor(
+        self, user_id: int, chat_id: int, telegram_lang: str | None, name: str = ""
+    ) -> Actor:
+        member = await self.s.staff.active(user_id)
+        if user_id in self.s.settings.admin_ids:
+            role = Role.ADMIN
+        elif member is not None:
+            role = Role.STAFF
+        else:
+            role = Role.RESIDENT
+        saved = await self.s.users.locale(user_id)
+        locale = pick_locale(saved, telegram_lang, self.s.settings.locale)
+        return Actor(
+            user_id=user_id,
+            chat_id=chat_id,
+            role=role,
+            org=member.org.value if member else None,
+            locale=locale,
+            tr=self.s.translator(locale),
+            name=member.name if member else name,
+        )
+
+    async def refuse(self, actor: Actor, what: str) -> NotAllowed:
+        """Audit a resident's attempt at a staff or admin action; return the error to show."""
+        await self.s.audit.record(self.s.clock.now(), actor.user_id, "refused", what)
+        return NotAllowed()
+
+    async def require_staff(self, actor: Actor, what: str) -> None:
+        if not actor.is_staff:
+            raise await self.refuse(actor, what)
+
+    async def require_admin(self, actor: Actor, what: str) -> None:
+        if not actor.is_admin:
+            raise await self.refuse(actor, what)
+
+    async def create_invite(self, actor: Actor | None, org: Org) -> str:
+        """An admin (or the CLI, actor None) makes a single-use code; returns the code."""
+        if actor is not None:
+            await self.require_admin(actor, "invite")
+        now = self.s.clock.now()
+        code, invite = await self.s.invites.create(org, actor.user_id if actor else None, now)
+        await self.s.audit.record(
+            now, actor.user_id if actor else None, "invite.create", f"invite:{invite.id}",
+            org=org.value,
+        )
+        return code
+
+    async def redeem_invite(self, code: str, user_id: int, name: str) -> StaffMember:
+        now = self.s.clock.now()
+        invite = await self.s.invites.redeem(code, user_id, now)
+        if invite is None:
+            await self.s.audit.record(now, user_id, "invite.rejected", None)
+            raise InviteInvalid()
+        member = await self.s.staff.upsert(user_id, invite.org, name, now, invite.created_by)
+        await self.s.audit.record(
+            now, user_id, "staff.join", f"user:{user_id}", org=invite.org.value,
+            invite=invite.id,
+        )
+        return member
+
+    async def list_staff(self, actor: Actor) -> list[StaffMember]:
+        await self.require_admin(actor, "staff.list")
+        return await self.s.staff.list_active()
+
+    async def revoke_staff(self, actor: Actor, user_id: int) -> bool:
+        await self.require_admin(actor, "staff.revoke")
+        now = self.s.clock.now()
+        done = await self.s.staff.revoke(user_id, actor.user_id, now)
+        if done:
+            await self.s.audit.record(now, actor.user_id, "staff.revoke", f"user:{user_id}")
+        return done
+
+    async def set_locale(self, actor: Actor, locale: str) -> Actor:
+        await self.s.users.set_locale(actor.user_id, locale, self.s.clock.now())
+        return await self.actor(actor.user_id, actor.chat_id, locale, actor.name)
+
+    async def privacy(self, actor: Actor) -> PrivacyReport:
+        footprint = await self.s.users.footprint(actor.user_id)
+        return PrivacyReport(
+            locale=await self.s.users.locale(actor.user_id),
+            subscribed=footprint.subscribed,
+            reminders=footprint.reminders,
+            follows=footprint.follows,
+            is_staff=actor.is_staff,
+        )
+
+    async def forget_me(self, actor: Actor) -> None:
+        await self.s.users.forget(actor.user_id)
+        # No audit row naming the resident: the point is that nothing about them remains.

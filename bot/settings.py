@@ -1,0 +1,77 @@
+"""Settings from the environment and ``.env``; names are a public contract (PRODUCT.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SUPPORTED_LOCALES = ("sv", "en")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "bot_token")
+    )
+    api_base_url: str = Field(
+        default="https://api.telegram.org/bot",
+        validation_alias=AliasChoices("TELEGRAM_API_BASE_URL", "api_base_url"),
+    )
+    api_file_url: str = Field(
+        default="https://api.telegram.org/file/bot",
+        validation_alias=AliasChoices("TELEGRAM_API_FILE_URL", "api_file_url"),
+    )
+    db_path: Path = Field(
+        default=Path("./trygghetsbot.sqlite3"),
+        validation_alias=AliasChoices("TRYGGHETSBOT_DB", "db_path"),
+    )
+    promise_file: Path | None = Field(
+        default=None, validation_alias=AliasChoices("TRYGGHETSBOT_PROMISE_FILE", "promise_file")
+    )
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(
+        default=frozenset(), validation_alias=AliasChoices("TRYGGHETSBOT_ADMIN_IDS", "admin_ids")
+    )
+    locale: str = Field(default="sv", validation_alias=AliasChoices("TRYGGHETSBOT_LOCALE", "locale"))
+    timezone: str = Field(
+        default="Europe/Stockholm",
+        validation_alias=AliasChoices("TRYGGHETSBOT_TIMEZONE", "timezone"),
+    )
+    now: datetime | None = Field(
+        default=None, validation_alias=AliasChoices("TRYGGHETSBOT_NOW", "now")
+    )
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",")]
+            try:
+                return frozenset(int(p) for p in parts if p)
+            except ValueError as exc:
+                raise ValueError("TRYGGHETSBOT_ADMIN_IDS must be comma-separated user ids") from exc
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"TRYGGHETSBOT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises for an unknown zone
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)

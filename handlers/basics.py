@@ -1,0 +1,216 @@
+"""Everyone's commands: /start, /help, /language, /privacy, /delete_me, /cancel."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot.errors import UserFacingError
+from bot.roles import Actor, Role
+from bot.services.people import INVITE_PREFIX
+from bot.settings import SUPPORTED_LOCALES
+from handlers.common import BotContext, cb, keyboard, reply, show_error, split_cb
+from handlers.menus import refresh_commands_for
+
+LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
+
+
+def safety_note(actor: Actor) -> str:
+    _ = actor.tr.gettext
+    return _(
+        "I am not monitored around the clock. In an emergency, call 112. To report a crime "
+        "or reach the police otherwise, call 114 14 or use polisen.se."
+    )
+
+
+def start_text(actor: Actor, promise_name: str) -> str:
+    _ = actor.tr.gettext
+    if actor.role is Role.ADMIN:
+        intro = _(
+            "Hi {name}! You are an admin of the citizen promise bot.\n\n"
+            "Report what you did in one message, see /status, plan events with /plan, "
+            "invite staff with /invite and manage them with /staff."
+        ).format(name=actor.name or _("there"))
+    elif actor.role is Role.STAFF:
+        intro = _(
+            "Hi {name}! You are registered as staff.\n\n"
+            "Write what you did in one message, for example "
+            "\"theme meeting yesterday, 23 people\", and I will count it for the promise. "
+            "See where we stand with /status and plan events with /plan."
+        ).format(name=actor.name or _("there"))
+    else:
+        intro = _(
+            "Hi! I am the bot for \"{promise}\", the promise from the police and the "
+            "municipality to make our municipality safer.\n\n"
+            "Ask me in your own words, for example \"when is the next theme meeting?\". "
+            "See upcoming events with /events, how the promise is going with /progress, "
+            "and get fraud tips with /tips."
+        ).format(promise=promise_name)
+    return intro + "\n\n" + safety_note(actor)
+
+
+def help_text(actor: Actor) -> str:
+    _ = actor.tr.gettext
+    lines = [
+        _("What I can do:"),
+        _("/events – upcoming theme meetings, dialogues and visibility efforts"),
+        _("/next – the next event of each kind"),
+        _("/progress – how the promise is going"),
+        _("/tips – fraud-prevention tips for seniors (relatives can subscribe too and "
+          "pass the tips on)"),
+        _("/language – change language"),
+        _("/privacy – what I store about you; /delete_me removes it"),
+        _("You can also just write a question."),
+    ]
+    if actor.is_staff:
+        lines += [
+            "",
+            _("For staff:"),
+            _("Write a one-line report, e.g. \"tematräff igår 23 pers\", or use /report"),
+            _("/myreports – your recent reports"),
+            _("/status – where each commitment stands"),
+            _("/plan – plan an event"),
+            _("/alert – send an urgent fraud alert to seniors"),
+        ]
+    if actor.is_admin:
+        lines += [
+            "",
+            _("For admins:"),
+            _("/invite – invite a staff member"),
+            _("/staff – list and remove staff"),
+        ]
+    return "\n".join(lines) + "\n\n" + safety_note(actor)
+
+
+async def start(update: Update, context: BotContext) -> None:
+    actor = context.actor
+    payload = context.args[0] if context.args else ""
+    if payload.startswith(INVITE_PREFIX):
+        await join_with_invite(update, context, payload.removeprefix(INVITE_PREFIX))
+        return
+    name = context.services.promise.name.get(actor.locale)
+    await reply(update, start_text(actor, name))
+
+
+async def join_with_invite(update: Update, context: BotContext, code: str) -> None:
+    actor = context.actor
+    _ = actor.tr.gettext
+    if actor.role is Role.STAFF:
+        await reply(update, _("You are already registered as staff."))
+        return
+    try:
+        member = await context.people.redeem_invite(code, actor.user_id, actor.name)
+    except UserFacingError as error:
+        await show_error(update, context, error)
+        return
+    context.actor = await context.people.actor(
+        actor.user_id, actor.chat_id, actor.locale, member.name
+    )
+    await refresh_commands_for(context.bot, context.actor)
+    org_names = {
+        "police": _("the police"),
+        "municipality": _("the municipality"),
+        "other": _("a partner organisation"),
+    }
+    await reply(
+        update,
+        _("Welcome, {name}! You are now registered as staff for {org}.").format(
+            name=member.name, org=org_names[member.org.value]
+        )
+        + "\n\n"
+        + help_text(context.actor),
+    )
+
+
+async def show_help(update: Update, context: BotContext) -> None:
+    await reply(update, help_text(context.actor))
+
+
+async def choose_language(update: Update, context: BotContext) -> None:
+    _ = context.actor.tr.gettext
+    buttons = [[(LANGUAGE_NAMES[code], cb("lang", "set", code)) for code in SUPPORTED_LOCALES]]
+    await reply(update, _("Choose your language:"), keyboard(buttons))
+
+
+async def set_language(update: Update, context: BotContext) -> None:
+    parts = split_cb(update.callback_query.data if update.callback_query else None, 3)
+    if parts is None or parts[2] not in SUPPORTED_LOCALES:
+        await reply(update, context.actor.tr.gettext("That button is no longer valid."))
+        return
+    context.actor = await context.people.set_locale(context.actor, parts[2])
+    await refresh_commands_for(context.bot, context.actor)
+    _ = context.actor.tr.gettext
+    await reply(update, _("I will write to you in English from now on."), edit=True)
+
+
+async def show_privacy(update: Update, context: BotContext) -> None:
+    actor = context.actor
+    _ = actor.tr.gettext
+    report = await context.people.privacy(actor)
+    lines = [_("This is what I store about you:")]
+    if report.locale:
+        lines.append(_("• Your chosen language: {language}").format(
+            language=LANGUAGE_NAMES[report.locale]))
+    if report.subscribed:
+        lines.append(_("• Your subscription to fraud tips"))
+    if report.reminders:
+        lines.append(actor.tr.ngettext(
+            "• {n} event reminder", "• {n} event reminders", report.reminders
+        ).format(n=report.reminders))
+    if report.follows:
+        lines.append(actor.tr.ngettext(
+            "• You follow {n} commitment", "• You follow {n} commitments", report.follows
+        ).format(n=report.follows))
+    if len(lines) == 1:
+        lines.append(_("• Nothing. I only answer your questions."))
+    lines.append("")
+    lines.append(_(
+        "Your chat id is used only to send you what you asked for. "
+        "I never store your name, phone number or what you ask me."
+    ))
+    if report.is_staff:
+        lines.append(_(
+            "As staff, your name, organisation and the reports you make are also stored, "
+            "because they are part of the follow-up of the promise."
+        ))
+    else:
+        lines.append(_("Use /delete_me to remove everything."))
+    await reply(update, "\n".join(lines))
+
+
+async def ask_delete_me(update: Update, context: BotContext) -> None:
+    _ = context.actor.tr.gettext
+    await reply(
+        update,
+        _("Do you want me to delete everything I store about you? "
+          "Your subscriptions and reminders stop."),
+        keyboard([[(_("Yes, delete"), cb("me", "delete", "yes")),
+                   (_("No, keep"), cb("me", "delete", "no"))]]),
+    )
+
+
+async def confirm_delete_me(update: Update, context: BotContext) -> None:
+    _ = context.actor.tr.gettext
+    parts = split_cb(update.callback_query.data if update.callback_query else None, 3)
+    if parts is None or parts[2] != "yes":
+        await reply(update, _("OK, nothing was deleted."), edit=True)
+        return
+    await context.people.forget_me(context.actor)
+    await reply(update, _("Done. Everything I stored about you has been deleted."), edit=True)
+
+
+async def cancel(update: Update, context: BotContext) -> None:
+    _ = context.actor.tr.gettext
+    had_something = bool(context.user_data)
+    if context.user_data is not None:
+        context.user_data.clear()
+    await reply(update, _("Cancelled.") if had_something else _("There is nothing to cancel."))
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """Any button nobody else claimed: an old message, or data we do not understand."""
+    _ = context.actor.tr.gettext
+    query = update.callback_query
+    if query is not None:
+        await query.answer(_("That button is no longer valid."), show_alert=False)
+    raise ApplicationHandlerStop

@@ -1,0 +1,48 @@
+"""Stage one for every update (handler group -1): who is this, and should we answer at all?
+
+Loads the actor (role, organisation, locale) once so feature handlers never query it again,
+and stops updates the bot must not react to: group chatter that does not address the bot,
+channel posts, and updates without a user.
+"""
+
+from __future__ import annotations
+
+from telegram import Message, MessageEntity, Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop
+
+from handlers.common import BotContext
+
+
+def _addresses_bot(message: Message, bot_username: str, bot_id: int) -> bool:
+    if message.reply_to_message is not None and message.reply_to_message.from_user is not None:
+        if message.reply_to_message.from_user.id == bot_id:
+            return True
+    text = message.text or message.caption or ""
+    mention = "@" + bot_username.lower()
+    for entity in message.entities or ():
+        if entity.type in (MessageEntity.MENTION, MessageEntity.BOT_COMMAND):
+            part = text[entity.offset : entity.offset + entity.length].lower()
+            if entity.type == MessageEntity.BOT_COMMAND and "@" not in part:
+                return True
+            if part.endswith(mention):
+                return True
+    return False
+
+
+async def load_actor(update: Update, context: BotContext) -> None:
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None or user.is_bot:
+        raise ApplicationHandlerStop
+    message = update.message
+    if (
+        chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+        and message is not None
+        and not _addresses_bot(message, context.bot.username, context.bot.id)
+    ):
+        # In groups the bot only answers when addressed; everything else is left alone.
+        raise ApplicationHandlerStop
+    context.actor = await context.people.actor(
+        user.id, chat.id, user.language_code, user.full_name
+    )

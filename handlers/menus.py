@@ -1,0 +1,109 @@
+"""Command names (English and Swedish alias) and the command menus Telegram shows.
+
+Residents see the resident menu in their language; staff and admins get a chat-scoped menu
+with their extra commands. Both names of every command always work.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import TelegramError
+
+from bot.i18n import N_, translator
+from bot.roles import Actor, Role
+from bot.settings import SUPPORTED_LOCALES
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Command:
+    en: str
+    sv: str
+    description: str  # msgid
+    audience: Role = Role.RESIDENT
+    in_menu: bool = True
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.en,) if self.en == self.sv else (self.en, self.sv)
+
+    def name(self, locale: str) -> str:
+        return self.sv if locale == "sv" else self.en
+
+
+START = Command("start", "start", N_("Start and what I can do"))
+HELP = Command("help", "hjalp", N_("Help"))
+EVENTS = Command("events", "evenemang", N_("Upcoming events"))
+NEXT = Command("next", "nasta", N_("Next event of each kind"))
+PROGRESS = Command("progress", "hurgardet", N_("How the promise is going"))
+FOLLOW = Command("follow", "folj", N_("Get news when a commitment moves"))
+TIPS = Command("tips", "tips", N_("Fraud tips for seniors"))
+STOP = Command("stop", "sluta", N_("Stop the fraud tips"))
+LANGUAGE = Command("language", "sprak", N_("Change language"))
+PRIVACY = Command("privacy", "integritet", N_("What I store about you"))
+DELETE_ME = Command("delete_me", "radera_mig", N_("Delete what I store about you"))
+CANCEL = Command("cancel", "avbryt", N_("Cancel what you are doing"))
+REPORT = Command("report", "rapport", N_("Report an activity step by step"), Role.STAFF)
+MY_REPORTS = Command("myreports", "minarapporter", N_("Your recent reports"), Role.STAFF)
+STATUS = Command("status", "lage", N_("Where each commitment stands"), Role.STAFF)
+PLAN = Command("plan", "planera", N_("Plan an event"), Role.STAFF)
+MY_EVENTS = Command("myevents", "minaevenemang", N_("Move or cancel your events"), Role.STAFF)
+ALERT = Command("alert", "larm", N_("Urgent fraud alert to seniors"), Role.STAFF)
+PAUSE = Command("pause", "paus", N_("Pause your reminders"), Role.STAFF)
+INVITE = Command("invite", "bjudin", N_("Invite a staff member"), Role.ADMIN)
+STAFF = Command("staff", "personal", N_("List and remove staff"), Role.ADMIN)
+RECIPIENTS = Command("recipients", "mottagare", N_("Who gets which reminders"), Role.ADMIN)
+PUBLISH = Command("publish", "publicera", N_("The follow-up report as a file"), Role.ADMIN)
+
+# Menu order: what each group needs most comes first.
+ALL_COMMANDS: tuple[Command, ...] = (
+    START, EVENTS, NEXT, PROGRESS, FOLLOW, TIPS, STOP, LANGUAGE, PRIVACY, DELETE_ME, HELP, CANCEL,
+    REPORT, MY_REPORTS, STATUS, PLAN, MY_EVENTS, ALERT, PAUSE,
+    INVITE, STAFF, RECIPIENTS, PUBLISH,
+)  # fmt: skip
+
+_RANK = {Role.RESIDENT: 0, Role.STAFF: 1, Role.ADMIN: 2}
+
+# Commands whose handlers are registered; menus list only these, so a menu never offers a
+# command nobody answers. Filled by ``handlers.register``.
+_registered: set[str] = set()
+
+
+def mark_registered(command: Command) -> None:
+    _registered.add(command.en)
+
+
+def menu_for(role: Role, locale: str) -> list[BotCommand]:
+    tr = translator(locale)
+    staff_first = role is not Role.RESIDENT
+    chosen = [
+        c
+        for c in ALL_COMMANDS
+        if c.in_menu and c.en in _registered and _RANK[c.audience] <= _RANK[role]
+    ]
+    if staff_first:
+        chosen.sort(key=lambda c: -_RANK[c.audience])
+    return [BotCommand(c.name(locale), tr.gettext(c.description)) for c in chosen]
+
+
+async def publish_default_menus(bot: Bot, default_locale: str) -> None:
+    await bot.set_my_commands(menu_for(Role.RESIDENT, default_locale), BotCommandScopeDefault())
+    for locale in SUPPORTED_LOCALES:
+        await bot.set_my_commands(
+            menu_for(Role.RESIDENT, locale), BotCommandScopeDefault(), language_code=locale
+        )
+
+
+async def refresh_commands_for(bot: Bot, actor: Actor) -> None:
+    """Chat-scoped menu matching the actor's role and chosen language."""
+    try:
+        await bot.set_my_commands(
+            menu_for(actor.role, actor.locale), BotCommandScopeChat(actor.chat_id)
+        )
+    except TelegramError as exc:
+        # A menu is a convenience; failing to set it must not break joining or /language.
+        log.warning("could not set chat menu: %s", type(exc).__name__)

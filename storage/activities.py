@@ -1,0 +1,182 @@
+"""Reported activities (what was done) and confirmed milestones."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from sqlite3 import Row
+
+from storage.db import Database
+from storage.records import Activity, Milestone, from_db, opt_from_db, to_db
+
+
+@dataclass(frozen=True)
+class NewActivity:
+    commitment: str
+    date: date
+    place: str | None = None
+    count: int | None = None
+    description: str = ""
+    source: str = "chat"
+    event_id: int | None = None
+    reported_by: int | None = None
+
+
+def _activity(row: Row) -> Activity:
+    return Activity(
+        id=row["id"],
+        commitment=row["commitment"],
+        date=date.fromisoformat(row["date"]),
+        place=row["place"],
+        count=row["count"],
+        description=row["description"],
+        source=row["source"],
+        event_id=row["event_id"],
+        reported_by=row["reported_by"],
+        created_at=from_db(row["created_at"]),
+        updated_at=from_db(row["updated_at"]),
+        retracted_at=opt_from_db(row["retracted_at"]),
+    )
+
+
+_INSERT = (
+    "INSERT INTO activities (commitment, date, place, count, description, source, event_id, "
+    "reported_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _params(new: NewActivity, now: datetime) -> tuple[object, ...]:
+    stamp = to_db(now)
+    return (
+        new.commitment,
+        new.date.isoformat(),
+        new.place,
+        new.count,
+        new.description,
+        new.source,
+        new.event_id,
+        new.reported_by,
+        stamp,
+        stamp,
+    )
+
+
+class ActivityRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, new: NewActivity, now: datetime) -> Activity:
+        activity_id = await self._db.execute(_INSERT, _params(new, now))
+        found = await self.get(activity_id)
+        assert found is not None
+        return found
+
+    async def add_many(self, rows: list[NewActivity], now: datetime) -> int:
+        """All or nothing: one transaction for the whole batch."""
+        async with self._db.transaction() as conn:
+            await conn.executemany(_INSERT, [_params(r, now) for r in rows])
+        return len(rows)
+
+    async def get(self, activity_id: int) -> Activity | None:
+        row = await self._db.fetchone("SELECT * FROM activities WHERE id = ?", (activity_id,))
+        return None if row is None else _activity(row)
+
+    async def by_reporter(self, user_id: int, limit: int = 10) -> list[Activity]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM activities WHERE reported_by = ? AND retracted_at IS NULL "
+            "ORDER BY date DESC, id DESC LIMIT ?",
+            (user_id, limit),
+        )
+        return [_activity(r) for r in rows]
+
+    async def recent(
+        self, commitment: str | None = None, limit: int = 10, until: date | None = None
+    ) -> list[Activity]:
+        sql = "SELECT * FROM activities WHERE retracted_at IS NULL"
+        params: list[object] = []
+        if commitment is not None:
+            sql += " AND commitment = ?"
+            params.append(commitment)
+        if until is not None:
+            sql += " AND date <= ?"
+            params.append(until.isoformat())
+        sql += " ORDER BY date DESC, id DESC LIMIT ?"
+        params.append(limit)
+        return [_activity(r) for r in await self._db.fetchall(sql, params)]
+
+    async def all_counted(self) -> list[Activity]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM activities WHERE retracted_at IS NULL ORDER BY date, id"
+        )
+        return [_activity(r) for r in rows]
+
+    async def update(
+        self,
+        activity_id: int,
+        now: datetime,
+        *,
+        commitment: str,
+        day: date,
+        place: str | None,
+        count: int | None,
+        description: str,
+    ) -> bool:
+        changed = await self._db.execute(
+            "UPDATE activities SET commitment = ?, date = ?, place = ?, count = ?, "
+            "description = ?, updated_at = ? WHERE id = ? AND retracted_at IS NULL",
+            (commitment, day.isoformat(), place, count, description, to_db(now), activity_id),
+        )
+        return changed > 0
+
+    async def retract(self, activity_id: int, now: datetime) -> bool:
+        changed = await self._db.execute(
+            "UPDATE activities SET retracted_at = ?, updated_at = ? "
+            "WHERE id = ? AND retracted_at IS NULL",
+            (to_db(now), to_db(now), activity_id),
+        )
+        return changed > 0
+
+    async def counted_dates(self) -> dict[str, list[date]]:
+        """Every counted activity date per commitment, ascending: the pace engine's input.
+
+        One indexed scan; dates are returned as ``date`` objects in sorted order so the
+        pace engine can bisect instead of looping."""
+        out: dict[str, list[date]] = defaultdict(list)
+        async with self._db.conn.execute(
+            "SELECT commitment, date FROM activities WHERE retracted_at IS NULL "
+            "ORDER BY commitment, date"
+        ) as cursor:
+            parse = date.fromisoformat
+            async for commitment, day in cursor:
+                out[commitment].append(parse(day))
+        return dict(out)
+
+
+class MilestoneRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def confirm(
+        self, commitment: str, reached_on: date, by: int, now: datetime, note: str = ""
+    ) -> bool:
+        """Record a milestone as reached; returns False if it already was."""
+        changed = await self._db.execute(
+            "INSERT OR IGNORE INTO milestones (commitment, reached_on, confirmed_by, "
+            "confirmed_at, note) VALUES (?, ?, ?, ?, ?)",
+            (commitment, reached_on.isoformat(), by, to_db(now), note),
+        )
+        return changed > 0
+
+    async def all(self) -> dict[str, Milestone]:
+        rows = await self._db.fetchall("SELECT * FROM milestones")
+        return {
+            r["commitment"]: Milestone(
+                commitment=r["commitment"],
+                reached_on=date.fromisoformat(r["reached_on"]),
+                confirmed_by=r["confirmed_by"],
+                confirmed_at=from_db(r["confirmed_at"]),
+                note=r["note"],
+            )
+            for r in rows
+        }

@@ -1,0 +1,183 @@
+"""The one owner of the SQLite connection, and schema migrations.
+
+Migrations are numbered SQL files in ``storage/migrations`` (``001_initial.sql``, ...). The
+database remembers the last applied number in ``PRAGMA user_version``; each file is applied
+in its own transaction together with the version bump, so a crash leaves either the old or
+the new schema, never half of one.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+class SchemaTooNewError(RuntimeError):
+    """The database was written by a newer version of the bot."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def bundled_migrations() -> tuple[Migration, ...]:
+    folder = resources.files("storage") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    for expected, migration in enumerate(found, start=1):
+        if migration.version != expected:
+            raise RuntimeError(f"migration numbers must be contiguous: {migration.name}")
+    return tuple(found)
+
+
+class Database:
+    """Owns one aiosqlite connection; repositories borrow it, never open their own."""
+
+    def __init__(self, path: Path | str, migrations: Sequence[Migration] | None = None) -> None:
+        self.path = str(path)
+        self._migrations = tuple(migrations) if migrations is not None else bundled_migrations()
+        self._conn: aiosqlite.Connection | None = None
+
+    @property
+    def schema_version(self) -> int:
+        return self._migrations[-1].version if self._migrations else 0
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise RuntimeError("database is not open")
+        return self._conn
+
+    async def open(self) -> None:
+        if self._conn is not None:
+            return
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        try:
+            conn.row_factory = sqlite3.Row
+            await conn.execute("PRAGMA busy_timeout = 5000")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            if self.path != ":memory:":
+                await conn.execute("PRAGMA journal_mode = WAL")
+                await conn.execute("PRAGMA synchronous = NORMAL")
+            self._conn = conn
+            await self._migrate()
+        except BaseException:
+            self._conn = None
+            await conn.close()
+            raise
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
+
+    async def __aenter__(self) -> Database:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def user_version(self) -> int:
+        row = await self.fetchone("PRAGMA user_version")
+        return int(row[0]) if row else 0
+
+    async def _migrate(self) -> None:
+        current = await self.user_version()
+        if current > self.schema_version:
+            raise SchemaTooNewError(
+                f"The database {self.path} has schema version {current}, but this version of "
+                f"Trygghetsbot only knows up to {self.schema_version}. Upgrade Trygghetsbot or "
+                "restore a backup made by this version."
+            )
+        for migration in self._migrations:
+            if migration.version <= current:
+                continue
+            # executescript would commit on its own; run statements one by one inside our
+            # transaction so the version bump and the schema change land together.
+            async with self.transaction():
+                for statement in _split_sql(migration.sql):
+                    await self.conn.execute(statement)
+                await self.conn.execute(f"PRAGMA user_version = {migration.version:d}")
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception."""
+        conn = self.conn
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
+        await conn.execute("COMMIT")
+
+    async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
+        """Run one statement; returns lastrowid (for INSERT) or rowcount."""
+        cursor = await self.conn.execute(sql, params)
+        try:
+            if sql.lstrip()[:6].upper() == "INSERT":
+                return int(cursor.lastrowid or 0)
+            return int(cursor.rowcount)
+        finally:
+            await cursor.close()
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        await self.conn.executemany(sql, rows)
+
+    async def fetchone(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+    ) -> sqlite3.Row | None:
+        async with self.conn.execute(sql, params) as cursor:
+            row = await cursor.fetchone()
+        return row  # type: ignore[return-value]
+
+    async def fetchall(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+    ) -> list[sqlite3.Row]:
+        async with self.conn.execute(sql, params) as cursor:
+            rows = await cursor.fetchall()
+        return list(rows)  # type: ignore[arg-type]
+
+    async def backup(self, target: Path) -> None:
+        """A consistent online copy through SQLite's backup API (safe while the bot runs)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        dest = sqlite3.connect(str(target))
+        try:
+            await self.conn.backup(dest)
+        finally:
+            dest.close()
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements; ``sqlite3.complete_statement`` keeps triggers whole."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        if not buffer and line.strip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        raise RuntimeError("migration ends with an incomplete statement")
+    return statements

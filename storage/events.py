@@ -1,0 +1,148 @@
+"""Planned events (theme meetings, dialogues, visibility efforts, ...)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from sqlite3 import Row
+
+from storage.db import Database
+from storage.records import Event, from_db, opt_from_db, to_db
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    commitment: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    visibility: str
+    place: str = ""
+    description: str = ""
+    organiser_id: int | None = None
+
+
+def _event(row: Row) -> Event:
+    return Event(
+        id=row["id"],
+        commitment=row["commitment"],
+        title=row["title"],
+        description=row["description"],
+        place=row["place"],
+        starts_at=from_db(row["starts_at"]),
+        ends_at=from_db(row["ends_at"]),
+        visibility=row["visibility"],
+        organiser_id=row["organiser_id"],
+        status=row["status"],
+        followup_sent_at=opt_from_db(row["followup_sent_at"]),
+        created_at=from_db(row["created_at"]),
+        updated_at=from_db(row["updated_at"]),
+    )
+
+
+_INSERT = (
+    "INSERT INTO events (commitment, title, description, place, starts_at, ends_at, visibility, "
+    "organiser_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _params(new: NewEvent, now: datetime) -> tuple[object, ...]:
+    return (
+        new.commitment,
+        new.title,
+        new.description,
+        new.place,
+        to_db(new.starts_at),
+        to_db(new.ends_at),
+        new.visibility,
+        new.organiser_id,
+        to_db(now),
+        to_db(now),
+    )
+
+
+class EventRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, new: NewEvent, now: datetime) -> Event:
+        event_id = await self._db.execute(_INSERT, _params(new, now))
+        found = await self.get(event_id)
+        assert found is not None
+        return found
+
+    async def add_many(self, rows: list[NewEvent], now: datetime) -> int:
+        async with self._db.transaction() as conn:
+            await conn.executemany(_INSERT, [_params(r, now) for r in rows])
+        return len(rows)
+
+    async def get(self, event_id: int) -> Event | None:
+        row = await self._db.fetchone("SELECT * FROM events WHERE id = ?", (event_id,))
+        return None if row is None else _event(row)
+
+    async def upcoming(
+        self,
+        now: datetime,
+        until: datetime | None = None,
+        commitment: str | None = None,
+        visibilities: tuple[str, ...] | None = None,
+    ) -> list[Event]:
+        """Planned events that have not ended yet, soonest first."""
+        sql = "SELECT * FROM events WHERE status = 'planned' AND ends_at > ?"
+        params: list[object] = [to_db(now)]
+        if until is not None:
+            sql += " AND starts_at <= ?"
+            params.append(to_db(until))
+        if commitment is not None:
+            sql += " AND commitment = ?"
+            params.append(commitment)
+        if visibilities is not None:
+            sql += f" AND visibility IN ({','.join('?' * len(visibilities))})"
+            params.extend(visibilities)
+        sql += " ORDER BY starts_at, id"
+        return [_event(r) for r in await self._db.fetchall(sql, params)]
+
+    async def ended_without_followup(self, now: datetime) -> list[Event]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM events WHERE status = 'planned' AND ends_at <= ? "
+            "AND followup_sent_at IS NULL AND organiser_id IS NOT NULL ORDER BY ends_at",
+            (to_db(now),),
+        )
+        return [_event(r) for r in rows]
+
+    async def planned_start_dates(self, after: datetime) -> dict[str, list[datetime]]:
+        """Start times of planned events not yet started, per commitment (pace input)."""
+        out: dict[str, list[datetime]] = defaultdict(list)
+        rows = await self._db.fetchall(
+            "SELECT commitment, starts_at FROM events WHERE status = 'planned' "
+            "AND starts_at > ? ORDER BY commitment, starts_at",
+            (to_db(after),),
+        )
+        for r in rows:
+            out[r["commitment"]].append(from_db(r["starts_at"]))
+        return dict(out)
+
+    async def set_status(self, event_id: int, status: str, now: datetime) -> bool:
+        changed = await self._db.execute(
+            "UPDATE events SET status = ?, updated_at = ? WHERE id = ?",
+            (status, to_db(now), event_id),
+        )
+        return changed > 0
+
+    async def move(
+        self, event_id: int, starts_at: datetime, ends_at: datetime, now: datetime
+    ) -> bool:
+        changed = await self._db.execute(
+            "UPDATE events SET starts_at = ?, ends_at = ?, updated_at = ?, "
+            "followup_sent_at = NULL WHERE id = ? AND status = 'planned'",
+            (to_db(starts_at), to_db(ends_at), to_db(now), event_id),
+        )
+        return changed > 0
+
+    async def mark_followup_sent(self, event_id: int, now: datetime) -> bool:
+        changed = await self._db.execute(
+            "UPDATE events SET followup_sent_at = ? WHERE id = ? AND followup_sent_at IS NULL",
+            (to_db(now), event_id),
+        )
+        return changed > 0

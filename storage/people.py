@@ -1,0 +1,120 @@
+"""Users (language choice) and staff membership."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from sqlite3 import Row
+
+from storage.db import Database
+from storage.records import Org, StaffMember, opt_from_db, to_db
+
+
+def _staff(row: Row) -> StaffMember:
+    paused = row["reminders_paused_until"]
+    return StaffMember(
+        user_id=row["user_id"],
+        org=Org(row["org"]),
+        name=row["name"],
+        joined_at=datetime.fromisoformat(row["joined_at"]),
+        revoked_at=opt_from_db(row["revoked_at"]),
+        reminders_paused_until=date.fromisoformat(paused) if paused else None,
+    )
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """What is stored about one resident, for /privacy."""
+
+    subscribed: bool
+    reminders: int
+    follows: int
+
+
+class UserRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def locale(self, user_id: int) -> str | None:
+        row = await self._db.fetchone("SELECT locale FROM users WHERE user_id = ?", (user_id,))
+        return None if row is None else row["locale"]
+
+    async def set_locale(self, user_id: int, locale: str, now: datetime) -> None:
+        await self._db.execute(
+            "INSERT INTO users (user_id, locale, created_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET locale = excluded.locale",
+            (user_id, locale, to_db(now)),
+        )
+
+    async def exists(self, user_id: int) -> bool:
+        row = await self._db.fetchone("SELECT 1 FROM users WHERE user_id = ?", (user_id,))
+        return row is not None
+
+    async def footprint(self, user_id: int) -> Footprint:
+        row = await self._db.fetchone(
+            "SELECT (SELECT COUNT(*) FROM subscriptions WHERE chat_id = :u AND active = 1), "
+            "(SELECT COUNT(*) FROM event_reminders WHERE chat_id = :u), "
+            "(SELECT COUNT(*) FROM follows WHERE chat_id = :u)",
+            {"u": user_id},
+        )
+        assert row is not None
+        return Footprint(subscribed=row[0] > 0, reminders=row[1], follows=row[2])
+
+    async def forget(self, user_id: int) -> None:
+        """Remove everything stored about a resident (their chat id is their user id)."""
+        async with self._db.transaction() as conn:
+            for sql in (
+                "DELETE FROM users WHERE user_id = ?",
+                "DELETE FROM subscriptions WHERE chat_id = ?",
+                "DELETE FROM event_reminders WHERE chat_id = ?",
+                "DELETE FROM follows WHERE chat_id = ?",
+                "DELETE FROM deliveries WHERE chat_id = ? AND status = 'queued'",
+            ):
+                await conn.execute(sql, (user_id,))
+
+
+class StaffRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, user_id: int) -> StaffMember | None:
+        row = await self._db.fetchone("SELECT * FROM staff WHERE user_id = ?", (user_id,))
+        return None if row is None else _staff(row)
+
+    async def active(self, user_id: int) -> StaffMember | None:
+        member = await self.get(user_id)
+        return member if member is not None and member.active else None
+
+    async def upsert(
+        self, user_id: int, org: Org, name: str, now: datetime, invited_by: int | None
+    ) -> StaffMember:
+        await self._db.execute(
+            "INSERT INTO staff (user_id, org, name, joined_at, invited_by) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET org = excluded.org, name = excluded.name, "
+            "joined_at = excluded.joined_at, invited_by = excluded.invited_by, "
+            "revoked_at = NULL, revoked_by = NULL",
+            (user_id, org.value, name, to_db(now), invited_by),
+        )
+        member = await self.get(user_id)
+        assert member is not None
+        return member
+
+    async def list_active(self) -> list[StaffMember]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM staff WHERE revoked_at IS NULL ORDER BY org, name, user_id"
+        )
+        return [_staff(r) for r in rows]
+
+    async def revoke(self, user_id: int, by: int, now: datetime) -> bool:
+        changed = await self._db.execute(
+            "UPDATE staff SET revoked_at = ?, revoked_by = ? "
+            "WHERE user_id = ? AND revoked_at IS NULL",
+            (to_db(now), by, user_id),
+        )
+        return changed > 0
+
+    async def pause_reminders(self, user_id: int, until: date | None) -> None:
+        await self._db.execute(
+            "UPDATE staff SET reminders_paused_until = ? WHERE user_id = ?",
+            (until.isoformat() if until else None, user_id),
+        )

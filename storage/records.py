@@ -1,0 +1,138 @@
+"""Typed records the repositories return; handlers and services never see database rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+
+class Org(StrEnum):
+    POLICE = "police"
+    MUNICIPALITY = "municipality"
+    OTHER = "other"
+
+
+def to_db(moment: datetime) -> str:
+    """Aware datetime → UTC ISO text that sorts correctly."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetimes are not stored")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_db(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def opt_from_db(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    user_id: int
+    org: Org
+    name: str
+    joined_at: datetime
+    revoked_at: datetime | None
+    reminders_paused_until: date | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+@dataclass(frozen=True)
+class Invite:
+    id: int
+    org: Org
+    created_by: int | None
+    created_at: datetime
+    expires_at: datetime
+    used_by: int | None
+    used_at: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Activity:
+    id: int
+    commitment: str
+    date: date
+    place: str | None
+    count: int | None
+    description: str
+    source: str
+    event_id: int | None
+    reported_by: int | None
+    created_at: datetime
+    updated_at: datetime
+    retracted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Milestone:
+    commitment: str
+    reached_on: date
+    confirmed_by: int
+    confirmed_at: datetime
+    note: str
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    commitment: str
+    title: str
+    description: str
+    place: str
+    starts_at: datetime
+    ends_at: datetime
+    visibility: str
+    organiser_id: int | None
+    status: str
+    followup_sent_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Subscription:
+    chat_id: int
+    locale: str
+    cadence: str
+    weekday: int
+    slot: str
+    anchor: date
+    cursor: int
+    next_at: datetime | None
+    active: bool
+    created_at: datetime
+    stopped_at: datetime | None
+    stop_reason: str | None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    chat_id: int
+    kind: str
+    batch: str | None
+    dedupe_key: str | None
+    payload: str
+    not_before: datetime
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor_id: int | None
+    action: str
+    target: str | None
+    detail: str

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import catalog
+from bot.app import SANDBOX_TOKEN, BotApp, build_application, serving
+from bot.clock import STOCKHOLM, FrozenClock
+from bot.promise import Promise, load_promise
+from bot.settings import Settings
+from tests.fakes import FakeTelegram, callback_update, message_update, to_update, user
+
+ADMIN_ID = 9001
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues() -> None:
+    # A fresh clone has only .po files; compile them once so Swedish text is real.
+    catalog.compile_all()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2024, 3, 12, 10, 0, tzinfo=STOCKHOLM))
+
+
+@pytest.fixture
+def promise() -> Promise:
+    return load_promise()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        db_path=tmp_path / "bot.sqlite3",
+        admin_ids=frozenset({ADMIN_ID}),
+    )
+
+
+@dataclass
+class Harness:
+    """A real Application with the fake transport: send updates, read Bot API calls."""
+
+    app: BotApp
+    tg: FakeTelegram
+    clock: FrozenClock
+
+    async def say(self, user_id: int, text: str, lang: str | None = "sv", **extra: Any) -> None:
+        data = message_update(user(user_id, lang), text, **extra)
+        await self.app.process_update(to_update(data, self.app.bot))
+
+    async def press(
+        self, user_id: int, data: str, lang: str | None = "sv", message: dict[str, Any] | None = None
+    ) -> None:
+        update = callback_update(user(user_id, lang), data, message)
+        await self.app.process_update(to_update(update, self.app.bot))
+
+    async def raw(self, data: dict[str, Any]) -> None:
+        await self.app.process_update(to_update(data, self.app.bot))
+
+    @property
+    def services(self) -> Any:
+        return self.app.bot_data.services
+
+
+@pytest.fixture
+async def harness(settings: Settings, clock: FrozenClock) -> AsyncIterator[Harness]:
+    tg = FakeTelegram()
+    app = build_application(
+        settings, clock=clock, request=tg.request(), updates_request=tg.request(),
+        rate_limit=False, token=SANDBOX_TOKEN,
+    )
+    async with serving(app):
+        tg.clear()
+        yield Harness(app, tg, clock)

@@ -1,0 +1,194 @@
+"""An offline Telegram for handler tests: a transport that records every Bot API request
+and answers with realistic JSON, plus small builders for updates.
+
+PTB's HTTPXRequest accepts an ``httpx.MockTransport`` via ``httpx_kwargs``, so the real
+request code runs and only the network is replaced. Any request that is not a Bot API call
+fails the test.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+import httpx
+from telegram import Update
+from telegram.request import HTTPXRequest
+
+BOT_ID = 424242
+BOT_USERNAME = "trygghetsbot_test_bot"
+BOT_USER = {
+    "id": BOT_ID,
+    "is_bot": True,
+    "first_name": "Trygghetsbot",
+    "username": BOT_USERNAME,
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text") or self.params.get("caption") or "")
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        """(label, callback_data) of every inline button, row by row."""
+        markup = self.params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        rows = (markup or {}).get("inline_keyboard", [])
+        return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
+
+
+def _decode(request: httpx.Request) -> dict[str, Any]:
+    content_type = request.headers.get("content-type", "")
+    body = request.content
+    if "application/json" in content_type:
+        return dict(json.loads(body or b"{}"))
+    if "multipart/form-data" in content_type:
+        params: dict[str, Any] = {}
+        boundary = content_type.split("boundary=")[1].encode()
+        for part in body.split(b"--" + boundary):
+            head, _, data = part.partition(b"\r\n\r\n")
+            if b'name="' not in head:
+                continue
+            name = head.split(b'name="')[1].split(b'"')[0].decode()
+            data = data.removesuffix(b"\r\n")
+            params[name] = data if b"filename=" in head else data.decode("utf-8", "replace")
+        return params
+    return {k: v[0] for k, v in parse_qs(body.decode()).items()}
+
+
+@dataclass
+class FakeTelegram:
+    calls: list[Call] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        method = request.url.path.rsplit("/", 1)[-1]
+        if "/bot" not in request.url.path:
+            raise AssertionError(f"unexpected network call: {request.url}")
+        params = _decode(request)
+        self.calls.append(Call(method, params))
+        return httpx.Response(200, json={"ok": True, "result": self._result(method, params)})
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return BOT_USER
+        if method in ("sendMessage", "sendDocument", "sendPhoto", "editMessageText"):
+            chat_id = int(params.get("chat_id") or 0)
+            message: dict[str, Any] = {
+                "message_id": int(params.get("message_id") or next(self._ids)),
+                "date": 1_700_000_000,
+                "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+                "from": BOT_USER,
+            }
+            if "text" in params:
+                message["text"] = params["text"]
+            if "caption" in params:
+                message["caption"] = params["caption"]
+            if method == "sendDocument":
+                message["document"] = {"file_id": "doc1", "file_unique_id": "doc1u"}
+            if method == "sendPhoto":
+                message["photo"] = [
+                    {"file_id": "p1", "file_unique_id": "p1u", "width": 1, "height": 1}
+                ]
+            markup = params.get("reply_markup")
+            if markup:
+                message["reply_markup"] = json.loads(markup) if isinstance(markup, str) else markup
+            return message
+        return True
+
+    def request(self) -> HTTPXRequest:
+        return HTTPXRequest(httpx_kwargs={"transport": httpx.MockTransport(self.handler)})
+
+    # Reading what the bot did -------------------------------------------------------------
+
+    def sent(self, chat_id: int | None = None) -> list[Call]:
+        return [
+            c
+            for c in self.calls
+            if c.method in ("sendMessage", "editMessageText", "sendDocument", "sendPhoto")
+            and (chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)
+        ]
+
+    def last(self, chat_id: int | None = None) -> Call:
+        sent = self.sent(chat_id)
+        assert sent, "the bot sent nothing"
+        return sent[-1]
+
+    def methods(self) -> list[str]:
+        return [c.method for c in self.calls]
+
+    def clear(self) -> None:
+        self.calls.clear()
+
+
+_update_ids = itertools.count(1)
+_message_ids = itertools.count(1)
+
+
+def user(user_id: int, language_code: str | None = "sv", first_name: str = "Test") -> dict[str, Any]:
+    data: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+    if language_code:
+        data["language_code"] = language_code
+    return data
+
+
+def message_update(
+    from_user: dict[str, Any],
+    text: str,
+    chat: dict[str, Any] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    chat = chat or {"id": from_user["id"], "type": "private", "first_name": from_user["first_name"]}
+    message: dict[str, Any] = {
+        "message_id": next(_message_ids),
+        "date": 1_700_000_000,
+        "chat": chat,
+        "from": from_user,
+        "text": text,
+        **extra,
+    }
+    if text.startswith("/"):
+        length = len(text.split()[0])
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+    return {"update_id": next(_update_ids), "message": message}
+
+
+def callback_update(
+    from_user: dict[str, Any], data: str, message: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    message = message or {
+        "message_id": next(_message_ids),
+        "date": 1_700_000_000,
+        "chat": {"id": from_user["id"], "type": "private"},
+        "from": BOT_USER,
+        "text": "(earlier message)",
+    }
+    return {
+        "update_id": next(_update_ids),
+        "callback_query": {
+            "id": str(next(_update_ids)),
+            "from": from_user,
+            "chat_instance": "ci",
+            "data": data,
+            "message": message,
+        },
+    }
+
+
+def to_update(data: dict[str, Any], bot: Any) -> Update:
+    update = Update.de_json(data, bot)
+    assert update is not None
+    return update
