@@ -65,9 +65,12 @@ def build_application(
     if rate_limit:
         # Interactive replies are throttled by PTB; bulk sends go through our own outbox
         # sender, which has its own limiter and bypasses this one.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+        limiter: Any = AIORateLimiter(max_retries=2)
+        builder = builder.rate_limiter(limiter)
     app: BotApp = builder.build()
-    services = Services(settings=settings, clock=clock, promise=promise, db=Database(settings.db_path))
+    services = Services(
+        settings=settings, clock=clock, promise=promise, db=Database(settings.db_path)
+    )
     app.bot_data.services = services
     app.bot_data.people = PeopleService(services)
     register(app)

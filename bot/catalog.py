@@ -84,7 +84,7 @@ def update() -> None:
         catalog.obsolete.clear()
         if lang == "en":
             for message in catalog:
-                if message.id and not message.string:
+                if message.id and not all(message.string or ("",)):
                     message.string = message.id
         _write(path, catalog)
 
@@ -121,10 +121,31 @@ def problems() -> list[str]:
     return found
 
 
+def merge(fragments: Iterable[Path], lang: str = "sv") -> int:
+    """Copy translations from PO fragments into the ``lang`` catalogue (new or empty entries
+    only, so a reviewed translation is never overwritten). Returns how many were taken."""
+    path = _po_path(lang)
+    catalog = _read(path, lang)
+    taken = 0
+    for fragment in fragments:
+        for message in _read(fragment, lang):
+            if not message.id or not message.string:
+                continue
+            current = catalog.get(message.id)
+            if current is not None and (not current.string or current.string == ("", "")):
+                current.string = message.string
+                current.flags.discard("fuzzy")
+                taken += 1
+    _write(path, catalog)
+    return taken
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "check"
     if command == "update":
         update()
+    elif command == "merge":
+        print(f"merged {merge(Path(p) for p in argv[1:])} translations")
     elif command == "compile":
         compile_all()
     elif command == "check":

@@ -8,8 +8,8 @@ f-strings inside ``_()``; plurals go through ``ngettext``.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
-from datetime import date, datetime, time
 from importlib import resources
 from pathlib import Path
 
@@ -23,7 +23,7 @@ DOMAIN = "messages"
 DEFAULT_LOCALE = "sv"
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+def N_(message: str) -> str:
     """Mark a string for extraction where it is translated later (module-level tables)."""
     return message
 
@@ -57,24 +57,24 @@ class Translator:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self._t.ngettext(singular, plural, n)
 
-    def date(self, value: date, fmt: str = "long") -> str:
+    def date(self, value: dt.date, fmt: str = "long") -> str:
         """``12 mars 2024`` / ``March 12, 2024``; ``fmt`` is a Babel width or pattern."""
         return format_date(value, format=fmt, locale=self._babel_locale)
 
-    def weekday_date(self, value: date) -> str:
+    def weekday_date(self, value: dt.date) -> str:
         """``tisdag 12 mars 2024`` / ``Tuesday, March 12, 2024``."""
         return format_date(value, format="full", locale=self._babel_locale)
 
-    def time(self, value: time | datetime) -> str:
+    def time(self, value: dt.time | dt.datetime) -> str:
         return format_time(value, format="HH:mm", locale=self._babel_locale)
 
-    def datetime(self, value: datetime) -> str:
+    def datetime(self, value: dt.datetime) -> str:
         """``tisdag 12 mars 2024 kl. 18:00`` / ``Tuesday, March 12, 2024 at 18:00``."""
         # TRANSLATORS: a date followed by a time, e.g. "tisdag 12 mars 2024 kl. 18:00".
         pattern = self.gettext("{date} at {time}")
         return pattern.format(date=self.weekday_date(value.date()), time=self.time(value))
 
-    def short_datetime(self, value: datetime) -> str:
+    def short_datetime(self, value: dt.datetime) -> str:
         """``tis 12 mars 18:00`` — for lists on a phone screen."""
         day = format_datetime(value, format="EEE d MMM", locale=self._babel_locale)
         return f"{day} {self.time(value)}"

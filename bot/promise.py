@@ -6,9 +6,10 @@ cadences, owners and how visible they are to residents. Everything else reads it
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import tomllib
 from collections.abc import Iterator
-import datetime as dt
 from datetime import date
 from enum import StrEnum
 from importlib import resources
@@ -202,7 +203,7 @@ class Promise(BaseModel):
                 raise ValueError(f"duplicate commitment id '{c.id}'")
             seen.add(c.id)
         ordered = sorted(self.terms, key=lambda t: t.start)
-        for before, after in zip(ordered, ordered[1:], strict=False):
+        for before, after in itertools.pairwise(ordered):
             if after.start <= before.end:
                 raise ValueError(f"terms '{before.label}' and '{after.label}' overlap")
         return self

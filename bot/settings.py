@@ -37,7 +37,9 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(
         default=frozenset(), validation_alias=AliasChoices("TRYGGHETSBOT_ADMIN_IDS", "admin_ids")
     )
-    locale: str = Field(default="sv", validation_alias=AliasChoices("TRYGGHETSBOT_LOCALE", "locale"))
+    locale: str = Field(
+        default="sv", validation_alias=AliasChoices("TRYGGHETSBOT_LOCALE", "locale")
+    )
     timezone: str = Field(
         default="Europe/Stockholm",
         validation_alias=AliasChoices("TRYGGHETSBOT_TIMEZONE", "timezone"),

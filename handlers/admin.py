@@ -93,10 +93,17 @@ async def press_staff(update: Update, context: BotContext) -> None:
     if parts[1] == "ask":
         await reply(
             update,
-            _("Remove {name} from staff? They keep their reports but can no longer report.")
-            .format(name=member.name),
-            keyboard([[(_("Yes, remove"), cb("staff", "yes", user_id)),
-                       (_("No"), cb("staff", "no", user_id))]]),
+            _("Remove {name} from staff? They keep their reports but can no longer report.").format(
+                name=member.name
+            ),
+            keyboard(
+                [
+                    [
+                        (_("Yes, remove"), cb("staff", "yes", user_id)),
+                        (_("No"), cb("staff", "no", user_id)),
+                    ]
+                ]
+            ),
             edit=True,
         )
         return

@@ -35,14 +35,14 @@ def start_text(actor: Actor, promise_name: str) -> str:
         intro = _(
             "Hi {name}! You are registered as staff.\n\n"
             "Write what you did in one message, for example "
-            "\"theme meeting yesterday, 23 people\", and I will count it for the promise. "
+            '"theme meeting yesterday, 23 people", and I will count it for the promise. '
             "See where we stand with /status and plan events with /plan."
         ).format(name=actor.name or _("there"))
     else:
         intro = _(
-            "Hi! I am the bot for \"{promise}\", the promise from the police and the "
+            'Hi! I am the bot for "{promise}", the promise from the police and the '
             "municipality to make our municipality safer.\n\n"
-            "Ask me in your own words, for example \"when is the next theme meeting?\". "
+            'Ask me in your own words, for example "when is the next theme meeting?". '
             "See upcoming events with /events, how the promise is going with /progress, "
             "and get fraud tips with /tips."
         ).format(promise=promise_name)
@@ -56,8 +56,10 @@ def help_text(actor: Actor) -> str:
         _("/events – upcoming theme meetings, dialogues and visibility efforts"),
         _("/next – the next event of each kind"),
         _("/progress – how the promise is going"),
-        _("/tips – fraud-prevention tips for seniors (relatives can subscribe too and "
-          "pass the tips on)"),
+        _(
+            "/tips – fraud-prevention tips for seniors (relatives can subscribe too and "
+            "pass the tips on)"
+        ),
         _("/language – change language"),
         _("/privacy – what I store about you; /delete_me removes it"),
         _("You can also just write a question."),
@@ -66,7 +68,7 @@ def help_text(actor: Actor) -> str:
         lines += [
             "",
             _("For staff:"),
-            _("Write a one-line report, e.g. \"tematräff igår 23 pers\", or use /report"),
+            _('Write a one-line report, e.g. "tematräff igår 23 pers", or use /report'),
             _("/myreports – your recent reports"),
             _("/status – where each commitment stands"),
             _("/plan – plan an event"),
@@ -149,30 +151,39 @@ async def show_privacy(update: Update, context: BotContext) -> None:
     report = await context.people.privacy(actor)
     lines = [_("This is what I store about you:")]
     if report.locale:
-        lines.append(_("• Your chosen language: {language}").format(
-            language=LANGUAGE_NAMES[report.locale]))
+        lines.append(
+            _("• Your chosen language: {language}").format(language=LANGUAGE_NAMES[report.locale])
+        )
     if report.subscribed:
         lines.append(_("• Your subscription to fraud tips"))
     if report.reminders:
-        lines.append(actor.tr.ngettext(
-            "• {n} event reminder", "• {n} event reminders", report.reminders
-        ).format(n=report.reminders))
+        lines.append(
+            actor.tr.ngettext(
+                "• {n} event reminder", "• {n} event reminders", report.reminders
+            ).format(n=report.reminders)
+        )
     if report.follows:
-        lines.append(actor.tr.ngettext(
-            "• You follow {n} commitment", "• You follow {n} commitments", report.follows
-        ).format(n=report.follows))
+        lines.append(
+            actor.tr.ngettext(
+                "• You follow {n} commitment", "• You follow {n} commitments", report.follows
+            ).format(n=report.follows)
+        )
     if len(lines) == 1:
         lines.append(_("• Nothing. I only answer your questions."))
     lines.append("")
-    lines.append(_(
-        "Your chat id is used only to send you what you asked for. "
-        "I never store your name, phone number or what you ask me."
-    ))
+    lines.append(
+        _(
+            "Your chat id is used only to send you what you asked for. "
+            "I never store your name, phone number or what you ask me."
+        )
+    )
     if report.is_staff:
-        lines.append(_(
-            "As staff, your name, organisation and the reports you make are also stored, "
-            "because they are part of the follow-up of the promise."
-        ))
+        lines.append(
+            _(
+                "As staff, your name, organisation and the reports you make are also stored, "
+                "because they are part of the follow-up of the promise."
+            )
+        )
     else:
         lines.append(_("Use /delete_me to remove everything."))
     await reply(update, "\n".join(lines))
@@ -182,10 +193,18 @@ async def ask_delete_me(update: Update, context: BotContext) -> None:
     _ = context.actor.tr.gettext
     await reply(
         update,
-        _("Do you want me to delete everything I store about you? "
-          "Your subscriptions and reminders stop."),
-        keyboard([[(_("Yes, delete"), cb("me", "delete", "yes")),
-                   (_("No, keep"), cb("me", "delete", "no"))]]),
+        _(
+            "Do you want me to delete everything I store about you? "
+            "Your subscriptions and reminders stop."
+        ),
+        keyboard(
+            [
+                [
+                    (_("Yes, delete"), cb("me", "delete", "yes")),
+                    (_("No, keep"), cb("me", "delete", "no")),
+                ]
+            ]
+        ),
     )
 
 

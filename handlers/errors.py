@@ -18,7 +18,9 @@ async def on_error(update: object, context: BotContext) -> None:
     # Never log the update or the message text: it may hold personal data. The exception
     # type is enough to find the bug; the traceback goes through the token mask.
     log.error(
-        "handler failed: %s (update %s)", type(error).__name__, update_id,
+        "handler failed: %s (update %s)",
+        type(error).__name__,
+        update_id,
         exc_info=error if not isinstance(error, NetworkError | Forbidden) else None,
     )
     if not isinstance(update, Update) or isinstance(error, Forbidden | RetryAfter | TimedOut):

@@ -15,9 +15,9 @@ from handlers.common import BotContext
 
 
 def _addresses_bot(message: Message, bot_username: str, bot_id: int) -> bool:
-    if message.reply_to_message is not None and message.reply_to_message.from_user is not None:
-        if message.reply_to_message.from_user.id == bot_id:
-            return True
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return True
     text = message.text or message.caption or ""
     mention = "@" + bot_username.lower()
     for entity in message.entities or ():
@@ -43,6 +43,4 @@ async def load_actor(update: Update, context: BotContext) -> None:
     ):
         # In groups the bot only answers when addressed; everything else is left alone.
         raise ApplicationHandlerStop
-    context.actor = await context.people.actor(
-        user.id, chat.id, user.language_code, user.full_name
-    )
+    context.actor = await context.people.actor(user.id, chat.id, user.language_code, user.full_name)

@@ -56,7 +56,11 @@ class Harness:
         await self.app.process_update(to_update(data, self.app.bot))
 
     async def press(
-        self, user_id: int, data: str, lang: str | None = "sv", message: dict[str, Any] | None = None
+        self,
+        user_id: int,
+        data: str,
+        lang: str | None = "sv",
+        message: dict[str, Any] | None = None,
     ) -> None:
         update = callback_update(user(user_id, lang), data, message)
         await self.app.process_update(to_update(update, self.app.bot))
@@ -73,8 +77,12 @@ class Harness:
 async def harness(settings: Settings, clock: FrozenClock) -> AsyncIterator[Harness]:
     tg = FakeTelegram()
     app = build_application(
-        settings, clock=clock, request=tg.request(), updates_request=tg.request(),
-        rate_limit=False, token=SANDBOX_TOKEN,
+        settings,
+        clock=clock,
+        request=tg.request(),
+        updates_request=tg.request(),
+        rate_limit=False,
+        token=SANDBOX_TOKEN,
     )
     async with serving(app):
         tg.clear()

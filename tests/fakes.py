@@ -138,7 +138,9 @@ _update_ids = itertools.count(1)
 _message_ids = itertools.count(1)
 
 
-def user(user_id: int, language_code: str | None = "sv", first_name: str = "Test") -> dict[str, Any]:
+def user(
+    user_id: int, language_code: str | None = "sv", first_name: str = "Test"
+) -> dict[str, Any]:
     data: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
     if language_code:
         data["language_code"] = language_code

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tests.conftest import ADMIN_ID, Harness
+from tests.conftest import Harness
 
 RESIDENT = 5001
 

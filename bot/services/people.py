@@ -68,7 +68,10 @@ class PeopleService:
         now = self.s.clock.now()
         code, invite = await self.s.invites.create(org, actor.user_id if actor else None, now)
         await self.s.audit.record(
-            now, actor.user_id if actor else None, "invite.create", f"invite:{invite.id}",
+            now,
+            actor.user_id if actor else None,
+            "invite.create",
+            f"invite:{invite.id}",
             org=org.value,
         )
         return code
@@ -81,7 +84,11 @@ class PeopleService:
             raise InviteInvalid()
         member = await self.s.staff.upsert(user_id, invite.org, name, now, invite.created_by)
         await self.s.audit.record(
-            now, user_id, "staff.join", f"user:{user_id}", org=invite.org.value,
+            now,
+            user_id,
+            "staff.join",
+            f"user:{user_id}",
+            org=invite.org.value,
             invite=invite.id,
         )
         return member

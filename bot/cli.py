@@ -1,0 +1,160 @@
+"""The ``trygghetsbot`` command line (also ``python -m bot``).
+
+Subcommand names, flags and JSON shapes are a contract (PRODUCT.md): add, don't rename.
+Each subcommand's work lives next to the feature it belongs to; this module only parses
+arguments and dispatches, importing the feature lazily so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.settings import Settings
+
+Runner = Callable[[argparse.Namespace, Settings], int]
+
+# subcommand → "module:function"; the function takes (args, settings) and returns an exit code.
+DISPATCH: dict[str, str] = {
+    "run": "bot.runner:run_command",
+    "sandbox": "bot.sandbox.terminal:sandbox_command",
+    "check-promise": "bot.cli_admin:check_promise_command",
+    "backup": "bot.cli_admin:backup_command",
+    "invite": "bot.cli_admin:invite_command",
+    "parse-report": "bot.cli_reporting:parse_report_command",
+    "import-activities": "bot.cli_reporting:import_activities_command",
+    "export-activities": "bot.cli_reporting:export_activities_command",
+    "answer": "bot.cli_residents:answer_command",
+    "import-events": "bot.cli_residents:import_events_command",
+    "export-events": "bot.cli_residents:export_events_command",
+    "status": "bot.cli_pace:status_command",
+    "report": "bot.cli_followup:report_command",
+}
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def _datetime(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO date-time: {text!r}") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="trygghetsbot", description="Telegram bot for a Swedish medborgarlöfte."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the real bot (long polling, or webhook)")
+    run.add_argument("--webhook-url", help="public HTTPS URL Telegram posts updates to")
+    run.add_argument("--webhook-listen", default="127.0.0.1", help="address to listen on")
+    run.add_argument("--webhook-port", type=int, default=8443)
+    run.add_argument("--webhook-secret", help="secret token Telegram sends in a header")
+
+    sandbox = sub.add_parser("sandbox", help="local Bot API emulator + this bot + a terminal chat")
+    sandbox.add_argument("--db", type=Path, help="keep the sandbox database in this file")
+    sandbox.add_argument("--now", type=_datetime, help="start the clock at this local time")
+    sandbox.add_argument(
+        "--as",
+        dest="persona",
+        default="resident",
+        choices=("resident", "staff", "admin", "senior"),
+        help="persona to start as",
+    )
+    sandbox.add_argument("--lang", choices=("sv", "en"), default="sv", help="personas' language")
+
+    check = sub.add_parser("check-promise", help="validate a promise file")
+    check.add_argument("file", nargs="?", type=Path, help="default: the configured promise")
+
+    parse = sub.add_parser("parse-report", help="how a staff one-liner is understood")
+    parse.add_argument("text")
+    parse.add_argument("--today", type=_date)
+    parse.add_argument("--json", action="store_true")
+
+    answer = sub.add_parser("answer", help="how a resident question is answered")
+    answer.add_argument("text")
+    answer.add_argument("--locale", choices=("sv", "en"))
+    answer.add_argument("--today", type=_date)
+    answer.add_argument("--json", action="store_true")
+
+    status = sub.add_parser("status", help="where each commitment stands")
+    status.add_argument("--today", type=_date)
+    status.add_argument("--json", action="store_true")
+    status.add_argument("--locale", choices=("sv", "en"))
+
+    imp = sub.add_parser("import-activities", help="import activities from CSV")
+    imp.add_argument("file", type=Path)
+    exp = sub.add_parser("export-activities", help="export activities as CSV")
+    exp.add_argument("--out", type=Path)
+
+    impe = sub.add_parser("import-events", help="import planned events from CSV")
+    impe.add_argument("file", type=Path)
+    expe = sub.add_parser("export-events", help="export public events (.ics calendar feed)")
+    expe.add_argument("--ics", action="store_true", help="iCalendar format (the default)")
+    expe.add_argument("--out", type=Path)
+    expe.add_argument("--locale", choices=("sv", "en"))
+
+    report = sub.add_parser("report", help="draft the published follow-up")
+    report.add_argument("--format", choices=("html", "md", "csv"), default="html")
+    report.add_argument("--out", type=Path)
+    report.add_argument("--period", help="a year (2023), term (2023-VT) or 'all'")
+    report.add_argument("--locale", choices=("sv", "en"))
+    report.add_argument("--today", type=_date)
+    report.add_argument("--internal", action="store_true", help="include internal data (admins)")
+
+    backup = sub.add_parser("backup", help="consistent online copy of the database")
+    backup.add_argument("path", type=Path)
+
+    invite = sub.add_parser("invite", help="make a single-use staff invite link")
+    invite.add_argument("--org", required=True, choices=("police", "municipality", "other"))
+    invite.add_argument("--bot-username", help="bot username for the link (default: ask Telegram)")
+    return parser
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = [f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()]
+        raise SystemExit("Invalid settings:\n  " + "\n  ".join(lines)) from None
+
+
+def resolve(command: str) -> Runner:
+    module_name, _, func_name = DISPATCH[command].partition(":")
+    module = importlib.import_module(module_name)
+    runner: Runner = getattr(module, func_name)
+    return runner
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def run_async(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = load_settings()
+    return resolve(args.command)(args, settings)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
