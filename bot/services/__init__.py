@@ -16,6 +16,7 @@ from bot.settings import Settings
 from storage.activities import ActivityRepo, MilestoneRepo
 from storage.audit import AuditRepo
 from storage.db import Database
+from storage.deliveries import DeliveryRepo
 from storage.events import EventRepo
 from storage.invites import InviteRepo
 from storage.people import StaffRepo, UserRepo
@@ -34,6 +35,7 @@ class Services:
     activities: ActivityRepo = field(init=False)
     milestones: MilestoneRepo = field(init=False)
     events: EventRepo = field(init=False)
+    deliveries: DeliveryRepo = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserRepo(self.db)
@@ -43,6 +45,7 @@ class Services:
         self.activities = ActivityRepo(self.db)
         self.milestones = MilestoneRepo(self.db)
         self.events = EventRepo(self.db)
+        self.deliveries = DeliveryRepo(self.db)
 
     def translator(self, locale: str | None = None) -> Translator:
         return translator(locale or self.settings.locale)

@@ -1,0 +1,187 @@
+"""The outbox: every message the bot sends on its own initiative (tips, alerts, reminders,
+digests, notices) is a row here first, so a crash or restart loses nothing.
+
+Life of a delivery: ``queued`` → ``sending`` (claimed by the sender) → ``sent`` | ``failed``
+| ``blocked``; a temporary error puts it back to ``queued`` with a later ``not_before``. At
+start-up, rows left in ``sending`` by a crash are re-queued: the only messages that can be
+sent twice are those in flight at the crash.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from sqlite3 import Row
+from typing import Any
+
+from storage.db import Database
+from storage.records import Delivery, from_db, opt_from_db, to_db
+
+Buttons = list[list[tuple[str, str]]]  # rows of (label, callback_data)
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    text: str
+    buttons: Buttons | None = None
+
+    def to_json(self) -> str:
+        return json.dumps({"text": self.text, "buttons": self.buttons}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, payload: str) -> OutgoingMessage:
+        data: dict[str, Any] = json.loads(payload)
+        buttons = data.get("buttons")
+        return cls(
+            text=str(data["text"]),
+            buttons=[[(str(b[0]), str(b[1])) for b in row] for row in buttons] if buttons else None,
+        )
+
+
+def _delivery(row: Row) -> Delivery:
+    return Delivery(
+        id=row["id"],
+        chat_id=row["chat_id"],
+        kind=row["kind"],
+        batch=row["batch"],
+        dedupe_key=row["dedupe_key"],
+        payload=row["payload"],
+        not_before=from_db(row["not_before"]),
+        status=row["status"],
+        attempts=row["attempts"],
+        last_error=row["last_error"],
+        created_at=from_db(row["created_at"]),
+        sent_at=opt_from_db(row["sent_at"]),
+    )
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    chat_id: int
+    kind: str
+    message: OutgoingMessage
+    not_before: datetime
+    dedupe_key: str | None = None
+    batch: str | None = None
+
+
+class DeliveryRepo:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def enqueue(self, new: NewDelivery, now: datetime) -> bool:
+        """Queue one message; False when ``dedupe_key`` was already queued (never twice)."""
+        changed = await self._db.execute(
+            "INSERT OR IGNORE INTO deliveries (chat_id, kind, batch, dedupe_key, payload, "
+            "not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                new.chat_id,
+                new.kind,
+                new.batch,
+                new.dedupe_key,
+                new.message.to_json(),
+                to_db(new.not_before),
+                to_db(now),
+            ),
+        )
+        return changed > 0
+
+    async def enqueue_many(self, rows: list[NewDelivery], now: datetime) -> int:
+        """Queue a batch in one transaction; returns how many were new."""
+        async with self._db.transaction() as conn:
+            before = conn.total_changes
+            await conn.executemany(
+                "INSERT OR IGNORE INTO deliveries (chat_id, kind, batch, dedupe_key, payload, "
+                "not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        r.chat_id,
+                        r.kind,
+                        r.batch,
+                        r.dedupe_key,
+                        r.message.to_json(),
+                        to_db(r.not_before),
+                        to_db(now),
+                    )
+                    for r in rows
+                ],
+            )
+            return conn.total_changes - before
+
+    async def get(self, delivery_id: int) -> Delivery | None:
+        row = await self._db.fetchone("SELECT * FROM deliveries WHERE id = ?", (delivery_id,))
+        return None if row is None else _delivery(row)
+
+    async def by_dedupe_key(self, key: str) -> Delivery | None:
+        row = await self._db.fetchone("SELECT * FROM deliveries WHERE dedupe_key = ?", (key,))
+        return None if row is None else _delivery(row)
+
+    async def claim_due(self, now: datetime, limit: int) -> list[Delivery]:
+        """Mark up to ``limit`` due messages as ``sending`` and return them, oldest first."""
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                "SELECT * FROM deliveries WHERE status = 'queued' AND not_before <= ? "
+                "ORDER BY not_before, id LIMIT ?",
+                (to_db(now), limit),
+            ) as cursor:
+                rows = [_delivery(r) for r in await cursor.fetchall()]
+            if rows:
+                await conn.executemany(
+                    "UPDATE deliveries SET status = 'sending', attempts = attempts + 1 "
+                    "WHERE id = ?",
+                    [(d.id,) for d in rows],
+                )
+        return rows
+
+    async def mark_sent(self, delivery_id: int, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE deliveries SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?",
+            (to_db(now), delivery_id),
+        )
+
+    async def mark_final(self, delivery_id: int, status: str, error: str) -> None:
+        """``failed``, ``blocked`` or ``dropped``: never retried."""
+        await self._db.execute(
+            "UPDATE deliveries SET status = ?, last_error = ? WHERE id = ?",
+            (status, error[:200], delivery_id),
+        )
+
+    async def retry_later(self, delivery_id: int, not_before: datetime, error: str) -> None:
+        await self._db.execute(
+            "UPDATE deliveries SET status = 'queued', not_before = ?, last_error = ? WHERE id = ?",
+            (to_db(not_before), error[:200], delivery_id),
+        )
+
+    async def drop_queued_for_chat(self, chat_id: int, reason: str) -> int:
+        return await self._db.execute(
+            "UPDATE deliveries SET status = 'dropped', last_error = ? "
+            "WHERE chat_id = ? AND status = 'queued'",
+            (reason, chat_id),
+        )
+
+    async def requeue_in_flight(self) -> int:
+        """After a crash: whatever was being sent goes back to the queue."""
+        return await self._db.execute(
+            "UPDATE deliveries SET status = 'queued' WHERE status = 'sending'"
+        )
+
+    async def batch_counts(self, batch: str) -> dict[str, int]:
+        rows = await self._db.fetchall(
+            "SELECT status, COUNT(*) AS n FROM deliveries WHERE batch = ? GROUP BY status",
+            (batch,),
+        )
+        return {r["status"]: r["n"] for r in rows}
+
+    async def purge_older_than(self, cutoff: datetime) -> int:
+        return await self._db.execute(
+            "DELETE FROM deliveries WHERE status IN ('sent', 'failed', 'blocked', 'dropped') "
+            "AND created_at < ?",
+            (to_db(cutoff),),
+        )
+
+    async def next_due_at(self) -> datetime | None:
+        row = await self._db.fetchone(
+            "SELECT MIN(not_before) FROM deliveries WHERE status = 'queued'"
+        )
+        return from_db(row[0]) if row and row[0] else None
