@@ -67,7 +67,7 @@ class ActivityRepo:
         self._db = db
 
     async def add(self, new: NewActivity, now: datetime) -> Activity:
-        activity_id = await self._db.execute(_INSERT, _params(new, now))
+        activity_id = await self._db.insert(_INSERT, _params(new, now))
         found = await self.get(activity_id)
         assert found is not None
         return found

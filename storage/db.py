@@ -130,12 +130,18 @@ class Database:
         await conn.execute("COMMIT")
 
     async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
-        """Run one statement; returns lastrowid (for INSERT) or rowcount."""
+        """Run one statement; returns the number of rows it changed."""
         cursor = await self.conn.execute(sql, params)
         try:
-            if sql.lstrip()[:6].upper() == "INSERT":
-                return int(cursor.lastrowid or 0)
             return int(cursor.rowcount)
+        finally:
+            await cursor.close()
+
+    async def insert(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
+        """Run one INSERT; returns the new row id."""
+        cursor = await self.conn.execute(sql, params)
+        try:
+            return int(cursor.lastrowid or 0)
         finally:
             await cursor.close()
 

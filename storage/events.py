@@ -67,7 +67,7 @@ class EventRepo:
         self._db = db
 
     async def add(self, new: NewEvent, now: datetime) -> Event:
-        event_id = await self._db.execute(_INSERT, _params(new, now))
+        event_id = await self._db.insert(_INSERT, _params(new, now))
         found = await self.get(event_id)
         assert found is not None
         return found

@@ -38,7 +38,7 @@ class InviteRepo:
     async def create(self, org: Org, created_by: int | None, now: datetime) -> tuple[str, Invite]:
         """Returns the plain code (shown once, never stored) and the stored invite."""
         code = secrets.token_urlsafe(18)
-        invite_id = await self._db.execute(
+        invite_id = await self._db.insert(
             "INSERT INTO invites (code_hash, org, created_by, created_at, expires_at) "
             "VALUES (?, ?, ?, ?, ?)",
             (hash_code(code), org.value, created_by, to_db(now), to_db(now + INVITE_TTL)),
