@@ -22,7 +22,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from handlers import admin, basics
+from handlers import admin, basics, status
 from handlers.common import BotContext, Handler
 from handlers.errors import on_error
 from handlers.loader import load_actor
@@ -32,9 +32,12 @@ from handlers.menus import (
     HELP,
     INVITE,
     LANGUAGE,
+    PAUSE,
     PRIVACY,
+    RECIPIENTS,
     STAFF,
     START,
+    STATUS,
     Command,
     mark_registered,
 )
@@ -72,17 +75,29 @@ def admin_handlers() -> list[AnyHandler]:
     ]
 
 
+def status_handlers() -> list[AnyHandler]:
+    return [
+        command(STATUS, status.show_status),
+        command(PAUSE, status.ask_pause),
+        command(RECIPIENTS, status.show_recipients),
+        CallbackQueryHandler(status.show_detail, pattern="^st:show:"),
+        CallbackQueryHandler(status.back_to_status, pattern="^st:list:"),
+        button("pause", status.press_pause),
+    ]
+
+
 # Feature modules contribute handler lists in this order (conversations before plain
 # commands, free text last). Each entry is a zero-argument factory.
 FEATURES: Sequence[Callable[[], list[AnyHandler]]] = (
     basic_handlers,
     admin_handlers,
+    status_handlers,
 )
 
 
 # Feature start-up hooks (scheduling jobs with deterministic names), run in post_init after
 # the database is open.
-STARTUP: Sequence[Callable[[Any], Awaitable[None]]] = ()
+STARTUP: Sequence[Callable[[Any], Awaitable[None]]] = (status.schedule_reminders,)
 
 
 def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:

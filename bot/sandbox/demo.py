@@ -1,0 +1,89 @@
+"""Clearly labelled demo data for the sandbox: a staff member, an admin, a few planned events
+and some reported activities, all relative to the sandbox clock so they are always current."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from bot.services import Services
+from storage.activities import NewActivity
+from storage.events import NewEvent
+from storage.records import Org
+
+DEMO = "[DEMO] "
+
+
+@dataclass(frozen=True)
+class Persona:
+    key: str
+    user_id: int
+    first_name: str
+
+
+PERSONAS = {
+    "resident": Persona("resident", 100001, "Rut Resident"),
+    "staff": Persona("staff", 100002, "Sam Samordnare"),
+    "admin": Persona("admin", 100003, "Alma Admin"),
+    "senior": Persona("senior", 100004, "Sixten Senior"),
+}
+
+
+def _at(day: date, hour: int, services: Services) -> datetime:
+    return datetime.combine(day, time(hour, 0), tzinfo=services.clock.tz)
+
+
+async def seed_demo(services: Services) -> None:
+    """Idempotent: does nothing when the demo staff member already exists."""
+    now = services.clock.now()
+    staff = PERSONAS["staff"]
+    if await services.staff.get(staff.user_id) is not None:
+        return
+    await services.staff.upsert(staff.user_id, Org.MUNICIPALITY, staff.first_name, now, None)
+    admin = PERSONAS["admin"]
+    await services.staff.upsert(admin.user_id, Org.POLICE, admin.first_name, now, None)
+    today = now.date()
+    planned = [
+        ("theme_meeting", "Tematräff: trygg i Bro centrum", 3, 18, "Trygghetscenter, Bro"),
+        ("mobile_dialogue", "Kommunbussen och polisen i Kungsängen", 6, 15, "Kungsängens torg"),
+        ("visibility_effort", "Synlighetsinsats med föreningar", 9, 19, "Bro centrum"),
+        ("parent_lecture", "Föräldrakväll om narkotika och unga", 14, 18, "Upplands-Bro gymnasium"),
+        ("narcotics_operation", "Planerad insats (intern)", 5, 20, "—"),
+    ]
+    events = []
+    for commitment, title, days_ahead, hour, place in planned:
+        start = _at(today + timedelta(days=days_ahead), hour, services)
+        visibility = services.promise.commitment(commitment).visibility.value
+        events.append(
+            NewEvent(
+                commitment=commitment,
+                title=DEMO + title,
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+                visibility=visibility,
+                place=place,
+                description=DEMO + "Exempel för sandlådan.",
+                organiser_id=staff.user_id,
+            )
+        )
+    await services.events.add_many(events, now)
+    window = services.promise.window
+    done = [
+        ("theme_meeting", 20, "Trygghetscenter", 23),
+        ("visibility_effort", 12, "Bro centrum", None),
+        ("visibility_effort", 40, "Brogård", None),
+        ("mobile_dialogue", 30, "Tibble", 41),
+        ("narcotics_operation", 25, None, None),
+    ]
+    activities = [
+        NewActivity(
+            commitment=commitment,
+            date=max(window.start, today - timedelta(days=days_ago)),
+            place=place,
+            count=count,
+            description=DEMO + "Exempelrapport.",
+            reported_by=staff.user_id,
+        )
+        for commitment, days_ago, place, count in done
+    ]
+    await services.activities.add_many(activities, now)

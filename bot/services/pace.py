@@ -1,0 +1,47 @@
+"""Where the promise stands: storage facts fed to the pure pace engine.
+
+Every number residents, staff and the published report see comes from here, so /progress,
+/status, ``status --json`` and the report can never disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.pace import CommitmentFacts, PaceRow, history, status
+from bot.promise import Commitment
+from bot.services import Services
+
+
+class PaceService:
+    def __init__(self, services: Services) -> None:
+        self.s = services
+
+    async def facts(self) -> dict[str, CommitmentFacts]:
+        """One indexed scan of activities, one of planned events, one of milestones."""
+        now = self.s.clock.now()
+        done = await self.s.activities.counted_dates()
+        planned_at = await self.s.events.planned_start_dates(now)
+        milestones = await self.s.milestones.all()
+        tz = self.s.clock.tz
+        facts: dict[str, CommitmentFacts] = {}
+        for commitment in self.s.promise.commitments:
+            cid = commitment.id
+            reached = milestones.get(cid)
+            facts[cid] = CommitmentFacts(
+                done_dates=done.get(cid, []),
+                planned_dates=[moment.astimezone(tz).date() for moment in planned_at.get(cid, [])],
+                milestone_reached=reached.reached_on if reached else None,
+            )
+        return facts
+
+    def today(self) -> date:
+        return self.s.clock.today()
+
+    async def current(self, today: date | None = None) -> list[PaceRow]:
+        """One row per commitment for the period containing ``today`` (default: now)."""
+        return status(self.s.promise, await self.facts(), today or self.today())
+
+    async def history(self, commitment: Commitment, today: date | None = None) -> list[PaceRow]:
+        facts = (await self.facts())[commitment.id]
+        return history(commitment, self.s.promise, facts, today or self.today())
