@@ -22,18 +22,21 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from handlers import admin, basics, status
+from handlers import admin, basics, progress, status
 from handlers.common import BotContext, Handler
 from handlers.errors import on_error
 from handlers.loader import load_actor
 from handlers.menus import (
     CANCEL,
     DELETE_ME,
+    FOLLOW,
     HELP,
     INVITE,
     LANGUAGE,
     PAUSE,
     PRIVACY,
+    PROGRESS,
+    PUBLISH,
     RECIPIENTS,
     STAFF,
     START,
@@ -86,18 +89,31 @@ def status_handlers() -> list[AnyHandler]:
     ]
 
 
+def progress_handlers() -> list[AnyHandler]:
+    return [
+        command(PROGRESS, progress.show_progress),
+        command(FOLLOW, progress.choose_follow),
+        command(PUBLISH, progress.publish_report),
+        button("fol", progress.press_follow),
+    ]
+
+
 # Feature modules contribute handler lists in this order (conversations before plain
 # commands, free text last). Each entry is a zero-argument factory.
 FEATURES: Sequence[Callable[[], list[AnyHandler]]] = (
     basic_handlers,
     admin_handlers,
     status_handlers,
+    progress_handlers,
 )
 
 
 # Feature start-up hooks (scheduling jobs with deterministic names), run in post_init after
 # the database is open.
-STARTUP: Sequence[Callable[[Any], Awaitable[None]]] = (status.schedule_reminders,)
+STARTUP: Sequence[Callable[[Any], Awaitable[None]]] = (
+    status.schedule_reminders,
+    progress.schedule_follow_news,
+)
 
 
 def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:

@@ -92,11 +92,13 @@ async def show_detail(update: Update, context: BotContext) -> None:
     recent = await services.activities.recent(commitment.id, limit=5)
     if recent:
         lines += ["", _("Recent reports:")]
-        lines += [
-            "• " + tr.date(a.date, "d MMM yyyy") + (f" – {a.place}" if a.place else "")
-            + (" – " + tr.ngettext("{n} person", "{n} people", a.count).format(n=a.count) if a.count is not None else "")
-            for a in recent
-        ]  # fmt: skip
+        for a in recent:
+            line = "• " + tr.date(a.date, "d MMM yyyy")
+            if a.place:
+                line += f" – {a.place}"
+            if a.count is not None:
+                line += " – " + tr.ngettext("{n} person", "{n} people", a.count).format(n=a.count)
+            lines.append(line)
     upcoming = await services.events.upcoming(services.clock.now(), commitment=commitment.id)
     if upcoming:
         lines += ["", _("Planned:")]

@@ -33,7 +33,9 @@ async def route_text(update: Update, context: BotContext) -> None:
 
 def text_handlers() -> list[MessageHandler[BotContext, None]]:
     plain = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
-    other = filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+    other = (
+        filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+    )
     return [
         MessageHandler(plain, route_text),
         MessageHandler(filters.UpdateType.MESSAGE & filters.FORWARDED, on_forwarded),

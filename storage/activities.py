@@ -105,6 +105,13 @@ class ActivityRepo:
         params.append(limit)
         return [_activity(r) for r in await self._db.fetchall(sql, params)]
 
+    async def created_since(self, since: datetime) -> list[Activity]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM activities WHERE retracted_at IS NULL AND created_at > ? ORDER BY id",
+            (to_db(since),),
+        )
+        return [_activity(r) for r in rows]
+
     async def all_counted(self) -> list[Activity]:
         rows = await self._db.fetchall(
             "SELECT * FROM activities WHERE retracted_at IS NULL ORDER BY date, id"

@@ -20,6 +20,10 @@ class JobRunRepo:
         )
         return changed > 0
 
+    async def last_run(self, job: str) -> datetime | None:
+        row = await self._db.fetchone("SELECT MAX(done_at) FROM job_runs WHERE job = ?", (job,))
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
     async def done(self, job: str, run_key: str) -> bool:
         row = await self._db.fetchone(
             "SELECT 1 FROM job_runs WHERE job = ? AND run_key = ?", (job, run_key)

@@ -1,0 +1,230 @@
+"""How the promise is going, for residents: /progress, following commitments, and the
+published follow-up report. Numbers come from the pace engine only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from bot.chart import Bar, render_chart
+from bot.i18n import Translator
+from bot.pace import PaceRow, State, target_for
+from bot.periods import Period, period_label, periods_for
+from bot.promise import Cadence, Commitment, Visibility
+from bot.services import Services
+from bot.services.pace import PaceService
+from storage.deliveries import NewDelivery, OutgoingMessage
+from storage.follows import FollowRepo
+from storage.jobs import JobRunRepo
+from storage.records import Activity
+
+FOLLOW_JOB = "follow"
+FOLLOW_SEND_TIME = time(17, 0)
+
+
+@dataclass(frozen=True)
+class CommitmentProgress:
+    commitment: Commitment
+    current: PaceRow
+    history: list[PaceRow]
+    done_total: int
+    promised_total: int | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    today: date
+    items: list[CommitmentProgress]
+    activities: list[Activity]  # resident-visible recent activities, newest first
+
+
+def resident_state(tr: Translator, state: State) -> str:
+    _ = tr.gettext
+    return {
+        State.DONE: _("done ✔"),
+        State.ON_TRACK: _("going to plan"),
+        State.BEHIND: _("behind"),
+        State.MISSED: _("missed ✘"),
+        State.OPEN: _("in progress"),
+        State.TRACKED: "",
+    }[state]
+
+
+def activity_visible(commitment: Commitment, activity: Activity, today: date, delay: int) -> bool:
+    """Whether a resident may see this single activity (its date and place)."""
+    if commitment.visibility is Visibility.PUBLIC:
+        return activity.date <= today
+    if commitment.visibility is Visibility.AFTER:
+        return activity.date <= today - timedelta(days=delay)
+    return False
+
+
+class ProgressService:
+    def __init__(self, services: Services) -> None:
+        self.s = services
+        self.pace = PaceService(services)
+        self.jobs = JobRunRepo(services.db)
+        self.follow_repo = FollowRepo(services.db)
+
+    async def progress(self, today: date | None = None, internal: bool = False) -> Progress:
+        today = today or self.s.clock.today()
+        facts = await self.pace.facts()
+        items = []
+        for commitment in self.s.promise.commitments:
+            history = await self.pace.history(commitment, today)
+            current = next((r for r in history if today in r.period), history[-1])
+            cfacts = facts[commitment.id]
+            done_total = sum(1 for d in cfacts.done_dates if d <= today)
+            promised = [target_for(commitment, p) for p in periods_for(commitment, self.s.promise)]
+            promised_total = (
+                sum(t for t in promised if t is not None) if commitment.is_counted else None
+            )
+            items.append(
+                CommitmentProgress(commitment, current, history, done_total, promised_total)
+            )
+        recent = await self.s.activities.recent(limit=200, until=today)
+        delay = self.s.promise.after_delay_days
+        visible = [
+            a
+            for a in recent
+            if (c := self.s.promise.get(a.commitment)) is not None
+            and (internal or activity_visible(c, a, today, delay))
+        ]
+        return Progress(today, items, visible)
+
+    def summary_text(self, progress: Progress, tr: Translator) -> str:
+        _ = tr.gettext
+        lines = [_("How the promise is going ({date}):").format(date=tr.date(progress.today)), ""]
+        for item in progress.items:
+            lines.append(self.line(item, tr))
+        shown = progress.activities[:5]
+        if shown:
+            lines += ["", _("Recently:")]
+            for activity in shown:
+                commitment = self.s.promise.commitment(activity.commitment)
+                where = f", {activity.place}" if activity.place else ""
+                lines.append(
+                    f"• {commitment.short.get(tr.locale)}{where} – "
+                    f"{tr.date(activity.date, 'EEEE d MMMM')}"
+                )
+        lines += ["", _("Follow a commitment with /follow to get news when it moves.")]
+        return "\n".join(lines)
+
+    def line(self, item: CommitmentProgress, tr: Translator) -> str:
+        _ = tr.gettext
+        c, row = item.commitment, item.current
+        name = c.short.get(tr.locale)
+        if c.cadence is Cadence.MILESTONE:
+            state = _("done ✔") if row.state is State.DONE else (
+                _("not reached ✘") if row.state is State.MISSED else _("in progress")
+            )  # fmt: skip
+            return _("{name}: {state}").format(name=name, state=state)
+        if c.visibility is Visibility.COUNT_ONLY or c.cadence is Cadence.TRACKED:
+            return tr.ngettext("{name}: {n} so far", "{name}: {n} so far", item.done_total).format(
+                name=name, n=item.done_total
+            )
+        return _("{name}: {done} of {target} {period} – {state}").format(
+            name=name, done=row.done, target=row.target, period=self.period_phrase(row.period, tr),
+            state=resident_state(tr, row.state),
+        )  # fmt: skip
+
+    def period_phrase(self, period: Period, tr: Translator) -> str:
+        _ = tr.gettext
+        if period.start <= self.s.clock.today() <= period.end:
+            return {
+                "term": _("this term"),
+                "school_year": _("this school year"),
+                "year": _("this year"),
+                "window": _("over the whole promise"),
+            }.get(period.kind.value, period_label(period, tr))
+        return _("in {period}").format(period=period_label(period, tr))
+
+    def chart(self, progress: Progress, tr: Translator) -> tuple[bytes, str]:
+        """The PNG and its text alternative (for the caption and the HTML alt text)."""
+        _ = tr.gettext
+        bars = [
+            Bar(i.commitment.short.get(tr.locale), i.current.done, i.current.target or 0)
+            for i in progress.items
+            if i.commitment.is_counted and i.commitment.visibility is not Visibility.COUNT_ONLY
+        ]
+        title = _("Promised and done, current period")
+        png = render_chart(bars, title, _("Done"), _("Promised"))
+        alt = (
+            title
+            + ": "
+            + "; ".join(
+                _("{name} {done} of {target}").format(name=b.label, done=b.done, target=b.target)
+                for b in bars
+            )
+        )
+        return png, alt
+
+    # Following ---------------------------------------------------------------------------
+
+    def followable(self) -> list[Commitment]:
+        return [c for c in self.s.promise.commitments if c.visibility is not Visibility.COUNT_ONLY]
+
+    async def follows(self, chat_id: int) -> set[str]:
+        return await self.follow_repo.of_chat(chat_id)
+
+    async def set_follow(self, chat_id: int, commitment: Commitment, on: bool) -> None:
+        if commitment.visibility is Visibility.COUNT_ONLY:
+            raise ValueError("internal commitments cannot be followed")
+        if on:
+            await self.follow_repo.add(chat_id, commitment.id, self.s.clock.now())
+        else:
+            await self.follow_repo.remove(chat_id, commitment.id)
+
+    async def follow_tick(self) -> int:
+        """Once a day at 17:00: one message per follower with what moved since the last run."""
+        now = self.s.clock.now()
+        today = now.date()
+        if now < datetime.combine(today, FOLLOW_SEND_TIME, tzinfo=self.s.clock.tz):
+            return 0
+        since = await self.jobs.last_run(FOLLOW_JOB) or now - timedelta(days=1)
+        if not await self.jobs.claim(FOLLOW_JOB, today.isoformat(), now):
+            return 0
+        news = await self._news_since(since, today)
+        if not news:
+            return 0
+        per_chat: dict[int, tuple[str | None, list[str]]] = {}
+        for chat_id, commitment_id, locale in await self.follow_repo.followers():
+            if commitment_id in news:
+                per_chat.setdefault(chat_id, (locale, []))[1].append(commitment_id)
+        deliveries = []
+        for chat_id, (locale, ids) in per_chat.items():
+            tr = self.s.translator(locale)
+            text = self._news_text(tr, [news[i] for i in ids])
+            key = f"follow:{chat_id}:{today.isoformat()}"
+            deliveries.append(
+                NewDelivery(chat_id, "follow", OutgoingMessage(text), now, dedupe_key=key)
+            )
+        return await self.s.deliveries.enqueue_many(deliveries, now)
+
+    async def _news_since(self, since: datetime, today: date) -> dict[str, CommitmentProgress]:
+        progress = await self.progress(today)
+        moved: set[str] = set()
+        new_activities = await self.s.activities.created_since(since)
+        delay = self.s.promise.after_delay_days
+        for activity in new_activities:
+            commitment = self.s.promise.get(activity.commitment)
+            if commitment is not None and activity_visible(commitment, activity, today, delay):
+                moved.add(commitment.id)
+        for milestone in (await self.s.milestones.all()).values():
+            if milestone.confirmed_at > since:
+                moved.add(milestone.commitment)
+        for item in progress.items:
+            if any(since.date() <= row.period.end < today for row in item.history):
+                moved.add(item.commitment.id)
+        return {
+            i.commitment.id: i
+            for i in progress.items
+            if i.commitment.id in moved and i.commitment.visibility is not Visibility.COUNT_ONLY
+        }
+
+    def _news_text(self, tr: Translator, items: list[CommitmentProgress]) -> str:
+        _ = tr.gettext
+        lines = [_("News about the promise you follow:")]
+        lines += ["• " + self.line(item, tr) for item in items]
+        lines += ["", _("See everything with /progress.")]
+        return "\n".join(lines)

@@ -1,0 +1,107 @@
+"""Residents: /progress with a chart, /follow for news; admins: /publish the follow-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InputFile, Update
+
+from bot.followup import PeriodFilter, render_report
+from bot.services.progress import ProgressService
+from handlers.common import BotContext, admin_only, cb, keyboard, reply, split_cb
+
+CAPTION_MAX = 1024  # Telegram's limit for photo captions
+
+
+async def show_progress(update: Update, context: BotContext) -> None:
+    tr = context.actor.tr
+    service = ProgressService(context.services)
+    progress = await service.progress()
+    text = service.summary_text(progress, tr)
+    png, alt = service.chart(progress, tr)
+    chat = update.effective_chat
+    if chat is None:
+        return
+    await chat.send_photo(InputFile(png, filename="progress.png"), caption=alt[:CAPTION_MAX])
+    await chat.send_message(text)
+
+
+def _follow_keyboard(context: BotContext, following: set[str]) -> Any:
+    tr = context.actor.tr
+    rows = []
+    for commitment in ProgressService(context.services).followable():
+        on = commitment.id in following
+        mark = "✅ " if on else "➕ "
+        rows.append([(mark + commitment.short.get(tr.locale),
+                      cb("fol", "off" if on else "on", commitment.id))])  # fmt: skip
+    return keyboard(rows)
+
+
+async def choose_follow(update: Update, context: BotContext) -> None:
+    _ = context.actor.tr.gettext
+    following = await ProgressService(context.services).follows(context.actor.chat_id)
+    await reply(
+        update,
+        _("Choose what to follow. You get at most one short message a day when something "
+          "moves. Tap again to stop."),
+        _follow_keyboard(context, following),
+    )  # fmt: skip
+
+
+async def press_follow(update: Update, context: BotContext) -> None:
+    _ = context.actor.tr.gettext
+    parts = split_cb(update.callback_query.data if update.callback_query else None, 3)
+    service = ProgressService(context.services)
+    commitment = context.services.promise.get(parts[2]) if parts else None
+    if (
+        parts is None
+        or parts[1] not in ("on", "off")
+        or commitment is None
+        or commitment not in service.followable()
+    ):
+        await reply(update, _("That button is no longer valid."))
+        return
+    await context.services.users.set_locale(
+        context.actor.user_id, context.actor.locale, context.services.clock.now()
+    )  # remember the language so the news arrives in it
+    await service.set_follow(context.actor.chat_id, commitment, parts[1] == "on")
+    following = await service.follows(context.actor.chat_id)
+    await reply(
+        update,
+        _("You follow: {names}").format(
+            names=", ".join(
+                c.short.get(context.actor.locale) for c in service.followable() if c.id in following
+            )
+            or _("nothing")
+        ),
+        _follow_keyboard(context, following),
+        edit=True,
+    )
+
+
+@admin_only("report.publish")
+async def publish_report(update: Update, context: BotContext) -> None:
+    actor = context.actor
+    _ = actor.tr.gettext
+    html = await render_report(context.services, "html", actor.locale, PeriodFilter())
+    chat = update.effective_chat
+    if chat is None:
+        return
+    await context.services.audit.record(context.services.clock.now(), actor.user_id,
+                                        "report.publish")  # fmt: skip
+    await chat.send_document(
+        InputFile(html.encode("utf-8"), filename="uppfoljning-medborgarlofte.html"),
+        caption=_("The follow-up of the promise as a web page, with public data only. "
+                  "Open it in a browser or paste it into the website."),
+    )  # fmt: skip
+
+
+async def run_follow_tick(context: BotContext) -> None:
+    await ProgressService(context.bot_data.services).follow_tick()
+
+
+async def schedule_follow_news(app: Any) -> None:
+    name = "progress:follow-news"
+    for job in app.job_queue.get_jobs_by_name(name):
+        job.schedule_removal()
+    app.job_queue.run_repeating(run_follow_tick, interval=60, first=10, name=name)
