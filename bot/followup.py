@@ -150,7 +150,7 @@ def render_markdown(report: Report) -> str:
                 out.append("| " + " | ".join(cells) + " |")
             out.append("")
         if section.activities:
-            out += [f"{_('Activities')}:", ""]
+            out += [_("Activities") + ":", ""]
             for a in section.activities:
                 place = f" – {a.place}" if a.place else ""
                 out.append(f"- {tr.date(a.date, 'd MMMM yyyy')}{place}")
@@ -213,7 +213,7 @@ def render_html(report: Report) -> str:
     ]
     if report.internal:
         parts.append(
-            f"<p><strong>{e(_('INTERNAL: includes data that is not public.'))}</strong></p>"
+            "<p><strong>" + e(_("INTERNAL: includes data that is not public.")) + "</strong></p>"
         )
     parts.append(
         f'<figure><img src="data:image/png;base64,{chart}" alt="{e(report.chart_alt)}">'
@@ -230,8 +230,9 @@ def render_html(report: Report) -> str:
         if section.rows:
             parts += [
                 "<table>",
-                f"<caption>{e(_('Promised and done per period: {title}').format(title=title))}"
-                "</caption>",
+                "<caption>"
+                + e(_("Promised and done per period: {title}").format(title=title))
+                + "</caption>",
                 "<thead><tr>"
                 + "".join(
                     f'<th scope="col">{e(h)}</th>'
@@ -247,7 +248,7 @@ def render_html(report: Report) -> str:
                 )
             parts.append("</tbody></table>")
         if section.activities:
-            parts.append(f"<h3>{e(_('Activities'))}</h3><ul>")
+            parts.append("<h3>" + e(_("Activities")) + "</h3><ul>")
             for a in section.activities:
                 place = f" – {e(a.place)}" if a.place else ""
                 parts.append(f"<li>{e(tr.date(a.date, 'd MMMM yyyy'))}{place}</li>")
