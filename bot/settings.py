@@ -48,6 +48,14 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("TRYGGHETSBOT_NOW", "now")
     )
 
+    # Messages per second the outbox sender may send in all (Telegram allows about 30).
+    send_rate: float = Field(
+        default=25.0,
+        gt=0,
+        le=30,
+        validation_alias=AliasChoices("TRYGGHETSBOT_SEND_RATE", "send_rate"),
+    )
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:

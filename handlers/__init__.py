@@ -19,28 +19,51 @@ from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
+    ConversationHandler,
+    MessageHandler,
     TypeHandler,
+    filters,
 )
 
-from handlers import admin, basics, progress, status
+from handlers import (
+    admin,
+    basics,
+    delivery,
+    events,
+    progress,
+    questions,
+    reporting,
+    status,
+    text,
+    tips,
+)
 from handlers.common import BotContext, Handler
 from handlers.errors import on_error
 from handlers.loader import load_actor
 from handlers.menus import (
+    ALERT,
     CANCEL,
     DELETE_ME,
+    EVENTS,
     FOLLOW,
     HELP,
     INVITE,
     LANGUAGE,
+    MY_EVENTS,
+    MY_REPORTS,
+    NEXT,
     PAUSE,
+    PLAN,
     PRIVACY,
     PROGRESS,
     PUBLISH,
     RECIPIENTS,
+    REPORT,
     STAFF,
     START,
     STATUS,
+    STOP,
+    TIPS,
     Command,
     mark_registered,
 )
@@ -98,6 +121,84 @@ def progress_handlers() -> list[AnyHandler]:
     ]
 
 
+def tip_handlers() -> list[AnyHandler]:
+    typed = filters.TEXT & ~filters.COMMAND
+    subscribe = ConversationHandler(
+        entry_points=[command(TIPS, tips.start_tips)],
+        states={
+            tips.TipStep.CADENCE: [MessageHandler(typed, tips.pick_cadence)],
+            tips.TipStep.WEEKDAY: [MessageHandler(typed, tips.pick_weekday)],
+            tips.TipStep.SLOT: [MessageHandler(typed, tips.pick_slot)],
+        },
+        fallbacks=[command(CANCEL, tips.cancel_tips), command(STOP, tips.cancel_tips)],
+        name="tips",
+        conversation_timeout=15 * 60,
+    )
+    alert = ConversationHandler(
+        entry_points=[command(ALERT, tips.start_alert)],
+        states={tips.AlertStep.TEXT: [MessageHandler(typed, tips.alert_text)]},
+        fallbacks=[command(CANCEL, tips.cancel_tips)],
+        name="alert",
+        conversation_timeout=30 * 60,
+    )
+    return [
+        subscribe,
+        alert,
+        command(STOP, tips.stop_tips),
+        CallbackQueryHandler(tips.stop_tips, pattern="^tips:stop$"),
+        button("alert", tips.press_alert),
+        *delivery.member_handlers(),
+    ]
+
+
+def reporting_handlers() -> list[AnyHandler]:
+    return [
+        command(REPORT, reporting.start_report),
+        command(MY_REPORTS, reporting.show_my_reports),
+        button("rep", reporting.press_report),
+        CallbackQueryHandler(reporting.press_milestone_request, pattern="^ms:req:"),
+        CallbackQueryHandler(reporting.press_milestone_confirm, pattern="^ms:ok:"),
+    ]
+
+
+def event_handlers() -> list[AnyHandler]:
+    typed = filters.TEXT & ~filters.COMMAND
+    plan = ConversationHandler(
+        entry_points=[command(PLAN, events.start_plan)],
+        states={
+            events.PlanStep.TITLE: [
+                CallbackQueryHandler(events.plan_kind, pattern="^plan:"),
+                MessageHandler(typed, events.plan_title),
+            ],
+            events.PlanStep.WHEN: [MessageHandler(typed, events.plan_when)],
+            events.PlanStep.PLACE: [MessageHandler(typed, events.plan_place)],
+            events.PlanStep.DESCRIPTION: [
+                CallbackQueryHandler(events.plan_visibility, pattern="^plan:"),
+                MessageHandler(typed, events.plan_description),
+            ],
+        },
+        fallbacks=[command(CANCEL, events.cancel_plan)],
+        name="plan",
+        conversation_timeout=30 * 60,
+    )
+    move = ConversationHandler(
+        entry_points=[CallbackQueryHandler(events.press_my_event, pattern="^my:")],
+        states={events.PlanStep.MOVE_WHEN: [MessageHandler(typed, events.move_when)]},
+        fallbacks=[command(CANCEL, events.cancel_plan)],
+        name="move",
+        conversation_timeout=30 * 60,
+    )
+    return [
+        plan,
+        move,
+        command(EVENTS, events.show_events),
+        command(NEXT, events.show_next),
+        command(MY_EVENTS, events.show_my_events),
+        button("ev", events.press_event),
+        button("ask", questions.press_ask),
+    ]
+
+
 # Feature modules contribute handler lists in this order (conversations before plain
 # commands, free text last). Each entry is a zero-argument factory.
 FEATURES: Sequence[Callable[[], list[AnyHandler]]] = (
@@ -105,6 +206,11 @@ FEATURES: Sequence[Callable[[], list[AnyHandler]]] = (
     admin_handlers,
     status_handlers,
     progress_handlers,
+    tip_handlers,
+    reporting_handlers,
+    event_handlers,
+    # Free text last: conversations above own their typed steps.
+    text.text_handlers,
 )
 
 
@@ -113,6 +219,9 @@ FEATURES: Sequence[Callable[[], list[AnyHandler]]] = (
 STARTUP: Sequence[Callable[[Any], Awaitable[None]]] = (
     status.schedule_reminders,
     progress.schedule_follow_news,
+    tips.schedule_tips,
+    events.schedule_followups,
+    delivery.start_sender,
 )
 
 

@@ -160,6 +160,16 @@ class DeliveryRepo:
             (reason, chat_id),
         )
 
+    async def drop_queued_by_key_prefix(self, prefix: str, reason: str) -> int:
+        """Drop queued messages whose dedupe key starts with ``prefix`` (a moved event's
+        reminders, say). ``prefix`` is built by our code, never by a user."""
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return await self._db.execute(
+            "UPDATE deliveries SET status = 'dropped', last_error = ? "
+            "WHERE status = 'queued' AND dedupe_key LIKE ? ESCAPE '\\'",
+            (reason, escaped + "%"),
+        )
+
     async def requeue_in_flight(self) -> int:
         """After a crash: whatever was being sent goes back to the queue."""
         return await self._db.execute(

@@ -146,3 +146,48 @@ class EventRepo:
             (to_db(now), event_id),
         )
         return changed > 0
+
+    async def by_organiser(self, user_id: int, now: datetime, limit: int = 10) -> list[Event]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM events WHERE organiser_id = ? AND status = 'planned' AND ends_at > ? "
+            "ORDER BY starts_at LIMIT ?",
+            (user_id, to_db(now), limit),
+        )
+        return [_event(r) for r in rows]
+
+    async def all_public(self) -> list[Event]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM events WHERE visibility = 'public' AND status = 'planned' "
+            "ORDER BY starts_at, id"
+        )
+        return [_event(r) for r in rows]
+
+
+class EventReminderRepo:
+    """Residents who asked to be reminded of an event (chat id only)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, event_id: int, chat_id: int, now: datetime) -> bool:
+        changed = await self._db.execute(
+            "INSERT OR IGNORE INTO event_reminders (event_id, chat_id, created_at) "
+            "VALUES (?, ?, ?)",
+            (event_id, chat_id, to_db(now)),
+        )
+        return changed > 0
+
+    async def remove(self, event_id: int, chat_id: int) -> bool:
+        changed = await self._db.execute(
+            "DELETE FROM event_reminders WHERE event_id = ? AND chat_id = ?", (event_id, chat_id)
+        )
+        return changed > 0
+
+    async def chats(self, event_id: int) -> list[tuple[int, str | None]]:
+        """(chat id, chosen locale) of everyone reminded of ``event_id``."""
+        rows = await self._db.fetchall(
+            "SELECT r.chat_id, u.locale FROM event_reminders r "
+            "LEFT JOIN users u ON u.user_id = r.chat_id WHERE r.event_id = ? ORDER BY r.chat_id",
+            (event_id,),
+        )
+        return [(r[0], r[1]) for r in rows]

@@ -73,12 +73,27 @@ def _decode(request: httpx.Request) -> dict[str, Any]:
 class FakeTelegram:
     calls: list[Call] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+    # chat id → errors to answer the next sends to that chat with: (code, description, retry)
+    failures: dict[int, list[tuple[int, str, int | None]]] = field(default_factory=dict)
+
+    def fail_next(
+        self, chat_id: int, code: int, description: str, retry_after: int | None = None
+    ) -> None:
+        """Answer the next send to ``chat_id`` with a Telegram error."""
+        self.failures.setdefault(chat_id, []).append((code, description, retry_after))
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         method = request.url.path.rsplit("/", 1)[-1]
         if "/bot" not in request.url.path:
             raise AssertionError(f"unexpected network call: {request.url}")
         params = _decode(request)
+        pending = self.failures.get(int(params.get("chat_id") or 0))
+        if pending and method.startswith("send"):
+            code, description, retry_after = pending.pop(0)
+            body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+            if retry_after is not None:
+                body["parameters"] = {"retry_after": retry_after}
+            return httpx.Response(code, json=body)
         self.calls.append(Call(method, params))
         return httpx.Response(200, json={"ok": True, "result": self._result(method, params)})
 
@@ -104,8 +119,9 @@ class FakeTelegram:
                     {"file_id": "p1", "file_unique_id": "p1u", "width": 1, "height": 1}
                 ]
             markup = params.get("reply_markup")
-            if markup:
-                message["reply_markup"] = json.loads(markup) if isinstance(markup, str) else markup
+            markup = json.loads(markup) if isinstance(markup, str) else markup
+            if markup and "inline_keyboard" in markup:  # reply keyboards are not echoed
+                message["reply_markup"] = markup
             return message
         return True
 

@@ -1,0 +1,147 @@
+"""Find personal data in staff free text before it is stored.
+
+Staff type one-liners on a phone; now and then a personnummer, a phone number or an e-mail
+address slips in. The promise's secrecy rules say such text must be caught before saving, so
+this module finds those three kinds and can redact them. It is pure text handling: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+PiiKind = Literal["personnummer", "phone", "email"]
+
+REDACTED = "[borttaget]"
+
+# Digits may not touch the match on either side, otherwise a longer number (an order id, a
+# phone number in international form) would yield a false personnummer from its middle.
+_PERSONNUMMER_RE = re.compile(r"(?<![\d])(\d{8}|\d{6})([-+]?)(\d{4})(?!\d)")
+
+# National form: a trunk 0, an area/mobile code that never starts with 0, then 6–8 more digits
+# (8–10 digits in all, which covers Swedish landlines and mobiles). Separators are the ones
+# people actually type. The look-behind keeps us out of dates like 2024-03-12 and ids.
+_SEP = r"(?:\s?-\s?|\s)?"
+_PHONE_RE = re.compile(
+    r"(?<![\w+/.\-])"
+    r"(?:"
+    rf"(?:\+46|0046){_SEP}(?:\(0\)\s?)?[1-9](?:{_SEP}\d){{6,8}}"
+    r"|"
+    rf"\(?0[1-9]\)?(?:{_SEP}\d){{6,8}}"
+    r")"
+    r"(?![\w])"
+)
+
+_EMAIL_RE = re.compile(
+    r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,}(?![\w\-])",
+)
+
+# The police's own numbers appear in staff notes all the time and are not personal data.
+_PUBLIC_NUMBERS = frozenset({"112", "11414"})
+
+# When two hits overlap, the more specific kind wins: an address may contain digits and a
+# personnummer may look like a phone number, but not the other way round.
+_PRIORITY: dict[PiiKind, int] = {"email": 0, "personnummer": 1, "phone": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class PiiHit:
+    kind: PiiKind
+    start: int
+    end: int
+
+
+def luhn_ok(digits: str) -> bool:
+    """Whether ``digits`` (the 10-digit personnummer form) ends in a correct Luhn check digit."""
+    if not digits.isdigit() or len(digits) < 2:
+        return False
+    total = 0
+    for i, ch in enumerate(digits[:-1]):
+        n = int(ch) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return (10 - total % 10) % 10 == int(digits[-1])
+
+
+def _valid_birth_date(year: int | None, yy: int, month: int, day: int) -> bool:
+    # Samordningsnummer add 60 to the day so they never collide with a real birth date.
+    if day > 60:
+        day -= 60
+    candidates = [year] if year is not None else [1900 + yy, 2000 + yy]
+    for y in candidates:
+        try:
+            date(y, month, day)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
+def _is_personnummer(date_part: str, serial: str) -> bool:
+    if len(date_part) == 8:
+        century = int(date_part[:2])
+        if century not in (18, 19, 20):
+            return False
+        year: int | None = int(date_part[:4])
+        short = date_part[2:]
+    else:
+        year = None
+        short = date_part
+    yy, month, day = int(short[:2]), int(short[2:4]), int(short[4:6])
+    if not _valid_birth_date(year, yy, month, day):
+        return False
+    return luhn_ok(short + serial)
+
+
+def _personnummer_hits(text: str) -> list[PiiHit]:
+    hits = []
+    for m in _PERSONNUMMER_RE.finditer(text):
+        if _is_personnummer(m.group(1), m.group(3)):
+            hits.append(PiiHit("personnummer", m.start(), m.end()))
+    return hits
+
+
+def _phone_hits(text: str) -> list[PiiHit]:
+    hits = []
+    for m in _PHONE_RE.finditer(text):
+        digits = re.sub(r"\D", "", m.group(0))
+        if digits in _PUBLIC_NUMBERS:
+            continue
+        hits.append(PiiHit("phone", m.start(), m.end()))
+    return hits
+
+
+def _email_hits(text: str) -> list[PiiHit]:
+    return [PiiHit("email", m.start(), m.end()) for m in _EMAIL_RE.finditer(text)]
+
+
+def find_pii(text: str) -> list[PiiHit]:
+    """Every personnummer, phone number and e-mail address in ``text``, in text order.
+
+    Hits never overlap: where two candidates share characters the more specific kind is kept.
+    """
+    candidates = _email_hits(text) + _personnummer_hits(text) + _phone_hits(text)
+    candidates.sort(key=lambda h: (_PRIORITY[h.kind], h.start))
+    kept: list[PiiHit] = []
+    for hit in candidates:
+        if all(hit.end <= k.start or hit.start >= k.end for k in kept):
+            kept.append(hit)
+    return sorted(kept, key=lambda h: h.start)
+
+
+def pii_kinds(text: str) -> list[str]:
+    """The kinds of personal data found in ``text``, sorted and without repeats."""
+    return sorted({hit.kind for hit in find_pii(text)})
+
+
+def redact(text: str) -> str:
+    """``text`` with every hit replaced by :data:`REDACTED`."""
+    parts: list[str] = []
+    pos = 0
+    for hit in find_pii(text):
+        parts.append(text[pos : hit.start])
+        parts.append(REDACTED)
+        pos = hit.end
+    parts.append(text[pos:])
+    return "".join(parts)

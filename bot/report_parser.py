@@ -1,0 +1,723 @@
+"""Understand a staff one-liner such as "Tematräff på Trygghetscentret igår, 23 deltagare".
+
+Staff report activities from a phone, between tasks: lower case, typos, abbreviations, no
+punctuation, Swedish or English. This module turns such a line into a commitment id, a date, a
+participant count and a place, and says which kinds of personal data it saw. It never decides
+what to store; the caller asks the user to confirm or fill in what is missing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from bot.pii import find_pii, pii_kinds
+from bot.promise import Promise
+
+# --------------------------------------------------------------------------------------------
+# Result
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedReport:
+    commitment: str | None
+    date: date | None
+    count: int | None
+    place: str | None
+    pii: tuple[str, ...] = ()
+    score: float = 0.0  # match confidence for ``commitment``, 0–100
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``parse-report --json`` contract (see PRODUCT.md)."""
+        return {
+            "commitment": self.commitment,
+            "date": self.date.isoformat() if self.date else None,
+            "count": self.count,
+            "place": self.place,
+            "pii": list(self.pii),
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Small text helpers
+
+_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
+
+
+def _fold(text: str) -> str:
+    """Lower case without Swedish diacritics: phones often lack å/ä/ö or autocorrect them away."""
+    return text.lower().translate(_FOLD)
+
+
+_TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    text: str  # folded
+    start: int
+    end: int
+    abbreviated: bool = False  # followed by a full stop, as in "synl.insats" or "föreläsn."
+
+
+def _tokens(text: str) -> list[_Token]:
+    folded = _fold(text)
+    return [
+        _Token(m.group(0), m.start(), m.end(), folded[m.end() : m.end() + 1] == ".")
+        for m in _TOKEN_RE.finditer(folded)
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Dates
+
+_WEEKDAYS: dict[str, int] = {
+    "mandag": 0, "man": 0, "mon": 0, "monday": 0,
+    "tisdag": 1, "tis": 1, "tue": 1, "tues": 1, "tuesday": 1,
+    "onsdag": 2, "ons": 2, "wed": 2, "weds": 2, "wednesday": 2,
+    "torsdag": 3, "tors": 3, "tor": 3, "thu": 3, "thur": 3, "thurs": 3, "thursday": 3,
+    "fredag": 4, "fre": 4, "fri": 4, "friday": 4,
+    "lordag": 5, "lor": 5, "sat": 5, "saturday": 5,
+    "sondag": 6, "son": 6, "sun": 6, "sunday": 6,
+}  # fmt: skip
+# Folding turns "mån" into "man" and "sön" into "son", which are ordinary words in both
+# languages; the abbreviations are only trusted when the source had the diacritic.
+_NEEDS_DIACRITIC = {"man": "mån", "son": "sön", "lor": "lör"}
+
+_MONTHS: dict[str, int] = {
+    "januari": 1, "january": 1, "jan": 1,
+    "februari": 2, "february": 2, "feb": 2,
+    "mars": 3, "march": 3, "mar": 3,
+    "april": 4, "apr": 4,
+    "maj": 5, "may": 5,
+    "juni": 6, "june": 6, "jun": 6,
+    "juli": 7, "july": 7, "jul": 7,
+    "augusti": 8, "august": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9,
+    "oktober": 10, "october": 10, "okt": 10, "oct": 10,
+    "november": 11, "nov": 11,
+    "december": 12, "dec": 12,
+}  # fmt: skip
+_MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
+
+_ISO_RE = re.compile(r"(?<![\d/.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d-])")
+_SLASH_RE = re.compile(
+    r"(?<![\d/.,:-])(\d{1,2})\s?/\s?(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/]|\s?/\s?\d)"
+)
+# "12.3" is a date, but "18.30" and "kl 10.15" are times; a month above 12 rules itself out.
+_DOT_RE = re.compile(
+    r"(?<![\d/.,:-])(?<!kl )(?<!kl\. )(?<!at )"
+    r"(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2}))?\.?(?![\d.:-])"
+)
+# "den 12:e" / "den 3:e": a day in the current month, or the previous one if still ahead.
+_DAY_ONLY_RE = re.compile(r"(?<![^\W_])den\s+(\d{1,2})(?::?e|:a)(?![^\W_])")
+_DAY_MONTH_RE = re.compile(
+    rf"(?<![\d.,:/-])(\d{{1,2}})(?::?e|:a|st|nd|rd|th)?\.?\s*(?:of\s+)?({_MONTH_ALT})\.?"
+    r"(?:\s+(\d{4}))?(?![^\W\d_])"
+)
+_MONTH_DAY_RE = re.compile(
+    rf"(?<![^\W\d_])({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?![\d:.])(?:,?\s+(\d{{4}}))?"
+)
+
+# Relative words, folded. Longer phrases first so "i forrgar" is not read as "i gar".
+_RELATIVE: tuple[tuple[str, int], ...] = (
+    (r"day before yesterday", 2),
+    (r"i\s*forrgar|forrgar|forgar|i\s*forgar", 2),
+    (r"yesterday|yday|last\s+night|igar|i\s+gar|igaar|igarkvall", 1),
+    (r"today|tonight|this\s+morning|this\s+evening|idag|i\s+dag|ikvall|i\s+kvall|i\s*morse"
+     r"|i\s+eftermiddag|nyss|just\s+nu", 0),
+)  # fmt: skip
+_RELATIVE_RES = tuple(
+    (re.compile(rf"(?<![^\W_])(?:{pattern})(?![^\W_])"), days) for pattern, days in _RELATIVE
+)
+# "i fredags", "förra fredagen", "last friday" point strictly into the past.
+_WEEKDAY_ALT = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
+_PAST_WEEKDAY_RE = re.compile(
+    rf"(?<![^\W_])(?:i\s+({_WEEKDAY_ALT})s|(?:forra|last)\s+({_WEEKDAY_ALT})(?:en)?)(?![^\W_])"
+)
+_WEEKDAY_RE = re.compile(rf"(?<![^\W_])({_WEEKDAY_ALT})(?:en|s)?\.?(?![^\W_])")
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    value: date | None
+    start: int
+    end: int
+
+
+def _year_for(day: int, month: int, today: date) -> date | None:
+    """The most recent ``day``/``month`` that is not after ``today``; None if it never exists."""
+    # Feb 29 only exists in leap years, so look back far enough to meet one.
+    for year in range(today.year, today.year - 9, -1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate <= today:
+            return candidate
+    return None
+
+
+def _day_of_recent_month(day: int, today: date) -> date | None:
+    year, month = today.year, today.month
+    for _ in range(3):  # the 31st may need to skip a short month
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            candidate = None
+        if candidate is not None and candidate <= today:
+            return candidate
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return None
+
+
+def _full_year(raw: str) -> int:
+    year = int(raw)
+    return year + 2000 if year < 100 else year
+
+
+def _explicit_date(day: int, month: int, year: str | None, today: date) -> date | None:
+    if year is None:
+        return _year_for(day, month, today)
+    try:
+        return date(_full_year(year), month, day)
+    except ValueError:
+        return None
+
+
+def _find_dates(folded: str, source: str, today: date) -> list[_Found]:
+    """All date expressions, explicit ones first: they are more precise than "fredag"."""
+    found: list[_Found] = []
+    for m in _ISO_RE.finditer(folded):
+        try:
+            value: date | None = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            value = None
+        found.append(_Found(value, m.start(), m.end()))
+    for m in _SLASH_RE.finditer(folded):
+        value = _explicit_date(int(m.group(1)), int(m.group(2)), m.group(3), today)
+        found.append(_Found(value, m.start(), m.end()))
+    for m in _DOT_RE.finditer(folded):
+        day, month = int(m.group(1)), int(m.group(2))
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            value = _explicit_date(day, month, m.group(3), today)
+            found.append(_Found(value, m.start(), m.end()))
+    for m in _DAY_ONLY_RE.finditer(folded):
+        found.append(_Found(_day_of_recent_month(int(m.group(1)), today), m.start(), m.end()))
+    for m in _DAY_MONTH_RE.finditer(folded):
+        value = _explicit_date(int(m.group(1)), _MONTHS[m.group(2)], m.group(3), today)
+        found.append(_Found(value, m.start(), m.end()))
+    for m in _MONTH_DAY_RE.finditer(folded):
+        value = _explicit_date(int(m.group(2)), _MONTHS[m.group(1)], m.group(3), today)
+        found.append(_Found(value, m.start(), m.end()))
+    explicit = _drop_overlaps(found)
+    relative: list[_Found] = []
+    for regex, days in _RELATIVE_RES:
+        for m in regex.finditer(folded):
+            relative.append(_Found(today - timedelta(days=days), m.start(), m.end()))
+    for m in _PAST_WEEKDAY_RE.finditer(folded):
+        name = m.group(1) or m.group(2)
+        if _weekday_trusted(name, source, m.start(m.lastindex or 1)):
+            back = (today.weekday() - _WEEKDAYS[name]) % 7 or 7
+            relative.append(_Found(today - timedelta(days=back), m.start(), m.end()))
+    for m in _WEEKDAY_RE.finditer(folded):
+        name = m.group(1)
+        if _weekday_trusted(name, source, m.start(1)):
+            back = (today.weekday() - _WEEKDAYS[name]) % 7
+            relative.append(_Found(today - timedelta(days=back), m.start(), m.end()))
+    return explicit + [r for r in _drop_overlaps(relative) if not _overlaps_any(r, explicit)]
+
+
+def _weekday_trusted(name: str, source: str, start: int) -> bool:
+    wanted = _NEEDS_DIACRITIC.get(name)
+    if wanted is None:
+        return True
+    return source[start : start + len(wanted)].lower() == wanted
+
+
+def _overlaps_any(item: _Found, others: list[_Found]) -> bool:
+    return any(item.start < o.end and o.start < item.end for o in others)
+
+
+def _drop_overlaps(items: list[_Found]) -> list[_Found]:
+    """Keep the longest of overlapping matches ("i förrgår" over "i går")."""
+    kept: list[_Found] = []
+    for item in sorted(items, key=lambda f: (-(f.end - f.start), f.start)):
+        if not _overlaps_any(item, kept):
+            kept.append(item)
+    return sorted(kept, key=lambda f: f.start)
+
+
+# --------------------------------------------------------------------------------------------
+# Counts
+
+_PEOPLE_WORDS = (
+    "deltagare", "deltagarna", "personer", "pers", "besokare", "besokarna", "foraldrar",
+    "foraldrarna", "elever", "eleverna", "ungdomar", "ungdomarna", "unga", "seniorer",
+    "pensionarer", "boende", "invanare", "barn", "st", "stycken", "people", "persons",
+    "participants", "attendees", "visitors", "parents", "students", "pupils", "youths",
+    "seniors", "pensioners", "residents", "guests", "gaster", "kom", "came", "showed", "aldre",
+    "elderly", "kids", "besokande", "individer", "individuals", "volunteers", "frivilliga",
+    "volontarer", "nattvandrare", "narvarande", "killar", "tjejer",
+    "attended", "deltog", "pax",
+)  # fmt: skip
+_PEOPLE_ALT = "|".join(sorted(_PEOPLE_WORDS, key=len, reverse=True))
+_ABOUT = r"(?:ca\.?|cirka|runt|omkring|ungefar|nastan|over|about|around|approx\.?|roughly|~|c:a)"
+# A number directly before a people word, allowing one adjective ("40 glada pensionärer").
+_COUNT_BEFORE_RE = re.compile(
+    rf"(?<![\w.,:/-])(\d{{1,6}})(?:-tal)?\s*(?:[^\W\d_]+\s+)?({_PEOPLE_ALT})(?![^\W_])"
+)
+_COUNT_AFTER_RE = re.compile(
+    rf"(?<![^\W_])({_PEOPLE_ALT}|antal|antal\s+deltagare|number|count|total)"
+    rf"\s*[:=]?\s*(?:{_ABOUT}\s*)?(\d{{1,6}})(?![\w:.,/-]*\d)(?![^\W_])"
+)
+# Times never count: "kl 18", "18-21", "18:30", "18.00".
+_TIME_RE = re.compile(r"(?:kl\.?\s*|klockan\s+|at\s+)\d{1,2}(?:[:.]\d{2})?|\d{1,2}[:.]\d{2}")
+_RANGE_RE = re.compile(r"(?<![\d])\d{1,2}(?:[:.]\d{2})?\s*[-–]\s*\d{1,2}(?:[:.]\d{2})?(?!\d)")
+_MAX_COUNT = 100_000
+
+
+def _find_count(folded: str, blocked: list[tuple[int, int]]) -> tuple[int | None, int, int]:
+    for pattern in (_TIME_RE, _RANGE_RE):
+        blocked = blocked + [(m.start(), m.end()) for m in pattern.finditer(folded)]
+    candidates: list[tuple[int, int, int]] = []
+    for m in _COUNT_BEFORE_RE.finditer(folded):
+        candidates.append((m.start(1), m.end(1), int(m.group(1))))
+    for m in _COUNT_AFTER_RE.finditer(folded):
+        candidates.append((m.start(2), m.end(2), int(m.group(2))))
+    candidates.sort()
+    for start, end, value in candidates:
+        if any(start < b_end and b_start < end for b_start, b_end in blocked):
+            continue
+        if 0 <= value <= _MAX_COUNT:
+            return value, start, end
+    return None, -1, -1
+
+
+# --------------------------------------------------------------------------------------------
+# Places
+
+# Canonical names; matched case- and diacritic-insensitively, longest first so
+# "Upplands-Bro gymnasium" is not read as "Bro".
+KNOWN_PLACES: tuple[str, ...] = (
+    "Upplands-Bro gymnasium",
+    "Kungsängens centrum",
+    "Kungsängens station",
+    "Kungsängens bibliotek",
+    "Bro centrum",
+    "Bro station",
+    "Bro bibliotek",
+    "Trygghetscentret",
+    "Trygghetscenter",
+    "Upplands-Bro",
+    "Kungsängen",
+    "Brogård",
+    "Brogårdsskolan",
+    "Tibble",
+    "Ekhammar",
+    "Finnsta",
+    "Råby",
+    "Gransäter",
+    "Smedby",
+    "Bro",
+)
+
+
+# Other ways staff write a known place, mapped to its canonical name.
+_PLACE_ALIASES: dict[str, str] = {
+    "Bro centre": "Bro centrum",
+    "Bro center": "Bro centrum",
+    "Bro C": "Bro centrum",
+    "Kungsängen centrum": "Kungsängens centrum",
+    "Upplands-Bro gymnasiet": "Upplands-Bro gymnasium",
+    "Trygghetscentrum": "Trygghetscentret",
+}
+
+
+def _place_regex(spelling: str) -> re.Pattern[str]:
+    # "Upplands-Bro" is also typed "Upplands Bro" or "upplandsbro".
+    parts = re.split(r"[\s-]+", _fold(spelling))
+    body = r"[\s-]*".join(re.escape(part) for part in parts)
+    # A genitive "s" still names the place ("Trygghetscentrets lokaler").
+    return re.compile(rf"(?<![\w-]){body}s?(?![\w-])")
+
+
+_KNOWN_PLACE_RES = tuple(
+    (canonical, _place_regex(spelling))
+    for spelling, canonical in sorted(
+        [(n, n) for n in KNOWN_PLACES] + list(_PLACE_ALIASES.items()),
+        key=lambda pair: len(pair[0]),
+        reverse=True,
+    )
+)
+
+_PLACE_PREPS = ("pa", "i", "vid", "at", "in", "near", "utanfor", "outside", "hos", "nara")
+_PLACE_PREP_RE = re.compile(rf"(?<![^\W_])(?:{'|'.join(_PLACE_PREPS)})\s+")
+# Words that end a place phrase (folded): function words, time words, people words.
+_PLACE_STOP = frozenset(
+    {
+        "med", "with", "och", "and", "for", "om", "about", "kl", "klockan", "fran", "from",
+        "till", "to", "mellan", "between", "under", "efter", "after", "innan", "before",
+        "samt", "plus", "ca", "cirka", "runt", "around", "tillsammans", "together", "da", "nar",
+        "when", "som", "who", "which", "var", "was", "were", "blev", "har", "had", "ha",
+        "the", "a", "an", "en", "ett", "pa", "i", "vid", "at", "in", "near", "utanfor", "hos",
+        "tog", "took", "kom", "came", "mot", "against", "by", "via", "genom", "through",
+        "of", "av", "det", "den", "it", "there", "dar",
+    }
+)  # fmt: skip
+# After a preposition these mean "when" or "how", not "where".
+_NOT_PLACE_HEADS = frozenset(
+    {
+        "gar", "dag", "forrgar", "morse", "kvall", "eftermiddag", "fornmiddag", "natt", "helgen",
+        "veckan", "varas", "host", "vinter", "sommar", "the", "total", "totalt", "samarbete",
+        "samverkan", "cooperation", "collaboration", "partnership", "tid", "time", "morning",
+        "evening", "afternoon", "night", "person", "grupp", "group", "form", "stort", "princip",
+        "allt", "all", "general", "sma", "small", "a", "an", "en", "ett", "att", "to",
+        "fokus", "focus", "stallet", "stead", "place", "plats", "borjan", "slutet", "mitten",
+        "nagra", "some", "many", "manga", "our", "vara", "var", "my", "min", "mitt", "his",
+        "hans", "her", "hennes", "their", "deras", "this", "that", "these", "denna", "detta",
+        "samband", "connection", "lag", "om", "pa", "vid", "och", "med", "for",
+    }
+)  # fmt: skip
+_MAX_PLACE_WORDS = 4
+
+
+def _known_place(folded: str, blocked: list[tuple[int, int]]) -> tuple[str, int] | None:
+    best: tuple[int, int, str] | None = None  # (start, -length, name)
+    for name, regex in _KNOWN_PLACE_RES:
+        for m in regex.finditer(folded):
+            if any(m.start() < e and s < m.end() for s, e in blocked):
+                continue
+            key = (m.start(), -(m.end() - m.start()), name)
+            if best is None or key < best:
+                best = key
+    return (best[2], best[0]) if best else None
+
+
+def _phrase_place(
+    folded: str, source: str, blocked: list[tuple[int, int]], kind_words: set[str]
+) -> str | None:
+    phrases: list[tuple[bool, int, str]] = []
+    for prep in _PLACE_PREP_RE.finditer(folded):
+        words: list[tuple[int, int]] = []
+        for m in _TOKEN_RE.finditer(folded, prep.end()):
+            gap = folded[(words[-1][1] if words else prep.end()) : m.start()]
+            if words and re.search(r"[^\s-]", gap):
+                break  # punctuation ends the phrase
+            if not words and gap.strip():
+                break
+            word = m.group(0)
+            if not words and word == "the":
+                continue  # "at the library"
+            if any(m.start() < e and s < m.end() for s, e in blocked):
+                break
+            if word.isdigit() or word in _PLACE_STOP or word in kind_words:
+                break
+            if not words and word in _NOT_PLACE_HEADS:
+                break
+            words.append((m.start(), m.end()))
+            if len(words) == _MAX_PLACE_WORDS:
+                break
+        if not words:
+            continue
+        text = source[words[0][0] : words[-1][1]]
+        phrases.append((not text[:1].isupper(), words[0][0], text))
+    if not phrases:
+        return None
+    # Proper names ("vid Coop", "at Brogård") are the likeliest places; otherwise the first.
+    return min(phrases)[2]
+
+
+# --------------------------------------------------------------------------------------------
+# Commitments
+
+# Keywords that name a place or a partner rather than an activity: they support a match but
+# must not outvote an activity word ("Föreläsning ... på Trygghetscentret").
+_PLACE_LIKE = frozenset({"trygghetscenter", "trygghetscentret", "kriminalvarden", "harnevi"})
+# Broad words that fit several commitments: they count, but less than a specific term.
+_GENERIC = frozenset(
+    {
+        "traff", "meeting", "dialog", "dialogue", "foraldrar", "seniorer", "pensionarer",
+        "aldre", "elderly", "seniors", "pensioners", "bus", "bussen", "narkotika", "narcotics",
+        "drugs", "lecture", "synlighet", "visibility", "narvaro", "presence", "patrol",
+        "tillit", "polisbil", "police car", "unga", "young people",
+    }
+)  # fmt: skip
+# Staff vocabulary the promise file does not list; only used for commitments it defines.
+_EXTRA_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "gvi": ("gvi-mote", "gvi mote", "gvi meeting", "avhoppare", "avhopparverksamhet"),
+    "mobile_dialogue": (
+        "dialogbussen", "medborgardialogen", "mobil dialog", "mobila dialogen", "buss",
+        "citizen dialog", "mobile dialog",
+    ),
+    "theme_meeting": ("temamote", "temakvall", "infomote", "informationsmote", "theme night"),
+    "youth_trust_model": (
+        "ungdomsrad", "youth council", "unga och polis", "dialog med unga", "unga", "young people",
+    ),
+    "narcotics_operation": (
+        "droginsats", "knark", "drog", "narkotikatillslag", "narkotikakontroll", "drug raid",
+        "drug sweep", "drug bust", "narcotics raid",
+    ),
+    "parent_lecture": ("foraldrautbildning", "foraldramote", "foraldrakvall", "parent evening",
+                       "parents night", "parent night"),
+    "visibility_effort": (
+        "synlighetsinsats", "synlighetspatrull", "trygghetsvandring", "fotpatrull",
+        "foot patrol", "walkabout", "synas",
+    ),
+    "senior_fraud_info": (
+        "bedragare", "bedrageriforebyggande", "telefonbedrageri", "scam", "scams",
+        "senior", "pensionarsforening", "fraud prevention",
+    ),
+}  # fmt: skip
+_SUFFIXES = (
+    "", "s", "n", "t", "en", "et", "ar", "er", "or", "na", "an", "arna", "erna", "orna",
+    "ens", "ets", "ns", "es", "e", "ning", "ningen",
+)  # fmt: skip
+_VERB_ENDINGS = frozenset({"a", "ar", "ade", "at", "ande", "e", "er", "te", "t", "ed"})
+_SHORT_KEYWORD = 4  # up to this length a keyword must match a whole word exactly
+_FUZZY_THRESHOLD = 85.0
+_PARTIAL_THRESHOLD = 88.0
+_MIN_WEIGHT = 0.3
+_MIN_MARGIN = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class _Keyword:
+    commitment: str
+    text: str  # folded, single spaces
+    words: tuple[str, ...]
+    weight: float
+
+
+@dataclass(slots=True)
+class _Candidate:
+    commitment: str
+    total: float = 0.0
+    best_similarity: float = 0.0
+    hits: list[tuple[int, int, float]] = field(default_factory=list)
+    keywords: set[str] = field(default_factory=set)
+
+
+def _keywords(promise: Promise) -> list[_Keyword]:
+    out: list[_Keyword] = []
+    for c in promise.commitments:
+        raw = (*c.keywords.all(), c.id.replace("_", " "), *_EXTRA_KEYWORDS.get(c.id, ()))
+        seen: set[str] = set()
+        for kw in raw:
+            text = " ".join(_TOKEN_RE.findall(_fold(kw)))
+            if not text or text in seen:
+                continue
+            seen.add(text)
+            if text in _PLACE_LIKE:
+                weight = 0.4
+            elif text in _GENERIC:
+                weight = 0.5
+            else:
+                weight = 1.0
+            out.append(_Keyword(c.id, text, tuple(text.split()), weight))
+    return out
+
+
+def _word_similarity(keyword: str, word: str) -> float:
+    """How well one keyword word matches one text word, allowing inflection and compounds."""
+    if len(keyword) <= _SHORT_KEYWORD:
+        return 100.0 if word == keyword else 0.0
+    if word == keyword:
+        return 100.0
+    # Inflected ("tematräffen") or the head of a compound ("föräldraföreläsning").
+    for suffix in _SUFFIXES:
+        if word.endswith(keyword + suffix) and (suffix or len(word) > len(keyword)):
+            return 98.0
+    # The first part of a compound ("narkotikainsatsen" for "narkotika"): the rest must be a
+    # word of its own, not a verb ending ("träffade" is not a "träff").
+    if word.startswith(keyword) and len(word) - len(keyword) >= 4:
+        return 95.0
+    # Verb forms of an activity noun: "nattvandring" → "nattvandrade", "patrullerade".
+    # "föreläsning" → "föreläste" drops the whole "-ning".
+    if keyword.endswith("ing") and len(keyword) >= 8:
+        for stem in (keyword[:-3], keyword[:-4]):
+            if word.startswith(stem) and word[len(stem) :] in _VERB_ENDINGS:
+                return 95.0
+    score = float(fuzz.ratio(keyword, word))
+    if len(word) > len(keyword) and len(keyword) >= 8:
+        score = max(score, float(fuzz.partial_ratio(keyword, word)) - 2.0)
+    else:
+        # Typos in an inflected form: compare against the word with a typical ending removed.
+        for suffix in _SUFFIXES[1:]:
+            if word.endswith(suffix) and len(word) - len(suffix) >= len(keyword) - 1:
+                score = max(score, float(fuzz.ratio(keyword, word[: -len(suffix)])) - 1.0)
+    threshold = _PARTIAL_THRESHOLD if len(keyword) < 8 else _FUZZY_THRESHOLD
+    return score if score >= threshold else 0.0
+
+
+def _phrase_hits(keyword: _Keyword, tokens: list[_Token]) -> list[tuple[int, int, float]]:
+    """Token spans [i, j) matching ``keyword``, with similarity."""
+    hits: list[tuple[int, int, float]] = []
+    n = len(keyword.words)
+    if n == 1:
+        for i, tok in enumerate(tokens):
+            sim = _word_similarity(keyword.text, tok.text)
+            if sim:
+                hits.append((i, i + 1, sim))
+            elif tok.abbreviated and _abbreviates(keyword.text, tok, tokens[i + 1 : i + 2]):
+                hits.append(
+                    (i, i + 2 if _abbreviation_spans_two(keyword.text, tok) else i + 1, 90.0)
+                )
+            elif i + 1 < len(tokens) and _split_compound(keyword.text, tok, tokens[i + 1]):
+                # A compound typed as two words ("synlighets insats", "tema träff").
+                sim = _word_similarity(keyword.text, tok.text + tokens[i + 1].text)
+                if sim >= _PARTIAL_THRESHOLD:
+                    hits.append((i, i + 2, sim))
+        return hits
+    # Phrases: word by word, or written together as one compound ("mobildialog").
+    joined = "".join(keyword.words)
+    for i in range(len(tokens)):
+        window = tokens[i : i + n]
+        if len(window) == n:
+            sims = [_word_similarity(k, t.text) for k, t in zip(keyword.words, window, strict=True)]
+            if all(sims):
+                hits.append((i, i + n, sum(sims) / n))
+                continue
+        sim = _word_similarity(joined, tokens[i].text) if len(joined) > _SHORT_KEYWORD else 0.0
+        if sim:
+            hits.append((i, i + 1, sim))
+    return hits
+
+
+def _abbreviates(keyword: str, tok: _Token, rest: list[_Token]) -> bool:
+    """Whether "tok." (and perhaps the word after it) is a shortening of ``keyword``.
+
+    Staff shorten long compounds: "föreläsn.", "synl.insats", "bedr.info".
+    """
+    if not keyword.startswith(tok.text) or len(tok.text) >= len(keyword):
+        return False
+    if len(tok.text) >= 5 and len(tok.text) * 2 >= len(keyword):
+        return True
+    if rest and rest[0].start == tok.end + 1 and len(tok.text) >= 3:
+        tail = rest[0].text
+        return (
+            len(tail) >= 4 and keyword.endswith(tail) and len(tok.text) + len(tail) < len(keyword)
+        )
+    return False
+
+
+def _abbreviation_spans_two(keyword: str, tok: _Token) -> bool:
+    return not (len(tok.text) >= 5 and len(tok.text) * 2 >= len(keyword))
+
+
+def _split_compound(keyword: str, first: _Token, second: _Token) -> bool:
+    return (
+        len(first.text) >= 3
+        and len(second.text) >= 3
+        and len(keyword) >= len(first.text) + 3
+        and keyword[:2] == first.text[:2]
+    )
+
+
+def _match_commitment(
+    tokens: list[_Token], keywords: list[_Keyword], place_spans: list[tuple[int, int]]
+) -> tuple[str | None, float]:
+    # All hits, then each token is credited to the longest keyword covering it: a longer
+    # keyword is more specific ("informationsträff" over "träff").
+    raw: list[tuple[int, int, float, _Keyword]] = []
+    for kw in keywords:
+        for i, j, sim in _phrase_hits(kw, tokens):
+            raw.append((i, j, sim, kw))
+    raw.sort(key=lambda h: (-h[3].weight * h[2], -len(h[3].text)))
+    candidates: dict[str, _Candidate] = {}
+    used: dict[int, str] = {}
+    for i, j, sim, kw in raw:
+        positions = range(i, j)
+        if any(p in used and used[p] != kw.commitment for p in positions):
+            continue
+        cand = candidates.setdefault(kw.commitment, _Candidate(kw.commitment))
+        # Repeating a word ("föräldrar ... 60 föräldrar") is no extra evidence.
+        if kw.text in cand.keywords or any(i < e and s < j for s, e, _ in cand.hits):
+            continue
+        cand.keywords.add(kw.text)
+        weight = kw.weight * sim / 100.0
+        if kw.text in _PLACE_LIKE and any(
+            tokens[i].start >= s and tokens[j - 1].end <= e for s, e in place_spans
+        ):
+            weight *= 0.6  # named as where it happened, not what happened
+        cand.hits.append((i, j, weight))
+        cand.total += weight
+        cand.best_similarity = max(cand.best_similarity, sim)
+        for p in positions:
+            used[p] = kw.commitment
+    ranked = sorted(candidates.values(), key=lambda c: -c.total)
+    if not ranked or ranked[0].total < _MIN_WEIGHT:
+        return None, 0.0
+    top = ranked[0]
+    second = ranked[1].total if len(ranked) > 1 else 0.0
+    if top.total - second < _MIN_MARGIN:
+        return None, 0.0
+    confidence = top.best_similarity * min(1.0, top.total) * top.total / (top.total + second)
+    return top.commitment, round(confidence, 1)
+
+
+# --------------------------------------------------------------------------------------------
+# Entry point
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for start, end in spans:
+        for k in range(start, end):
+            chars[k] = ";"
+    return "".join(chars)
+
+
+def parse_report(text: str, promise: Promise, today: date) -> ParsedReport:
+    """Read a staff one-liner. Anything not recognised is None; nothing here raises."""
+    pii_spans = [(h.start, h.end) for h in find_pii(text)]
+    # Personal data is cut out first so its digits are never taken for a date or a count.
+    source = _mask(text, pii_spans)
+    # Folding is length preserving for the characters we map, so offsets stay aligned.
+    folded = _fold(source)
+    if len(folded) != len(source):  # pragma: no cover - exotic case mappings (e.g. "İ")
+        source = "".join(ch if len(ch.lower()) == 1 else " " for ch in source)
+        folded = _fold(source)
+
+    dates = _find_dates(folded, source, today)
+    found_date = dates[0].value if dates else None
+    date_spans = [(d.start, d.end) for d in dates]
+
+    count, c_start, c_end = _find_count(folded, date_spans + pii_spans)
+    count_spans = [(c_start, c_end)] if count is not None else []
+
+    blocked = pii_spans + date_spans + count_spans
+    tokens = _tokens(source)
+    keywords = _keywords(promise)
+
+    known = _known_place(folded, blocked)
+    place: str | None
+    if known is not None:
+        place = known[0]
+    else:
+        kind_words = {w for kw in keywords if kw.weight >= 1.0 for w in kw.words}
+        place = _phrase_place(folded, source, blocked, kind_words)
+
+    commitment, score = _match_commitment(tokens, keywords, _preposition_spans(folded))
+    return ParsedReport(
+        commitment=commitment,
+        date=found_date,
+        count=count,
+        place=place,
+        pii=tuple(pii_kinds(text)),
+        score=score,
+    )
+
+
+def _preposition_spans(folded: str) -> list[tuple[int, int]]:
+    """Text right after a place preposition: keywords there name where, not what."""
+    spans = []
+    for m in _PLACE_PREP_RE.finditer(folded):
+        nxt = _TOKEN_RE.search(folded, m.end())
+        if nxt is not None and nxt.start() == m.end():
+            spans.append((nxt.start(), nxt.end()))
+    return spans

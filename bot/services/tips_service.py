@@ -1,0 +1,256 @@
+"""Seniors: fraud-tip subscriptions, the tip rounds, and urgent alerts.
+
+Every message goes through the outbox, so rate limits, blocked chats and crashes are the
+delivery engine's business. Every tip round and every approved alert also counts as a
+``senior_fraud_info`` activity (PRODUCT.md), so the promise's follow-up sees them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from bot.errors import NotFound, UserFacingError
+from bot.i18n import N_
+from bot.roles import Actor
+from bot.services import Services
+from bot.services.people import PeopleService
+from bot.tips import CADENCES, SLOTS, find_violations, load_tips, next_send_time, next_tip
+from storage.activities import NewActivity
+from storage.deliveries import NewDelivery, OutgoingMessage
+from storage.jobs import JobRunRepo
+from storage.records import Subscription
+from storage.subscriptions import Alert, AlertRepo, SubscriptionRepo
+
+COMMITMENT = "senior_fraud_info"
+# Alerts that are not urgent wait for daytime: 09:00–18:00 local time.
+DAY_START = time(9, 0)
+DAY_END = time(18, 0)
+ALERT_MAX = 1000
+
+
+class AlertRefused(UserFacingError):
+    msgid = N_(
+        "This alert cannot be sent: alerts follow the tips' own advice, so they never "
+        "contain links or e-mail addresses and never ask for anything. Please rewrite it."
+    )
+
+
+class AlertTooLong(UserFacingError):
+    msgid = N_("Please keep an alert under 1000 characters.")
+
+
+@dataclass(frozen=True)
+class AlertReport:
+    sent: int
+    failed: int
+    blocked: int
+    queued: int
+
+
+def daytime(moment: datetime) -> datetime:
+    """``moment`` if it is within the daytime window, else the next 09:00."""
+    local = moment.astimezone(moment.tzinfo)
+    if DAY_START <= local.time() < DAY_END:
+        return moment
+    day = local.date() if local.time() < DAY_START else local.date() + timedelta(days=1)
+    return datetime.combine(day, DAY_START, tzinfo=moment.tzinfo)
+
+
+def stop_button(locale: str, services: Services) -> list[list[tuple[str, str]]]:
+    return [[(services.translator(locale).gettext("Stop the tips"), "tips:stop")]]
+
+
+class TipService:
+    def __init__(self, services: Services) -> None:
+        self.s = services
+        self.subs = SubscriptionRepo(services.db)
+        self.alerts = AlertRepo(services.db)
+        self.jobs = JobRunRepo(services.db)
+
+    async def get(self, chat_id: int) -> Subscription | None:
+        return await self.subs.get(chat_id)
+
+    async def subscribe(
+        self, chat_id: int, locale: str, cadence: str, weekday: int, slot: str
+    ) -> Subscription:
+        if cadence not in CADENCES or slot not in SLOTS or not 0 <= weekday <= 6:
+            raise NotFound()
+        now = self.s.clock.now()
+        first = next_send_time(now, cadence, weekday, slot, None)
+        await self.subs.upsert(
+            chat_id,
+            locale=locale if locale in ("sv", "en") else "sv",
+            cadence=cadence,
+            weekday=weekday,
+            slot=slot,
+            next_at=first,
+            now=now,
+        )
+        await self.s.users.set_locale(chat_id, locale, now)
+        found = await self.subs.get(chat_id)
+        assert found is not None
+        return found
+
+    async def stop(self, chat_id: int, reason: str = "user") -> bool:
+        return await self.subs.stop(chat_id, reason, self.s.clock.now())
+
+    async def chat_gone(self, chat_id: int, now: datetime) -> None:
+        await self.subs.stop(chat_id, "blocked", now)
+
+    async def tick(self) -> int:
+        """Queue the tip for every subscription that is due; returns how many were queued."""
+        now = self.s.clock.now()
+        due = await self.subs.due(now)
+        if not due:
+            return 0
+        rows: list[NewDelivery] = []
+        for sub in due:
+            book = load_tips(sub.locale)
+            tip = next_tip(book, sub.cursor)
+            rows.append(
+                NewDelivery(
+                    sub.chat_id,
+                    "tip",
+                    OutgoingMessage(book.render(tip), stop_button(sub.locale, self.s)),
+                    now,
+                    dedupe_key=f"tip:{sub.chat_id}:{sub.cursor}:{sub.anchor.isoformat()}",
+                    batch=f"tips:{now.date().isoformat()}",
+                )
+            )
+        queued = await self.s.deliveries.enqueue_many(rows, now)
+        for sub in due:
+            # From the planned time, not from now: a late round (bot was down) does not
+            # shift the subscriber's weekday or slot.
+            planned = sub.next_at or now
+            following = next_send_time(now, sub.cadence, sub.weekday, sub.slot, planned)
+            await self.subs.advance(sub.chat_id, sub.cursor + 1, following)
+        await self._count_round(now, "tips", f"tips:{now.date().isoformat()}", queued)
+        return queued
+
+    async def _count_round(self, now: datetime, source: str, key: str, n: int) -> None:
+        if n and await self.jobs.claim("fraud-info", key, now):
+            text = self.s.translator().ngettext(
+                "Fraud tips sent to {n} subscriber", "Fraud tips sent to {n} subscribers", n
+            )
+            await self.s.activities.add(
+                NewActivity(COMMITMENT, now.date(), None, n, text.format(n=n), source=source),
+                now,
+            )
+
+    # --- urgent alerts ---------------------------------------------------------------------
+
+    async def draft_alert(self, actor: Actor, text: str, urgent: bool) -> Alert:
+        await PeopleService(self.s).require_staff(actor, "alert")
+        text = text.strip()
+        if len(text) > ALERT_MAX:
+            raise AlertTooLong()
+        problems = find_violations(text)
+        if problems:
+            raise AlertRefused()
+        alert = await self.alerts.create(text, text, urgent, actor.user_id, self.s.clock.now())
+        await self.s.audit.record(
+            self.s.clock.now(), actor.user_id, "alert.draft", f"alert:{alert.id}", urgent=urgent
+        )
+        return alert
+
+    def render_alert_text(self, text: str, locale: str) -> str:
+        """Exactly what a subscriber sees (the preview shows the same)."""
+        tr = self.s.translator(locale)
+        book = load_tips(locale)
+        heading = tr.gettext("Warning from the police and the municipality:")
+        return f"{heading}\n\n{text}\n\n{book.signoff}"
+
+    def render_alert(self, alert: Alert, locale: str) -> str:
+        return self.render_alert_text(alert.text(locale), locale)
+
+    async def ask_admins(self, alert: Alert, author: Actor) -> int:
+        """Each admin gets the preview with approve / reject buttons."""
+        now = self.s.clock.now()
+        rows = []
+        for admin_id in sorted(self.s.settings.admin_ids):
+            locale = await self.s.users.locale(admin_id) or self.s.settings.locale
+            tr = self.s.translator(locale)
+            kind = tr.gettext("URGENT alert") if alert.urgent else tr.gettext("Alert")
+            text = (
+                tr.gettext("{kind} from {name} waiting for approval:").format(
+                    kind=kind, name=author.name or author.user_id
+                )
+                + "\n\n"
+                + self.render_alert(alert, locale)
+            )
+            buttons = [[
+                (tr.gettext("Approve and send"), f"alert:ok:{alert.id}"),
+                (tr.gettext("Reject"), f"alert:no:{alert.id}"),
+            ]]  # fmt: skip
+            rows.append(
+                NewDelivery(admin_id, "alert-approval", OutgoingMessage(text, buttons), now,
+                            dedupe_key=f"alert-approval:{alert.id}:{admin_id}")
+            )  # fmt: skip
+        return await self.s.deliveries.enqueue_many(rows, now)
+
+    async def tell_author(self, alert: Alert, decider: Actor) -> None:
+        now = self.s.clock.now()
+        locale = await self.s.users.locale(alert.created_by) or self.s.settings.locale
+        tr = self.s.translator(locale)
+        if alert.status == "rejected":
+            text = tr.gettext("Your alert was not approved by {name}.").format(
+                name=decider.name or decider.user_id
+            )
+            buttons = None
+        else:
+            text = tr.gettext(
+                "Your alert was approved by {name} and is on its way to {n} subscribers."
+            ).format(name=decider.name or decider.user_id, n=await self.subs.count_active())
+            buttons = [[(tr.gettext("Delivery report"), f"alert:rep:{alert.id}")]]
+        await self.s.deliveries.enqueue(
+            NewDelivery(alert.created_by, "alert-result", OutgoingMessage(text, buttons), now,
+                        dedupe_key=f"alert-result:{alert.id}"),
+            now,
+        )  # fmt: skip
+
+    async def decide_alert(self, actor: Actor, alert_id: int, approve: bool) -> Alert:
+        await PeopleService(self.s).require_admin(actor, "alert.approve")
+        now = self.s.clock.now()
+        if not await self.alerts.decide(
+            alert_id, "approved" if approve else "rejected", actor.user_id, now
+        ):
+            raise NotFound()
+        await self.s.audit.record(
+            now, actor.user_id, "alert.approve" if approve else "alert.reject",
+            f"alert:{alert_id}",
+        )  # fmt: skip
+        alert = await self.alerts.get(alert_id)
+        assert alert is not None
+        if approve:
+            await self._queue_alert(alert, now)
+        return alert
+
+    async def _queue_alert(self, alert: Alert, now: datetime) -> int:
+        when = now if alert.urgent else daytime(now)
+        rows = [
+            NewDelivery(
+                sub.chat_id,
+                "alert",
+                OutgoingMessage(
+                    self.render_alert(alert, sub.locale), stop_button(sub.locale, self.s)
+                ),
+                when,
+                dedupe_key=f"alert:{alert.id}:{sub.chat_id}",
+                batch=f"alert:{alert.id}",
+            )
+            for sub in await self.subs.active()
+        ]
+        queued = await self.s.deliveries.enqueue_many(rows, now)
+        await self.alerts.mark_sent(alert.id)
+        await self._count_round(now, "alert", f"alert:{alert.id}", queued)
+        return queued
+
+    async def alert_report(self, alert_id: int) -> AlertReport:
+        counts = await self.s.deliveries.batch_counts(f"alert:{alert_id}")
+        return AlertReport(
+            sent=counts.get("sent", 0),
+            failed=counts.get("failed", 0),
+            blocked=counts.get("blocked", 0) + counts.get("dropped", 0),
+            queued=counts.get("queued", 0) + counts.get("sending", 0),
+        )

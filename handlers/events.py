@@ -1,0 +1,371 @@
+"""Events: residents' /events and /next with "remind me" and "add to calendar"; staff's
+/plan (step by step), /myevents (move, cancel) and the one-tap answer to "did it happen?"."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from enum import IntEnum
+from typing import Any
+
+from telegram import InputFile, Update
+from telegram.ext import ConversationHandler
+
+from bot.promise import Visibility
+from bot.services.events import EventDraft, EventService
+from bot.when import parse_when
+from handlers.common import BotContext, cb, guarded, int_arg, keyboard, reply, split_cb, staff_only
+
+
+class PlanStep(IntEnum):
+    TITLE = 1
+    WHEN = 2
+    PLACE = 3
+    DESCRIPTION = 4
+    MOVE_WHEN = 5
+
+
+def service(context: BotContext) -> EventService:
+    return EventService(context.services)
+
+
+# --- residents ------------------------------------------------------------------------------
+
+
+async def show_events(update: Update, context: BotContext) -> None:
+    tr = context.actor.tr
+    _ = tr.gettext
+    events = await service(context).upcoming()
+    if not events:
+        await reply(update, _("Nothing is planned for the next 60 days yet. Ask again later."))
+        return
+    weeks: dict[tuple[int, int], list[Any]] = defaultdict(list)
+    for event in events:
+        iso = event.starts_at.astimezone(context.services.clock.tz).isocalendar()
+        weeks[(iso.year, iso.week)].append(event)
+    lines = [_("Coming up in the next 60 days:")]
+    buttons: list[list[tuple[str, str]]] = []
+    for (_year, week), items in weeks.items():
+        lines += ["", _("Week {week}").format(week=week)]
+        for event in items:
+            commitment = context.services.promise.commitment(event.commitment)
+            start = event.starts_at.astimezone(context.services.clock.tz)
+            place = f", {event.place}" if event.place else ""
+            lines.append(
+                f"• {tr.short_datetime(start)} – {commitment.short.get(tr.locale)}: "
+                f"{event.title}{place}"
+            )
+            if len(buttons) < 8:
+                buttons.append([(f"{tr.short_datetime(start)} {event.title}"[:60],
+                                 cb("ev", "show", event.id))])  # fmt: skip
+    await reply(update, "\n".join(lines), keyboard(buttons) if buttons else None)
+
+
+async def show_next(update: Update, context: BotContext) -> None:
+    tr = context.actor.tr
+    _ = tr.gettext
+    first = await service(context).next_by_kind()
+    lines = [_("The next event of each kind:")]
+    buttons = []
+    for commitment in context.services.promise.public_commitments():
+        if not commitment.resident_events:
+            continue
+        event = first.get(commitment.id)
+        name = commitment.short.get(tr.locale)
+        if event is None:
+            lines.append(_("• {name}: nothing planned yet").format(name=name))
+            continue
+        start = event.starts_at.astimezone(context.services.clock.tz)
+        lines.append(f"• {name}: {tr.short_datetime(start)}, {event.place or event.title}")
+        buttons.append([(name, cb("ev", "show", event.id))])
+    await reply(update, "\n".join(lines), keyboard(buttons) if buttons else None)
+
+
+def event_buttons(context: BotContext, event_id: int) -> list[list[tuple[str, str]]]:
+    _ = context.actor.tr.gettext
+    return [[(_("Remind me"), cb("ev", "rem", event_id)),
+             (_("Add to calendar"), cb("ev", "ics", event_id))]]  # fmt: skip
+
+
+@guarded
+async def press_event(update: Update, context: BotContext) -> None:
+    """ev:<verb>:<id> from anyone; ids and verbs are untrusted and checked by the service."""
+    query = update.callback_query
+    parts = split_cb(query.data if query else None, 3)
+    if parts is None:
+        await reply(update, context.actor.tr.gettext("That button is no longer valid."))
+        return
+    verb, arg = parts[1], int_arg(parts[2])
+    actor = context.actor
+    _ = actor.tr.gettext
+    events = service(context)
+    if arg is None:
+        return
+    if verb == "list":
+        await show_events(update, context)
+    elif verb == "show":
+        event = await events.public_event(arg)
+        await reply(update, events.describe(event, actor.tr), keyboard(event_buttons(context, arg)))
+    elif verb == "rem":
+        await events.remind(actor.chat_id, actor.locale, arg)
+        await reply(update, _("I will remind you the evening before at 18:00 and one hour "
+                              "before it starts."),
+                    keyboard([[(_("Stop this reminder"), cb("ev", "unrem", arg))]]))  # fmt: skip
+    elif verb == "unrem":
+        await events.unremind(actor.chat_id, arg)
+        await reply(update, _("OK, no reminder for that event."))
+    elif verb == "ics":
+        event = await events.public_event(arg)
+        data = events.ics([event], actor.locale)
+        if query is not None:
+            await query.answer()
+        chat = update.effective_chat
+        if chat is not None:
+            await chat.send_document(
+                InputFile(data, filename=f"event-{event.id}.ics"),
+                caption=_("Open the file to add {title} to your calendar.").format(
+                    title=event.title
+                ),
+            )
+    elif verb in ("done", "cancelled", "moved"):
+        await event_outcome(update, context, verb, arg)
+
+
+async def event_outcome(update: Update, context: BotContext, verb: str, event_id: int) -> None:
+    actor = context.actor
+    _ = actor.tr.gettext
+    if not actor.is_staff:
+        await reply(update, (await context.people.refuse(actor, "event.outcome")).render(actor.tr))
+        return
+    activity_id = await service(context).record_outcome(actor, event_id, verb)
+    if activity_id is not None:
+        counts = [[(str(n), cb("rep", "count", activity_id, n)) for n in (5, 10, 20, 30, 50)]]
+        await reply(update, _("Saved and counted. How many came? Tap a number, or leave it."),
+                    keyboard(counts), edit=True)  # fmt: skip
+    elif verb == "moved":
+        await reply(update, _("OK, not counted. Plan the new date with /plan."), edit=True)
+    else:
+        await reply(update, _("OK, noted as cancelled. It is not counted."), edit=True)
+
+
+# --- staff: /plan -----------------------------------------------------------------------------
+
+
+@staff_only("plan")
+async def start_plan(update: Update, context: BotContext) -> int:
+    tr = context.actor.tr
+    rows = [
+        [(c.short.get(tr.locale), cb("plan", "kind", c.id))]
+        for c in context.services.promise.commitments
+        if c.is_counted or c.cadence.value == "tracked"
+    ]
+    rows.append([(tr.gettext("Cancel"), cb("plan", "stop", 0))])
+    await reply(update, tr.gettext("What kind of event?"), keyboard(rows))
+    return PlanStep.TITLE
+
+
+async def plan_kind(update: Update, context: BotContext) -> int:
+    actor = context.actor
+    _ = actor.tr.gettext
+    parts = split_cb(update.callback_query.data if update.callback_query else None, 3)
+    if not actor.is_staff or parts is None:
+        return ConversationHandler.END
+    if parts[1] == "stop":
+        context.user_data.pop("plan", None)  # type: ignore[union-attr]
+        await reply(update, _("OK, cancelled. Nothing was changed."), edit=True)
+        return ConversationHandler.END
+    commitment = context.services.promise.get(parts[2])
+    if commitment is None:
+        await reply(update, _("That button is no longer valid."))
+        return ConversationHandler.END
+    context.user_data["plan"] = {"commitment": commitment.id}  # type: ignore[index]
+    await reply(update, _("{name}. Write a short title, for example \"Theme meeting: safe "
+                          "at night\".").format(name=commitment.short.get(actor.locale)),
+                edit=True)  # fmt: skip
+    return PlanStep.TITLE
+
+
+def _draft(context: BotContext) -> dict[str, Any] | None:
+    data = context.user_data or {}
+    draft = data.get("plan")
+    return draft if isinstance(draft, dict) else None
+
+
+async def plan_title(update: Update, context: BotContext) -> int:
+    _ = context.actor.tr.gettext
+    draft = _draft(context)
+    text = (update.message.text or "").strip() if update.message else ""
+    if draft is None or "commitment" not in draft:
+        await reply(update, _("Tap a kind of event first, or /cancel."))
+        return PlanStep.TITLE
+    if not text or len(text) > 120:
+        await reply(update, _("Please write a title of at most 120 characters."))
+        return PlanStep.TITLE
+    draft["title"] = text
+    await reply(update, _("When? For example \"20/3 18-20\", \"tomorrow 18:00\" or "
+                          "\"2024-03-20 18:00\"."))  # fmt: skip
+    return PlanStep.WHEN
+
+
+async def plan_when(update: Update, context: BotContext) -> int:
+    _ = context.actor.tr.gettext
+    draft = _draft(context)
+    text = update.message.text or "" if update.message else ""
+    when = parse_when(text, context.services.clock.now(), context.services.clock.tz)
+    if draft is None:
+        return ConversationHandler.END
+    if when is None:
+        await reply(update, _("I did not understand the time. Try \"20/3 18-20\" or "
+                              "\"tomorrow 18:00\"."))  # fmt: skip
+        return PlanStep.WHEN
+    draft["when"] = (when[0].isoformat(), when[1].isoformat())
+    await reply(update, _('Where? Write the place, for example "Bro centrum".'))
+    return PlanStep.PLACE
+
+
+async def plan_place(update: Update, context: BotContext) -> int:
+    _ = context.actor.tr.gettext
+    draft = _draft(context)
+    text = (update.message.text or "").strip() if update.message else ""
+    if draft is None:
+        return ConversationHandler.END
+    if not text or len(text) > 120:
+        await reply(update, _("Please write the place in at most 120 characters."))
+        return PlanStep.PLACE
+    draft["place"] = text
+    await reply(update, _('A short description for residents? Write it, or "-" to skip.'))
+    return PlanStep.DESCRIPTION
+
+
+async def plan_description(update: Update, context: BotContext) -> int:
+    actor = context.actor
+    tr = actor.tr
+    _ = tr.gettext
+    draft = _draft(context)
+    text = (update.message.text or "").strip() if update.message else ""
+    if draft is None:
+        return ConversationHandler.END
+    draft["description"] = "" if text in ("-", "–") else text[:600]
+    commitment = context.services.promise.commitment(draft["commitment"])
+    options = [v for v in Visibility if v.rank >= commitment.visibility.rank]
+    names = {
+        Visibility.PUBLIC: _("Public: residents see it in advance"),
+        Visibility.AFTER: _("Shown only after it happened"),
+        Visibility.COUNT_ONLY: _("Internal: only counted"),
+    }
+    rows = [[(names[v], cb("plan", "vis", v.value))] for v in options]
+    rows.append([(_("Cancel"), cb("plan", "stop", 0))])
+    await reply(update, _("Who may see it?"), keyboard(rows))
+    return PlanStep.DESCRIPTION
+
+
+@guarded
+async def plan_visibility(update: Update, context: BotContext) -> int:
+    actor = context.actor
+    tr = actor.tr
+    _ = tr.gettext
+    parts = split_cb(update.callback_query.data if update.callback_query else None, 3)
+    draft = _draft(context)
+    if parts is None or draft is None or "when" not in draft:
+        await reply(update, _("That button is no longer valid."))
+        return ConversationHandler.END
+    if parts[1] == "stop":
+        context.user_data.pop("plan", None)  # type: ignore[union-attr]
+        await reply(update, _("OK, cancelled. Nothing was changed."), edit=True)
+        return ConversationHandler.END
+    event = await service(context).plan(
+        actor,
+        EventDraft(
+            commitment=draft["commitment"],
+            title=draft["title"],
+            starts_at=datetime.fromisoformat(draft["when"][0]),
+            ends_at=datetime.fromisoformat(draft["when"][1]),
+            place=draft["place"],
+            description=draft["description"],
+            visibility=parts[2],
+        ),
+    )
+    context.user_data.pop("plan", None)  # type: ignore[union-attr]
+    await reply(update, _("Planned:") + "\n" + service(context).describe(event, tr), edit=True)
+    return ConversationHandler.END
+
+
+async def cancel_plan(update: Update, context: BotContext) -> int:
+    (context.user_data or {}).pop("plan", None)
+    (context.user_data or {}).pop("move", None)
+    await reply(update, context.actor.tr.gettext("OK, cancelled. Nothing was changed."))
+    return ConversationHandler.END
+
+
+# --- staff: /myevents ---------------------------------------------------------------------
+
+
+@staff_only("myevents")
+async def show_my_events(update: Update, context: BotContext) -> None:
+    tr = context.actor.tr
+    events = await service(context).mine(context.actor)
+    if not events:
+        await reply(update, tr.gettext("You have no planned events. Plan one with /plan."))
+        return
+    lines = [tr.gettext("Your planned events:")]
+    rows = []
+    for event in events:
+        start = event.starts_at.astimezone(context.services.clock.tz)
+        lines.append(f"• {tr.short_datetime(start)} {event.title}")
+        rows.append([(tr.gettext("Move: {title}").format(title=event.title)[:60],
+                      cb("my", "move", event.id)),
+                     (tr.gettext("Cancel it"), cb("my", "cancel", event.id))])  # fmt: skip
+    await reply(update, "\n".join(lines), keyboard(rows))
+
+
+@staff_only("myevents")
+async def press_my_event(update: Update, context: BotContext) -> int:
+    actor = context.actor
+    _ = actor.tr.gettext
+    parts = split_cb(update.callback_query.data if update.callback_query else None, 3)
+    arg = int_arg(parts[2]) if parts else None
+    if parts is None or arg is None:
+        return ConversationHandler.END
+    if parts[1] == "cancel":
+        event = await service(context).cancel(actor, arg)
+        await reply(update, _("Cancelled: {title}. Anyone who asked for a reminder is told.")
+                    .format(title=event.title), edit=True)  # fmt: skip
+        return ConversationHandler.END
+    if parts[1] == "move":
+        context.user_data["move"] = arg  # type: ignore[index]
+        await reply(update, _('New time? For example "20/3 18-20" or "tomorrow 18:00".'))
+        return PlanStep.MOVE_WHEN
+    return ConversationHandler.END
+
+
+@guarded
+async def move_when(update: Update, context: BotContext) -> int:
+    actor = context.actor
+    _ = actor.tr.gettext
+    event_id = (context.user_data or {}).get("move")
+    text = update.message.text or "" if update.message else ""
+    when = parse_when(text, context.services.clock.now(), context.services.clock.tz)
+    if not isinstance(event_id, int):
+        return ConversationHandler.END
+    if when is None:
+        await reply(update, _("I did not understand the time. Try \"20/3 18-20\" or "
+                              "\"tomorrow 18:00\"."))  # fmt: skip
+        return PlanStep.MOVE_WHEN
+    event = await service(context).move(actor, event_id, when[0])
+    context.user_data.pop("move", None)  # type: ignore[union-attr]
+    await reply(update, _("Moved:") + "\n" + service(context).describe(event, actor.tr))
+    return ConversationHandler.END
+
+
+FOLLOWUP_JOB = "events:followup"
+
+
+async def run_followups(context: BotContext) -> None:
+    await EventService(context.bot_data.services).followup_tick()
+
+
+async def schedule_followups(app: Any) -> None:
+    """Every five minutes: organisers of events that just ended are asked how it went."""
+    for job in app.job_queue.get_jobs_by_name(FOLLOWUP_JOB):
+        job.schedule_removal()
+    app.job_queue.run_repeating(run_followups, interval=300, first=30, name=FOLLOWUP_JOB)

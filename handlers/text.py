@@ -1,0 +1,45 @@
+"""Routing of everything that is not a command or a button.
+
+One place decides who handles free text, so features never compete for it:
+- a forwarded message is most likely a suspicious text someone wants checked (scam checker);
+- staff text is first offered to reporting (a one-line report); if it does not look like a
+  report, it is answered like anyone's question;
+- everyone else's text is a question;
+- stickers, photos, voice and the like get a calm "I read text" answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler, MessageHandler, filters
+
+from handlers.common import BotContext
+from handlers.questions import on_non_text, on_resident_text
+from handlers.reporting import on_staff_text
+from handlers.tips import on_forwarded
+
+
+async def route_text(update: Update, context: BotContext) -> None:
+    message = update.message
+    if message is None:
+        return
+    if message.forward_origin is not None:
+        await on_forwarded(update, context)
+        return
+    if context.actor.is_staff and await on_staff_text(update, context):
+        return
+    await on_resident_text(update, context)
+
+
+def text_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
+    plain = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+    other = (
+        filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL
+    )
+    return [
+        MessageHandler(plain, route_text),
+        MessageHandler(filters.UpdateType.MESSAGE & filters.FORWARDED, on_forwarded),
+        MessageHandler(other, on_non_text),
+    ]

@@ -1,0 +1,332 @@
+"""Seniors and relatives: /tips in three taps, /stop at once, the "stop" button under every
+tip; staff's /alert with preview and admin approval; and "is this a scam?" for forwarded
+messages."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any
+
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.ext import ConversationHandler
+
+from bot.i18n import N_, Translator
+from bot.scamcheck import check_message
+from bot.services.tips_service import AlertReport, TipService
+from bot.tips import CADENCES, SLOTS
+from handlers.common import (
+    BotContext,
+    cb,
+    int_arg,
+    keyboard,
+    reply,
+    split_cb,
+    staff_only,
+)
+from storage.subscriptions import ScamCountRepo
+
+CADENCE_LABELS = {
+    "weekly": N_("Once a week"),
+    "biweekly": N_("Every other week"),
+    "monthly": N_("Once a month"),
+}
+SLOT_LABELS = {
+    "morning": N_("Morning (9:00)"),
+    "midday": N_("Midday (12:00)"),
+    "afternoon": N_("Afternoon (15:00)"),
+}
+WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+
+
+class TipStep(IntEnum):
+    CADENCE = 1
+    WEEKDAY = 2
+    SLOT = 3
+
+
+class AlertStep(IntEnum):
+    TEXT = 1
+
+
+def _big_keyboard(rows: list[list[str]], tr: Translator) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(label) for label in row] for row in rows],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+        input_field_placeholder=tr.gettext("Tap a button"),
+    )
+
+
+def _match(text: str | None, labels: dict[str, str], tr: Translator) -> str | None:
+    """The key whose translated label the user tapped (or typed); untrusted text."""
+    wanted = (text or "").strip().casefold()
+    for key, msgid in labels.items():
+        if tr.gettext(msgid).casefold() == wanted:
+            return key
+    return None
+
+
+def service(context: BotContext) -> TipService:
+    return TipService(context.services)
+
+
+def describe(tr: Translator, cadence: str, weekday: int, slot: str) -> str:
+    return tr.gettext("{cadence}, on {weekday}, {slot}").format(
+        cadence=tr.gettext(CADENCE_LABELS[cadence]).lower(),
+        weekday=tr.gettext(WEEKDAYS[weekday]).lower(),
+        slot=tr.gettext(SLOT_LABELS[slot]).lower(),
+    )
+
+
+async def start_tips(update: Update, context: BotContext) -> TipStep:
+    actor = context.actor
+    tr = actor.tr
+    _ = tr.gettext
+    current = await service(context).get(actor.chat_id)
+    lines = [
+        _(
+            "I can send you a short tip about fraud. One tip at a time, in the daytime. "
+            "You can stop whenever you want with /stop."
+        ),
+        _("A relative can also subscribe and pass the tips on."),
+    ]
+    if current is not None and current.active:
+        lines.append(
+            _("Now you get tips: {when}. Choose again to change.").format(
+                when=describe(tr, current.cadence, current.weekday, current.slot)
+            )
+        )
+    lines.append(_("How often do you want a tip?"))
+    rows = [[_(CADENCE_LABELS[c])] for c in CADENCES]
+    await reply(update, "\n\n".join(lines), _big_keyboard(rows, tr))  # type: ignore[arg-type]
+    return TipStep.CADENCE
+
+
+async def pick_cadence(update: Update, context: BotContext) -> TipStep:
+    tr = context.actor.tr
+    _ = tr.gettext
+    message = update.message
+    cadence = _match(message.text if message else None, CADENCE_LABELS, tr)
+    if cadence is None:
+        await reply(update, _("Please tap one of the buttons. Or write /cancel to stop."))
+        return TipStep.CADENCE
+    context.user_data["tips"] = {"cadence": cadence}  # type: ignore[index]
+    days = [_(d) for d in WEEKDAYS]
+    rows = [days[0:3], days[3:5], days[5:7]]
+    await reply(update, _("Which day?"), _big_keyboard(rows, tr))  # type: ignore[arg-type]
+    return TipStep.WEEKDAY
+
+
+async def pick_weekday(update: Update, context: BotContext) -> TipStep:
+    tr = context.actor.tr
+    _ = tr.gettext
+    message = update.message
+    labels = {str(i): d for i, d in enumerate(WEEKDAYS)}
+    day = _match(message.text if message else None, labels, tr)
+    draft = (context.user_data or {}).get("tips")
+    if draft is None:
+        return await start_tips(update, context)
+    if day is None:
+        await reply(update, _("Please tap one of the buttons. Or write /cancel to stop."))
+        return TipStep.WEEKDAY
+    draft["weekday"] = int(day)
+    rows = [[_(SLOT_LABELS[s])] for s in SLOTS]
+    await reply(update, _("What time of day?"), _big_keyboard(rows, tr))  # type: ignore[arg-type]
+    return TipStep.SLOT
+
+
+async def pick_slot(update: Update, context: BotContext) -> int:
+    actor = context.actor
+    tr = actor.tr
+    _ = tr.gettext
+    message = update.message
+    slot = _match(message.text if message else None, SLOT_LABELS, tr)
+    draft = (context.user_data or {}).pop("tips", None)
+    if draft is None or "weekday" not in draft:
+        await start_tips(update, context)
+        return TipStep.CADENCE
+    if slot is None:
+        context.user_data["tips"] = draft  # type: ignore[index]
+        await reply(update, _("Please tap one of the buttons. Or write /cancel to stop."))
+        return TipStep.SLOT
+    sub = await service(context).subscribe(
+        actor.chat_id, actor.locale, draft["cadence"], draft["weekday"], slot
+    )
+    when = describe(tr, sub.cadence, sub.weekday, sub.slot)
+    first = tr.weekday_date(sub.next_at.date()) if sub.next_at else ""
+    text = _(
+        "Done! You will get a tip: {when}.\nThe first one comes {first}.\n"
+        "To stop, write /stop or tap the stop button under a tip."
+    ).format(when=when, first=first)
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message(text, reply_markup=ReplyKeyboardRemove())
+    return ConversationHandler.END
+
+
+async def cancel_tips(update: Update, context: BotContext) -> int:
+    (context.user_data or {}).pop("tips", None)
+    (context.user_data or {}).pop("alert", None)
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message(
+            context.actor.tr.gettext("OK, cancelled. Nothing was changed."),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+    return ConversationHandler.END
+
+
+async def stop_tips(update: Update, context: BotContext) -> None:
+    """No questions asked: one tap or one command and the tips stop."""
+    _ = context.actor.tr.gettext
+    stopped = await service(context).stop(context.actor.chat_id)
+    if stopped:
+        text = _("Done. You will not get any more tips. Welcome back with /tips.")
+    else:
+        text = _("You do not get any tips right now. Start with /tips.")
+    await reply(update, text)
+
+
+# --- urgent alerts ------------------------------------------------------------------------
+
+
+@staff_only("alert")
+async def start_alert(update: Update, context: BotContext) -> AlertStep:
+    _ = context.actor.tr.gettext
+    await reply(
+        update,
+        _(
+            "Write the alert as the seniors should read it, in one message. Short and calm. "
+            "No links, and never ask for anything. /cancel stops."
+        ),
+    )
+    return AlertStep.TEXT
+
+
+async def alert_text(update: Update, context: BotContext) -> int:
+    actor = context.actor
+    _ = actor.tr.gettext
+    if not actor.is_staff:
+        return ConversationHandler.END
+    message = update.message
+    text = (message.text or "").strip() if message else ""
+    if not text:
+        await reply(update, _("Please write the alert as text, or /cancel."))
+        return AlertStep.TEXT
+    context.user_data["alert"] = text  # type: ignore[index]
+    tips = service(context)
+    preview = tips.render_alert_text(text, actor.locale)
+    buttons = [
+        [(_("Send for approval"), cb("alert", "submit", 0))],
+        [(_("Urgent: send at once when approved"), cb("alert", "submit", 1))],
+        [(_("Cancel"), cb("alert", "drop", 0))],
+    ]
+    await reply(
+        update,
+        _("This is exactly what the seniors will see:") + "\n\n" + preview,
+        keyboard(buttons),
+    )
+    return ConversationHandler.END
+
+
+@staff_only("alert")
+async def press_alert(update: Update, context: BotContext) -> None:
+    actor = context.actor
+    _ = actor.tr.gettext
+    parts = split_cb(update.callback_query.data if update.callback_query else None, 3)
+    if parts is None:
+        return
+    verb, arg = parts[1], int_arg(parts[2])
+    tips = service(context)
+    if verb == "drop":
+        (context.user_data or {}).pop("alert", None)
+        await reply(update, _("OK, the alert was thrown away."), edit=True)
+        return
+    if verb == "submit" and arg in (0, 1):
+        text = (context.user_data or {}).pop("alert", None)
+        if not text:
+            await reply(update, _("That draft is gone. Start again with /alert."))
+            return
+        alert = await tips.draft_alert(actor, text, urgent=bool(arg))
+        await tips.ask_admins(alert, actor)
+        await reply(update, _("Sent to the admins for approval. I will tell you when it goes out."),
+                    edit=True)  # fmt: skip
+        return
+    if verb in ("ok", "no") and arg is not None:
+        alert = await tips.decide_alert(actor, arg, approve=verb == "ok")
+        if verb == "ok":
+            text = _("Approved. The alert is queued for all subscribers.")
+        else:
+            text = _("Rejected. The alert will not be sent.")
+        await reply(update, text, edit=True)
+        await tips.tell_author(alert, actor)
+        return
+    if verb == "rep" and arg is not None:
+        report = await tips.alert_report(arg)
+        await reply(update, report_text(report, actor.tr), keyboard(
+            [[(_("Update the report"), cb("alert", "rep", arg))]]
+        ))  # fmt: skip
+        return
+
+
+def report_text(report: AlertReport, tr: Translator) -> str:
+    return tr.gettext(
+        "Delivery report: {sent} sent, {failed} failed, {blocked} blocked the bot, "
+        "{queued} still queued."
+    ).format(sent=report.sent, failed=report.failed, blocked=report.blocked, queued=report.queued)
+
+
+# --- "is this a scam?" ----------------------------------------------------------------------
+
+
+async def on_forwarded(update: Update, context: BotContext) -> None:
+    """A forwarded message: look for red flags. Only anonymous counts are kept."""
+    message = update.message
+    if message is None:
+        return
+    tr = context.actor.tr
+    _ = tr.gettext
+    text = message.text or message.caption or ""
+    result = check_message(text)
+    now = context.services.clock.now()
+    if result.flags:
+        await ScamCountRepo(context.services.db).bump(now.strftime("%Y-%m"), list(result.flags))
+        lines = [_("Careful! This message has signs of fraud:")]
+        lines += ["• " + _(msgid) for msgid in result.messages()]
+        lines += [
+            "",
+            _(
+                "Do not answer, do not click, and never give codes or BankID. If you already "
+                "did: call your bank at once, and the police on 114 14."
+            ),
+        ]
+    else:
+        lines = [
+            _("I found no obvious signs of fraud. But be careful anyway."),
+            _("The bank and the police never ask for codes or BankID. When in doubt, hang up "
+              "and call back on a number you know."),
+        ]  # fmt: skip
+    lines += ["", _("I did not save the message.")]
+    await reply(update, "\n".join(lines))
+
+
+TICK_JOB = "tips:tick"
+
+
+async def run_tips_tick(context: BotContext) -> None:
+    await TipService(context.bot_data.services).tick()
+
+
+async def schedule_tips(app: Any) -> None:
+    """Due tips are queued every minute; the schedule itself is data in SQLite."""
+    for job in app.job_queue.get_jobs_by_name(TICK_JOB):
+        job.schedule_removal()
+    app.job_queue.run_repeating(run_tips_tick, interval=60, first=10, name=TICK_JOB)
