@@ -1,0 +1,106 @@
+"""The data subcommands other tools rely on: JSON shapes and CSV contracts (PRODUCT.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import build_parser, resolve
+from bot.settings import Settings
+
+
+def run(argv: list[str], settings: Settings) -> int:
+    args = build_parser().parse_args(argv)
+    return resolve(args.command)(args, settings)
+
+
+def test_parse_report_json_contract(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    code = run(
+        ["parse-report", "Tematräff på Trygghetscentret igår, 23 deltagare",
+         "--today", "2024-03-14", "--json"],
+        settings,
+    )  # fmt: skip
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data == {
+        "commitment": "theme_meeting",
+        "date": "2024-03-13",
+        "count": 23,
+        "place": "Trygghetscentret",
+        "pii": [],
+    }
+
+
+def test_parse_report_reports_pii(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    run(["parse-report", "dialog med bussen, ring 070-123 45 67", "--json"], settings)
+    assert json.loads(capsys.readouterr().out)["pii"] == ["phone"]
+
+
+def test_answer_json_emergency_and_secrecy(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(["answer", "det brinner i trapphuset", "--json", "--today", "2024-03-12"], settings)
+    data = json.loads(capsys.readouterr().out)
+    assert data["intent"] == "emergency" and "112" in data["text"]
+    run(["answer", "när är nästa narkotikainsats", "--json", "--locale", "en"], settings)
+    data = json.loads(capsys.readouterr().out)
+    assert data["kind"] is None and data["intent"] != "next_event"
+    assert "narcotics operation on" not in data["text"].lower()
+
+
+def test_activities_round_trip_and_all_or_nothing(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "a.csv"
+    good.write_text(
+        "commitment,date,place,count,description\n"
+        "theme_meeting,2023-03-02,Trygghetscenter,25,Tema: trygg i Bro\n"
+        "visibility_effort,2023-05-12,Bro centrum,,Kvällsinsats\n",
+        encoding="utf-8",
+    )
+    assert run(["import-activities", str(good)], settings) == 0
+    bad = tmp_path / "b.csv"
+    bad.write_text(
+        "commitment,date,place,count,description\n"
+        "theme_meeting,2023-09-02,Bro,10,ok\n"
+        "secret_thing,2023-09-03,Bro,10,unknown kind\n",
+        encoding="utf-8",
+    )
+    assert run(["import-activities", str(bad)], settings) == 1
+    assert "line 3" in capsys.readouterr().err
+    out = tmp_path / "out.csv"
+    assert run(["export-activities", "--out", str(out)], settings) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "commitment,date,place,count,description"
+    assert len(lines) == 3  # the bad file added nothing
+    assert "theme_meeting,2023-03-02,Trygghetscenter,25,Tema: trygg i Bro" in lines
+
+
+def test_events_import_and_public_feed(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = tmp_path / "e.csv"
+    plan.write_text(
+        "commitment,starts_at,ends_at,place,title,visibility\n"
+        "theme_meeting,2024-04-10T18:00,2024-04-10T20:00,Trygghetscenter,Tema: grannsamverkan,\n"
+        "narcotics_operation,2024-04-11T20:00,2024-04-11T23:00,X,Hemlig insats,public\n",
+        encoding="utf-8",
+    )
+    assert run(["import-events", str(plan)], settings) == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "commitment,starts_at,ends_at,place,title,visibility\n"
+        "theme_meeting,2024-04-10T18:00,2024-04-10T17:00,X,Backwards,\n",
+        encoding="utf-8",
+    )
+    assert run(["import-events", str(bad)], settings) == 1
+    assert "line 2" in capsys.readouterr().err
+    feed = tmp_path / "feed.ics"
+    assert run(["export-events", "--ics", "--out", str(feed)], settings) == 0
+    text = feed.read_text(encoding="utf-8")
+    assert "BEGIN:VCALENDAR" in text and "Tema: grannsamverkan" in text
+    assert "TZID=Europe/Stockholm" in text
+    # The narcotics operation was clamped to count_only and never appears in the feed.
+    assert "Hemlig insats" not in text and "Backwards" not in text
