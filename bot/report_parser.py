@@ -15,7 +15,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from bot.pii import find_pii, pii_kinds
+from bot.pii import find_pii
 from bot.promise import Promise
 
 # --------------------------------------------------------------------------------------------
@@ -72,6 +72,20 @@ def _tokens(text: str) -> list[_Token]:
     ]
 
 
+# Words for people that make a number a participant count (folded).
+_PEOPLE_WORDS = (
+    "deltagare", "deltagarna", "personer", "pers", "besokare", "besokarna", "foraldrar",
+    "foraldrarna", "elever", "eleverna", "ungdomar", "ungdomarna", "unga", "seniorer",
+    "pensionarer", "boende", "invanare", "barn", "st", "stycken", "people", "persons",
+    "participants", "attendees", "visitors", "parents", "students", "pupils", "youths",
+    "seniors", "pensioners", "residents", "guests", "gaster", "kom", "came", "showed", "aldre",
+    "elderly", "kids", "besokande", "individer", "individuals", "volunteers", "frivilliga",
+    "volontarer", "nattvandrare", "narvarande", "killar", "tjejer",
+    "attended", "deltog", "pax",
+)  # fmt: skip
+_PEOPLE_ALT = "|".join(sorted(_PEOPLE_WORDS, key=len, reverse=True))
+
+
 # --------------------------------------------------------------------------------------------
 # Dates
 
@@ -119,12 +133,19 @@ _DAY_MONTH_RE = re.compile(
     rf"(?<![\d.,:/-])(\d{{1,2}})(?::?e|:a|st|nd|rd|th)?\.?\s*(?:of\s+)?({_MONTH_ALT})\.?"
     r"(?:\s+(\d{4}))?(?![^\W\d_])"
 )
+# Month before day is English usage ("March 12"); Swedish "i mars 20 deltagare" is a count.
+_SWEDISH_ONLY_MONTHS = frozenset(
+    {"januari", "februari", "mars", "maj", "juni", "juli", "augusti", "oktober", "okt"}
+)
+_EN_MONTH_ALT = "|".join(sorted(set(_MONTHS) - _SWEDISH_ONLY_MONTHS, key=len, reverse=True))
 _MONTH_DAY_RE = re.compile(
-    rf"(?<![^\W\d_])({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?![\d:.])(?:,?\s+(\d{{4}}))?"
+    rf"(?<![^\W\d_])({_EN_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?![\d:.])"
+    rf"(?!\s*(?:[^\W\d_]+\s+)?(?:{_PEOPLE_ALT})(?![^\W_]))(?:,?\s+(\d{{4}}))?"
 )
 
 # Relative words, folded. Longer phrases first so "i forrgar" is not read as "i gar".
 _RELATIVE: tuple[tuple[str, int], ...] = (
+    (r"tomorrow|imorgon|i\s+morgon", -1),
     (r"day before yesterday", 2),
     (r"i\s*forrgar|forrgar|forgar|i\s*forgar", 2),
     (r"yesterday|yday|last\s+night|igar|i\s+gar|igaar|igarkvall", 1),
@@ -255,17 +276,6 @@ def _drop_overlaps(items: list[_Found]) -> list[_Found]:
 # --------------------------------------------------------------------------------------------
 # Counts
 
-_PEOPLE_WORDS = (
-    "deltagare", "deltagarna", "personer", "pers", "besokare", "besokarna", "foraldrar",
-    "foraldrarna", "elever", "eleverna", "ungdomar", "ungdomarna", "unga", "seniorer",
-    "pensionarer", "boende", "invanare", "barn", "st", "stycken", "people", "persons",
-    "participants", "attendees", "visitors", "parents", "students", "pupils", "youths",
-    "seniors", "pensioners", "residents", "guests", "gaster", "kom", "came", "showed", "aldre",
-    "elderly", "kids", "besokande", "individer", "individuals", "volunteers", "frivilliga",
-    "volontarer", "nattvandrare", "narvarande", "killar", "tjejer",
-    "attended", "deltog", "pax",
-)  # fmt: skip
-_PEOPLE_ALT = "|".join(sorted(_PEOPLE_WORDS, key=len, reverse=True))
 _ABOUT = r"(?:ca\.?|cirka|runt|omkring|ungefar|nastan|over|about|around|approx\.?|roughly|~|c:a)"
 # A number directly before a people word, allowing one adjective ("40 glada pensionärer").
 _COUNT_BEFORE_RE = re.compile(
@@ -281,6 +291,23 @@ _RANGE_RE = re.compile(r"(?<![\d])\d{1,2}(?:[:.]\d{2})?\s*[-–]\s*\d{1,2}(?:[:.
 _MAX_COUNT = 100_000
 
 
+# Small numbers are often written out; "ett tjugotal" is "about twenty".
+_NUMBER_WORDS: dict[str, int] = {
+    "tva": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7, "atta": 8, "nio": 9,
+    "tio": 10, "elva": 11, "tolv": 12, "femton": 15, "tjugo": 20, "trettio": 30,
+    "fyrtio": 40, "femtio": 50, "hundra": 100,
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "hundred": 100,
+    "tiotal": 10, "tjugotal": 20, "trettiotal": 30, "fyrtiotal": 40, "femtiotal": 50,
+    "hundratal": 100,
+}  # fmt: skip
+_WORD_COUNT_RE = re.compile(
+    rf"(?<![^\W_])({'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})\s+"
+    rf"(?:[^\W\d_]+\s+)?({_PEOPLE_ALT})(?![^\W_])"
+)
+
+
 def _find_count(folded: str, blocked: list[tuple[int, int]]) -> tuple[int | None, int, int]:
     for pattern in (_TIME_RE, _RANGE_RE):
         blocked = blocked + [(m.start(), m.end()) for m in pattern.finditer(folded)]
@@ -289,6 +316,11 @@ def _find_count(folded: str, blocked: list[tuple[int, int]]) -> tuple[int | None
         candidates.append((m.start(1), m.end(1), int(m.group(1))))
     for m in _COUNT_AFTER_RE.finditer(folded):
         candidates.append((m.start(2), m.end(2), int(m.group(2))))
+    for m in _WORD_COUNT_RE.finditer(folded):
+        # "st" after a number word is too often something else ("sex st" is fine, "tre st" too,
+        # but the word may be an ordinary one); accept only real people words here.
+        if m.group(2) not in ("st", "kom", "came"):
+            candidates.append((m.start(1), m.end(1), _NUMBER_WORDS[m.group(1)]))
     candidates.sort()
     for start, end, value in candidates:
         if any(start < b_end and b_start < end for b_start, b_end in blocked):
@@ -356,7 +388,17 @@ _KNOWN_PLACE_RES = tuple(
 )
 
 _PLACE_PREPS = ("pa", "i", "vid", "at", "in", "near", "utanfor", "outside", "hos", "nara")
-_PLACE_PREP_RE = re.compile(rf"(?<![^\W_])(?:{'|'.join(_PLACE_PREPS)})\s+")
+# Only a free-standing preposition: the "in" of "call-in" is not one.
+_PLACE_PREP_RE = re.compile(rf"(?<!\S)({'|'.join(_PLACE_PREPS)})\s+")
+_WEAK_PLACE_PREPS = frozenset({"i", "in"})
+_PLACE_NOUNS = frozenset(
+    {
+        "centrum", "c", "station", "stationen", "torg", "torget", "skola", "skolan",
+        "gymnasium", "gymnasiet", "kyrka", "kyrkan", "bibliotek", "biblioteket", "park",
+        "parken", "plan", "hallen", "gard", "garden", "center", "centre", "square", "school",
+        "church", "library", "mall", "fritidsgard", "fritidsgarden",
+    }
+)  # fmt: skip
 # Words that end a place phrase (folded): function words, time words, people words.
 _PLACE_STOP = frozenset(
     {
@@ -398,38 +440,56 @@ def _known_place(folded: str, blocked: list[tuple[int, int]]) -> tuple[str, int]
     return (best[2], best[0]) if best else None
 
 
-def _phrase_place(
-    folded: str, source: str, blocked: list[tuple[int, int]], kind_words: set[str]
-) -> str | None:
+def _phrase_place(folded: str, source: str, blocked: list[tuple[int, int]]) -> str | None:
     phrases: list[tuple[bool, int, str]] = []
     for prep in _PLACE_PREP_RE.finditer(folded):
-        words: list[tuple[int, int]] = []
-        for m in _TOKEN_RE.finditer(folded, prep.end()):
-            gap = folded[(words[-1][1] if words else prep.end()) : m.start()]
-            if words and re.search(r"[^\s-]", gap):
-                break  # punctuation ends the phrase
-            if not words and gap.strip():
-                break
-            word = m.group(0)
-            if not words and word == "the":
-                continue  # "at the library"
-            if any(m.start() < e and s < m.end() for s, e in blocked):
-                break
-            if word.isdigit() or word in _PLACE_STOP or word in kind_words:
-                break
-            if not words and word in _NOT_PLACE_HEADS:
-                break
-            words.append((m.start(), m.end()))
-            if len(words) == _MAX_PLACE_WORDS:
-                break
+        words = _place_words(folded, source, prep.end(), blocked)
         if not words:
             continue
         text = source[words[0][0] : words[-1][1]]
-        phrases.append((not text[:1].isupper(), words[0][0], text))
+        capitalised = text[:1].isupper()
+        # "i"/"in" start far more phrases that are not places ("in total", "i samarbete"), so
+        # after them only a proper name is believed.
+        if not capitalised and prep.group(1) in _WEAK_PLACE_PREPS:
+            continue
+        phrases.append((not capitalised, words[0][0], text))
     if not phrases:
         return None
     # Proper names ("vid Coop", "at Brogård") are the likeliest places; otherwise the first.
     return min(phrases)[2]
+
+
+def _place_words(
+    folded: str, source: str, pos: int, blocked: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Spans of the words of a place phrase starting at ``pos`` (after the preposition)."""
+    words: list[tuple[int, int]] = []
+    prev_end = pos
+    for m in _TOKEN_RE.finditer(folded, pos):
+        gap = folded[prev_end : m.start()]
+        if re.search(r"[^\s-]", gap):
+            break  # punctuation ends the phrase
+        prev_end = m.end()
+        word = m.group(0)
+        if not words and word == "the":
+            continue  # "at the library"
+        if any(m.start() < e and s < m.end() for s, e in blocked):
+            break
+        if word.isdigit() or word in _PLACE_STOP:
+            break
+        if not words and word in _NOT_PLACE_HEADS:
+            break
+        # After a proper name only more of the name follows ("ICA Kvantum", "Bro torg").
+        if (
+            words
+            and source[words[0][0]].isupper()
+            and not (source[m.start()].isupper() or word in _PLACE_NOUNS)
+        ):
+            break
+        words.append((m.start(), m.end()))
+        if len(words) == _MAX_PLACE_WORDS:
+            break
+    return words
 
 
 # --------------------------------------------------------------------------------------------
@@ -454,7 +514,9 @@ _EXTRA_KEYWORDS: dict[str, tuple[str, ...]] = {
         "dialogbussen", "medborgardialogen", "mobil dialog", "mobila dialogen", "buss",
         "citizen dialog", "mobile dialog",
     ),
-    "theme_meeting": ("temamote", "temakvall", "infomote", "informationsmote", "theme night"),
+    "theme_meeting": (
+        "temamote", "temakvall", "infomote", "informationsmote", "theme night", "theme evening",
+    ),
     "youth_trust_model": (
         "ungdomsrad", "youth council", "unga och polis", "dialog med unga", "unga", "young people",
     ),
@@ -479,7 +541,9 @@ _SUFFIXES = (
 )  # fmt: skip
 _VERB_ENDINGS = frozenset({"a", "ar", "ade", "at", "ande", "e", "er", "te", "t", "ed"})
 _SHORT_KEYWORD = 4  # up to this length a keyword must match a whole word exactly
+_LONG_KEYWORD = 8  # from this length typos are tolerated inside longer words too
 _FUZZY_THRESHOLD = 85.0
+_SHORT_THRESHOLD = 83.0
 _PARTIAL_THRESHOLD = 88.0
 _MIN_WEIGHT = 0.3
 _MIN_MARGIN = 0.2
@@ -542,16 +606,18 @@ def _word_similarity(keyword: str, word: str) -> float:
         for stem in (keyword[:-3], keyword[:-4]):
             if word.startswith(stem) and word[len(stem) :] in _VERB_ENDINGS:
                 return 95.0
+    if len(keyword) < _LONG_KEYWORD:
+        # A short keyword with letters added at the end is usually another word ("träffa",
+        # "träffas"), so only slips of about the same length count as typos ("dialoog").
+        if abs(len(word) - len(keyword)) > 1 or word.startswith(keyword):
+            return 0.0
+        score = float(fuzz.ratio(keyword, word))
+        return score if score >= _SHORT_THRESHOLD else 0.0
     score = float(fuzz.ratio(keyword, word))
-    if len(word) > len(keyword) and len(keyword) >= 8:
+    if len(word) > len(keyword):
+        # Typos inside an inflected form or a compound ("tematraffen", "synlighetinsatsen").
         score = max(score, float(fuzz.partial_ratio(keyword, word)) - 2.0)
-    else:
-        # Typos in an inflected form: compare against the word with a typical ending removed.
-        for suffix in _SUFFIXES[1:]:
-            if word.endswith(suffix) and len(word) - len(suffix) >= len(keyword) - 1:
-                score = max(score, float(fuzz.ratio(keyword, word[: -len(suffix)])) - 1.0)
-    threshold = _PARTIAL_THRESHOLD if len(keyword) < 8 else _FUZZY_THRESHOLD
-    return score if score >= threshold else 0.0
+    return score if score >= _FUZZY_THRESHOLD else 0.0
 
 
 def _phrase_hits(keyword: _Keyword, tokens: list[_Token]) -> list[tuple[int, int, float]]:
@@ -618,16 +684,29 @@ def _split_compound(keyword: str, first: _Token, second: _Token) -> bool:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Match:
+    commitment: str | None
+    score: float
+    # Character spans of activity words, so the place finder does not take "tematräffen" in
+    # "på tematräffen" for a place.
+    keyword_spans: tuple[tuple[int, int], ...]
+
+
 def _match_commitment(
     tokens: list[_Token], keywords: list[_Keyword], place_spans: list[tuple[int, int]]
-) -> tuple[str | None, float]:
-    # All hits, then each token is credited to the longest keyword covering it: a longer
-    # keyword is more specific ("informationsträff" over "träff").
+) -> _Match:
+    # All hits, then each token is credited to the strongest keyword covering it (weight times
+    # similarity, then length): a specific keyword beats a broad one ("informationsträff" over
+    # "träff"), and one word cannot count for two commitments.
     raw: list[tuple[int, int, float, _Keyword]] = []
     for kw in keywords:
         for i, j, sim in _phrase_hits(kw, tokens):
             raw.append((i, j, sim, kw))
     raw.sort(key=lambda h: (-h[3].weight * h[2], -len(h[3].text)))
+    keyword_spans = tuple(
+        (tokens[i].start, tokens[j - 1].end) for i, j, _, kw in raw if kw.text not in _PLACE_LIKE
+    )
     candidates: dict[str, _Candidate] = {}
     used: dict[int, str] = {}
     for i, j, sim, kw in raw:
@@ -651,13 +730,13 @@ def _match_commitment(
             used[p] = kw.commitment
     ranked = sorted(candidates.values(), key=lambda c: -c.total)
     if not ranked or ranked[0].total < _MIN_WEIGHT:
-        return None, 0.0
+        return _Match(None, 0.0, keyword_spans)
     top = ranked[0]
     second = ranked[1].total if len(ranked) > 1 else 0.0
     if top.total - second < _MIN_MARGIN:
-        return None, 0.0
+        return _Match(None, 0.0, keyword_spans)
     confidence = top.best_similarity * min(1.0, top.total) * top.total / (top.total + second)
-    return top.commitment, round(confidence, 1)
+    return _Match(top.commitment, round(confidence, 1), keyword_spans)
 
 
 # --------------------------------------------------------------------------------------------
@@ -674,7 +753,8 @@ def _mask(text: str, spans: list[tuple[int, int]]) -> str:
 
 def parse_report(text: str, promise: Promise, today: date) -> ParsedReport:
     """Read a staff one-liner. Anything not recognised is None; nothing here raises."""
-    pii_spans = [(h.start, h.end) for h in find_pii(text)]
+    hits = find_pii(text)
+    pii_spans = [(h.start, h.end) for h in hits]
     # Personal data is cut out first so its digits are never taken for a date or a count.
     source = _mask(text, pii_spans)
     # Folding is length preserving for the characters we map, so offsets stay aligned.
@@ -690,26 +770,23 @@ def parse_report(text: str, promise: Promise, today: date) -> ParsedReport:
     count, c_start, c_end = _find_count(folded, date_spans + pii_spans)
     count_spans = [(c_start, c_end)] if count is not None else []
 
-    blocked = pii_spans + date_spans + count_spans
-    tokens = _tokens(source)
-    keywords = _keywords(promise)
+    match = _match_commitment(_tokens(source), _keywords(promise), _preposition_spans(folded))
 
+    blocked = pii_spans + date_spans + count_spans
     known = _known_place(folded, blocked)
     place: str | None
     if known is not None:
         place = known[0]
     else:
-        kind_words = {w for kw in keywords if kw.weight >= 1.0 for w in kw.words}
-        place = _phrase_place(folded, source, blocked, kind_words)
+        place = _phrase_place(folded, source, blocked + list(match.keyword_spans))
 
-    commitment, score = _match_commitment(tokens, keywords, _preposition_spans(folded))
     return ParsedReport(
-        commitment=commitment,
+        commitment=match.commitment,
         date=found_date,
         count=count,
         place=place,
-        pii=tuple(pii_kinds(text)),
-        score=score,
+        pii=tuple(sorted({h.kind for h in hits})),
+        score=match.score,
     )
 
 

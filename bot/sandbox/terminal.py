@@ -1,0 +1,403 @@
+"""``trygghetsbot sandbox``: chat with the real bot in a terminal, no Telegram account needed.
+
+The bot runs unmodified (real long polling over loopback HTTP) against the local Bot API
+emulator; this module plays the user side. Typed lines become messages from the current
+persona, and whatever the bot sends or edits in that persona's chat is printed with its
+inline buttons numbered, so ``:press N`` can press them.
+
+Interactive on a TTY (a ``resident>`` prompt); scripted otherwise, one line per message::
+
+    printf '/start\\n:as staff\\n/status\\n:quit\\n' | trygghetsbot sandbox
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.app import SANDBOX_TOKEN, BotApp, build_application, serving
+from bot.clock import STOCKHOLM, Clock, ShiftedClock
+from bot.logging_setup import configure_logging
+from bot.sandbox.demo import PERSONAS, Persona, seed_demo
+from bot.sandbox.emulator import Emulator, SentMessage
+from bot.settings import Settings
+
+# Inside the demo promise's window, on a weekday morning, so the seeded events and reports
+# are "current" and the status and progress views have something to show.
+DEFAULT_NOW = datetime(2024, 3, 12, 10, 0, tzinfo=STOCKHOLM)
+
+# How long to wait for the first reply, and how long the chat must then stay quiet before we
+# consider the answer complete (a reply can be several messages plus an edit).
+REPLY_TIMEOUT = 3.0
+QUIET_PERIOD = 0.3
+
+HELP = """\
+Commands:
+  <text>            send <text> as the current persona (e.g. /start, /events, a question)
+  :as NAME          switch persona: resident, staff, admin or senior (each has its own chat)
+  :press N          press button N of the latest buttons shown
+  :wait [SECONDS]   wait for messages the bot sends by itself (default 5 s)
+  :help             this help
+  :quit             stop the sandbox (Ctrl-D works too)"""
+
+
+def sandbox_settings(base: Settings, emu: Emulator, db_path: Path | None = None) -> Settings:
+    """``base`` pointed at the emulator, with the demo admin persona made an admin."""
+    update: dict[str, Any] = {
+        "api_base_url": emu.base_url,
+        "api_file_url": emu.base_file_url,
+        "admin_ids": base.admin_ids | {PERSONAS["admin"].user_id},
+        # A real token from .env must never travel anywhere, not even to the emulator.
+        "bot_token": None,
+    }
+    if db_path is not None:
+        update["db_path"] = db_path
+    return base.model_copy(update=update)
+
+
+@asynccontextmanager
+async def running_sandbox(
+    settings: Settings, clock: Clock, *, seed: bool = True
+) -> AsyncIterator[tuple[Emulator, BotApp]]:
+    """The emulator plus the bot polling it, seeded with demo data; torn down in order.
+
+    Shared by the terminal chat, the tests and the throughput benchmark so all three exercise
+    exactly the same start-up path as ``trygghetsbot run`` (minus the real Telegram)."""
+    emu = Emulator()
+    await emu.start()
+    try:
+        app = build_application(
+            sandbox_settings(settings, emu),
+            clock=clock,
+            rate_limit=False,
+            token=SANDBOX_TOKEN,
+        )
+        # serving() runs our post_init hooks once; app.start() below does not run them again
+        # (only run_polling/run_webhook call post_init themselves).
+        async with serving(app):
+            if seed:
+                await seed_demo(app.bot_data.services)
+            updater = app.updater
+            assert updater is not None
+            await app.start()
+            try:
+                # timeout=1 keeps shutdown quick: stop() waits for the current long poll.
+                await updater.start_polling(poll_interval=0, timeout=1)
+                try:
+                    yield emu, app
+                finally:
+                    if updater.running:
+                        await updater.stop()
+            finally:
+                if app.running:
+                    await app.stop()
+    finally:
+        await emu.stop()
+
+
+@dataclass
+class Button:
+    message_id: int
+    label: str
+    data: str
+    kind: str  # "callback", "url" or "reply" (a reply-keyboard button sends its label)
+
+
+@dataclass
+class Transcript:
+    """Collects what the bot shows in each chat (via the emulator's listener) until printed."""
+
+    pending: dict[int, dict[int, SentMessage]] = field(default_factory=dict)
+    last_change: float = field(default_factory=time.monotonic)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __call__(self, event: str, message: SentMessage) -> None:
+        # Keyed by message id: a message sent and then edited within one answer is shown once,
+        # as it ends up (the SentMessage object is updated in place by later edits).
+        chat = self.pending.setdefault(message.chat_id, {})
+        if event == "deleted":
+            chat.pop(message.message_id, None)
+        else:
+            chat[message.message_id] = message
+        self.last_change = time.monotonic()
+        self.changed.set()
+
+    def take(self, chat_id: int) -> list[SentMessage]:
+        chat = self.pending.pop(chat_id, {})
+        return [chat[k] for k in sorted(chat)]
+
+    async def settle(self, chat_id: int, timeout: float = REPLY_TIMEOUT) -> list[SentMessage]:
+        """Wait for something in ``chat_id`` (up to ``timeout``), then for quiet; take it."""
+        deadline = time.monotonic() + timeout
+        while chat_id not in self.pending and time.monotonic() < deadline:
+            self.changed.clear()
+            try:
+                await asyncio.wait_for(self.changed.wait(), deadline - time.monotonic())
+            except TimeoutError:
+                break
+        while chat_id in self.pending and time.monotonic() - self.last_change < QUIET_PERIOD:
+            await asyncio.sleep(0.05)
+        return self.take(chat_id)
+
+    def others(self, chat_id: int) -> dict[int, int]:
+        """How many messages wait unseen in other chats."""
+        return {c: len(m) for c, m in self.pending.items() if c != chat_id and m}
+
+
+def render(messages: list[SentMessage]) -> tuple[str, list[Button]]:
+    """The messages as plain text, buttons numbered across the whole answer."""
+    lines: list[str] = []
+    buttons: list[Button] = []
+    for message in messages:
+        if message.upload is not None:
+            kind = "photo" if message.method == "sendPhoto" else "document"
+            lines.append(f"[{kind}: {message.upload.filename}, {len(message.upload.data)} bytes]")
+        text = message.shown
+        if text:
+            lines.append(text)
+        markup = message.reply_markup or {}
+        for row in markup.get("inline_keyboard", []):
+            cells = []
+            for b in row:
+                if "callback_data" in b:
+                    button = Button(
+                        message.message_id, str(b["text"]), b["callback_data"], "callback"
+                    )
+                else:
+                    button = Button(
+                        message.message_id, str(b["text"]), str(b.get("url", "")), "url"
+                    )
+                buttons.append(button)
+                suffix = f" <{button.data}>" if button.kind == "url" else ""
+                cells.append(f"[{len(buttons)}] {button.label}{suffix}")
+            lines.append("  ".join(cells))
+        for row in markup.get("keyboard", []):
+            cells = []
+            for b in row:
+                label = b if isinstance(b, str) else str(b.get("text", ""))
+                buttons.append(Button(message.message_id, label, label, "reply"))
+                cells.append(f"[{len(buttons)}] {label}")
+            lines.append("  ".join(cells))
+        lines.append("")
+    return "\n".join(lines).rstrip("\n"), buttons
+
+
+class TerminalChat:
+    """The user side of the terminal chat: one persona at a time, each with its own chat."""
+
+    def __init__(self, emu: Emulator, persona: Persona, lang: str, out: TextIO) -> None:
+        self.emu = emu
+        self.persona = persona
+        self.lang = lang
+        self.out = out
+        self.transcript = Transcript()
+        self.buttons: dict[str, list[Button]] = {}
+        emu.add_listener(self.transcript)
+
+    def close(self) -> None:
+        self.emu.remove_listener(self.transcript)
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    def show(self, messages: list[SentMessage]) -> None:
+        if not messages:
+            return
+        text, buttons = render(messages)
+        self.say(text)
+        self.say()
+        if buttons:
+            # Only a new set of buttons replaces the old: a plain "Saved" edit should not
+            # make the previous card's numbers meaningless.
+            self.buttons[self.persona.key] = buttons
+
+    async def answer(self, *, timeout: float = REPLY_TIMEOUT) -> None:
+        messages = await self.transcript.settle(self.persona.user_id, timeout)
+        if not messages:
+            self.say("(no reply)")
+            self.say()
+            return
+        self.show(messages)
+        unseen = self.transcript.others(self.persona.user_id)
+        names = {p.user_id: p.key for p in PERSONAS.values()}
+        for chat_id, count in unseen.items():
+            self.say(f"({count} new message(s) for {names.get(chat_id, chat_id)}; :as to read)")
+
+    async def handle(self, line: str) -> bool:
+        """Act on one input line; False when the chat should end."""
+        line = line.strip()
+        if not line:
+            return True
+        if not line.startswith(":"):
+            await self.emu.user_sends(
+                self.persona.user_id,
+                line,
+                first_name=self.persona.first_name,
+                language_code=self.lang,
+            )
+            await self.answer()
+            return True
+        command, _, arg = line[1:].partition(" ")
+        arg = arg.strip()
+        if command in ("quit", "q", "exit"):
+            return False
+        if command in ("help", "h", "?"):
+            self.say(HELP)
+        elif command == "as":
+            self.switch(arg)
+        elif command in ("press", "p"):
+            await self.press(arg)
+        elif command == "wait":
+            await self.wait(arg)
+        else:
+            self.say(f"Unknown command :{command}. Type :help.")
+        return True
+
+    def switch(self, name: str) -> None:
+        persona = PERSONAS.get(name)
+        if persona is None:
+            self.say(f"No persona {name!r}; choose one of {', '.join(PERSONAS)}.")
+            return
+        self.persona = persona
+        self.say(f"Now chatting as {persona.key} ({persona.first_name}, id {persona.user_id}).")
+        # Anything the bot sent this persona meanwhile (alerts, notifications) shows now.
+        self.show(self.transcript.take(persona.user_id))
+
+    async def press(self, arg: str) -> None:
+        buttons = self.buttons.get(self.persona.key, [])
+        try:
+            button = buttons[int(arg) - 1]
+            if int(arg) < 1:
+                raise IndexError
+        except (ValueError, IndexError):
+            self.say(f"No button {arg!r}; the latest buttons are numbered 1–{len(buttons)}.")
+            return
+        if button.kind == "url":
+            self.say(f"That button is a link: {button.data}")
+            return
+        if button.kind == "reply":
+            await self.handle(button.data)
+            return
+        try:
+            await self.emu.user_presses(self.persona.user_id, button.message_id, button.data)
+        except (KeyError, ValueError):
+            self.say("That button is gone (the message was edited or deleted).")
+            return
+        self.say(f"(pressed {button.label!r})")
+        await self.answer()
+
+    async def wait(self, arg: str) -> None:
+        try:
+            seconds = float(arg) if arg else 5.0
+        except ValueError:
+            self.say(f"Not a number of seconds: {arg!r}")
+            return
+        await asyncio.sleep(seconds)
+        self.show(self.transcript.take(self.persona.user_id))
+
+
+def banner(persona: Persona, db_path: Path, kept: bool, now: datetime, lang: str) -> str:
+    people = "\n".join(f"  {p.key:<9} {p.first_name} (id {p.user_id})" for p in PERSONAS.values())
+    db = f"{db_path} (kept)" if kept else "a temporary file (removed at exit)"
+    return (
+        "Trygghetsbot sandbox: the real bot, talking to a local Telegram emulator over\n"
+        "loopback HTTP. Nothing leaves this machine; all data is [DEMO] data.\n"
+        f"Clock starts at {now:%Y-%m-%d %H:%M} ({now.tzinfo}); database: {db}; language: {lang}.\n"
+        f"Personas:\n{people}\n"
+        f"{HELP}\n"
+        f"You are {persona.key}. Try /start, /help or /events.\n"
+    )
+
+
+class StdinReader:
+    """Reads stdin on a daemon thread, one line per request, into a queue (None at EOF).
+
+    A daemon thread rather than ``asyncio.to_thread``: a thread blocked in ``input()`` would
+    otherwise keep the process alive after Ctrl-C until the user pressed Enter. Lines are
+    read only when asked for, so a prompt never appears while a reply is still printing."""
+
+    def __init__(self, interactive: bool, prompt: Callable[[], str]) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self._wanted = threading.Event()
+        self._interactive = interactive
+        self._prompt = prompt
+        # Captured now: tests swap sys.stdin only for the duration of the call.
+        self._stdin = sys.stdin
+        threading.Thread(target=self._read, name="sandbox-stdin", daemon=True).start()
+
+    def _read(self) -> None:
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            line: str | None
+            try:
+                if self._interactive:
+                    line = input(self._prompt())
+                else:
+                    raw = self._stdin.readline()
+                    line = raw.rstrip("\r\n") if raw else None
+            except (EOFError, OSError, ValueError):
+                line = None
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, line)
+            if line is None:
+                return
+
+    async def next_line(self) -> str | None:
+        self._wanted.set()
+        return await self._queue.get()
+
+
+async def chat_loop(chat: TerminalChat, interactive: bool) -> None:
+    reader = StdinReader(interactive, lambda: f"{chat.persona.key}> ")
+    while True:
+        line = await reader.next_line()
+        if line is None:
+            chat.say()
+            return
+        if not interactive and line.strip():
+            # Echo scripted input so a piped transcript reads like a conversation.
+            chat.say(f"{chat.persona.key}> {line}")
+        if not await chat.handle(line):
+            return
+
+
+async def run_sandbox(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    now = args.now or settings.now or DEFAULT_NOW
+    clock = ShiftedClock(now, settings.tz)
+    persona = PERSONAS[args.persona]
+    out = sys.stdout
+    base = settings.model_copy(update={"db_path": db_path})
+    async with running_sandbox(base, clock) as (emu, _app):
+        chat = TerminalChat(emu, persona, args.lang, out)
+        try:
+            chat.say(banner(persona, db_path, args.db is not None, clock.now(), args.lang))
+            await chat_loop(chat, sys.stdin.isatty())
+        finally:
+            chat.close()
+    chat.say("Sandbox stopped.")
+    return 0
+
+
+def sandbox_command(args: argparse.Namespace, settings: Settings) -> int:
+    # Our own and PTB's INFO logs would interleave with the chat; warnings still show.
+    configure_logging(logging.WARNING)
+    try:
+        if args.db is not None:
+            return asyncio.run(run_sandbox(args, settings, args.db))
+        with tempfile.TemporaryDirectory(prefix="trygghetsbot-sandbox-") as tmp:
+            return asyncio.run(run_sandbox(args, settings, Path(tmp) / "sandbox.sqlite3"))
+    except KeyboardInterrupt:
+        print("\nSandbox stopped.", file=sys.stdout)
+        return 130
