@@ -1,5 +1,3 @@
-
-
 import os as _os
 
 # Opt in to python-telegram-bot's future behaviour: time periods (such as RetryAfter's

@@ -147,16 +147,17 @@ class ActivityRepo:
     async def counted_dates(self) -> dict[str, list[date]]:
         """Every counted activity date per commitment, ascending: the pace engine's input.
 
-        One indexed scan; dates are returned as ``date`` objects in sorted order so the
-        pace engine can bisect instead of looping."""
+        SQLite groups by day (an indexed scan) so only one row per commitment and day crosses
+        the thread boundary; the list repeats a date once per activity that day, which is
+        what the pace engine bisects over."""
+        rows = await self._db.fetchall(
+            "SELECT commitment, date, COUNT(*) FROM activities WHERE retracted_at IS NULL "
+            "GROUP BY commitment, date ORDER BY commitment, date"
+        )
         out: dict[str, list[date]] = defaultdict(list)
-        async with self._db.conn.execute(
-            "SELECT commitment, date FROM activities WHERE retracted_at IS NULL "
-            "ORDER BY commitment, date"
-        ) as cursor:
-            parse = date.fromisoformat
-            async for commitment, day in cursor:
-                out[commitment].append(parse(day))
+        parse = date.fromisoformat
+        for commitment, day, n in rows:
+            out[commitment].extend([parse(day)] * n)
         return dict(out)
 
 

@@ -87,6 +87,14 @@ class SubscriptionRepo:
             (cursor, to_db(next_at), chat_id),
         )
 
+    async def advance_many(self, rows: list[tuple[int, int, datetime]]) -> None:
+        """(chat id, new cursor, next time) for a whole round, in one transaction."""
+        async with self._db.transaction() as conn:
+            await conn.executemany(
+                "UPDATE subscriptions SET cursor = ?, next_at = ? WHERE chat_id = ?",
+                [(cursor, to_db(at), chat) for chat, cursor, at in rows],
+            )
+
     async def active(self) -> list[Subscription]:
         rows = await self._db.fetchall(
             "SELECT * FROM subscriptions WHERE active = 1 ORDER BY chat_id"

@@ -3,12 +3,14 @@ published follow-up report. Numbers come from the pace engine only."""
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot.chart import Bar, render_chart
 from bot.i18n import Translator
 from bot.pace import PaceRow, State, target_for
+from bot.pace import history as pace_history
 from bot.periods import Period, period_label, periods_for
 from bot.promise import Cadence, Commitment, Visibility
 from bot.services import Services
@@ -71,10 +73,11 @@ class ProgressService:
         facts = await self.pace.facts()
         items = []
         for commitment in self.s.promise.commitments:
-            history = await self.pace.history(commitment, today)
+            # One scan of the facts for all commitments, not one per commitment.
+            history = pace_history(commitment, self.s.promise, facts[commitment.id], today)
             current = next((r for r in history if today in r.period), history[-1])
             cfacts = facts[commitment.id]
-            done_total = sum(1 for d in cfacts.done_dates if d <= today)
+            done_total = bisect.bisect_right(cfacts.done_dates, today)  # dates are sorted
             promised = [target_for(commitment, p) for p in periods_for(commitment, self.s.promise)]
             promised_total = (
                 sum(t for t in promised if t is not None) if commitment.is_counted else None

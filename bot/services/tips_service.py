@@ -119,12 +119,18 @@ class TipService:
                 )
             )
         queued = await self.s.deliveries.enqueue_many(rows, now)
-        for sub in due:
-            # From the planned time, not from now: a late round (bot was down) does not
-            # shift the subscriber's weekday or slot.
-            planned = sub.next_at or now
-            following = next_send_time(now, sub.cadence, sub.weekday, sub.slot, planned)
-            await self.subs.advance(sub.chat_id, sub.cursor + 1, following)
+        # From the planned time, not from now: a late round (bot was down) does not shift
+        # the subscriber's weekday or slot.
+        await self.subs.advance_many(
+            [
+                (
+                    sub.chat_id,
+                    sub.cursor + 1,
+                    next_send_time(now, sub.cadence, sub.weekday, sub.slot, sub.next_at or now),
+                )
+                for sub in due
+            ]
+        )
         await self._count_round(now, "tips", f"tips:{now.date().isoformat()}", queued)
         return queued
 
