@@ -26,6 +26,10 @@ class NotAllowed(UserFacingError):
     msgid = N_("Sorry, that is only for staff of the police and the municipality.")
 
 
+class AdminOnly(NotAllowed):
+    msgid = N_("Sorry, only an admin of the bot can do that.")
+
+
 class InviteInvalid(UserFacingError):
     msgid = N_(
         "This invite link is not valid any more. It may have been used already or be "

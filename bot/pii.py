@@ -16,9 +16,11 @@ PiiKind = Literal["personnummer", "phone", "email"]
 
 REDACTED = "[borttaget]"
 
-# Digits may not touch the match on either side, otherwise a longer number (an order id, a
-# phone number in international form) would yield a false personnummer from its middle.
-_PERSONNUMMER_RE = re.compile(r"(?<![\d])(\d{8}|\d{6})([-+]?)(\d{4})(?!\d)")
+# YYMMDD or YYYYMMDD, an optional separator ("-", "+" for people over 100, or the space some
+# type instead), then four digits. Digits may not touch the match on either side, otherwise a
+# longer number (an order id, a phone number in international form) would yield a false
+# personnummer from its middle.
+_PERSONNUMMER_RE = re.compile(r"(?<![\d])(\d{8}|\d{6})([-+ ]?)(\d{4})(?!\d)")
 
 # National form: a trunk 0, an area/mobile code that never starts with 0, then 6–8 more digits
 # (8–10 digits in all, which covers Swedish landlines and mobiles). Separators are the ones

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from bot.promise import Cadence, Promise, PromiseError, load_promise
+
+# The commented template another kommun starts from (shipped with the package).
+TEMPLATE_PATH = Path(str(resources.files("bot") / "promises" / "template.toml"))
 
 _CADENCE_WORDS = {
     Cadence.TERM: "per term",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -53,7 +54,7 @@ def _fold(text: str) -> str:
     return text.lower().translate(_FOLD)
 
 
-_TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
+_TOKEN_RE = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,8 +318,8 @@ def _find_count(folded: str, blocked: list[tuple[int, int]]) -> tuple[int | None
     for m in _COUNT_AFTER_RE.finditer(folded):
         candidates.append((m.start(2), m.end(2), int(m.group(2))))
     for m in _WORD_COUNT_RE.finditer(folded):
-        # "st" after a number word is too often something else ("sex st" is fine, "tre st" too,
-        # but the word may be an ordinary one); accept only real people words here.
+        # Written-out numbers are ordinary words too ("sex", "ten"), so the word after them
+        # must really name people: "st" and "kom" are too vague to tell.
         if m.group(2) not in ("st", "kom", "came"):
             candidates.append((m.start(1), m.end(1), _NUMBER_WORDS[m.group(1)]))
     candidates.sort()
@@ -399,7 +400,7 @@ _PLACE_NOUNS = frozenset(
         "church", "library", "mall", "fritidsgard", "fritidsgarden",
     }
 )  # fmt: skip
-# Words that end a place phrase (folded): function words, time words, people words.
+# Words that end a place phrase (folded): prepositions, conjunctions and other function words.
 _PLACE_STOP = frozenset(
     {
         "med", "with", "och", "and", "for", "om", "about", "kl", "klockan", "fran", "from",
@@ -428,7 +429,8 @@ _NOT_PLACE_HEADS = frozenset(
 _MAX_PLACE_WORDS = 4
 
 
-def _known_place(folded: str, blocked: list[tuple[int, int]]) -> tuple[str, int] | None:
+def _known_place(folded: str, blocked: list[tuple[int, int]]) -> str | None:
+    """The first known place in the text, by canonical name (the longest wins a tie)."""
     best: tuple[int, int, str] | None = None  # (start, -length, name)
     for name, regex in _KNOWN_PLACE_RES:
         for m in regex.finditer(folded):
@@ -437,7 +439,7 @@ def _known_place(folded: str, blocked: list[tuple[int, int]]) -> tuple[str, int]
             key = (m.start(), -(m.end() - m.start()), name)
             if best is None or key < best:
                 best = key
-    return (best[2], best[0]) if best else None
+    return best[2] if best else None
 
 
 def _phrase_place(folded: str, source: str, blocked: list[tuple[int, int]]) -> str | None:
@@ -586,6 +588,8 @@ def _keywords(promise: Promise) -> list[_Keyword]:
     return out
 
 
+# Words repeat a lot across keywords and messages; caching keeps a long message cheap.
+@lru_cache(maxsize=65_536)
 def _word_similarity(keyword: str, word: str) -> float:
     """How well one keyword word matches one text word, allowing inflection and compounds."""
     if len(keyword) <= _SHORT_KEYWORD:
@@ -773,12 +777,9 @@ def parse_report(text: str, promise: Promise, today: date) -> ParsedReport:
     match = _match_commitment(_tokens(source), _keywords(promise), _preposition_spans(folded))
 
     blocked = pii_spans + date_spans + count_spans
-    known = _known_place(folded, blocked)
-    place: str | None
-    if known is not None:
-        place = known[0]
-    else:
-        place = _phrase_place(folded, source, blocked + list(match.keyword_spans))
+    place = _known_place(folded, blocked) or _phrase_place(
+        folded, source, blocked + list(match.keyword_spans)
+    )
 
     return ParsedReport(
         commitment=match.commitment,

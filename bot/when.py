@@ -72,7 +72,7 @@ def parse_day(text: str, today: date) -> tuple[date | None, str]:
     first = folded.split(" ", 1)
     if first and first[0].rstrip(".,") in WEEKDAYS:
         wanted = WEEKDAYS[first[0].rstrip(".,")]
-        return today + timedelta(days=(wanted - today.weekday()) % 7), (first + [""])[1]
+        return today + timedelta(days=(wanted - today.weekday()) % 7), [*first, ""][1]
     return None, folded
 
 

@@ -7,6 +7,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.errors import UserFacingError
 from bot.roles import Actor, Role
+from bot.services.answers import menu_buttons
 from bot.services.people import INVITE_PREFIX
 from bot.settings import SUPPORTED_LOCALES
 from handlers.common import BotContext, cb, keyboard, reply, show_error, split_cb
@@ -91,7 +92,9 @@ async def start(update: Update, context: BotContext) -> None:
         await join_with_invite(update, context, payload.removeprefix(INVITE_PREFIX))
         return
     name = context.services.promise.name.get(actor.locale)
-    await reply(update, start_text(actor, name))
+    # Residents get the same one-tap menu the question answers offer.
+    buttons = None if actor.is_staff else keyboard(menu_buttons(actor.tr))
+    await reply(update, start_text(actor, name), buttons)
 
 
 async def join_with_invite(update: Update, context: BotContext, code: str) -> None:

@@ -158,7 +158,8 @@ def admin_only(what: str) -> Callable[[Handler], Handler]:
         @functools.wraps(func)
         async def wrapper(update: Update, context: BotContext) -> Any:
             if not context.actor.is_admin:
-                await show_error(update, context, await context.people.refuse(context.actor, what))
+                refusal = await context.people.refuse(context.actor, what, admin=True)
+                await show_error(update, context, refusal)
                 return None
             return await guarded(func)(update, context)
 

@@ -281,7 +281,7 @@ async def plan_visibility(update: Update, context: BotContext) -> int:
             starts_at=datetime.fromisoformat(draft["when"][0]),
             ends_at=datetime.fromisoformat(draft["when"][1]),
             place=draft["place"],
-            description=draft["description"],
+            description=str(draft.get("description", "")),
             visibility=parts[2],
         ),
     )

@@ -19,12 +19,15 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
+
+from telegram.warnings import PTBUserWarning
 
 from bot.app import SANDBOX_TOKEN, BotApp, build_application, serving
 from bot.clock import STOCKHOLM, Clock, ShiftedClock
@@ -52,7 +55,7 @@ Commands:
   :quit             stop the sandbox (Ctrl-D works too)"""
 
 
-def sandbox_settings(base: Settings, emu: Emulator, db_path: Path | None = None) -> Settings:
+def sandbox_settings(base: Settings, emu: Emulator) -> Settings:
     """``base`` pointed at the emulator, with the demo admin persona made an admin."""
     update: dict[str, Any] = {
         "api_base_url": emu.base_url,
@@ -61,8 +64,6 @@ def sandbox_settings(base: Settings, emu: Emulator, db_path: Path | None = None)
         # A real token from .env must never travel anywhere, not even to the emulator.
         "bot_token": None,
     }
-    if db_path is not None:
-        update["db_path"] = db_path
     return base.model_copy(update=update)
 
 
@@ -72,14 +73,17 @@ async def running_sandbox(
 ) -> AsyncIterator[tuple[Emulator, BotApp]]:
     """The emulator plus the bot polling it, seeded with demo data; torn down in order.
 
-    Shared by the terminal chat, the tests and the throughput benchmark so all three exercise
-    exactly the same start-up path as ``trygghetsbot run`` (minus the real Telegram)."""
+    Shared by the terminal chat, the tests and the throughput benchmark so all three run the
+    bot the same way: built by ``build_application``, started through ``serving`` and fed by
+    real long polling over loopback HTTP."""
     emu = Emulator()
     await emu.start()
     try:
         app = build_application(
             sandbox_settings(settings, emu),
             clock=clock,
+            # The emulator enforces no flood limits unless asked to, and PTB's limiter would
+            # only add delays to the chat and distort the throughput benchmark.
             rate_limit=False,
             token=SANDBOX_TOKEN,
         )
@@ -111,7 +115,8 @@ class Button:
     message_id: int
     label: str
     data: str
-    kind: str  # "callback", "url" or "reply" (a reply-keyboard button sends its label)
+    # A reply-keyboard button ("reply") sends its label as text; a "url" one only opens a link.
+    kind: Literal["callback", "url", "reply"]
 
 
 @dataclass
@@ -137,18 +142,27 @@ class Transcript:
         chat = self.pending.pop(chat_id, {})
         return [chat[k] for k in sorted(chat)]
 
-    async def settle(self, chat_id: int, timeout: float = REPLY_TIMEOUT) -> list[SentMessage]:
-        """Wait for something in ``chat_id`` (up to ``timeout``), then for quiet; take it."""
-        deadline = time.monotonic() + timeout
-        while chat_id not in self.pending and time.monotonic() < deadline:
-            self.changed.clear()
-            try:
-                await asyncio.wait_for(self.changed.wait(), deadline - time.monotonic())
-            except TimeoutError:
-                break
-        while chat_id in self.pending and time.monotonic() - self.last_change < QUIET_PERIOD:
-            await asyncio.sleep(0.05)
+    async def settle(self, chat_id: int, patience: float = REPLY_TIMEOUT) -> list[SentMessage]:
+        """Wait for something in ``chat_id`` (up to ``patience`` s), then for quiet; take it."""
+        deadline = time.monotonic() + patience
+        while chat_id not in self.pending:
+            if not await self._changed_within(deadline - time.monotonic()):
+                return []
+        # Quiet means nothing changed anywhere for a moment: the bot's answer can span several
+        # messages and edits, and may notify other chats while it is at it.
+        while await self._changed_within(QUIET_PERIOD - (time.monotonic() - self.last_change)):
+            pass
         return self.take(chat_id)
+
+    async def _changed_within(self, seconds: float) -> bool:
+        self.changed.clear()
+        if seconds <= 0:
+            return False
+        try:
+            await asyncio.wait_for(self.changed.wait(), seconds)
+        except TimeoutError:
+            return False
+        return True
 
     def others(self, chat_id: int) -> dict[int, int]:
         """How many messages wait unseen in other chats."""
@@ -203,6 +217,7 @@ class TerminalChat:
         self.out = out
         self.transcript = Transcript()
         self.buttons: dict[str, list[Button]] = {}
+        self.announced: dict[int, int] = {}
         emu.add_listener(self.transcript)
 
     def close(self) -> None:
@@ -222,17 +237,31 @@ class TerminalChat:
             # make the previous card's numbers meaningless.
             self.buttons[self.persona.key] = buttons
 
-    async def answer(self, *, timeout: float = REPLY_TIMEOUT) -> None:
-        messages = await self.transcript.settle(self.persona.user_id, timeout)
-        if not messages:
+    async def answer(self, toast_for: str | None = None) -> None:
+        messages = await self.transcript.settle(self.persona.user_id)
+        # A button may answer with a short notification ("toast") instead of, or besides, a
+        # message; Telegram shows it over the chat, so do we.
+        toasts = [
+            str(a["text"])
+            for a in self.emu.callback_answers
+            if toast_for is not None and a.get("callback_query_id") == toast_for and a.get("text")
+        ]
+        for toast in toasts:
+            self.say(f"(notification: {toast})")
+        if not messages and not toasts:
             self.say("(no reply)")
             self.say()
             return
         self.show(messages)
-        unseen = self.transcript.others(self.persona.user_id)
+        self.announce_others()
+
+    def announce_others(self) -> None:
+        """Mention messages that arrived in other personas' chats (e.g. a staff alert), once."""
         names = {p.user_id: p.key for p in PERSONAS.values()}
-        for chat_id, count in unseen.items():
-            self.say(f"({count} new message(s) for {names.get(chat_id, chat_id)}; :as to read)")
+        for chat_id, count in self.transcript.others(self.persona.user_id).items():
+            if count > self.announced.get(chat_id, 0) and chat_id in names:
+                self.say(f"({count} unread message(s) for {names[chat_id]}; :as {names[chat_id]})")
+            self.announced[chat_id] = count
 
     async def handle(self, line: str) -> bool:
         """Act on one input line; False when the chat should end."""
@@ -272,6 +301,7 @@ class TerminalChat:
         self.persona = persona
         self.say(f"Now chatting as {persona.key} ({persona.first_name}, id {persona.user_id}).")
         # Anything the bot sent this persona meanwhile (alerts, notifications) shows now.
+        self.announced.pop(persona.user_id, None)
         self.show(self.transcript.take(persona.user_id))
 
     async def press(self, arg: str) -> None:
@@ -290,12 +320,14 @@ class TerminalChat:
             await self.handle(button.data)
             return
         try:
-            await self.emu.user_presses(self.persona.user_id, button.message_id, button.data)
+            update = await self.emu.user_presses(
+                self.persona.user_id, button.message_id, button.data
+            )
         except (KeyError, ValueError):
             self.say("That button is gone (the message was edited or deleted).")
             return
         self.say(f"(pressed {button.label!r})")
-        await self.answer()
+        await self.answer(toast_for=str(update["callback_query"]["id"]))
 
     async def wait(self, arg: str) -> None:
         try:
@@ -335,12 +367,15 @@ class StdinReader:
         self._prompt = prompt
         # Captured now: tests swap sys.stdin only for the duration of the call.
         self._stdin = sys.stdin
+        self._closed = False
         threading.Thread(target=self._read, name="sandbox-stdin", daemon=True).start()
 
     def _read(self) -> None:
         while True:
             self._wanted.wait()
             self._wanted.clear()
+            if self._closed:
+                return
             line: str | None
             try:
                 if self._interactive:
@@ -358,19 +393,27 @@ class StdinReader:
         self._wanted.set()
         return await self._queue.get()
 
+    def close(self) -> None:
+        """Let the thread end if it is waiting for a request (not if it is inside input())."""
+        self._closed = True
+        self._wanted.set()
+
 
 async def chat_loop(chat: TerminalChat, interactive: bool) -> None:
     reader = StdinReader(interactive, lambda: f"{chat.persona.key}> ")
-    while True:
-        line = await reader.next_line()
-        if line is None:
-            chat.say()
-            return
-        if not interactive and line.strip():
-            # Echo scripted input so a piped transcript reads like a conversation.
-            chat.say(f"{chat.persona.key}> {line}")
-        if not await chat.handle(line):
-            return
+    try:
+        while True:
+            line = await reader.next_line()
+            if line is None:
+                chat.say()
+                return
+            if not interactive and line.strip():
+                # Echo scripted input so a piped transcript reads like a conversation.
+                chat.say(f"{chat.persona.key}> {line}")
+            if not await chat.handle(line):
+                return
+    finally:
+        reader.close()
 
 
 async def run_sandbox(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
@@ -391,13 +434,19 @@ async def run_sandbox(args: argparse.Namespace, settings: Settings, db_path: Pat
 
 
 def sandbox_command(args: argparse.Namespace, settings: Settings) -> int:
-    # Our own and PTB's INFO logs would interleave with the chat; warnings still show.
-    configure_logging(logging.WARNING)
-    try:
-        if args.db is not None:
-            return asyncio.run(run_sandbox(args, settings, args.db))
-        with tempfile.TemporaryDirectory(prefix="trygghetsbot-sandbox-") as tmp:
-            return asyncio.run(run_sandbox(args, settings, Path(tmp) / "sandbox.sqlite3"))
-    except KeyboardInterrupt:
-        print("\nSandbox stopped.", file=sys.stdout)
-        return 130
+    if not logging.getLogger().handlers:
+        # Our own and PTB's INFO logs would interleave with the chat; warnings still show.
+        # (With handlers already set up, e.g. under pytest, the host's logging stays as is.)
+        configure_logging(logging.WARNING)
+    with warnings.catch_warnings():
+        # PTB's advice about our deliberate per_message=False conversations is developer
+        # noise, not something a sandbox user can act on.
+        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+        try:
+            if args.db is not None:
+                return asyncio.run(run_sandbox(args, settings, args.db))
+            with tempfile.TemporaryDirectory(prefix="trygghetsbot-sandbox-") as tmp:
+                return asyncio.run(run_sandbox(args, settings, Path(tmp) / "sandbox.sqlite3"))
+        except KeyboardInterrupt:
+            print("\nSandbox stopped.")
+            return 130

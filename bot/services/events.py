@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import icalendar
 
@@ -135,14 +135,18 @@ class EventService:
         return moved
 
     async def cancel(self, actor: Actor, event_id: int) -> Event:
-        event = await self._own_event(actor, event_id)
+        await self._own_event(actor, event_id)
         now = self.s.clock.now()
         await self.s.events.set_status(event_id, "cancelled", now)
         await self.s.audit.record(now, actor.user_id, "event.cancel", f"event:{event_id}")
         await self.s.deliveries.drop_queued_by_key_prefix(f"evrem:{event_id}:", "cancelled")
+        # The stored row, not the one read before: the notice's key carries the new status,
+        # so it is never taken for an earlier "changed time" notice and swallowed.
+        cancelled = await self.s.events.get(event_id)
+        assert cancelled is not None
         for chat_id, locale in await self.reminders.chats(event_id):
-            await self._notify(event, chat_id, locale, N_("Cancelled: {title} ({when})."))
-        return event
+            await self._notify(cancelled, chat_id, locale, N_("Cancelled: {title} ({when})."))
+        return cancelled
 
     async def _notify(self, event: Event, chat_id: int, locale: str | None, msgid: str) -> None:
         if not self.is_public(event):
@@ -193,7 +197,8 @@ class EventService:
             raise NotFound()
         await self.s.users.set_locale(chat_id, locale, now)
         added = await self.reminders.add(event_id, chat_id, now)
-        await self._queue_reminders(event, chat_id, locale)
+        if added:  # asked before: the reminders are queued already
+            await self._queue_reminders(event, chat_id, locale)
         return added
 
     async def unremind(self, chat_id: int, event_id: int) -> bool:
@@ -205,11 +210,14 @@ class EventService:
         tz = self.s.clock.tz
         start = event.starts_at.astimezone(tz)
         eve = datetime.combine(start.date() - timedelta(days=1), EVE_TIME, tzinfo=tz)
-        hour = start - timedelta(hours=1)
+        # One hour of real time, not of wall-clock time: the DST change must not move it.
+        hour = (event.starts_at.astimezone(UTC) - timedelta(hours=1)).astimezone(tz)
         now = self.s.clock.now()
         tr = self.s.translator(locale)
         off = [[(tr.gettext("Stop this reminder"), f"ev:unrem:{event.id}")]]
         stamp = int(event.starts_at.timestamp())
+        # A dropped reminder keeps its key; a new request (after "stop") needs a new one.
+        queued_at = now.astimezone(UTC).strftime("%Y%m%dT%H%M%S%f")
         for name, when, msgid in (
             ("eve", eve, N_("Reminder: tomorrow {when}: {title}. Place: {place}.")),
             ("hour", hour, N_("Reminder: in one hour, {when}: {title}. Place: {place}.")),
@@ -222,7 +230,7 @@ class EventService:
             await self.s.deliveries.enqueue(
                 NewDelivery(
                     chat_id, "event-reminder", OutgoingMessage(text, off), when,
-                    dedupe_key=f"evrem:{event.id}:{chat_id}:{name}:{stamp}",
+                    dedupe_key=f"evrem:{event.id}:{chat_id}:{name}:{stamp}:{queued_at}",
                 ),
                 now,
             )  # fmt: skip
@@ -344,6 +352,7 @@ class EventService:
         wanted = ["commitment", "starts_at", "ends_at", "place", "title", "visibility"]
         if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != wanted:
             raise RowError(f"line 1: the header must be {','.join(wanted)}")
+        reader.fieldnames = wanted  # "commitment, starts_at" is forgiven: keys are the names
         tz = self.s.clock.tz
         rows = []
         for number, row in enumerate(reader, start=2):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.errors import InviteInvalid, NotAllowed
+from bot.errors import AdminOnly, InviteInvalid, NotAllowed
 from bot.i18n import pick_locale
 from bot.roles import Actor, Role
 from bot.services import Services
@@ -48,10 +48,11 @@ class PeopleService:
             name=member.name if member else name,
         )
 
-    async def refuse(self, actor: Actor, what: str) -> NotAllowed:
-        """Audit a resident's attempt at a staff or admin action; return the error to show."""
+    async def refuse(self, actor: Actor, what: str, admin: bool = False) -> NotAllowed:
+        """Audit an attempt at a staff or admin action; return the error to show. Staff who
+        try an admin action are told it is for admins, not that it is for staff."""
         await self.s.audit.record(self.s.clock.now(), actor.user_id, "refused", what)
-        return NotAllowed()
+        return AdminOnly() if admin and actor.is_staff else NotAllowed()
 
     async def require_staff(self, actor: Actor, what: str) -> None:
         if not actor.is_staff:
@@ -59,7 +60,7 @@ class PeopleService:
 
     async def require_admin(self, actor: Actor, what: str) -> None:
         if not actor.is_admin:
-            raise await self.refuse(actor, what)
+            raise await self.refuse(actor, what, admin=True)
 
     async def create_invite(self, actor: Actor | None, org: Org) -> str:
         """An admin (or the CLI, actor None) makes a single-use code; returns the code."""
