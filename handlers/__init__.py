@@ -164,7 +164,10 @@ def reporting_handlers() -> list[AnyHandler]:
 def event_handlers() -> list[AnyHandler]:
     typed = filters.TEXT & ~filters.COMMAND
     plan = ConversationHandler(
-        entry_points=[command(PLAN, events.start_plan)],
+        entry_points=[
+            command(PLAN, events.start_plan),
+            CallbackQueryHandler(events.plan_from_digest, pattern="^plan:new:"),
+        ],
         states={
             events.PlanStep.TITLE: [
                 CallbackQueryHandler(events.plan_kind, pattern="^plan:"),

@@ -181,8 +181,14 @@ async def plan_kind(update: Update, context: BotContext) -> int:
     context.user_data["plan"] = {"commitment": commitment.id}  # type: ignore[index]
     await reply(update, _("{name}. Write a short title, for example \"Theme meeting: safe "
                           "at night\".").format(name=commitment.short.get(actor.locale)),
-                edit=True)  # fmt: skip
+                edit=parts[1] != "new")  # fmt: skip
     return PlanStep.TITLE
+
+
+@staff_only("plan")
+async def plan_from_digest(update: Update, context: BotContext) -> int:
+    """plan:new:<commitment> from the weekly digest starts /plan with the kind chosen."""
+    return await plan_kind(update, context)
 
 
 def _draft(context: BotContext) -> dict[str, Any] | None:

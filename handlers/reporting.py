@@ -157,6 +157,13 @@ async def press_report(update: Update, context: BotContext) -> None:
         if activity_id is not None:
             await show_card(update, context, await reporting.for_edit(actor, activity_id), True)
         return
+    if verb == "new":  # rep:new:<commitment> from the weekly digest
+        if context.services.promise.get(parts[2]) is None:
+            await reply(update, _("That button is no longer valid."))
+            return
+        fresh = Draft(**{**reporting.blank().__dict__, "commitment": parts[2]})
+        await show_card(update, context, fresh, edit=False)
+        return
     draft = _draft(context)
     if draft is None:
         await reply(update, _("That report is gone. Write it again, or start /report."))

@@ -144,3 +144,27 @@ async def test_pause_and_recipients_in_chat(harness: Harness) -> None:
     assert "Pia Polis (pausad till 26 mars 2024)" in listing
     await harness.press(POLICE, "pause:set:99999999")
     assert "gäller inte längre" in harness.tg.last(POLICE).text
+
+
+async def test_digest_buttons_plan_or_report_in_one_tap(harness: Harness) -> None:
+    from handlers.delivery import delivery_service, telegram_send
+
+    await _staff(harness)
+    harness.clock.set(datetime(2024, 4, 15, 8, 30, tzinfo=STOCKHOLM))
+    await ReminderService(harness.services).digest_tick()
+    await delivery_service(harness.app).drain(telegram_send(harness.app.bot))
+    digest = harness.tg.last(MUNI)
+    data = [d for _, d in digest.buttons]
+    assert "rep:new:theme_meeting" in data and "plan:new:theme_meeting" in data
+    await harness.press(MUNI, "rep:new:theme_meeting")
+    card = harness.tg.last(MUNI)
+    assert "Tematräffar" in card.text and ("Spara ✔", "rep:save:0") in card.buttons
+    await harness.press(MUNI, "rep:save:0")
+    saved = await harness.services.activities.by_reporter(MUNI)
+    assert [(a.commitment, a.date) for a in saved] == [("theme_meeting", date(2024, 4, 15))]
+    await harness.press(MUNI, "plan:new:theme_meeting")
+    assert "Skriv en kort rubrik" in harness.tg.last(MUNI).text
+    # Residents cannot use the digest's buttons.
+    await harness.press(RESIDENT, "rep:new:theme_meeting", lang="en")
+    await harness.press(RESIDENT, "plan:new:theme_meeting", lang="en")
+    assert all("only for staff" in c.text for c in harness.tg.sent(RESIDENT))

@@ -104,6 +104,26 @@ def render_digest(tr: Translator, items: list[Attention]) -> str:
     return "\n".join(lines)
 
 
+def digest_buttons(tr: Translator, items: list[Attention]) -> list[list[tuple[str, str]]]:
+    """One tap to plan or report each commitment that needs attention (at most five)."""
+    rows = []
+    for item in items[:5]:
+        name = item.commitment.short.get(tr.locale)
+        rows.append(
+            [
+                (
+                    tr.gettext("Plan: {name}").format(name=name)[:40],
+                    f"plan:new:{item.commitment.id}",
+                ),
+                (
+                    tr.gettext("Report: {name}").format(name=name)[:40],
+                    f"rep:new:{item.commitment.id}",
+                ),
+            ]
+        )
+    return rows
+
+
 class ReminderService:
     def __init__(self, services: Services) -> None:
         self.s = services
@@ -143,7 +163,7 @@ class ReminderService:
                 NewDelivery(
                     chat_id=user_id,
                     kind="digest",
-                    message=OutgoingMessage(render_digest(tr, mine)),
+                    message=OutgoingMessage(render_digest(tr, mine), digest_buttons(tr, mine)),
                     not_before=now,
                     dedupe_key=f"digest:{key}:{user_id}",
                 )
