@@ -5,11 +5,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display anywhere we run
-
-from matplotlib import pyplot as plt
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 # High-contrast colours that also work for the common kinds of colour blindness.
@@ -26,31 +22,32 @@ class Bar:
 
 
 def render_chart(bars: list[Bar], title: str, done_label: str, target_label: str) -> bytes:
-    """A horizontal bar per commitment: the target as a light bar, done as a dark one."""
+    """A horizontal bar per commitment: the target as a light bar, done as a dark one.
+
+    Built on a ``Figure`` of its own (no pyplot global state), so it is safe to render in a
+    worker thread while the bot keeps answering others."""
     height = 1.2 + 0.75 * max(1, len(bars))
-    fig: Figure = plt.figure(figsize=(7.2, height), dpi=110)
-    try:
-        ax = fig.add_subplot(1, 1, 1)
-        positions = list(range(len(bars)))[::-1]
-        targets = [b.target for b in bars]
-        done = [min(b.done, b.target) if b.target else b.done for b in bars]
-        ax.barh(positions, targets, color=TARGET_COLOUR, height=0.6, label=target_label)
-        ax.barh(positions, done, color=DONE_COLOUR, height=0.35, label=done_label)
-        for pos, bar in zip(positions, bars, strict=True):
-            ax.text(
-                max(bar.target, bar.done) + 0.1, pos, f"{bar.done}/{bar.target}",
-                va="center", fontsize=12, color=TEXT_COLOUR,
-            )  # fmt: skip
-        ax.set_yticks(positions, [b.label for b in bars], fontsize=12, color=TEXT_COLOUR)
-        ax.set_xlim(0, max([b.target for b in bars] + [b.done for b in bars] + [1]) * 1.25)
-        ax.xaxis.set_visible(False)
-        for side in ("top", "right", "bottom"):
-            ax.spines[side].set_visible(False)
-        ax.set_title(title, fontsize=13, color=TEXT_COLOUR, loc="left")
-        ax.legend(loc="lower right", fontsize=10, frameon=False)
-        fig.tight_layout()
-        out = io.BytesIO()
-        fig.savefig(out, format="png")
-        return out.getvalue()
-    finally:
-        plt.close(fig)
+    fig = Figure(figsize=(7.2, height), dpi=110)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    positions = list(range(len(bars)))[::-1]
+    targets = [b.target for b in bars]
+    done = [min(b.done, b.target) if b.target else b.done for b in bars]
+    ax.barh(positions, targets, color=TARGET_COLOUR, height=0.6, label=target_label)
+    ax.barh(positions, done, color=DONE_COLOUR, height=0.35, label=done_label)
+    for pos, bar in zip(positions, bars, strict=True):
+        ax.text(
+            max(bar.target, bar.done) + 0.1, pos, f"{bar.done}/{bar.target}",
+            va="center", fontsize=12, color=TEXT_COLOUR,
+        )  # fmt: skip
+    ax.set_yticks(positions, [b.label for b in bars], fontsize=12, color=TEXT_COLOUR)
+    ax.set_xlim(0, max([b.target for b in bars] + [b.done for b in bars] + [1]) * 1.25)
+    ax.xaxis.set_visible(False)
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(title, fontsize=13, color=TEXT_COLOUR, loc="left")
+    ax.legend(loc="lower right", fontsize=10, frameon=False)
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    return out.getvalue()

@@ -10,6 +10,7 @@ Order matters twice over:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -24,6 +25,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from handlers import (
     admin,
@@ -69,6 +71,10 @@ from handlers.menus import (
 )
 
 AnyHandler = BaseHandler[Update, BotContext, Any]
+
+# Our conversations deliberately mix typed steps and buttons, tracked per chat
+# (per_message=False); PTB warns about that combination every time one is built.
+warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
 
 def command(cmd: Command, callback: Handler, **kwargs: Any) -> AnyHandler:

@@ -166,3 +166,17 @@ def admin_only(what: str) -> Callable[[Handler], Handler]:
         return wrapper
 
     return decorate
+
+
+def every(
+    app: Any,
+    name: str,
+    callback: Callable[[BotContext], Coroutine[Any, Any, Any]],
+    seconds: float,
+    first: float,
+) -> None:
+    """(Re)schedule a repeating job under a fixed name: a restart replaces it instead of
+    adding a second copy. What the job does is decided from data in SQLite each time."""
+    for job in app.job_queue.get_jobs_by_name(name):
+        job.schedule_removal()
+    app.job_queue.run_repeating(callback, interval=seconds, first=first, name=name)

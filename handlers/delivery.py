@@ -19,7 +19,7 @@ from bot.services.delivery import (
     Temporary,
 )
 from bot.services.tips_service import TipService
-from handlers.common import BotContext, keyboard
+from handlers.common import BotContext, every, keyboard
 from storage.deliveries import OutgoingMessage
 
 JOB_NAME = "outbox:sender"
@@ -71,11 +71,8 @@ async def start_sender(app: Any) -> None:
     """Re-queue what a crash left in flight, then send due messages every second."""
     service = delivery_service(app)
     await service.recover()
-    for name in (JOB_NAME, PURGE_JOB):
-        for job in app.job_queue.get_jobs_by_name(name):
-            job.schedule_removal()
-    app.job_queue.run_repeating(run_sender, interval=INTERVAL_SECONDS, first=1, name=JOB_NAME)
-    app.job_queue.run_repeating(run_purge, interval=24 * 3600, first=3600, name=PURGE_JOB)
+    every(app, JOB_NAME, run_sender, INTERVAL_SECONDS, first=1)
+    every(app, PURGE_JOB, run_purge, 24 * 3600, first=3600)
 
 
 async def on_member_change(update: Update, context: BotContext) -> None:

@@ -14,7 +14,17 @@ from telegram.ext import ConversationHandler
 from bot.promise import Visibility
 from bot.services.events import EventDraft, EventService
 from bot.when import parse_when
-from handlers.common import BotContext, cb, guarded, int_arg, keyboard, reply, split_cb, staff_only
+from handlers.common import (
+    BotContext,
+    cb,
+    every,
+    guarded,
+    int_arg,
+    keyboard,
+    reply,
+    split_cb,
+    staff_only,
+)
 
 
 class PlanStep(IntEnum):
@@ -48,13 +58,8 @@ async def show_events(update: Update, context: BotContext) -> None:
     for (_year, week), items in weeks.items():
         lines += ["", _("Week {week}").format(week=week)]
         for event in items:
-            commitment = context.services.promise.commitment(event.commitment)
             start = event.starts_at.astimezone(context.services.clock.tz)
-            place = f", {event.place}" if event.place else ""
-            lines.append(
-                f"• {tr.short_datetime(start)} – {commitment.short.get(tr.locale)}: "
-                f"{event.title}{place}"
-            )
+            lines.append(service(context).list_line(event, tr))
             if len(buttons) < 8:
                 buttons.append([(f"{tr.short_datetime(start)} {event.title}"[:60],
                                  cb("ev", "show", event.id))])  # fmt: skip
@@ -372,6 +377,4 @@ async def run_followups(context: BotContext) -> None:
 
 async def schedule_followups(app: Any) -> None:
     """Every five minutes: organisers of events that just ended are asked how it went."""
-    for job in app.job_queue.get_jobs_by_name(FOLLOWUP_JOB):
-        job.schedule_removal()
-    app.job_queue.run_repeating(run_followups, interval=300, first=30, name=FOLLOWUP_JOB)
+    every(app, FOLLOWUP_JOB, run_followups, 300, first=30)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from telegram import InputFile, Update
 
 from bot.followup import PeriodFilter, render_report
 from bot.services.progress import ProgressService
-from handlers.common import BotContext, admin_only, cb, keyboard, reply, split_cb
+from handlers.common import BotContext, admin_only, cb, every, keyboard, reply, split_cb
 
 CAPTION_MAX = 1024  # Telegram's limit for photo captions
 
@@ -18,7 +19,8 @@ async def show_progress(update: Update, context: BotContext) -> None:
     service = ProgressService(context.services)
     progress = await service.progress()
     text = service.summary_text(progress, tr)
-    png, alt = service.chart(progress, tr)
+    # Drawing takes ~0.1 s: off the event loop so other chats are not kept waiting.
+    png, alt = await asyncio.to_thread(service.chart, progress, tr)
     chat = update.effective_chat
     if chat is None:
         return
@@ -101,7 +103,4 @@ async def run_follow_tick(context: BotContext) -> None:
 
 
 async def schedule_follow_news(app: Any) -> None:
-    name = "progress:follow-news"
-    for job in app.job_queue.get_jobs_by_name(name):
-        job.schedule_removal()
-    app.job_queue.run_repeating(run_follow_tick, interval=60, first=10, name=name)
+    every(app, "progress:follow-news", run_follow_tick, 60, first=10)

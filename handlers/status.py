@@ -18,6 +18,7 @@ from handlers.common import (
     BotContext,
     admin_only,
     cb,
+    every,
     int_arg,
     keyboard,
     reply,
@@ -180,7 +181,4 @@ async def run_reminder_ticks(context: BotContext) -> None:
 
 async def schedule_reminders(app: Any) -> None:
     """Rebuilt at every start with a fixed name, so a restart replaces instead of adding."""
-    name = "pace:reminders"
-    for job in app.job_queue.get_jobs_by_name(name):
-        job.schedule_removal()
-    app.job_queue.run_repeating(run_reminder_ticks, interval=60, first=5, name=name)
+    every(app, "pace:reminders", run_reminder_ticks, 60, first=5)

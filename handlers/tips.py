@@ -17,6 +17,7 @@ from bot.tips import CADENCES, SLOTS
 from handlers.common import (
     BotContext,
     cb,
+    every,
     int_arg,
     keyboard,
     reply,
@@ -327,6 +328,4 @@ async def run_tips_tick(context: BotContext) -> None:
 
 async def schedule_tips(app: Any) -> None:
     """Due tips are queued every minute; the schedule itself is data in SQLite."""
-    for job in app.job_queue.get_jobs_by_name(TICK_JOB):
-        job.schedule_removal()
-    app.job_queue.run_repeating(run_tips_tick, interval=60, first=10, name=TICK_JOB)
+    every(app, TICK_JOB, run_tips_tick, 60, first=10)

@@ -128,13 +128,7 @@ class AnswerService:
             return tr.gettext("Nothing is planned for the next 60 days yet. Ask again later.")
         lines = [tr.gettext("Coming up:")]
         for event in upcoming:
-            commitment = self.s.promise.commitment(event.commitment)
-            start = event.starts_at.astimezone(self.s.clock.tz)
-            place = f", {event.place}" if event.place else ""
-            lines.append(
-                f"• {tr.short_datetime(start)} – {commitment.short.get(tr.locale)}: "
-                f"{event.title}{place}"
-            )
+            lines.append(self.events.list_line(event, tr))
         lines.append(tr.gettext("More with /events."))
         return "\n".join(lines)
 

@@ -105,8 +105,9 @@ class EventService:
         await self.s.audit.record(now, actor.user_id, "event.plan", f"event:{event.id}")
         return event
 
-    async def _own_event(self, actor: Actor, event_id: int) -> Event:
-        await PeopleService(self.s).require_staff(actor, "event.change")
+    async def _own_event(self, actor: Actor, event_id: int, what: str = "event.change") -> Event:
+        """A planned event the actor may change: its organiser's, or any for an admin."""
+        await PeopleService(self.s).require_staff(actor, what)
         event = await self.s.events.get(event_id)
         if event is None or event.status != "planned":
             raise NotFound()
@@ -235,6 +236,16 @@ class EventService:
                 now,
             )  # fmt: skip
 
+    def list_line(self, event: Event, tr: Translator) -> str:
+        """``• tis 12 mars 18:00 – Tematräffar: title, place`` for lists on a phone."""
+        commitment = self.s.promise.commitment(event.commitment)
+        start = event.starts_at.astimezone(self.s.clock.tz)
+        place = f", {event.place}" if event.place else ""
+        return (
+            f"• {tr.short_datetime(start)} – {commitment.short.get(tr.locale)}: "
+            f"{event.title}{place}"
+        )
+
     def describe(self, event: Event, tr: Translator) -> str:
         commitment = self.s.promise.commitment(event.commitment)
         start = event.starts_at.astimezone(self.s.clock.tz)
@@ -308,7 +319,7 @@ class EventService:
     async def record_outcome(self, actor: Actor, event_id: int, outcome: str) -> int | None:
         """One tap: ``done`` makes the report (returns the activity id); ``cancelled`` and
         ``moved`` close the event without counting it."""
-        event = await self._own_event_any_status(actor, event_id)
+        event = await self._own_event(actor, event_id, "event.outcome")
         now = self.s.clock.now()
         if outcome == "done":
             await self.s.events.set_status(event_id, "happened", now)
@@ -334,15 +345,6 @@ class EventService:
             await self.s.audit.record(now, actor.user_id, f"event.{outcome}", f"event:{event_id}")
             return None
         raise NotFound()
-
-    async def _own_event_any_status(self, actor: Actor, event_id: int) -> Event:
-        await PeopleService(self.s).require_staff(actor, "event.outcome")
-        event = await self.s.events.get(event_id)
-        if event is None or event.status != "planned":
-            raise NotFound()
-        if not actor.is_admin and event.organiser_id != actor.user_id:
-            raise NotYourEvent()
-        return event
 
     # --- CSV ----------------------------------------------------------------------------------
 
