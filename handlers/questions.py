@@ -48,3 +48,16 @@ async def press_ask(update: Update, context: BotContext) -> None:
         return
     answer = await AnswerService(context.services).answer(topics[parts[1]], context.actor.locale)
     await reply(update, answer.text, keyboard(answer.buttons) if answer.buttons else None)
+
+
+async def on_edited(update: Update, context: BotContext) -> None:
+    """An edited message is not acted on (a report could be counted twice, a question
+    answered twice): say so, calmly."""
+    message = update.edited_message
+    if message is None or message.chat.type != "private":
+        return
+    await message.reply_text(
+        context.actor.tr.gettext(
+            "I only read new messages, not edits. Please send it again as a new message."
+        )
+    )

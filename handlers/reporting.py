@@ -12,7 +12,7 @@ from telegram import Update
 
 from bot.errors import UserFacingError
 from bot.periods import period_containing, period_label
-from bot.services.reporting import KIND_LABEL, Draft, PersonalData, ReportingService
+from bot.services.reporting import COUNT_MAX, KIND_LABEL, Draft, PersonalData, ReportingService
 from handlers.common import (
     BotContext,
     admin_only,
@@ -96,7 +96,7 @@ async def on_staff_text(update: Update, context: BotContext) -> bool:
         return True
     if waiting == "count" and draft is not None:
         count = int_arg(message.text.strip())
-        if count is None or count > 100_000:
+        if count is None or count > COUNT_MAX:
             context.user_data[AWAIT] = "count"  # type: ignore[index]
             await reply(update, context.actor.tr.gettext("Please write a number, like 25."))
             return True

@@ -16,7 +16,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from handlers.common import BotContext
-from handlers.questions import on_non_text, on_resident_text
+from handlers.questions import on_edited, on_non_text, on_resident_text
 from handlers.reporting import on_staff_text
 from handlers.tips import on_forwarded
 
@@ -42,4 +42,5 @@ def text_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
         MessageHandler(plain, route_text),
         MessageHandler(filters.UpdateType.MESSAGE & filters.FORWARDED, on_forwarded),
         MessageHandler(other, on_non_text),
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE, on_edited),
     ]

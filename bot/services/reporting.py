@@ -22,7 +22,7 @@ from storage.records import Activity
 
 PLACE_MAX = 120
 NOTE_MAX = 500
-COUNT_MAX = 100_000
+COUNT_MAX = 10_000  # more people than this at one activity is a typo
 
 
 class PersonalData(UserFacingError):

@@ -1,0 +1,101 @@
+"""Whole stories through the sandbox (real HTTP, real long polling, the real job queue):
+invite → staff → one-line report → counted in /status; and plan → ask → remind → move."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from bot.clock import STOCKHOLM, FrozenClock
+from bot.sandbox.demo import PERSONAS
+from bot.sandbox.emulator import Emulator, SentMessage
+from bot.sandbox.terminal import running_sandbox
+from bot.settings import Settings
+
+ADMIN = PERSONAS["admin"].user_id
+STAFF = PERSONAS["staff"].user_id
+RESIDENT = PERSONAS["resident"].user_id
+NEWCOMER = 200_001
+
+
+async def say(emu: Emulator, user_id: int, text: str) -> list[SentMessage]:
+    before = len(emu.sent_to(user_id))
+    await emu.user_sends(user_id, text, language_code="sv")
+    return await emu.wait_for_reply(user_id, before, timeout=5)
+
+
+async def press(
+    emu: Emulator, user_id: int, message: SentMessage, data: str, strict: bool = True
+) -> list[SentMessage]:
+    before = len(emu.sent_to(user_id))
+    await emu.user_presses(user_id, message.message_id, data, strict=strict)
+    try:
+        return await emu.wait_for_reply(user_id, before, timeout=3)
+    except TimeoutError:  # an edit in place sends nothing new
+        return [m for m in emu.sent_to(user_id) if m.message_id == message.message_id]
+
+
+def with_button(messages: list[SentMessage], prefix: str) -> tuple[SentMessage, str]:
+    for message in messages:
+        for data in message.callback_data:
+            if data.startswith(prefix):
+                return message, data
+    raise AssertionError(f"no button {prefix!r} in {[m.shown for m in messages]}")
+
+
+async def test_invite_staff_report_counted_in_status(settings: Settings) -> None:
+    clock = FrozenClock(datetime(2024, 3, 12, 10, 0, tzinfo=STOCKHOLM))
+    async with running_sandbox(settings, clock) as (emu, _app):
+        message, data = with_button(await say(emu, ADMIN, "/bjudin"), "invite:new:municipality")
+        replies = await press(emu, ADMIN, message, data)
+        link = next(m.shown for m in replies if "start=inv_" in m.shown)
+        code = re.search(r"start=(inv_[\w-]+)", link)
+        assert code is not None
+        welcome = await say(emu, NEWCOMER, f"/start {code.group(1)}")
+        assert any("personal" in m.shown for m in welcome)
+
+        # The same words from a resident are a question: nothing is saved.
+        await say(emu, RESIDENT, "tematräff igår 23 pers")
+        status_before = (await say(emu, NEWCOMER, "/lage"))[-1].shown
+        assert "Tematräffar · VT 2024: 1+1 av 2" in status_before
+
+        card, save = with_button(await say(emu, NEWCOMER, "tematräff igår 23 pers"), "rep:save")
+        assert "23" in card.shown and "11 mars" in card.shown
+        await press(emu, NEWCOMER, card, save)
+        # A stale second press (an old copy of the card) saves nothing more.
+        await press(emu, NEWCOMER, card, save, strict=False)
+        status_after = (await say(emu, NEWCOMER, "/lage"))[-1].shown
+        assert "Tematräffar · VT 2024: 2+1 av 2" in status_after
+
+
+async def test_plan_ask_remind_move_and_be_told(settings: Settings) -> None:
+    clock = FrozenClock(datetime(2024, 3, 12, 10, 0, tzinfo=STOCKHOLM))
+    async with running_sandbox(settings, clock) as (emu, _app):
+        message, data = with_button(await say(emu, STAFF, "/planera"), "plan:kind:theme_meeting")
+        await press(emu, STAFF, message, data)
+        await say(emu, STAFF, "Tematräff: grannsamverkan")
+        await say(emu, STAFF, "imorgon 18-20")
+        await say(emu, STAFF, "Trygghetscenter, Bro")
+        choice = await say(emu, STAFF, "Om grannsamverkan i Bro.")
+        message, data = with_button(choice, "plan:vis:public")
+        await press(emu, STAFF, message, data)
+
+        answer = await say(emu, RESIDENT, "när är nästa tematräff")
+        message, remind = with_button(answer, "ev:rem:")
+        assert "grannsamverkan" in message.shown and "13 mars" in message.shown
+        await press(emu, RESIDENT, message, remind)
+
+        # The day before at 18:00 the reminder goes out (the sender runs every second).
+        before = len(emu.sent_to(RESIDENT))
+        clock.set(datetime(2024, 3, 12, 18, 0, 5, tzinfo=STOCKHOLM))
+        reminder = await emu.wait_for_reply(RESIDENT, before, timeout=5)
+        assert any("Påminnelse" in m.shown and "grannsamverkan" in m.shown for m in reminder)
+
+        mine = await say(emu, STAFF, "/minaevenemang")
+        message, move = with_button(mine, "my:move:")
+        await press(emu, STAFF, message, move)
+        before = len(emu.sent_to(RESIDENT))
+        await say(emu, STAFF, "20/3 18-20")
+        told = await emu.wait_for_reply(RESIDENT, before, timeout=5)
+        assert any("Ny tid" in m.shown and "20 mars" in m.shown for m in told)
+        clock.advance(timedelta(minutes=1))
