@@ -27,6 +27,16 @@ def _subscription(row: Row) -> Subscription:
     )
 
 
+@dataclass(frozen=True)
+class NewSubscription:
+    chat_id: int
+    locale: str
+    cadence: str
+    weekday: int
+    slot: str
+    next_at: datetime
+
+
 class SubscriptionRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -47,23 +57,24 @@ class SubscriptionRepo:
         now: datetime,
     ) -> None:
         """Start or change a subscription; a restarted one keeps its place in the tips."""
-        await self._db.execute(
-            "INSERT INTO subscriptions (chat_id, locale, cadence, weekday, slot, anchor, "
-            "next_at, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) "
-            "ON CONFLICT (chat_id) DO UPDATE SET locale = excluded.locale, "
-            "cadence = excluded.cadence, weekday = excluded.weekday, slot = excluded.slot, "
-            "next_at = excluded.next_at, active = 1, stopped_at = NULL, stop_reason = NULL",
-            (
-                chat_id,
-                locale,
-                cadence,
-                weekday,
-                slot,
-                now.date().isoformat(),
-                to_db(next_at),
-                to_db(now),
-            ),
+        await self.upsert_many(
+            [NewSubscription(chat_id, locale, cadence, weekday, slot, next_at)], now
         )
+
+    async def upsert_many(self, rows: list[NewSubscription], now: datetime) -> None:
+        async with self._db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO subscriptions (chat_id, locale, cadence, weekday, slot, anchor, "
+                "next_at, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) "
+                "ON CONFLICT (chat_id) DO UPDATE SET locale = excluded.locale, "
+                "cadence = excluded.cadence, weekday = excluded.weekday, slot = excluded.slot, "
+                "next_at = excluded.next_at, active = 1, stopped_at = NULL, stop_reason = NULL",
+                [
+                    (r.chat_id, r.locale, r.cadence, r.weekday, r.slot, now.date().isoformat(),
+                     to_db(r.next_at), to_db(now))
+                    for r in rows
+                ],
+            )  # fmt: skip
 
     async def stop(self, chat_id: int, reason: str, now: datetime) -> bool:
         changed = await self._db.execute(

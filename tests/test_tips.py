@@ -114,15 +114,15 @@ async def test_flood_control_and_server_errors_lose_nothing(harness: Harness) ->
     h.tg.fail_next(3, 502, "Bad Gateway")
     service = DeliveryService(h.services, per_second=1000)
     send = telegram_send(h.app.bot)
-    first = await service.run_once(send)
+    first = await service.run_once(send, concurrency=1)
     assert first.sent == 1 and first.flood_waits == 1
     assert service.paused_until == now + timedelta(seconds=5)
-    assert (await service.run_once(send)).outcomes == {}  # paused: nothing goes out
+    assert (await service.run_once(send, concurrency=1)).outcomes == {}  # paused: nothing goes out
     h.clock.advance(timedelta(seconds=6))
-    second = await service.run_once(send)
+    second = await service.run_once(send, concurrency=1)
     assert second.sent == 1 and second.retried == 1  # chat 2 sent, chat 3 got a 502
     h.clock.advance(timedelta(minutes=1))
-    third = await service.run_once(send)
+    third = await service.run_once(send, concurrency=1)
     assert third.sent == 1
     sent_to = sorted(int(c.params["chat_id"]) for c in h.tg.sent())
     assert sent_to == [1, 2, 3]

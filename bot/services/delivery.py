@@ -81,7 +81,9 @@ class DeliveryService:
     ) -> None:
         self.s = services
         rate = per_second or services.settings.send_rate
-        self._global = AsyncLimiter(rate, 1)
+        # A bucket of one: messages are spaced 1/rate apart, never bursting above the rate
+        # in any one-second window (a bucket of `rate` would allow twice that at start).
+        self._global = AsyncLimiter(1, 1 / rate)
         self._per_chat_rate = per_chat_per_second
         self._chats: OrderedDict[int, AsyncLimiter] = OrderedDict()
         self._paused_until: datetime | None = None
@@ -111,22 +113,40 @@ class DeliveryService:
         cutoff = self.s.clock.now() - timedelta(days=KEEP_DAYS)
         return await self.s.deliveries.purge_older_than(cutoff)
 
-    async def run_once(self, send: Send, limit: int = 200) -> RoundReport:
-        """Send what is due now, within the rate limits; stop early on flood control."""
+    async def run_once(self, send: Send, limit: int = 200, concurrency: int = 4) -> RoundReport:
+        """Send what is due now, within the rate limits; stop early on flood control.
+
+        Chats are served by a few concurrent workers (the HTTP round trip, not the rate,
+        would otherwise be the limit); each chat's messages go one after another, in order."""
         report = RoundReport()
         now = self.s.clock.now()
         if self._paused_until is not None and now < self._paused_until:
             return report
         self._paused_until = None
         due = await self.s.deliveries.claim_due(now, limit)
-        for index, delivery in enumerate(due):
-            if self._paused_until is not None:
-                # Flood control hit mid-round: the rest goes back untouched.
-                for rest in due[index:]:
-                    await self.s.deliveries.retry_later(rest.id, self._paused_until, "paused")
-                    report.retried += 1
-                break
-            await self._deliver(delivery, send, report)
+        by_chat: dict[int, list[Delivery]] = {}
+        for delivery in due:
+            by_chat.setdefault(delivery.chat_id, []).append(delivery)
+        chats = list(by_chat.values())
+        chats.reverse()  # pop() from the end keeps the oldest first
+
+        async def worker() -> None:
+            while chats:
+                for index, delivery in enumerate(queue := chats.pop()):
+                    if self._paused_until is not None:
+                        # Flood control hit mid-round: the rest goes back untouched.
+                        await self.s.deliveries.retry_later(
+                            delivery.id, self._paused_until, "paused"
+                        )
+                        report.retried += 1
+                        continue
+                    await self._deliver(delivery, send, report)
+                    if report.outcomes.get(delivery.id) == "blocked":
+                        for rest in queue[index + 1 :]:
+                            await self.s.deliveries.mark_final(rest.id, "dropped", "chat gone")
+                        break
+
+        await asyncio.gather(*(worker() for _ in range(min(concurrency, len(chats)))))
         return report
 
     async def _deliver(self, delivery: Delivery, send: Send, report: RoundReport) -> None:

@@ -1,0 +1,92 @@
+"""A broadcast rig for tests and benchmarks: the emulator, a real ``telegram.ext.ExtBot``
+talking to it over loopback HTTP, services on a temporary database and N tip subscribers.
+
+It exercises exactly what runs in production (TipService queues the round, DeliveryService
+sends it through ``handlers.delivery.telegram_send``); only Telegram is replaced."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from telegram.ext import ExtBot
+from telegram.request import HTTPXRequest
+
+from bot.app import SANDBOX_TOKEN
+from bot.clock import Clock
+from bot.promise import load_promise
+from bot.sandbox.emulator import Emulator
+from bot.services import Services
+from bot.services.delivery import DeliveryService, Send
+from bot.services.tips_service import TipService
+from bot.settings import Settings
+from handlers.delivery import telegram_send
+from storage.db import Database
+from storage.subscriptions import NewSubscription, SubscriptionRepo
+
+FIRST_CHAT = 500_000
+
+
+@dataclass
+class Rig:
+    emu: Emulator | None  # None when the emulator runs in another process
+    services: Services
+    bot: ExtBot[None]
+    tips: TipService
+    subscribers: list[int]
+
+    def send(self) -> Send:
+        return telegram_send(self.bot)
+
+    def engine(self, per_second: float | None = None) -> DeliveryService:
+        return DeliveryService(self.services, per_second, on_chat_gone=self.tips.chat_gone)
+
+
+@asynccontextmanager
+async def broadcast_rig(
+    subscribers: int,
+    clock: Clock,
+    read_timeout: float = 5.0,
+    pool: int = 4,
+    base_url: str | None = None,
+) -> AsyncIterator[Rig]:
+    """``subscribers`` weekly subscribers whose tip is due now; an in-process emulator
+    unless ``base_url`` points at one running elsewhere."""
+    emu: Emulator | None = None
+    if base_url is None:
+        emu = Emulator()
+        await emu.start()
+        base_url = emu.base_url
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = Settings(
+                _env_file=None,
+                db_path=Path(tmp) / "rig.sqlite3",
+                api_base_url=base_url,
+            )
+            request = HTTPXRequest(connection_pool_size=pool, read_timeout=read_timeout)
+            bot: ExtBot[None] = ExtBot(
+                SANDBOX_TOKEN, base_url=base_url, request=request,
+            )  # fmt: skip
+            async with Database(settings.db_path) as db, bot:
+                services = Services(settings, clock, load_promise(), db)
+                subs = SubscriptionRepo(db)
+                now = clock.now()
+                chats = list(range(FIRST_CHAT, FIRST_CHAT + subscribers))
+                due = now - timedelta(seconds=1)
+                await subs.upsert_many(
+                    [
+                        NewSubscription(chat, "sv" if chat % 4 else "en", "weekly",
+                                        now.weekday(), "morning", due)
+                        for chat in chats
+                    ],
+                    now,
+                )  # fmt: skip
+                yield Rig(emu, services, bot, TipService(services), chats)
+    finally:
+        if emu is not None:
+            await emu.stop()
