@@ -153,6 +153,15 @@ class DeliveryRepo:
             (to_db(not_before), error[:200], delivery_id),
         )
 
+    async def release(self, delivery_id: int, not_before: datetime, reason: str) -> None:
+        """Back to the queue without counting an attempt: flood control paused the sender,
+        which says nothing about this message."""
+        await self._db.execute(
+            "UPDATE deliveries SET status = 'queued', not_before = ?, last_error = ?, "
+            "attempts = MAX(attempts - 1, 0) WHERE id = ?",
+            (to_db(not_before), reason[:200], delivery_id),
+        )
+
     async def drop_queued_for_chat(self, chat_id: int, reason: str) -> int:
         return await self._db.execute(
             "UPDATE deliveries SET status = 'dropped', last_error = ? "

@@ -135,9 +135,7 @@ class DeliveryService:
                 for index, delivery in enumerate(queue := chats.pop()):
                     if self._paused_until is not None:
                         # Flood control hit mid-round: the rest goes back untouched.
-                        await self.s.deliveries.retry_later(
-                            delivery.id, self._paused_until, "paused"
-                        )
+                        await self.s.deliveries.release(delivery.id, self._paused_until, "paused")
                         report.retried += 1
                         continue
                     await self._deliver(delivery, send, report)
@@ -157,7 +155,7 @@ class DeliveryService:
             except FloodWait as exc:
                 now = self.s.clock.now()
                 self._paused_until = now + timedelta(seconds=exc.retry_after)
-                await repo.retry_later(delivery.id, self._paused_until, str(exc))
+                await repo.release(delivery.id, self._paused_until, str(exc))
                 report.flood_waits += 1
                 report.retried += 1
                 report.outcomes[delivery.id] = "retry"
