@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.questions import Intent
 from bot.services.answers import AnswerService, menu_buttons, menu_text
 from handlers.common import BotContext, keyboard, reply, split_cb
+from handlers.progress import show_progress
 
 MAX_TEXT = 1000
 
@@ -27,6 +29,10 @@ async def on_resident_text(update: Update, context: BotContext) -> None:
         )
         return
     answer = await AnswerService(context.services).answer(text, actor.locale)
+    if answer.intent == Intent.PROGRESS.value:
+        # "Hur går det?" gets exactly what /progress shows: the chart and the summary.
+        await show_progress(update, context)
+        return
     await reply(update, answer.text, keyboard(answer.buttons) if answer.buttons else None)
 
 

@@ -99,3 +99,44 @@ async def test_plan_ask_remind_move_and_be_told(settings: Settings) -> None:
         told = await emu.wait_for_reply(RESIDENT, before, timeout=5)
         assert any("Ny tid" in m.shown and "20 mars" in m.shown for m in told)
         clock.advance(timedelta(minutes=1))
+
+
+async def run_job(app: object, name: str) -> None:
+    """Run a scheduled job now, as the JobQueue would at its next tick (no sleeping)."""
+    (job,) = app.job_queue.get_jobs_by_name(name)  # type: ignore[attr-defined]
+    await job.run(app)
+
+
+async def test_senior_tip_and_follower_news_at_the_simulated_time(settings: Settings) -> None:
+    clock = FrozenClock(datetime(2024, 3, 19, 8, 0, tzinfo=STOCKHOLM))  # a Tuesday
+    senior = PERSONAS["senior"].user_id
+    async with running_sandbox(settings, clock) as (emu, app):
+        await say(emu, senior, "/tips")
+        await say(emu, senior, "Varje vecka")
+        await say(emu, senior, "Tisdag")
+        done = await say(emu, senior, "Förmiddag (9.00)")
+        assert any("tisdag 19 mars" in m.shown for m in done)
+
+        message, follow = with_button(await say(emu, RESIDENT, "/folj"), "fol:on:theme_meeting")
+        await press(emu, RESIDENT, message, follow)
+        card, save = with_button(await say(emu, STAFF, "tematräff idag 31 pers"), "rep:save")
+        await press(emu, STAFF, card, save)
+
+        before = len(emu.sent_to(senior))
+        clock.set(datetime(2024, 3, 19, 9, 0, 30, tzinfo=STOCKHOLM))
+        await run_job(app, "tips:tick")
+        tip = (await emu.wait_for_reply(senior, before, timeout=5))[-1]
+        assert tip.shown.strip().endswith("BankID.") and "tips:stop" in tip.callback_data
+        stopped = await press(emu, senior, tip, "tips:stop")
+        assert any("inga fler tips" in m.shown for m in stopped)
+
+        before = len(emu.sent_to(RESIDENT))
+        clock.set(datetime(2024, 3, 19, 17, 0, 30, tzinfo=STOCKHOLM))
+        await run_job(app, "progress:follow-news")
+        news = await emu.wait_for_reply(RESIDENT, before, timeout=5)
+        assert any("Tematräffar" in m.shown for m in news)
+
+        progress = await say(emu, RESIDENT, "hur går det med löftet?")
+        chart = next(m for m in progress if m.method == "sendPhoto")
+        assert chart.data is not None and chart.data.startswith(b"\x89PNG")
+        assert any("Tematräffar" in m.shown and "2 av 2" in m.shown for m in progress)
