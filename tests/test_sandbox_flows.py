@@ -3,6 +3,7 @@ invite → staff → one-line report → counted in /status; and plan → ask �
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import datetime, timedelta
 
@@ -140,3 +141,23 @@ async def test_senior_tip_and_follower_news_at_the_simulated_time(settings: Sett
         chart = next(m for m in progress if m.method == "sendPhoto")
         assert chart.data is not None and chart.data.startswith(b"\x89PNG")
         assert any("Tematräffar" in m.shown and "2 av 2" in m.shown for m in progress)
+
+
+async def test_digest_moves_off_easter_monday_in_the_sandbox(settings: Settings) -> None:
+    from storage.records import Org
+
+    clock = FrozenClock(datetime(2024, 4, 1, 8, 30, 5, tzinfo=STOCKHOLM))  # Easter Monday
+    async with running_sandbox(settings, clock, seed=False) as (emu, app):
+        services = app.bot_data.services
+        await services.staff.upsert(STAFF, Org.MUNICIPALITY, "Sam", clock.now(), None)
+        await run_job(app, "pace:reminders")
+        await run_job(app, "outbox:sender")
+        assert emu.sent_to(STAFF) == []  # a public holiday: nothing today
+        clock.set(datetime(2024, 4, 2, 8, 30, 5, tzinfo=STOCKHOLM))
+        await run_job(app, "pace:reminders")
+        digest = await emu.wait_for_reply(STAFF, 0, timeout=5)
+        assert any("Tematräffar" in m.shown for m in digest)
+        assert any("rep:new:theme_meeting" in m.callback_data for m in digest)
+        await run_job(app, "pace:reminders")  # never twice in the same week
+        await asyncio.sleep(1.5)
+        assert len(emu.sent_to(STAFF)) == len(digest)
