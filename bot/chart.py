@@ -46,7 +46,7 @@ def render_chart(bars: list[Bar], title: str, done_label: str, target_label: str
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
     ax.set_title(title, fontsize=13, color=TEXT_COLOUR, loc="left")
-    ax.legend(loc="lower right", fontsize=10, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=2, fontsize=11, frameon=False)
     fig.tight_layout()
     out = io.BytesIO()
     fig.savefig(out, format="png")

@@ -14,12 +14,19 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
+from bot.chart import Bar
 from bot.i18n import Translator
 from bot.pace import PaceRow
 from bot.periods import period_label
 from bot.promise import Cadence, Promise, Visibility
 from bot.services import Services
-from bot.services.progress import CommitmentProgress, Progress, ProgressService, resident_state
+from bot.services.progress import (
+    CommitmentProgress,
+    Progress,
+    ProgressService,
+    chart_with_alt,
+    resident_state,
+)
 from storage.records import Activity
 
 
@@ -29,6 +36,7 @@ class PeriodFilter:
 
     start: date | None = None
     end: date | None = None
+    label: str = ""
 
     @classmethod
     def parse(cls, text: str | None) -> PeriodFilter:
@@ -37,15 +45,16 @@ class PeriodFilter:
         text = text.strip().upper()
         if len(text) == 4 and text.isdigit():
             year = int(text)
-            return cls(date(year, 1, 1), date(year, 12, 31))
+            return cls(date(year, 1, 1), date(year, 12, 31), text)
         if len(text) == 7 and text[:4].isdigit() and text[4:] in ("-VT", "-HT"):
             year = int(text[:4])
+            label = f"{text[5:]} {year}"
             if text.endswith("VT"):
-                return cls(date(year, 1, 1), date(year, 6, 30))
-            return cls(date(year, 7, 1), date(year, 12, 31))
+                return cls(date(year, 1, 1), date(year, 6, 30), label)
+            return cls(date(year, 7, 1), date(year, 12, 31), label)
         if len(text) == 7 and text[4] == "/" and text[:4].isdigit():
             year = int(text[:4])
-            return cls(date(year, 7, 1), date(year + 1, 6, 30))
+            return cls(date(year, 7, 1), date(year + 1, 6, 30), text)
         raise ValueError(f"unknown period {text!r}: use a year, 2023-VT, 2023-HT, 2023/24 or all")
 
     def keeps_row(self, row: PaceRow) -> bool:
@@ -258,6 +267,22 @@ def render_html(report: Report) -> str:
     return "\n".join(parts) + "\n"
 
 
+def period_chart(progress: Progress, tr: Translator, period: PeriodFilter) -> tuple[bytes, str]:
+    """Promised and done summed over the periods the report covers (not "now"), so the
+    chart of a 2023 follow-up agrees with its 2023 tables."""
+    bars = []
+    for item in progress.items:
+        c = item.commitment
+        if not c.is_counted or c.visibility is Visibility.COUNT_ONLY:
+            continue
+        rows = [r for r in item.history if period.keeps_row(r)]
+        if rows:
+            target = sum(r.target or 0 for r in rows)
+            bars.append(Bar(c.short.get(tr.locale), sum(r.done for r in rows), target))
+    title = tr.gettext("Promised and done, {period}").format(period=period.label)
+    return chart_with_alt(bars, title, tr)
+
+
 RENDERERS = {"md": render_markdown, "csv": render_csv, "html": render_html}
 
 
@@ -272,6 +297,9 @@ async def render_report(
     progress_service = ProgressService(services)
     tr = services.translator(locale)
     progress = await progress_service.progress(today, internal=internal)
-    chart = progress_service.chart(progress, tr)
+    if period.start is None:
+        chart = progress_service.chart(progress, tr)
+    else:
+        chart = period_chart(progress, tr, period)
     report = build_report(services.promise, progress, tr, chart, period, internal)
     return RENDERERS[fmt](report)

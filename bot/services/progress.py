@@ -61,6 +61,17 @@ def activity_visible(commitment: Commitment, activity: Activity, today: date, de
     return False
 
 
+def chart_with_alt(bars: list[Bar], title: str, tr: Translator) -> tuple[bytes, str]:
+    """A chart and the same facts as text, for captions and alt text."""
+    _ = tr.gettext
+    png = render_chart(bars, title, _("Done"), _("Promised"))
+    facts = "; ".join(
+        _("{name} {done} of {target}").format(name=b.label, done=b.done, target=b.target)
+        for b in bars
+    )
+    return png, f"{title}: {facts}"
+
+
 class ProgressService:
     def __init__(self, services: Services) -> None:
         self.s = services
@@ -144,23 +155,12 @@ class ProgressService:
 
     def chart(self, progress: Progress, tr: Translator) -> tuple[bytes, str]:
         """The PNG and its text alternative (for the caption and the HTML alt text)."""
-        _ = tr.gettext
         bars = [
             Bar(i.commitment.short.get(tr.locale), i.current.done, i.current.target or 0)
             for i in progress.items
             if i.commitment.is_counted and i.commitment.visibility is not Visibility.COUNT_ONLY
         ]
-        title = _("Promised and done, current period")
-        png = render_chart(bars, title, _("Done"), _("Promised"))
-        alt = (
-            title
-            + ": "
-            + "; ".join(
-                _("{name} {done} of {target}").format(name=b.label, done=b.done, target=b.target)
-                for b in bars
-            )
-        )
-        return png, alt
+        return chart_with_alt(bars, tr.gettext("Promised and done, current period"), tr)
 
     # Following ---------------------------------------------------------------------------
 
