@@ -7,6 +7,8 @@ import asyncio
 import re
 from datetime import datetime, timedelta
 
+import pytest
+
 from bot.clock import STOCKHOLM, FrozenClock
 from bot.sandbox.demo import PERSONAS
 from bot.sandbox.emulator import Emulator, SentMessage
@@ -161,3 +163,19 @@ async def test_digest_moves_off_easter_monday_in_the_sandbox(settings: Settings)
         await run_job(app, "pace:reminders")  # never twice in the same week
         await asyncio.sleep(1.5)
         assert len(emu.sent_to(STAFF)) == len(digest)
+
+
+async def test_sandbox_survives_a_crashing_handler(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom with secret internals")
+
+    monkeypatch.setattr("bot.services.answers.AnswerService.answer", broken)
+    clock = FrozenClock(datetime(2024, 3, 12, 10, 0, tzinfo=STOCKHOLM))
+    async with running_sandbox(settings, clock) as (emu, _app):
+        replies = await say(emu, RESIDENT, "när är nästa tematräff")
+        assert any("något gick fel" in m.shown.lower() for m in replies)
+        assert not any("boom" in m.shown or "RuntimeError" in m.shown for m in replies)
+        # The bot is still alive and answers the next message.
+        assert any("Hej" in m.shown for m in await say(emu, RESIDENT, "/start"))
