@@ -26,7 +26,9 @@ from handlers.common import (
 )
 
 DRAFT = "report"
-AWAIT = "report_await"  # "place" or "note" while the guided flow waits for typed text
+AWAIT = "report_await"  # "place", "note" or "count" while waiting for typed text
+GUIDED = "report_steps"  # the guided /report's remaining steps; empty or absent: the card
+STEPS = ["date", "count", "place", "note"]
 
 
 def service(context: BotContext) -> ReportingService:
@@ -79,6 +81,45 @@ async def show_card(update: Update, context: BotContext, draft: Draft, edit: boo
     await reply(update, text, keyboard(rows), edit=edit)
 
 
+def answered(context: BotContext, step: str) -> None:
+    """A value given out of order (a button on an earlier message) is not asked again."""
+    steps = (context.user_data or {}).get(GUIDED)
+    if isinstance(steps, list) and step in steps:
+        steps.remove(step)
+
+
+async def advance(update: Update, context: BotContext, draft: Draft, edit: bool) -> None:
+    """The guided /report asks one thing at a time; otherwise (and at the end) the card."""
+    _store(context, draft)
+    steps = (context.user_data or {}).get(GUIDED) or []
+    if not steps:
+        await show_card(update, context, draft, edit)
+        return
+    step = steps.pop(0)
+    _ = context.actor.tr.gettext
+    skip = [(_("Skip"), cb("rep", "skip", 0))]
+    if step == "date":
+        rows = [[(_("Today"), cb("rep", "setd", 0)), (_("Yesterday"), cb("rep", "setd", 1))],
+                [(_("Another day"), cb("rep", "date", 0))]]  # fmt: skip
+        await reply(update, _("Which day?"), keyboard(rows), edit=edit)
+    elif step == "count":
+        await reply(update, _("How many people?"), keyboard(count_rows(context)), edit=edit)
+    else:
+        context.user_data[AWAIT] = step  # type: ignore[index]
+        prompt = (
+            _("Where was it? Write the place.")
+            if step == "place"
+            else _("A short note? Write it, or skip.")
+        )
+        await reply(update, prompt, keyboard([skip]), edit=edit)
+
+
+def count_rows(context: BotContext) -> list[list[tuple[str, str]]]:
+    _ = context.actor.tr.gettext
+    other = [(_("Other number"), cb("rep", "typec", 0)), (_("Unknown"), cb("rep", "setc", "x"))]
+    return [[(str(n), cb("rep", "setc", n)) for n in (5, 10, 20, 30, 50)], other]
+
+
 async def on_staff_text(update: Update, context: BotContext) -> bool:
     """Offer the text to reporting; True when it was taken (a report or a typed field)."""
     message = update.message
@@ -88,11 +129,12 @@ async def on_staff_text(update: Update, context: BotContext) -> bool:
     draft = _draft(context)
     if waiting in ("place", "note") and draft is not None:
         text = message.text.strip()[:500]
+        answered(context, waiting)
         if waiting == "place":
             draft = Draft(**{**draft.__dict__, "place": text[:120]})
         else:
             draft = Draft(**{**draft.__dict__, "note": text})
-        await show_card(update, context, draft, edit=False)
+        await advance(update, context, draft, edit=False)
         return True
     if waiting == "count" and draft is not None:
         count = int_arg(message.text.strip())
@@ -100,11 +142,13 @@ async def on_staff_text(update: Update, context: BotContext) -> bool:
             context.user_data[AWAIT] = "count"  # type: ignore[index]
             await reply(update, context.actor.tr.gettext("Please write a number, like 25."))
             return True
-        await show_card(update, context, Draft(**{**draft.__dict__, "count": count}), False)
+        answered(context, "count")
+        await advance(update, context, Draft(**{**draft.__dict__, "count": count}), False)
         return True
     found = service(context).draft_from_text(message.text)
     if found is None:
         return False
+    (context.user_data or {}).pop(GUIDED, None)  # a one-liner replaces a guided report
     await show_card(update, context, found, edit=False)
     return True
 
@@ -113,6 +157,7 @@ async def on_staff_text(update: Update, context: BotContext) -> bool:
 async def start_report(update: Update, context: BotContext) -> None:
     draft = service(context).blank()
     _store(context, draft)
+    context.user_data[GUIDED] = list(STEPS)  # type: ignore[index]
     await ask_kind(update, context, edit=False)
 
 
@@ -170,14 +215,15 @@ async def press_report(update: Update, context: BotContext) -> None:
         return
     if verb == "drop":
         (context.user_data or {}).pop(DRAFT, None)
+        (context.user_data or {}).pop(GUIDED, None)
         await reply(update, _("OK, cancelled. Nothing was saved."), edit=True)
     elif verb == "kind":
         await ask_kind(update, context, edit=True)
     elif verb == "setk":
         if context.services.promise.get(parts[2]) is None:
             return
-        await show_card(update, context, Draft(**{**draft.__dict__, "commitment": parts[2]}),
-                        edit=True)  # fmt: skip
+        await advance(update, context, Draft(**{**draft.__dict__, "commitment": parts[2]}),
+                      edit=True)  # fmt: skip
     elif verb == "date":
         today = context.services.clock.today()
         rows = [[(tr.weekday_date(today - timedelta(days=n)), cb("rep", "setd", n))]
@@ -188,14 +234,17 @@ async def press_report(update: Update, context: BotContext) -> None:
         if back is None or back > 31:
             return
         day = context.services.clock.today() - timedelta(days=back)
-        await show_card(update, context, Draft(**{**draft.__dict__, "date": day}), edit=True)
+        answered(context, "date")
+        await advance(update, context, Draft(**{**draft.__dict__, "date": day}), edit=True)
     elif verb == "count":
-        rows = [[(str(n), cb("rep", "setc", n)) for n in (5, 10, 20, 30, 50)],
-                [(_("Other number"), cb("rep", "typec", 0)), (_("Unknown"), cb("rep", "setc", "x"))]]  # noqa: E501  # fmt: skip
-        await reply(update, _("How many people?"), keyboard(rows), edit=True)
+        await reply(update, _("How many people?"), keyboard(count_rows(context)), edit=True)
     elif verb == "setc":
         count = int_arg(parts[2])
-        await show_card(update, context, Draft(**{**draft.__dict__, "count": count}), edit=True)
+        answered(context, "count")
+        await advance(update, context, Draft(**{**draft.__dict__, "count": count}), edit=True)
+    elif verb == "skip":
+        (context.user_data or {}).pop(AWAIT, None)
+        await advance(update, context, draft, edit=True)
     elif verb in ("place", "note", "typec"):
         context.user_data[AWAIT] = "count" if verb == "typec" else verb  # type: ignore[index]
         prompt = {"place": _("Write the place."), "note": _("Write a short note."),
@@ -221,6 +270,7 @@ async def save(update: Update, context: BotContext, draft: Draft) -> None:
         await show_error(update, context, error)
         return
     (context.user_data or {}).pop(DRAFT, None)
+    (context.user_data or {}).pop(GUIDED, None)
     commitment = context.services.promise.commitment(activity.commitment)
     period = period_containing(commitment, context.services.promise, activity.date)
     text = _("Saved ✔ It counts for {name}, {period}.").format(

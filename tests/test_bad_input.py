@@ -48,6 +48,9 @@ async def test_absurd_count_and_future_date_are_refused(harness: Harness) -> Non
     await harness.say(STAFF, "-3", lang="en")
     assert "Please write a number" in harness.tg.last(STAFF).text
     await harness.say(STAFF, "45", lang="en")
+    assert "Write the place" in harness.tg.last(STAFF).text  # the count is not asked again
+    await harness.press(STAFF, "rep:skip:0", lang="en")  # no place
+    await harness.press(STAFF, "rep:skip:0", lang="en")  # no note
     assert "People: 45" in harness.tg.last(STAFF).text
     # A one-liner about tomorrow is shown on the card but cannot be saved.
     await harness.say(STAFF, "tematräff imorgon 20 pers", lang="en")
