@@ -179,7 +179,10 @@ def event_handlers() -> list[AnyHandler]:
                 CallbackQueryHandler(events.plan_kind, pattern="^plan:"),
                 MessageHandler(typed, events.plan_title),
             ],
-            events.PlanStep.WHEN: [MessageHandler(typed, events.plan_when)],
+            events.PlanStep.WHEN: [
+                CallbackQueryHandler(events.plan_when_button, pattern="^plan:when:"),
+                MessageHandler(typed, events.plan_when),
+            ],
             events.PlanStep.PLACE: [MessageHandler(typed, events.plan_place)],
             events.PlanStep.DESCRIPTION: [
                 CallbackQueryHandler(events.plan_visibility, pattern="^plan:"),

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from enum import IntEnum
 from typing import Any
 
@@ -13,7 +13,7 @@ from telegram.ext import ConversationHandler
 
 from bot.promise import Visibility
 from bot.services.events import EventDraft, EventService
-from bot.when import parse_when
+from bot.when import DEFAULT_LENGTH, parse_when
 from handlers.common import (
     BotContext,
     cb,
@@ -213,9 +213,48 @@ async def plan_title(update: Update, context: BotContext) -> int:
         await reply(update, _("Please write a title of at most 120 characters."))
         return PlanStep.TITLE
     draft["title"] = text
-    await reply(update, _("When? For example \"20/3 18-20\", \"tomorrow 18:00\" or "
-                          "\"2024-03-20 18:00\"."))  # fmt: skip
+    await reply(update, _("When? Tap a choice, or write for example \"20/3 18-20\", "
+                          "\"tomorrow 18:00\" or \"2024-03-20 18:00\"."),
+                keyboard(quick_times(context)))  # fmt: skip
     return PlanStep.WHEN
+
+
+# Quick choices for a start time: (days from today, or -1 for the coming Saturday; hour).
+QUICK_TIMES = ((1, 18), (2, 18), (-1, 12))
+
+
+def quick_start(context: BotContext, choice: int) -> datetime:
+    days, hour = QUICK_TIMES[choice]
+    today = context.services.clock.today()
+    if days < 0:
+        days = (5 - today.weekday()) % 7 or 7
+    day = today + timedelta(days=days)
+    return datetime.combine(day, time(hour, 0), tzinfo=context.services.clock.tz)
+
+
+def quick_times(context: BotContext) -> list[list[tuple[str, str]]]:
+    tr = context.actor.tr
+    rows = []
+    for index in range(len(QUICK_TIMES)):
+        start = quick_start(context, index)
+        label = f"{tr.short_datetime(start)}–{tr.time(start + DEFAULT_LENGTH)}"
+        rows.append([(label, cb("plan", "when", index))])
+    return rows
+
+
+async def plan_when_button(update: Update, context: BotContext) -> int:
+    """plan:when:<n>: one of the quick choices (n is checked, the data is untrusted)."""
+    _ = context.actor.tr.gettext
+    parts = split_cb(update.callback_query.data if update.callback_query else None, 3)
+    draft = _draft(context)
+    choice = int_arg(parts[2]) if parts else None
+    if not context.actor.is_staff or draft is None or choice is None or choice >= len(QUICK_TIMES):
+        await reply(update, _("That button is no longer valid."))
+        return PlanStep.WHEN
+    start = quick_start(context, choice)
+    draft["when"] = (start.isoformat(), (start + DEFAULT_LENGTH).isoformat())
+    await reply(update, _('Where? Write the place, for example "Bro centrum".'), edit=True)
+    return PlanStep.PLACE
 
 
 async def plan_when(update: Update, context: BotContext) -> int:

@@ -317,3 +317,21 @@ def test_csv_bad_row_names_the_line_and_imports_nothing(harness: Harness) -> Non
         HEADER + "narcotics_operation,2024-04-02T18:00,2024-04-02T20:00,X,Y,public\n"
     )
     assert clamped[0].visibility == "count_only"
+
+
+async def test_plan_with_a_quick_time_button(harness: Harness) -> None:
+    h = harness
+    await make_staff(h)
+    await h.say(STAFF, "/plan", lang="en")
+    await h.press(STAFF, "plan:kind:visibility_effort", lang="en")
+    await h.say(STAFF, "Lördagsinsats", lang="en")
+    choices = datas(h.tg.last(STAFF).buttons)
+    assert choices == ["plan:when:0", "plan:when:1", "plan:when:2"]
+    await h.press(STAFF, "plan:when:9", lang="en")  # forged: not one of the choices
+    assert "no longer valid" in h.tg.last(STAFF).text
+    await h.press(STAFF, "plan:when:2", lang="en")  # the coming Saturday, 12-14
+    await h.say(STAFF, "Bro centrum", lang="en")
+    await h.say(STAFF, "-", lang="en")
+    await h.press(STAFF, "plan:vis:public", lang="en")
+    [event] = await h.services.events.by_organiser(STAFF, h.clock.now())
+    assert (event.starts_at, event.ends_at) == (at(16, 12), at(16, 14))  # Sat 16 March 2024
