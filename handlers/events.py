@@ -11,6 +11,7 @@ from typing import Any
 from telegram import InputFile, Update
 from telegram.ext import ConversationHandler
 
+from bot.i18n import Translator
 from bot.promise import Visibility
 from bot.services.events import EventDraft, EventService
 from bot.when import DEFAULT_LENGTH, parse_when
@@ -298,11 +299,7 @@ async def plan_description(update: Update, context: BotContext) -> int:
     draft["description"] = "" if text in ("-", "–") else text[:600]
     commitment = context.services.promise.commitment(draft["commitment"])
     options = [v for v in Visibility if v.rank >= commitment.visibility.rank]
-    names = {
-        Visibility.PUBLIC: _("Public: residents see it in advance"),
-        Visibility.AFTER: _("Shown only after it happened"),
-        Visibility.COUNT_ONLY: _("Internal: only counted"),
-    }
+    names = visibility_names(tr)
     rows = [[(names[v], cb("plan", "vis", v.value))] for v in options]
     rows.append([(_("Cancel"), cb("plan", "stop", 0))])
     await reply(update, _("Who may see it?"), keyboard(rows))
@@ -323,21 +320,55 @@ async def plan_visibility(update: Update, context: BotContext) -> int:
         context.user_data.pop("plan", None)  # type: ignore[union-attr]
         await reply(update, _("OK, cancelled. Nothing was changed."), edit=True)
         return ConversationHandler.END
-    event = await service(context).plan(
-        actor,
-        EventDraft(
-            commitment=draft["commitment"],
-            title=draft["title"],
-            starts_at=datetime.fromisoformat(draft["when"][0]),
-            ends_at=datetime.fromisoformat(draft["when"][1]),
-            place=draft["place"],
-            description=str(draft.get("description", "")),
-            visibility=parts[2],
-        ),
-    )
+    events = service(context)
+    if parts[1] == "vis":
+        event_draft = _event_draft(draft, parts[2])
+        # Checked now, so the preview never shows something that cannot be saved.
+        new = events.validate(event_draft, context.services.clock.now())
+        draft["visibility"] = new.visibility
+        start = new.starts_at.astimezone(context.services.clock.tz)
+        end = new.ends_at.astimezone(context.services.clock.tz)
+        commitment = context.services.promise.commitment(new.commitment)
+        lines = [
+            _("Check and save:"),
+            f"{commitment.short.get(tr.locale)}: {new.title}",
+            _("When: {when}–{end}").format(when=tr.datetime(start), end=tr.time(end)),
+            _("Where: {place}").format(place=new.place),
+        ]
+        if new.description:
+            lines.append(new.description)
+        lines.append(visibility_names(tr)[Visibility(new.visibility)])
+        rows = [[(_("Save ✔"), cb("plan", "save", 0)), (_("Cancel"), cb("plan", "stop", 0))]]
+        await reply(update, "\n".join(lines), keyboard(rows), edit=True)
+        return PlanStep.DESCRIPTION
+    if parts[1] != "save" or "visibility" not in draft:
+        await reply(update, _("That button is no longer valid."))
+        return PlanStep.DESCRIPTION
+    event = await events.plan(actor, _event_draft(draft, str(draft["visibility"])))
     context.user_data.pop("plan", None)  # type: ignore[union-attr]
-    await reply(update, _("Planned:") + "\n" + service(context).describe(event, tr), edit=True)
+    await reply(update, _("Planned:") + "\n" + events.describe(event, tr), edit=True)
     return ConversationHandler.END
+
+
+def _event_draft(draft: dict[str, Any], visibility: str) -> EventDraft:
+    return EventDraft(
+        commitment=draft["commitment"],
+        title=draft["title"],
+        starts_at=datetime.fromisoformat(draft["when"][0]),
+        ends_at=datetime.fromisoformat(draft["when"][1]),
+        place=draft["place"],
+        description=str(draft.get("description", "")),
+        visibility=visibility,
+    )
+
+
+def visibility_names(tr: Translator) -> dict[Visibility, str]:
+    _ = tr.gettext
+    return {
+        Visibility.PUBLIC: _("Public: residents see it in advance"),
+        Visibility.AFTER: _("Shown only after it happened"),
+        Visibility.COUNT_ONLY: _("Internal: only counted"),
+    }
 
 
 async def cancel_plan(update: Update, context: BotContext) -> int:

@@ -187,6 +187,10 @@ async def test_plan_flow_creates_event_with_chosen_visibility(harness: Harness) 
     options = datas(h.tg.last(STAFF).buttons)
     assert {"plan:vis:public", "plan:vis:after", "plan:vis:count_only"} <= set(options)
     await h.press(STAFF, "plan:vis:after", lang="en")
+    preview = h.tg.last(STAFF)
+    assert "Check and save" in preview.text and "Shown only after" in preview.text
+    assert await h.services.events.by_organiser(STAFF, h.clock.now()) == []  # not yet
+    await h.press(STAFF, "plan:save:0", lang="en")
     assert "Planned" in h.tg.last(STAFF).text
 
     [event] = await h.services.events.by_organiser(STAFF, h.clock.now())
@@ -218,6 +222,8 @@ async def test_plan_for_count_only_offers_only_count_only(harness: Harness) -> N
     assert datas(h.tg.last(STAFF).buttons)[:-1] == ["plan:vis:count_only"]
     # A forged "public" press is clamped to the commitment's own visibility.
     await h.press(STAFF, "plan:vis:public", lang="en")
+    assert "Internal: only counted" in h.tg.last(STAFF).text
+    await h.press(STAFF, "plan:save:0", lang="en")
     [event] = await h.services.events.by_organiser(STAFF, h.clock.now())
     assert event.visibility == "count_only"
 
@@ -333,5 +339,6 @@ async def test_plan_with_a_quick_time_button(harness: Harness) -> None:
     await h.say(STAFF, "Bro centrum", lang="en")
     await h.say(STAFF, "-", lang="en")
     await h.press(STAFF, "plan:vis:public", lang="en")
+    await h.press(STAFF, "plan:save:0", lang="en")
     [event] = await h.services.events.by_organiser(STAFF, h.clock.now())
     assert (event.starts_at, event.ends_at) == (at(16, 12), at(16, 14))  # Sat 16 March 2024

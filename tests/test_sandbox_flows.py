@@ -81,6 +81,8 @@ async def test_plan_ask_remind_move_and_be_told(settings: Settings) -> None:
         await say(emu, STAFF, "Trygghetscenter, Bro")
         choice = await say(emu, STAFF, "Om grannsamverkan i Bro.")
         message, data = with_button(choice, "plan:vis:public")
+        preview = await press(emu, STAFF, message, data)
+        message, data = with_button(preview, "plan:save")
         await press(emu, STAFF, message, data)
 
         answer = await say(emu, RESIDENT, "när är nästa tematräff")
