@@ -155,6 +155,16 @@ class EventRepo:
         )
         return [_event(r) for r in rows]
 
+    async def visibilities(self, event_ids: list[int]) -> dict[int | None, str]:
+        """Event id → visibility, for the events behind reported activities."""
+        if not event_ids:
+            return {}
+        marks = ",".join("?" * len(event_ids))
+        rows = await self._db.fetchall(
+            f"SELECT id, visibility FROM events WHERE id IN ({marks})", event_ids
+        )
+        return {r[0]: r[1] for r in rows}
+
     async def all_public(self) -> list[Event]:
         rows = await self._db.fetchall(
             "SELECT * FROM events WHERE visibility = 'public' AND status = 'planned' "

@@ -342,3 +342,29 @@ async def test_plan_with_a_quick_time_button(harness: Harness) -> None:
     await h.press(STAFF, "plan:save:0", lang="en")
     [event] = await h.services.events.by_organiser(STAFF, h.clock.now())
     assert (event.starts_at, event.ends_at) == (at(16, 12), at(16, 14))  # Sat 16 March 2024
+
+
+@pytest.mark.parametrize(("visibility", "shown_after_days"), [("after", 2), ("count_only", None)])
+async def test_activity_from_a_hidden_event_follows_the_event(
+    harness: Harness, visibility: str, shown_after_days: int | None
+) -> None:
+    from bot.services.progress import ProgressService
+
+    h = harness
+    await make_staff(h)
+    event = await h.services.events.add(
+        NewEvent("visibility_effort", "Tyst insats", at(11, 18), at(11, 20), visibility,
+                 place="Hemlig plats", organiser_id=STAFF),
+        h.clock.now(),
+    )  # fmt: skip
+    from bot.i18n import translator
+    from bot.roles import Actor, Role
+
+    actor = Actor(STAFF, STAFF, Role.STAFF, "police", "sv", translator("sv"), "Pia")
+    await EventService(h.services).record_outcome(actor, event.id, "done")
+    progress = ProgressService(h.services)
+    for days in range(4):
+        today = h.clock.today() + timedelta(days=days)
+        shown = [a.place for a in (await progress.progress(today)).activities]
+        expected = shown_after_days is not None and days >= shown_after_days - 1
+        assert ("Hemlig plats" in shown) is expected, (days, shown)

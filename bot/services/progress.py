@@ -52,11 +52,21 @@ def resident_state(tr: Translator, state: State) -> str:
     }[state]
 
 
-def activity_visible(commitment: Commitment, activity: Activity, today: date, delay: int) -> bool:
-    """Whether a resident may see this single activity (its date and place)."""
-    if commitment.visibility is Visibility.PUBLIC:
+def activity_visible(
+    commitment: Commitment,
+    activity: Activity,
+    today: date,
+    delay: int,
+    event_visibility: Visibility | None = None,
+) -> bool:
+    """Whether a resident may see this single activity (its date and place). An activity
+    reported from a planned event is never more visible than that event."""
+    visibility = commitment.visibility
+    if event_visibility is not None:
+        visibility = event_visibility.at_most(visibility)
+    if visibility is Visibility.PUBLIC:
         return activity.date <= today
-    if commitment.visibility is Visibility.AFTER:
+    if visibility is Visibility.AFTER:
         return activity.date <= today - timedelta(days=delay)
     return False
 
@@ -98,13 +108,19 @@ class ProgressService:
             )
         recent = await self.s.activities.recent(limit=200, until=today)
         delay = self.s.promise.after_delay_days
+        events = await self._event_visibility(recent)
         visible = [
             a
             for a in recent
             if (c := self.s.promise.get(a.commitment)) is not None
-            and (internal or activity_visible(c, a, today, delay))
+            and (internal or activity_visible(c, a, today, delay, events.get(a.event_id)))
         ]
         return Progress(today, items, visible)
+
+    async def _event_visibility(self, activities: list[Activity]) -> dict[int | None, Visibility]:
+        ids = sorted({a.event_id for a in activities if a.event_id is not None})
+        found = await self.s.events.visibilities(ids)
+        return {event_id: Visibility(v) for event_id, v in found.items()}
 
     def summary_text(self, progress: Progress, tr: Translator) -> str:
         _ = tr.gettext
@@ -209,9 +225,13 @@ class ProgressService:
         moved: set[str] = set()
         new_activities = await self.s.activities.created_since(since)
         delay = self.s.promise.after_delay_days
+        events = await self._event_visibility(new_activities)
         for activity in new_activities:
             commitment = self.s.promise.get(activity.commitment)
-            if commitment is not None and activity_visible(commitment, activity, today, delay):
+            shown = events.get(activity.event_id)
+            if commitment is not None and activity_visible(
+                commitment, activity, today, delay, shown
+            ):
                 moved.add(commitment.id)
         for milestone in (await self.s.milestones.all()).values():
             if milestone.confirmed_at > since:
