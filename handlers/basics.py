@@ -73,6 +73,8 @@ def help_text(actor: Actor) -> str:
             _("/myreports – your recent reports"),
             _("/status – where each commitment stands"),
             _("/plan – plan an event"),
+            _("/myevents – move or cancel your events"),
+            _("/pause – pause your reminders, for example during leave"),
             _("/alert – send an urgent fraud alert to seniors"),
         ]
     if actor.is_admin:

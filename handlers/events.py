@@ -73,9 +73,10 @@ async def show_next(update: Update, context: BotContext) -> None:
     first = await service(context).next_by_kind()
     lines = [_("The next event of each kind:")]
     buttons = []
-    for commitment in context.services.promise.public_commitments():
-        if not commitment.resident_events:
-            continue
+    kinds = [c for c in context.services.promise.public_commitments() if c.resident_events]
+    # Soonest first; kinds with nothing planned last.
+    kinds.sort(key=lambda c: (c.id not in first, first[c.id].starts_at if c.id in first else 0))
+    for commitment in kinds:
         event = first.get(commitment.id)
         name = commitment.short.get(tr.locale)
         if event is None:
