@@ -191,7 +191,8 @@ _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;
 background:#fff;max-width:52rem;margin:1.5rem auto;padding:0 1rem;line-height:1.5}
 h1{font-size:1.8rem}h2{font-size:1.3rem;margin-top:2rem;border-bottom:2px solid #0b5394}
-table{border-collapse:collapse;margin:.5rem 0 1rem;min-width:min(100%,30rem)}caption{text-align:left;font-weight:600;
+table{border-collapse:collapse;margin:.5rem 0 1rem;min-width:min(100%,30rem)}
+caption{text-align:left;font-weight:600;
 padding:.25rem 0}th,td{border:1px solid #6b6b6b;padding:.3rem .6rem}th{background:#e8eef6}
 td.num{text-align:right}img{max-width:100%;height:auto}.note{color:#3d3d3d}
 """
