@@ -5,9 +5,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 # High-contrast colours that also work for the common kinds of colour blindness.
 DONE_COLOUR = "#0b5394"
 TARGET_COLOUR = "#c9d7e8"
@@ -26,6 +23,11 @@ def render_chart(bars: list[Bar], title: str, done_label: str, target_label: str
 
     Built on a ``Figure`` of its own (no pyplot global state), so it is safe to render in a
     worker thread while the bot keeps answering others."""
+    # Imported here: matplotlib costs ~40 MB and a second at start, and most processes
+    # (the sender, the CLI, tests of other features) never draw.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     height = 1.2 + 0.75 * max(1, len(bars))
     fig = Figure(figsize=(7.2, height), dpi=110)
     FigureCanvasAgg(fig)
