@@ -104,3 +104,36 @@ def test_events_import_and_public_feed(
     assert "TZID=Europe/Stockholm" in text
     # The narcotics operation was clamped to count_only and never appears in the feed.
     assert "Hemlig insats" not in text and "Backwards" not in text
+
+
+def test_status_json_on_imported_csv_matches_a_hand_count(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "2023.csv"
+    data.write_text(
+        "commitment,date,place,count,description\n"
+        "theme_meeting,2023-02-14,Trygghetscenter,24,\n"
+        "theme_meeting,2023-04-18,Trygghetscenter,31,\n"
+        "visibility_effort,2023-03-10,Bro centrum,,\n"
+        "mobile_dialogue,2023-05-06,Brogård,40,\n",
+        encoding="utf-8",
+    )
+    assert run(["import-activities", str(data)], settings) == 0
+    capsys.readouterr()
+    assert run(["status", "--today", "2023-05-02", "--json"], settings) == 0
+    rows = {r["commitment"]: r for r in json.loads(capsys.readouterr().out)}
+    theme = rows["theme_meeting"]
+    assert theme["period"]["label"] == "VT 2023"
+    assert (theme["target"], theme["done"], theme["state"]) == (2, 2, "done")
+    # 6 a year; 122 of 365 days gone → 2.01 expected, 1 done, nothing planned: behind.
+    visibility = rows["visibility_effort"]
+    assert (visibility["done"], visibility["expected_by_now"], visibility["state"]) == (
+        1,
+        2.01,
+        "behind",
+    )
+    # The dialogue on 6 May has not happened yet on 2 May.
+    assert rows["mobile_dialogue"]["done"] == 0
+    assert set(rows["gvi"]) == {
+        "commitment", "period", "target", "done", "planned", "expected_by_now", "state",
+    }  # fmt: skip
