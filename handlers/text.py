@@ -18,7 +18,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 from handlers.common import BotContext
 from handlers.questions import on_edited, on_non_text, on_resident_text
 from handlers.reporting import on_staff_text
-from handlers.tips import on_forwarded
+from handlers.tips import on_alert_translation, on_forwarded
 
 
 async def route_text(update: Update, context: BotContext) -> None:
@@ -28,7 +28,9 @@ async def route_text(update: Update, context: BotContext) -> None:
     if message.forward_origin is not None:
         await on_forwarded(update, context)
         return
-    if context.actor.is_staff and await on_staff_text(update, context):
+    if context.actor.is_staff and (
+        await on_alert_translation(update, context) or await on_staff_text(update, context)
+    ):
         return
     await on_resident_text(update, context)
 

@@ -174,8 +174,8 @@ async def pick_slot(update: Update, context: BotContext) -> int:
 
 
 async def cancel_tips(update: Update, context: BotContext) -> int:
-    (context.user_data or {}).pop("tips", None)
-    (context.user_data or {}).pop("alert", None)
+    for key in ("tips", "alert", AWAIT_OTHER):
+        (context.user_data or {}).pop(key, None)
     chat = update.effective_chat
     if chat is not None:
         await chat.send_message(
@@ -222,20 +222,57 @@ async def alert_text(update: Update, context: BotContext) -> int:
     if not text:
         await reply(update, _("Please write the alert as text, or /cancel."))
         return AlertStep.TEXT
-    context.user_data["alert"] = text  # type: ignore[index]
+    context.user_data["alert"] = {actor.locale: text}  # type: ignore[index]
+    await show_alert_preview(update, context)
+    return ConversationHandler.END
+
+
+OTHER_LANGUAGE = {"sv": "en", "en": "sv"}
+AWAIT_OTHER = "alert_other"  # the language whose version the next staff message is
+
+
+def _alert_texts(context: BotContext) -> dict[str, str]:
+    texts = (context.user_data or {}).get("alert")
+    if not isinstance(texts, dict):
+        return {}
+    return {k: v for k, v in texts.items() if k in OTHER_LANGUAGE and isinstance(v, str)}
+
+
+async def show_alert_preview(update: Update, context: BotContext) -> None:
+    """Each language exactly as its subscribers will see it, and what can be done next."""
+    actor = context.actor
+    _ = actor.tr.gettext
+    texts = _alert_texts(context)
     tips = service(context)
-    preview = tips.render_alert_text(text, actor.locale)
+    parts = [_("This is exactly what the seniors will see:")]
+    for locale in ("sv", "en"):
+        text = texts.get(locale) or texts.get(OTHER_LANGUAGE[locale], "")
+        parts.append(f"[{locale}]\n" + tips.render_alert_text(text, locale))
     buttons = [
         [(_("Send for approval"), cb("alert", "submit", 0))],
         [(_("Urgent: send at once when approved"), cb("alert", "submit", 1))],
-        [(_("Cancel"), cb("alert", "drop", 0))],
     ]
-    await reply(
-        update,
-        _("This is exactly what the seniors will see:") + "\n\n" + preview,
-        keyboard(buttons),
-    )
-    return ConversationHandler.END
+    missing = [loc for loc in ("sv", "en") if loc not in texts]
+    if missing:
+        label = _("Add a Swedish version") if missing[0] == "sv" else _("Add an English version")
+        buttons.append([(label, cb("alert", "other", 0))])
+    buttons.append([(_("Cancel"), cb("alert", "drop", 0))])
+    await reply(update, "\n\n".join(parts), keyboard(buttons))
+
+
+async def on_alert_translation(update: Update, context: BotContext) -> bool:
+    """The staff member's next message after "add a version in ...": True when taken."""
+    locale = (context.user_data or {}).pop(AWAIT_OTHER, None)
+    message = update.message
+    if locale not in OTHER_LANGUAGE or message is None or not message.text:
+        return False
+    texts = _alert_texts(context)
+    if not texts:
+        return False
+    texts[locale] = message.text.strip()
+    context.user_data["alert"] = texts  # type: ignore[index]
+    await show_alert_preview(update, context)
+    return True
 
 
 @staff_only("alert")
@@ -249,14 +286,30 @@ async def press_alert(update: Update, context: BotContext) -> None:
     tips = service(context)
     if verb == "drop":
         (context.user_data or {}).pop("alert", None)
+        (context.user_data or {}).pop(AWAIT_OTHER, None)
         await reply(update, _("OK, the alert was thrown away."), edit=True)
         return
-    if verb == "submit" and arg in (0, 1):
-        text = (context.user_data or {}).pop("alert", None)
-        if not text:
+    if verb == "other":
+        texts = _alert_texts(context)
+        missing = [loc for loc in ("sv", "en") if loc not in texts]
+        if not texts or not missing:
             await reply(update, _("That draft is gone. Start again with /alert."))
             return
-        alert = await tips.draft_alert(actor, text, urgent=bool(arg))
+        context.user_data[AWAIT_OTHER] = missing[0]  # type: ignore[index]
+        prompt = (
+            _("Write the Swedish version.")
+            if missing[0] == "sv"
+            else _("Write the English version.")
+        )
+        await reply(update, prompt)
+        return
+    if verb == "submit" and arg in (0, 1):
+        texts = _alert_texts(context)
+        (context.user_data or {}).pop("alert", None)
+        if not texts:
+            await reply(update, _("That draft is gone. Start again with /alert."))
+            return
+        alert = await tips.draft_alert(actor, texts, urgent=bool(arg))
         await tips.ask_admins(alert, actor)
         await reply(update, _("Sent to the admins for approval. I will tell you when it goes out."),
                     edit=True)  # fmt: skip

@@ -153,8 +153,15 @@ async def test_alert_needs_admin_approval_and_reports_back(harness: Harness) -> 
     await h.say(STAFF, "Just nu ringer falska poliser till äldre i Bro. Lägg på!")
     preview = h.tg.last(STAFF)
     assert "Lägg på!" in preview.text and load_tips("sv").signoff in preview.text
-    submit = [data for _, data in preview.buttons if data == "alert:submit:0"]
-    assert submit
+    assert "alert:submit:0" in [data for _, data in preview.buttons]
+    # An English version for English-speaking subscribers, typed as the next message.
+    await h.press(STAFF, "alert:other:0")
+    assert "engelska" in h.tg.last(STAFF).text
+    await h.say(STAFF, "Right now fake police officers are calling older people. Hang up!")
+    preview = h.tg.last(STAFF)
+    assert "Hang up!" in preview.text and load_tips("en").signoff in preview.text
+    assert "alert:other:0" not in [data for _, data in preview.buttons]
+    assert await h.services.activities.by_reporter(STAFF) == []  # not taken as a report
     await h.press(STAFF, "alert:submit:0")
     await drain(h)
     approval = h.tg.last(ADMIN_ID)
@@ -169,6 +176,7 @@ async def test_alert_needs_admin_approval_and_reports_back(harness: Harness) -> 
     assert "Lägg på!" in h.tg.last(SENIOR).text
     assert "Varning från polisen" in h.tg.last(SENIOR).text
     assert "Warning from the police" in h.tg.last(5003).text
+    assert "Hang up!" in h.tg.last(5003).text and "Lägg på!" not in h.tg.last(5003).text
     author = h.tg.last(STAFF)
     assert "godkänt" in author.text
     await h.press(STAFF, "alert:rep:1")

@@ -146,15 +146,23 @@ class TipService:
 
     # --- urgent alerts ---------------------------------------------------------------------
 
-    async def draft_alert(self, actor: Actor, text: str, urgent: bool) -> Alert:
+    async def draft_alert(self, actor: Actor, texts: dict[str, str], urgent: bool) -> Alert:
+        """``texts``: the alert per language ("sv", "en"); a language without its own
+        version gets the other one (under a heading and sign-off in its own language)."""
         await PeopleService(self.s).require_staff(actor, "alert")
-        text = text.strip()
-        if len(text) > ALERT_MAX:
-            raise AlertTooLong()
-        problems = find_violations(text)
-        if problems:
+        cleaned = {k: v.strip() for k, v in texts.items() if k in ("sv", "en") and v.strip()}
+        if not cleaned:
             raise AlertRefused()
-        alert = await self.alerts.create(text, text, urgent, actor.user_id, self.s.clock.now())
+        for text in cleaned.values():
+            if len(text) > ALERT_MAX:
+                raise AlertTooLong()
+            if find_violations(text):
+                raise AlertRefused()
+        text_sv = cleaned.get("sv") or cleaned["en"]
+        text_en = cleaned.get("en") or text_sv
+        alert = await self.alerts.create(
+            text_sv, text_en, urgent, actor.user_id, self.s.clock.now()
+        )
         await self.s.audit.record(
             self.s.clock.now(), actor.user_id, "alert.draft", f"alert:{alert.id}", urgent=urgent
         )
