@@ -28,11 +28,14 @@ async def on_resident_text(update: Update, context: BotContext) -> None:
             keyboard(menu_buttons(actor.tr)),
         )
         return
-    answer = await AnswerService(context.services).answer(text, actor.locale)
-    if answer.intent == Intent.PROGRESS.value:
-        # "Hur går det?" gets exactly what /progress shows: the chart and the summary.
+    answers = AnswerService(context.services)
+    match = answers.understand(text, actor.locale)
+    if match.intent is Intent.PROGRESS:
+        # "Hur går det?" gets exactly what /progress shows: the chart and the summary
+        # (built once, by /progress, not also as a text answer).
         await show_progress(update, context)
         return
+    answer = await answers.respond(match, actor.locale)
     await reply(update, answer.text, keyboard(answer.buttons) if answer.buttons else None)
 
 

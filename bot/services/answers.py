@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.i18n import Translator
-from bot.questions import Intent, match_question
+from bot.questions import Intent, Match, match_question
 from bot.services import Services
 from bot.services.events import EventService
 from bot.services.progress import ProgressService
@@ -65,8 +65,13 @@ class AnswerService:
         self.s = services
         self.events = EventService(services)
 
+    def understand(self, text: str, locale: str) -> Match:
+        return match_question(text, self.s.promise, locale)
+
     async def answer(self, text: str, locale: str) -> Answer:
-        match = match_question(text, self.s.promise, locale)
+        return await self.respond(self.understand(text, locale), locale)
+
+    async def respond(self, match: Match, locale: str) -> Answer:
         tr = self.s.translator(locale)
         intent = match.intent
         if intent is Intent.EMERGENCY:
