@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.errors import AdminOnly, InviteInvalid, NotAllowed
-from bot.i18n import pick_locale
+from bot.i18n import Translator, pick_locale
 from bot.roles import Actor, Role
 from bot.services import Services
+from storage.deliveries import NewDelivery, OutgoingMessage
 from storage.records import Org, StaffMember
 
 INVITE_PREFIX = "inv_"
@@ -25,6 +27,21 @@ class PrivacyReport:
 class PeopleService:
     def __init__(self, services: Services) -> None:
         self.s = services
+
+    async def message_admins(
+        self, kind: str, dedupe_key: str, build: Callable[[Translator], OutgoingMessage]
+    ) -> int:
+        """Queue one message per admin, written in that admin's language. ``dedupe_key``
+        holds ``{admin}``, so each admin gets it at most once. Returns how many were new."""
+        now = self.s.clock.now()
+        rows = []
+        for admin_id in sorted(self.s.settings.admin_ids):
+            tr = self.s.translator(await self.s.users.locale(admin_id))
+            rows.append(
+                NewDelivery(admin_id, kind, build(tr), now,
+                            dedupe_key=dedupe_key.format(admin=admin_id))
+            )  # fmt: skip
+        return await self.s.deliveries.enqueue_many(rows, now) if rows else 0
 
     async def actor(
         self, user_id: int, chat_id: int, telegram_lang: str | None, name: str = ""

@@ -18,6 +18,7 @@ from bot.periods import period_label
 from bot.promise import Cadence, Commitment
 from bot.services import Services
 from bot.services.pace import PaceService
+from bot.services.people import PeopleService
 from bot.workdays import next_working_day
 from storage.deliveries import NewDelivery, OutgoingMessage
 from storage.jobs import JobRunRepo
@@ -189,10 +190,7 @@ class ReminderService:
         return queued
 
     async def _escalate(self, commitment: Commitment, row: PaceRow, key: str) -> int:
-        now = self.s.clock.now()
-        rows = []
-        for admin_id in sorted(self.s.settings.admin_ids):
-            tr = self.s.translator(await self.s.users.locale(admin_id))
+        def build(tr: Translator) -> OutgoingMessage:
             _ = tr.gettext
             if commitment.cadence is Cadence.MILESTONE:
                 text = _("Missed: {title} was not reached by {due}.").format(
@@ -209,16 +207,11 @@ class ReminderService:
                     target=row.target,
                     short=(row.target or 0) - row.done,
                 )
-            rows.append(
-                NewDelivery(
-                    chat_id=admin_id,
-                    kind="escalation",
-                    message=OutgoingMessage(text),
-                    not_before=now,
-                    dedupe_key=f"escalation:{key}:{admin_id}",
-                )
-            )
-        return await self.s.deliveries.enqueue_many(rows, now) if rows else 0
+            return OutgoingMessage(text)
+
+        return await PeopleService(self.s).message_admins(
+            "escalation", f"escalation:{key}:{{admin}}", build
+        )
 
     async def who_gets_what(self) -> list[tuple[StaffMember, list[Commitment]]]:
         today = self.s.clock.today()

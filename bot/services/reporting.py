@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.errors import NotFound, UserFacingError
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.pii import pii_kinds, redact
 from bot.promise import Cadence
 from bot.report_parser import parse_report
@@ -17,7 +17,7 @@ from bot.roles import Actor
 from bot.services import Services
 from bot.services.people import PeopleService
 from storage.activities import NewActivity
-from storage.deliveries import NewDelivery, OutgoingMessage
+from storage.deliveries import OutgoingMessage
 from storage.records import Activity
 
 PLACE_MAX = 120
@@ -198,18 +198,17 @@ class ReportingService:
             return await self.confirm_milestone(actor, commitment_id)
         now = self.s.clock.now()
         commitment = self.s.promise.commitment(commitment_id)
-        rows = []
-        for admin_id in sorted(self.s.settings.admin_ids):
-            tr = self.s.translator(await self.s.users.locale(admin_id))
+
+        def build(tr: Translator) -> OutgoingMessage:
             text = tr.gettext("{name} says this milestone is reached: {title}. Confirm?").format(
                 name=actor.name or actor.user_id, title=commitment.title.get(tr.locale)
             )
             buttons = [[(tr.gettext("Confirm milestone"), f"ms:ok:{commitment_id}")]]
-            rows.append(
-                NewDelivery(admin_id, "milestone", OutgoingMessage(text, buttons), now,
-                            dedupe_key=f"milestone:{commitment_id}:{admin_id}:{now.date()}")
-            )  # fmt: skip
-        await self.s.deliveries.enqueue_many(rows, now)
+            return OutgoingMessage(text, buttons)
+
+        await self.people.message_admins(
+            "milestone", f"milestone:{commitment_id}:{{admin}}:{now.date()}", build
+        )
         await self.s.audit.record(now, actor.user_id, "milestone.request", commitment_id)
         return False
 

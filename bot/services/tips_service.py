@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from bot.errors import NotFound, UserFacingError
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.roles import Actor
 from bot.services import Services
 from bot.services.people import PeopleService
@@ -179,29 +179,26 @@ class TipService:
         return self.render_alert_text(alert.text(locale), locale)
 
     async def ask_admins(self, alert: Alert, author: Actor) -> int:
-        """Each admin gets the preview with approve / reject buttons."""
-        now = self.s.clock.now()
-        rows = []
-        for admin_id in sorted(self.s.settings.admin_ids):
-            locale = await self.s.users.locale(admin_id) or self.s.settings.locale
-            tr = self.s.translator(locale)
+        """Each admin gets the preview, in their language, with approve / reject buttons."""
+
+        def build(tr: Translator) -> OutgoingMessage:
             kind = tr.gettext("URGENT alert") if alert.urgent else tr.gettext("Alert")
             text = (
                 tr.gettext("{kind} from {name} waiting for approval:").format(
                     kind=kind, name=author.name or author.user_id
                 )
                 + "\n\n"
-                + self.render_alert(alert, locale)
+                + self.render_alert(alert, tr.locale)
             )
             buttons = [[
                 (tr.gettext("Approve and send"), f"alert:ok:{alert.id}"),
                 (tr.gettext("Reject"), f"alert:no:{alert.id}"),
             ]]  # fmt: skip
-            rows.append(
-                NewDelivery(admin_id, "alert-approval", OutgoingMessage(text, buttons), now,
-                            dedupe_key=f"alert-approval:{alert.id}:{admin_id}")
-            )  # fmt: skip
-        return await self.s.deliveries.enqueue_many(rows, now)
+            return OutgoingMessage(text, buttons)
+
+        return await PeopleService(self.s).message_admins(
+            "alert-approval", f"alert-approval:{alert.id}:{{admin}}", build
+        )
 
     async def tell_author(self, alert: Alert, decider: Actor) -> None:
         now = self.s.clock.now()
