@@ -6,6 +6,7 @@ service when "Save" is pressed, after the role, the date and personal data are c
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from telegram import Update
@@ -131,9 +132,9 @@ async def on_staff_text(update: Update, context: BotContext) -> bool:
         text = message.text.strip()[:500]
         answered(context, waiting)
         if waiting == "place":
-            draft = Draft(**{**draft.__dict__, "place": text[:120]})
+            draft = replace(draft, place=text[:120])
         else:
-            draft = Draft(**{**draft.__dict__, "note": text})
+            draft = replace(draft, note=text)
         await advance(update, context, draft, edit=False)
         return True
     if waiting == "count" and draft is not None:
@@ -143,7 +144,7 @@ async def on_staff_text(update: Update, context: BotContext) -> bool:
             await reply(update, context.actor.tr.gettext("Please write a number, like 25."))
             return True
         answered(context, "count")
-        await advance(update, context, Draft(**{**draft.__dict__, "count": count}), False)
+        await advance(update, context, replace(draft, count=count), False)
         return True
     found = service(context).draft_from_text(message.text)
     if found is None:
@@ -206,7 +207,7 @@ async def press_report(update: Update, context: BotContext) -> None:
         if context.services.promise.get(parts[2]) is None:
             await reply(update, _("That button is no longer valid."))
             return
-        fresh = Draft(**{**reporting.blank().__dict__, "commitment": parts[2]})
+        fresh = replace(reporting.blank(), commitment=parts[2])
         await show_card(update, context, fresh, edit=False)
         return
     draft = _draft(context)
@@ -222,7 +223,7 @@ async def press_report(update: Update, context: BotContext) -> None:
     elif verb == "setk":
         if context.services.promise.get(parts[2]) is None:
             return
-        await advance(update, context, Draft(**{**draft.__dict__, "commitment": parts[2]}),
+        await advance(update, context, replace(draft, commitment=parts[2]),
                       edit=True)  # fmt: skip
     elif verb == "date":
         today = context.services.clock.today()
@@ -235,13 +236,13 @@ async def press_report(update: Update, context: BotContext) -> None:
             return
         day = context.services.clock.today() - timedelta(days=back)
         answered(context, "date")
-        await advance(update, context, Draft(**{**draft.__dict__, "date": day}), edit=True)
+        await advance(update, context, replace(draft, date=day), edit=True)
     elif verb == "count":
         await reply(update, _("How many people?"), keyboard(count_rows(context)), edit=True)
     elif verb == "setc":
         count = int_arg(parts[2])
         answered(context, "count")
-        await advance(update, context, Draft(**{**draft.__dict__, "count": count}), edit=True)
+        await advance(update, context, replace(draft, count=count), edit=True)
     elif verb == "skip":
         (context.user_data or {}).pop(AWAIT, None)
         await advance(update, context, draft, edit=True)

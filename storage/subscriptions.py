@@ -92,12 +92,6 @@ class SubscriptionRepo:
         )
         return [_subscription(r) for r in rows]
 
-    async def advance(self, chat_id: int, cursor: int, next_at: datetime) -> None:
-        await self._db.execute(
-            "UPDATE subscriptions SET cursor = ?, next_at = ? WHERE chat_id = ?",
-            (cursor, to_db(next_at), chat_id),
-        )
-
     async def advance_many(self, rows: list[tuple[int, int, datetime]]) -> None:
         """(chat id, new cursor, next time) for a whole round, in one transaction."""
         async with self._db.transaction() as conn:
