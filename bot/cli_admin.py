@@ -8,10 +8,8 @@ import sys
 
 from telegram import Bot
 
-from bot.clock import make_clock
-from bot.promise import load_promise
+from bot.cli_common import open_services
 from bot.promise_check import check_promise
-from bot.services import Services
 from bot.services.people import PeopleService
 from bot.settings import Settings
 from handlers.admin import invite_link
@@ -49,13 +47,7 @@ async def _bot_username(settings: Settings) -> str:
 def invite_command(args: argparse.Namespace, settings: Settings) -> int:
     async def go() -> str:
         username = args.bot_username or await _bot_username(settings)
-        async with Database(settings.db_path) as db:
-            services = Services(
-                settings,
-                make_clock(settings.now, settings.tz),
-                load_promise(settings.promise_file),
-                db,
-            )
+        async with open_services(settings) as services:
             code = await PeopleService(services).create_invite(None, Org(args.org))
         return invite_link(username, code)
 

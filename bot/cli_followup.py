@@ -6,12 +6,9 @@ import argparse
 import asyncio
 import sys
 
-from bot.clock import make_clock
+from bot.cli_common import open_services
 from bot.followup import PeriodFilter, render_report
-from bot.promise import load_promise
-from bot.services import Services
 from bot.settings import Settings
-from storage.db import Database
 
 
 def report_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -22,9 +19,7 @@ def report_command(args: argparse.Namespace, settings: Settings) -> int:
         return 2
 
     async def go() -> str:
-        async with Database(settings.db_path) as db:
-            clock = make_clock(settings.now, settings.tz)
-            services = Services(settings, clock, load_promise(settings.promise_file), db)
+        async with open_services(settings) as services:
             return await render_report(
                 services, args.format, args.locale or settings.locale, period, args.internal,
                 args.today,

@@ -6,24 +6,20 @@ import argparse
 import asyncio
 import json
 
-from bot.clock import make_clock
+from bot.cli_common import open_services
 from bot.periods import period_label
-from bot.promise import load_promise
-from bot.services import Services
 from bot.services.pace import PaceService
 from bot.settings import Settings
 from handlers.status import status_line
-from storage.db import Database
 
 
 def status_command(args: argparse.Namespace, settings: Settings) -> int:
     tr_locale = args.locale or settings.locale
 
     async def go() -> str:
-        promise = load_promise(settings.promise_file)
-        async with Database(settings.db_path) as db:
-            services = Services(settings, make_clock(settings.now, settings.tz), promise, db)
+        async with open_services(settings) as services:
             rows = await PaceService(services).current(args.today)
+        promise = services.promise
         tr = services.translator(tr_locale)
         if args.json:
             out = []
