@@ -173,7 +173,7 @@ async def test_sandbox_survives_a_crashing_handler(
     async def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("boom with secret internals")
 
-    monkeypatch.setattr("bot.services.answers.AnswerService.answer", broken)
+    monkeypatch.setattr("bot.services.answers.AnswerService.respond", broken)
     clock = FrozenClock(datetime(2024, 3, 12, 10, 0, tzinfo=STOCKHOLM))
     async with running_sandbox(settings, clock) as (emu, _app):
         replies = await say(emu, RESIDENT, "när är nästa tematräff")
