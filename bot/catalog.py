@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -63,10 +64,40 @@ def _read(path: Path, locale: str | None = None) -> Catalog:
         return read_po(handle, locale=locale)
 
 
-def _write(path: Path, catalog: Catalog) -> None:
+# Fixed header values: a catalogue's bytes change only when a message does, so branches that
+# add messages merge cleanly (sorted output, no line numbers, no timestamps).
+_HEADER_DATE = datetime(2026, 11, 1, tzinfo=UTC)
+_TEAMS = {"sv": "Swedish", "en": "English"}
+
+
+def _stamp(catalog: Catalog, lang: str | None) -> None:
+    catalog.project = "trygghetsbot"
+    catalog.version = "1"
+    catalog.copyright_holder = "The Trygghetsbot authors"
+    catalog.msgid_bugs_address = "https://github.com/trygghetsbot/trygghetsbot/issues"
+    catalog.last_translator = "The Trygghetsbot authors"
+    catalog.language_team = f"{_TEAMS.get(lang or '', 'LANGUAGE')} (Trygghetsbot)"
+    catalog.creation_date = _HEADER_DATE
+    catalog.revision_date = _HEADER_DATE
+    catalog.header_comment = (
+        f"# {_TEAMS.get(lang or '', 'Template for the')} messages of Trygghetsbot.\n"
+        "# Distributed under the same license (MIT) as the trygghetsbot package."
+    )
+    catalog.fuzzy = lang is None  # the template is a template; real catalogues are never fuzzy
+
+
+def _write(path: Path, catalog: Catalog, lang: str | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    _stamp(catalog, lang)
     with path.open("wb") as handle:
-        write_po(handle, catalog, width=100, omit_header=False, sort_output=False)
+        write_po(
+            handle,
+            catalog,
+            width=100,
+            omit_header=False,
+            sort_output=True,
+            include_lineno=False,
+        )
 
 
 def _ids(catalog: Iterable[object]) -> set[object]:
@@ -86,7 +117,7 @@ def update() -> None:
             for message in catalog:
                 if message.id and not all(message.string or ("",)):
                     message.string = message.id
-        _write(path, catalog)
+        _write(path, catalog, lang)
 
 
 def compile_all() -> None:
@@ -136,7 +167,7 @@ def merge(fragments: Iterable[Path], lang: str = "sv") -> int:
                 current.string = message.string
                 current.flags.discard("fuzzy")
                 taken += 1
-    _write(path, catalog)
+    _write(path, catalog, lang)
     return taken
 
 
