@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,31 @@ ADMIN_ID = 9001
 def _compiled_catalogues() -> None:
     # A fresh clone has only .po files; compile them once so Swedish text is real.
     catalog.compile_all()
+
+
+class _ErrorRecords(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def _no_error_logs(request: pytest.FixtureRequest) -> Any:
+    """Anything logged at ERROR (or worse) during a test fails it, unless the test says it
+    provokes that error on purpose with ``@pytest.mark.logs_errors``."""
+    handler = _ErrorRecords()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+    if handler.records and request.node.get_closest_marker("logs_errors") is None:
+        lines = [f"{r.name}: {r.levelname}: {r.getMessage()[:200]}" for r in handler.records[:5]]
+        pytest.fail("logged at ERROR during the test:\n" + "\n".join(lines), pytrace=False)
 
 
 @pytest.fixture

@@ -167,6 +167,7 @@ async def test_digest_moves_off_easter_monday_in_the_sandbox(settings: Settings)
         assert len(emu.sent_to(STAFF)) == len(digest)
 
 
+@pytest.mark.logs_errors
 async def test_sandbox_survives_a_crashing_handler(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
