@@ -19,7 +19,7 @@ from bot.services import Services
 from bot.services.people import PeopleService
 from bot.settings import Settings
 from handlers import STARTUP, register
-from handlers.common import BotContext, BotData
+from handlers.common import BotContext, BotData, UserData
 from handlers.menus import publish_default_menus
 from storage.db import Database
 
@@ -47,7 +47,7 @@ def build_application(
     secret = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
     if not secret:
         raise ValueError("no bot token")
-    context_types = ContextTypes(context=BotContext, bot_data=BotData)
+    context_types = ContextTypes(context=BotContext, bot_data=BotData, user_data=UserData)
     builder = (
         ApplicationBuilder()
         .token(secret)

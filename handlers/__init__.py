@@ -158,12 +158,13 @@ def tip_handlers() -> list[AnyHandler]:
 
 
 def reporting_handlers() -> list[AnyHandler]:
+    # After the other conversations: its way in is free text (a one-liner), so it must not
+    # take text that /plan, /tips or a move is waiting for.
+    mark_registered(REPORT)
     return [
-        command(REPORT, reporting.start_report),
+        reporting.conversation(text.route_text, list(CANCEL.names), list(REPORT.names)),
         command(MY_REPORTS, reporting.show_my_reports),
-        button("rep", reporting.press_report),
-        CallbackQueryHandler(reporting.press_milestone_request, pattern="^ms:req:"),
-        CallbackQueryHandler(reporting.press_milestone_confirm, pattern="^ms:ok:"),
+        *reporting.outside_handlers(),
     ]
 
 
@@ -219,8 +220,8 @@ FEATURES: Sequence[Callable[[], list[AnyHandler]]] = (
     status_handlers,
     progress_handlers,
     tip_handlers,
-    reporting_handlers,
     event_handlers,
+    reporting_handlers,
     # Free text last: conversations above own their typed steps.
     text.text_handlers,
 )

@@ -13,6 +13,7 @@ from telegram.ext import ConversationHandler
 
 from bot.i18n import Translator
 from bot.promise import Visibility
+from bot.render.reporting import followup_counts
 from bot.services.events import EventDraft, EventService
 from bot.when import DEFAULT_LENGTH, parse_when
 from handlers.common import (
@@ -23,8 +24,10 @@ from handlers.common import (
     int_arg,
     keyboard,
     reply,
+    show,
     split_cb,
     staff_only,
+    user_data,
 )
 
 
@@ -146,9 +149,7 @@ async def event_outcome(update: Update, context: BotContext, verb: str, event_id
         return
     activity_id = await service(context).record_outcome(actor, event_id, verb)
     if activity_id is not None:
-        counts = [[(str(n), cb("rep", "count", activity_id, n)) for n in (5, 10, 20, 30, 50)]]
-        await reply(update, _("Saved and counted. How many came? Tap a number, or leave it."),
-                    keyboard(counts), edit=True)  # fmt: skip
+        await show(update, followup_counts(actor.tr, activity_id), edit=True)
     elif verb == "moved":
         await reply(update, _("OK, not counted. Plan the new date with /plan."), edit=True)
     else:
@@ -199,7 +200,7 @@ async def plan_from_digest(update: Update, context: BotContext) -> int:
 
 
 def _draft(context: BotContext) -> dict[str, Any] | None:
-    data = context.user_data or {}
+    data = user_data(context)
     draft = data.get("plan")
     return draft if isinstance(draft, dict) else None
 
@@ -373,8 +374,8 @@ def visibility_names(tr: Translator) -> dict[Visibility, str]:
 
 
 async def cancel_plan(update: Update, context: BotContext) -> int:
-    (context.user_data or {}).pop("plan", None)
-    (context.user_data or {}).pop("move", None)
+    user_data(context).pop("plan", None)
+    user_data(context).pop("move", None)
     await reply(update, context.actor.tr.gettext("OK, cancelled. Nothing was changed."))
     return ConversationHandler.END
 
@@ -424,7 +425,7 @@ async def press_my_event(update: Update, context: BotContext) -> int:
 async def move_when(update: Update, context: BotContext) -> int:
     actor = context.actor
     _ = actor.tr.gettext
-    event_id = (context.user_data or {}).get("move")
+    event_id = user_data(context).get("move")
     text = update.message.text or "" if update.message else ""
     when = parse_when(text, context.services.clock.now(), context.services.clock.tz)
     if not isinstance(event_id, int):
