@@ -27,6 +27,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.render.callbacks import Card, CardAction
 from handlers import (
     admin,
     basics,
@@ -174,6 +175,8 @@ def event_handlers() -> list[AnyHandler]:
         entry_points=[
             command(PLAN, events.start_plan),
             CallbackQueryHandler(events.plan_from_digest, pattern="^plan:new:"),
+            # Before the reporting conversation, so one tap moves a future "report" here.
+            CallbackQueryHandler(events.plan_from_report, pattern=Card.pattern(CardAction.PLAN)),
         ],
         states={
             events.PlanStep.TITLE: [

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import IntEnum
 from typing import Any
 
@@ -29,6 +29,7 @@ from handlers.common import (
     staff_only,
     user_data,
 )
+from handlers.reporting import forget, scratch
 
 
 class PlanStep(IntEnum):
@@ -199,6 +200,32 @@ async def plan_from_digest(update: Update, context: BotContext) -> int:
     return await plan_kind(update, context)
 
 
+@staff_only("plan")
+async def plan_from_report(update: Update, context: BotContext) -> int | None:
+    """ "Plan it instead?" on a report card with a future date: /plan with the kind and the
+    day taken from the card; the report draft is dropped (it was never saved)."""
+    state = scratch(context)
+    forget(context)
+    commitment = context.services.promise.get(state.draft.commitment or "") if state else None
+    if state is None or commitment is None:
+        await reply(update, context.actor.tr.gettext("That button is no longer valid."))
+        return ConversationHandler.END
+    user_data(context)["plan"] = {"commitment": commitment.id, "day": state.draft.date.isoformat()}
+    _ = context.actor.tr.gettext
+    await reply(
+        update,
+        _(
+            "Plan it for {date}. {name}: write a short title, for example "
+            '"Theme meeting: safe at night".'
+        ).format(
+            date=context.actor.tr.weekday_date(state.draft.date),
+            name=commitment.short.get(context.actor.locale),
+        ),
+        edit=True,
+    )
+    return PlanStep.TITLE
+
+
 def _draft(context: BotContext) -> dict[str, Any] | None:
     data = user_data(context)
     draft = data.get("plan")
@@ -235,9 +262,23 @@ def quick_start(context: BotContext, choice: int) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=context.services.clock.tz)
 
 
+def planned_day(context: BotContext) -> datetime | None:
+    """The day carried over from a report card ("Plan it instead?"), at 18:00."""
+    draft = _draft(context)
+    day = draft.get("day") if draft else None
+    if not isinstance(day, str):
+        return None
+    start = datetime.combine(date.fromisoformat(day), time(18, 0), context.services.clock.tz)
+    return start if start > context.services.clock.now() else None
+
+
 def quick_times(context: BotContext) -> list[list[tuple[str, str]]]:
     tr = context.actor.tr
     rows = []
+    carried = planned_day(context)
+    if carried is not None:
+        label = f"{tr.short_datetime(carried)}–{tr.time(carried + DEFAULT_LENGTH)}"
+        rows.append([(label, cb("plan", "when", len(QUICK_TIMES)))])
     for index in range(len(QUICK_TIMES)):
         start = quick_start(context, index)
         label = f"{tr.short_datetime(start)}–{tr.time(start + DEFAULT_LENGTH)}"
@@ -251,10 +292,18 @@ async def plan_when_button(update: Update, context: BotContext) -> int:
     parts = split_cb(update.callback_query.data if update.callback_query else None, 3)
     draft = _draft(context)
     choice = int_arg(parts[2]) if parts else None
-    if not context.actor.is_staff or draft is None or choice is None or choice >= len(QUICK_TIMES):
+    carried = planned_day(context)
+    if carried is not None and choice == len(QUICK_TIMES):
+        start = carried
+    elif (
+        not context.actor.is_staff or draft is None or choice is None or choice >= len(QUICK_TIMES)
+    ):
         await reply(update, _("That button is no longer valid."))
         return PlanStep.WHEN
-    start = quick_start(context, choice)
+    else:
+        start = quick_start(context, choice)
+    if not context.actor.is_staff or draft is None:
+        return PlanStep.WHEN
     draft["when"] = (start.isoformat(), (start + DEFAULT_LENGTH).isoformat())
     await reply(update, _('Where? Write the place, for example "Bro centrum".'), edit=True)
     return PlanStep.PLACE

@@ -241,8 +241,8 @@ def typed_answer(route_text: Handler) -> Handler:
         if state is None or not context.actor.is_staff or message is None:
             # Another flow took over (or the role is gone): this is ordinary text again.
             forget(context)
-            await route_text(update, context)
-            return END
+            step = await route_text(update, context)
+            return step if isinstance(step, Step) else END
         expecting = state.awaiting
         today = context.services.clock.today()
         fix = parse_fix(message.text or "", context.services.promise, today, expecting)
