@@ -4,9 +4,7 @@ typed fixes → save → a future date refused in Swedish with the /planera offe
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Awaitable
 from datetime import datetime
 
 from bot.clock import STOCKHOLM, FrozenClock
@@ -20,28 +18,10 @@ ADMIN = PERSONAS["admin"].user_id
 NEWCOMER = 200_013
 
 
-async def changed(emu: Emulator, user_id: int, act: Awaitable[object]) -> list[SentMessage]:
-    """Run ``act`` (a coroutine) and return what the bot sent or edited in reply."""
-    seen: list[SentMessage] = []
-    event = asyncio.Event()
-
-    def listen(kind: str, message: SentMessage) -> None:
-        if message.chat_id == user_id and kind in ("sent", "edited"):
-            seen.append(message)
-            event.set()
-
-    emu.add_listener(listen)
-    try:
-        await act
-        await asyncio.wait_for(event.wait(), timeout=5)
-        await asyncio.sleep(0.15)  # a multi-message answer arrives together
-    finally:
-        emu.remove_listener(listen)
-    return seen
-
-
 async def say(emu: Emulator, user_id: int, text: str) -> list[SentMessage]:
-    return await changed(emu, user_id, emu.user_sends(user_id, text, language_code="sv"))
+    before = len(emu.sent_to(user_id))
+    await emu.user_sends(user_id, text, language_code="sv")
+    return await emu.wait_for_reply(user_id, before, timeout=5)
 
 
 async def press(
@@ -50,9 +30,7 @@ async def press(
     for message in reversed(messages):
         for data in message.callback_data:
             if data.startswith(prefix):
-                return await changed(
-                    emu, user_id, emu.user_presses(user_id, message.message_id, data)
-                )
+                return await emu.press_and_wait(user_id, message.message_id, data)
     raise AssertionError(f"no button {prefix!r} in {[m.shown for m in messages]}")
 
 
