@@ -27,7 +27,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.render.callbacks import Card, CardAction
+from bot.render.callbacks import Card, CardAction, MyEvent
 from handlers import (
     admin,
     basics,
@@ -198,8 +198,14 @@ def event_handlers() -> list[AnyHandler]:
         conversation_timeout=30 * 60,
     )
     move = ConversationHandler(
-        entry_points=[CallbackQueryHandler(events.press_my_event, pattern="^my:")],
-        states={events.PlanStep.MOVE_WHEN: [MessageHandler(typed, events.move_when)]},
+        entry_points=[CallbackQueryHandler(events.press_my_event, pattern=MyEvent.pattern())],
+        # Another /myevents button while the new time is awaited is a new choice, not stale.
+        states={
+            events.PlanStep.MOVE_WHEN: [
+                MessageHandler(typed, events.move_when),
+                CallbackQueryHandler(events.press_my_event, pattern=MyEvent.pattern()),
+            ]
+        },
         fallbacks=[command(CANCEL, events.cancel_plan)],
         name="move",
         conversation_timeout=30 * 60,

@@ -13,6 +13,7 @@ from telegram.ext import ConversationHandler
 
 from bot.i18n import Translator
 from bot.promise import Visibility
+from bot.render.callbacks import MyEvent, MyEventAction
 from bot.render.reporting import followup_counts
 from bot.services.events import EventDraft, EventService
 from bot.when import DEFAULT_LENGTH, parse_when
@@ -444,30 +445,43 @@ async def show_my_events(update: Update, context: BotContext) -> None:
     for event in events:
         start = event.starts_at.astimezone(context.services.clock.tz)
         lines.append(f"• {tr.short_datetime(start)} {event.title}")
-        rows.append([(tr.gettext("Move: {title}").format(title=event.title)[:60],
-                      cb("my", "move", event.id)),
-                     (tr.gettext("Cancel it"), cb("my", "cancel", event.id))])  # fmt: skip
+        move = MyEvent(MyEventAction.MOVE, event.id).encode()
+        cancel = MyEvent(MyEventAction.CANCEL, event.id).encode()
+        label = tr.gettext("Move: {title}").format(title=event.title)[:60]
+        rows.append([(label, move), (tr.gettext("Cancel it"), cancel)])
     await reply(update, "\n".join(lines), keyboard(rows))
 
 
 @staff_only("myevents")
-async def press_my_event(update: Update, context: BotContext) -> int:
+async def press_my_event(update: Update, context: BotContext) -> int | None:
+    """my:<action>:<event> from /myevents; the role is checked here, the ownership by the
+    service. Cancelling asks first: residents are told only after the confirmation."""
     actor = context.actor
     _ = actor.tr.gettext
-    parts = split_cb(update.callback_query.data if update.callback_query else None, 3)
-    arg = int_arg(parts[2]) if parts else None
-    if parts is None or arg is None:
+    choice = MyEvent.parse(update.callback_query.data if update.callback_query else None)
+    if choice is None:
+        await reply(update, _("That button is no longer valid."))
+        return None
+    events = service(context)
+    user_data(context).pop("move", None)  # another button: any open move question is over
+    if choice.action is MyEventAction.CANCEL:
+        event = await events.mine_one(actor, choice.event)
+        rows = [[(_("Yes, cancel it"), MyEvent(MyEventAction.CONFIRM_CANCEL, event.id).encode()),
+                 (_("No, keep it"), MyEvent(MyEventAction.KEEP, event.id).encode())]]  # fmt: skip
+        await reply(update, _("Cancel {title}? Anyone who asked for a reminder will be told.")
+                    .format(title=event.title), keyboard(rows), edit=True)  # fmt: skip
         return ConversationHandler.END
-    if parts[1] == "cancel":
-        event = await service(context).cancel(actor, arg)
+    if choice.action is MyEventAction.CONFIRM_CANCEL:
+        event = await events.cancel(actor, choice.event)
         await reply(update, _("Cancelled: {title}. Anyone who asked for a reminder is told.")
                     .format(title=event.title), edit=True)  # fmt: skip
         return ConversationHandler.END
-    if parts[1] == "move":
-        context.user_data["move"] = arg  # type: ignore[index]
-        await reply(update, _('New time? For example "20/3 18-20" or "tomorrow 18:00".'))
-        return PlanStep.MOVE_WHEN
-    return ConversationHandler.END
+    if choice.action is MyEventAction.KEEP:
+        await reply(update, _("OK, it stays planned. Nothing was changed."), edit=True)
+        return ConversationHandler.END
+    user_data(context)["move"] = choice.event
+    await reply(update, _('New time? For example "20/3 18-20" or "tomorrow 18:00".'))
+    return PlanStep.MOVE_WHEN
 
 
 @guarded

@@ -173,3 +173,19 @@ class MilestoneAction(enum.StrEnum):
 class MilestoneChoice(CallbackData, prefix="ms"):
     action: MilestoneAction
     commitment: str
+
+
+# --- /myevents -------------------------------------------------------------------------------
+
+
+class MyEventAction(enum.StrEnum):
+    MOVE = "move"
+    CANCEL = "cancel"  # asks first
+    CONFIRM_CANCEL = "really"  # residents are told only now
+    KEEP = "keep"
+
+
+@dataclasses.dataclass(frozen=True)
+class MyEvent(CallbackData, prefix="my"):
+    action: MyEventAction
+    event: int

@@ -35,6 +35,7 @@ DESCRIPTION_MAX = 600
 
 class EventInvalid(UserFacingError):
     msgid = N_("That event cannot be saved: {why}")
+    translated = ("why",)
 
 
 class NotYourEvent(UserFacingError):
@@ -114,6 +115,10 @@ class EventService:
         if not actor.is_admin and event.organiser_id != actor.user_id:
             raise NotYourEvent()
         return event
+
+    async def mine_one(self, actor: Actor, event_id: int) -> Event:
+        """One of the actor's planned events (checked like a change), e.g. to confirm one."""
+        return await self._own_event(actor, event_id)
 
     async def mine(self, actor: Actor) -> list[Event]:
         await PeopleService(self.s).require_staff(actor, "event.list")
