@@ -321,3 +321,35 @@ async def test_status_detail_shows_local_time(harness: Harness, lang: str, day: 
     await h.press(STAFF, "st:show:theme_meeting", lang=lang)
     line = next(x for x in h.tg.last(STAFF).text.splitlines() if "Kvällsträff" in x)
     assert "18:00" in line and "17:00" not in line and "16:00" not in line
+
+
+# --- joining, privacy and deletion for staff ---------------------------------------------------
+
+
+async def test_admins_are_told_when_someone_joins(harness: Harness) -> None:
+    h = harness
+    code = await h.app.bot_data.people.create_invite(None, Org.POLICE)
+    await h.say(STAFF, f"/start inv_{code}", lang="en")
+    h.tg.clear()
+    await drain(h)
+    told = h.tg.last(ADMIN_ID).text
+    assert "joined as staff" in told or "gick med som personal" in told
+    assert "Polisen" in told or "Police" in told
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+async def test_staff_privacy_and_delete_me_say_what_stays(harness: Harness, lang: str) -> None:
+    h = harness
+    await make_staff(h)
+    await h.say(STAFF, ONE_LINER, lang=lang)
+    await h.press(STAFF, "rep:save:0", lang=lang)
+    await h.say(STAFF, "/privacy", lang=lang)
+    text = h.tg.last(STAFF).text
+    never = "lagrar aldrig ditt namn" if lang == "sv" else "never store your name"
+    assert never not in text  # staff names are stored: never claim otherwise
+    assert ("1 rapport" if lang == "sv" else "1 report you made") in text
+    await h.say(STAFF, "/delete_me", lang=lang)
+    await h.press(STAFF, "me:delete:yes", lang=lang)
+    done = h.tg.last(STAFF).text
+    assert ("fortfarande personal" if lang == "sv" else "still staff") in done
+    assert await h.services.staff.active(STAFF) is not None
