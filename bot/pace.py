@@ -47,6 +47,7 @@ class PaceRow:
     expected_by_now: float
     state: State
     days_left: int
+    late: bool = False  # a milestone reached (confirmed) after its due date
 
     def to_json(self) -> dict[str, object]:
         """The ``status --json`` shape (PRODUCT.md); the label is added by the caller."""
@@ -102,7 +103,8 @@ def pace(
             state = State.OPEN
         else:
             state = State.MISSED
-        return PaceRow(commitment.id, period, None, done, 0, 0.0, state, days_left)
+        late = reached is not None and reached > period.end
+        return PaceRow(commitment.id, period, None, done, 0, 0.0, state, days_left, late)
     # Planned events are those not yet started (the caller filters by time of day), so an
     # event later today still counts as planned.
     planned = _count(facts.planned_dates, max(today, period.start), period.end)

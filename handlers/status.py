@@ -44,6 +44,9 @@ def status_line(tr: Translator, commitment: Commitment, row: PaceRow) -> str:
     name = commitment.short.get(tr.locale)
     state = state_word(tr, row.state)
     if commitment.cadence is Cadence.MILESTONE:
+        if row.late:
+            # TRANSLATORS: a milestone confirmed after its due date.
+            state = _("{state} (late)").format(state=state)
         return _("{name} · milestone by {due}: {state}").format(
             name=name, due=tr.date(row.period.end, "d MMM yyyy"), state=state
         )

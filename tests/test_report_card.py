@@ -353,3 +353,13 @@ async def test_staff_privacy_and_delete_me_say_what_stays(harness: Harness, lang
     done = h.tg.last(STAFF).text
     assert ("fortfarande personal" if lang == "sv" else "still staff") in done
     assert await h.services.staff.active(STAFF) is not None
+
+
+async def test_milestone_confirmed_after_its_due_date_is_marked_late(harness: Harness) -> None:
+    h = harness
+    await make_staff(h)
+    await h.press(ADMIN_ID, "ms:ok:gvi", lang="en")  # GVI was due 31 Dec 2023; today 12 Mar 2024
+    assert "Milestone confirmed" in h.tg.last(ADMIN_ID).text
+    await h.say(STAFF, "/status", lang="en")
+    gvi = next(x for x in h.tg.last(STAFF).text.splitlines() if x.startswith("GVI"))
+    assert "done" in gvi and "(late)" in gvi
