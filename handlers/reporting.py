@@ -61,6 +61,7 @@ STEP_FOR: dict[Field | None, Step] = {
     None: Step.CARD,
 }
 GUIDED_STEPS = [Field.DATE, Field.COUNT, Field.PLACE, Field.NOTE]
+FREE_TEXT = (Field.PLACE, Field.NOTE)  # anything typed is the answer
 END = ConversationHandler.END
 
 
@@ -244,6 +245,17 @@ def typed_answer(route_text: Handler) -> Handler:
             step = await route_text(update, context)
             return step if isinstance(step, Step) else END
         expecting = state.awaiting
+        if (message.text or "").rstrip().endswith("?") and expecting not in FREE_TEXT:
+            # A question is not a fix: it must not change the kind or the date by accident.
+            _ = context.actor.tr.gettext
+            await reply(
+                update,
+                _(
+                    "You are in the middle of a report. Save it or /cancel it "
+                    "first, then ask again."
+                ),
+            )
+            return STEP_FOR[expecting]
         today = context.services.clock.today()
         fix = parse_fix(message.text or "", context.services.promise, today, expecting)
         fields = given(fix)

@@ -140,6 +140,8 @@ async def test_words_typed_mid_report_are_never_a_new_report(harness: Harness) -
     await h.say(STAFF, "25")
     await h.say(STAFF, "hej hej")  # nothing to fix on the card: a hint, the card stays
     assert "/avbryt" in h.tg.last(STAFF).text
+    await h.say(STAFF, "när är nästa tematräff?")  # a question changes nothing
+    assert "mitt i en rapport" in h.tg.last(STAFF).text
     await h.say(STAFF, "tematräff igår")  # a second line fixes this card, no second report
     assert await h.services.activities.by_reporter(STAFF) == []
     await h.press(STAFF, "rep:save:0")
