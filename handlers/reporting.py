@@ -544,6 +544,13 @@ def conversation(route_text: Handler, cancel_names: list[str], report_names: lis
     """The whole reporting flow as one ConversationHandler. ``route_text`` handles free text
     that is not (or no longer) part of a report, so nothing typed falls on the floor."""
     typed = filters.TEXT & ~filters.COMMAND
+
+    async def enter(update: Update, context: BotContext) -> int:
+        # END rather than None when the text was not a report: PTB then keeps no state and
+        # schedules no timeout job for every resident's question.
+        step = await route_text(update, context)
+        return step if isinstance(step, Step) else END
+
     in_report: list[BaseHandler[Update, BotContext, Any]] = [
         CallbackQueryHandler(press_card, pattern=Card.pattern()),
         MessageHandler(typed, typed_answer(route_text)),
@@ -555,10 +562,7 @@ def conversation(route_text: Handler, cancel_names: list[str], report_names: lis
         CallbackQueryHandler(start_other_count, pattern=FollowupOther.pattern()),
     ]
     return ConversationHandler(
-        entry_points=[
-            *restart,
-            MessageHandler(filters.UpdateType.MESSAGE & typed, route_text),
-        ],
+        entry_points=[*restart, MessageHandler(filters.UpdateType.MESSAGE & typed, enter)],
         states={step: in_report for step in Step},
         fallbacks=[CommandHandler(cancel_names, cancel), *restart],
         name="report",
