@@ -106,10 +106,13 @@ def markup(screen: Screen) -> InlineKeyboardMarkup | None:
     """A presenter's typed buttons as Telegram's inline keyboard (None when there are none)."""
     if not screen.rows:
         return None
+    rows = screen.rows
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data.encode()) for b in row]
-         for row in screen.rows]
-    )  # fmt: skip
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.data.encode()) for b in row]
+            for row in rows
+        ]
+    )
 
 
 async def show(update: Update, screen: Screen, *, edit: bool = False) -> Message | None:

@@ -466,10 +466,11 @@ async def press_my_event(update: Update, context: BotContext) -> int | None:
     user_data(context).pop("move", None)  # another button: any open move question is over
     if choice.action is MyEventAction.CANCEL:
         event = await events.mine_one(actor, choice.event)
-        rows = [[(_("Yes, cancel it"), MyEvent(MyEventAction.CONFIRM_CANCEL, event.id).encode()),
-                 (_("No, keep it"), MyEvent(MyEventAction.KEEP, event.id).encode())]]  # fmt: skip
-        await reply(update, _("Cancel {title}? Anyone who asked for a reminder will be told.")
-                    .format(title=event.title), keyboard(rows), edit=True)  # fmt: skip
+        really = MyEvent(MyEventAction.CONFIRM_CANCEL, event.id).encode()
+        keep = MyEvent(MyEventAction.KEEP, event.id).encode()
+        rows = [[(_("Yes, cancel it"), really), (_("No, keep it"), keep)]]
+        question = _("Cancel {title}? Anyone who asked for a reminder will be told.")
+        await reply(update, question.format(title=event.title), keyboard(rows), edit=True)
         return ConversationHandler.END
     if choice.action is MyEventAction.CONFIRM_CANCEL:
         event = await events.cancel(actor, choice.event)

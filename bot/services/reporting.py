@@ -288,12 +288,11 @@ class ReportingService:
             text = tr.gettext("{name} says this milestone is reached: {title}. Confirm?").format(
                 name=actor.name or actor.user_id, title=commitment.title.get(tr.locale)
             )
-            buttons = [[
-                (tr.gettext("Confirm milestone"),
-                 MilestoneChoice(MilestoneAction.APPROVE, commitment_id).encode()),
-                (tr.gettext("Not yet"),
-                 MilestoneChoice(MilestoneAction.REJECT, commitment_id).encode()),
-            ]]  # fmt: skip
+            approve = MilestoneChoice(MilestoneAction.APPROVE, commitment_id).encode()
+            reject = MilestoneChoice(MilestoneAction.REJECT, commitment_id).encode()
+            buttons = [
+                [(tr.gettext("Confirm milestone"), approve), (tr.gettext("Not yet"), reject)]
+            ]
             return OutgoingMessage(text, buttons)
 
         await self.people.message_admins(
@@ -315,17 +314,20 @@ class ReportingService:
             return
         commitment = self.s.promise.commitment(commitment_id)
         tr = self.s.translator(await self.s.users.locale(asked_by))
-        text = tr.gettext("An admin has not confirmed the milestone yet: {title}. Talk to your "
-                          "coordinator if you think it is reached.").format(
-            title=commitment.title.get(tr.locale)
-        )  # fmt: skip
+        text = tr.gettext(
+            "An admin has not confirmed the milestone yet: {title}. Talk to your "
+            "coordinator if you think it is reached."
+        ).format(title=commitment.title.get(tr.locale))
         await self.s.deliveries.enqueue(
             NewDelivery(
-                asked_by, "milestone", OutgoingMessage(text, []), now,
+                asked_by,
+                "milestone",
+                OutgoingMessage(text, []),
+                now,
                 dedupe_key=f"milestone-no:{commitment_id}:{asked_by}:{now.isoformat()}",
             ),
             now,
-        )  # fmt: skip
+        )
 
     async def confirm_milestone(self, actor: Actor, commitment_id: str) -> bool:
         await self.people.require_admin(actor, "milestone.confirm")
