@@ -182,8 +182,10 @@ def long_period_label(period: Period, tr: Translator) -> str:
     else:
         text = period_label(period, tr)
     if period.is_cut and period.kind not in (PeriodKind.MILESTONE, PeriodKind.WINDOW):
+        same_year = period.start.year == period.end.year
         covered = _("only {start} to {end}").format(
-            start=tr.date(period.start, "d MMMM yyyy"), end=tr.date(period.end, "d MMMM yyyy")
+            start=tr.date(period.start, "d MMM" if same_year else "d MMM yyyy"),
+            end=tr.date(period.end, "d MMM yyyy"),
         )
         text = f"{text} ({covered})"
     return text
@@ -641,12 +643,13 @@ td.num{{text-align:right;font-variant-numeric:tabular-nums}}
 .note{{color:{MUTED}}}
 .demo{{background:{NOTE_BG};border-left:4px solid #8a6100;padding:.5rem .75rem}}
 figure{{margin:1rem 0}}
-.chart svg{{display:block;width:100%;max-width:36rem;height:auto}}
+.chart svg{{display:block;width:100%;max-width:26rem;height:auto}}
 .chart svg text{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif!important}}
 figcaption{{color:{MUTED};font-size:.95rem}}
 dl dt{{font-weight:600}}
+.table-scroll{{overflow-x:auto}}
 @media (max-width:30rem){{body{{margin:1rem auto;padding:0 .75rem}}h1{{font-size:1.5rem}}
-th,td{{padding:.25rem .35rem}}}}
+table{{font-size:.92rem}}th,td{{padding:.25rem .3rem}}}}
 @media print{{body{{max-width:none;margin:0;padding:0;font-size:11pt}}
 section,table,figure{{break-inside:avoid}}h2,h3{{break-after:avoid}}
 a[href^="http"]::after{{content:" (" attr(href) ")";font-size:.9em}}
@@ -683,8 +686,12 @@ def _html_table(report: Report, section: Section) -> list[str]:
             for line in section.lines
         ]
     thead = "".join(f'<th scope="col">{e(h)}</th>' for h in head)
-    return ["<table>", caption, f"<thead><tr>{thead}</tr></thead>", "<tbody>", *body,
-            "</tbody></table>"]  # fmt: skip
+    # A wide table scrolls by itself on a narrow phone instead of widening the page; the
+    # region is focusable so it can be scrolled from the keyboard too.
+    region = e(_cadence_caption(tr, c.cadence))
+    return [f'<div class="table-scroll" role="region" aria-label="{region}" tabindex="0">',
+            "<table>", caption, f"<thead><tr>{thead}</tr></thead>", "<tbody>", *body,
+            "</tbody></table>", "</div>"]  # fmt: skip
 
 
 def _data_link(label: str, name: str, text: str, site: bool) -> str:
