@@ -601,6 +601,8 @@ def _md_table(report: Report, section: Section) -> list[str]:
         head, align = [_("Period"), _("Promised"), _("Done"), _("State")], "|---|---:|---:|---|"
         rows = [[line.label, _target(line.row), str(line.row.done), state_text(tr, line)]
                 for line in section.lines]  # fmt: skip
+    # Soft hyphens help narrow HTML tables; in plain text they are only noise.
+    head = [h.replace("\u00ad", "") for h in head]
     return ["| " + " | ".join(head) + " |", align] + ["| " + " | ".join(r) + " |" for r in rows]
 
 

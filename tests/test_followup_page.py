@@ -212,7 +212,7 @@ async def test_after_the_end_the_page_is_the_final_result(harness: Harness) -> N
     assert [r[0] for r in lectures] == [
         "läsår 2022/23",
         "läsår 2023/24",
-        "läsår 2024/25 (bara 1 juli 2024–31 december 2024)",
+        "läsår 2024/25 (bara 1 juli–31 dec. 2024)",
     ]
     assert lectures[-1][1:] == ["1", "1", "klart"]
     themes = rows["Tematräffar på Trygghetscenter i Bro"]
