@@ -653,9 +653,10 @@ dl dt{{font-weight:600}}
 @media (max-width:30rem){{body{{margin:1rem auto;padding:0 .75rem}}h1{{font-size:1.5rem}}
 table{{font-size:.92rem}}th,td{{padding:.25rem .3rem}}}}
 @media print{{body{{max-width:none;margin:0;padding:0;font-size:11pt}}
-section,table,figure{{break-inside:avoid}}h2,h3{{break-after:avoid}}
+table,figure,li{{break-inside:avoid}}h2,h3,caption{{break-after:avoid}}
+.table-scroll{{overflow:visible}}
 a[href^="http"]::after{{content:" (" attr(href) ")";font-size:.9em}}
-.chart svg{{max-width:16cm}}}}
+.chart svg{{max-width:11cm}}}}
 """
 
 

@@ -21,6 +21,7 @@ import pytest
 from bot.clock import STOCKHOLM
 from bot.followup import CSV_NAME, JSON_NAME, PeriodFilter, build, render, write_site
 from storage.activities import NewActivity
+from storage.records import Org
 from tests.conftest import ADMIN_ID, Harness
 
 RESIDENT = 5200
@@ -297,6 +298,19 @@ async def test_bot_and_page_agree_on_count_only(harness: Harness) -> None:
     )
 
 
+async def test_staff_status_uses_the_same_state_words(harness: Harness) -> None:
+    """Staff /status and the page say the same: a late milestone is "klart, försenat"."""
+    await _load(harness)
+    now = harness.clock.now()
+    await harness.services.staff.upsert(7001, Org.POLICE, "Pia Polis", now, None)
+    harness.clock.set(datetime(2024, 3, 12, 10, 0, tzinfo=STOCKHOLM))
+    await harness.say(7001, "/status")
+    text = harness.tg.last(7001).text
+    assert "GVI · klart senast 31 dec. 2023: ✅ klart, försenat" in text
+    page = Page(await _page(harness, date(2024, 3, 12)))
+    assert _rows(page)["Införa GVI tillsammans med Kriminalvården"][0][1] == "klart, försenat"
+
+
 async def test_site_folder_has_the_page_and_linked_open_data(
     harness: Harness, tmp_path: Path
 ) -> None:
@@ -356,3 +370,16 @@ def _screenshot(page: Path, shot: Path, width: int) -> None:
          f"--window-size={width},2400", f"--screenshot={shot}", page.as_uri()],
         check=True, capture_output=True, timeout=60,
     )  # fmt: skip
+
+
+async def test_demo_data_stays_marked_on_the_page(harness: Harness) -> None:
+    now = harness.clock.now()
+    await harness.services.activities.add(
+        NewActivity("theme_meeting", date(2024, 3, 1), "Trygghetscenter", 20,
+                    "[DEMO] Exempelrapport.", source="chat"),
+        now,
+    )  # fmt: skip
+    for fmt in ("html", "md"):
+        text = await _page(harness, date(2024, 3, 12), fmt)
+        assert "[DEMO] Sidan innehåller exempeldata" in text
+        assert "[DEMO] 1 mars 2024 – Trygghetscenter" in text
