@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import build_parser, resolve
 from bot.clock import STOCKHOLM
 from bot.followup import CSV_NAME, JSON_NAME, PeriodFilter, build, render, write_site
+from bot.settings import Settings
 from storage.activities import NewActivity
 from storage.records import Org
 from tests.conftest import ADMIN_ID, Harness
@@ -383,3 +385,21 @@ async def test_demo_data_stays_marked_on_the_page(harness: Harness) -> None:
         text = await _page(harness, date(2024, 3, 12), fmt)
         assert "[DEMO] Sidan innehåller exempeldata" in text
         assert "[DEMO] 1 mars 2024 – Trygghetscenter" in text
+
+
+def test_report_command_writes_json_and_a_site(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def run(*argv: str) -> int:
+        args = build_parser().parse_args(["report", *argv])
+        return resolve(args.command)(args, settings)
+
+    assert run("--format", "json", "--today", "2025-01-15") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"promise", "generated_at", "commitments"}
+    assert data["promise"]["ended"] is True
+    assert [c["id"] for c in data["commitments"]][:2] == ["gvi", "mobile_dialogue"]
+    assert run("--site", str(tmp_path / "site"), "--today", "2024-03-12") == 0
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == sorted(
+        ["index.html", JSON_NAME, CSV_NAME]
+    )
