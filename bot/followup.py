@@ -376,6 +376,7 @@ class Headings:
     source: str
     open_data: str
     done: str
+    final: str
 
     @classmethod
     def of(cls, tr: Translator) -> Headings:
@@ -387,7 +388,44 @@ class Headings:
             source=_("The promise as published"),
             open_data=_("Open data"),
             done=_("Done"),
+            final=_("Final result"),
         )
+
+
+def final_result(report: Report) -> list[str]:
+    """One sentence per commitment summing up the whole promise (the final page)."""
+    tr = report.tr
+    _ = tr.gettext
+    out = []
+    for section in report.sections:
+        c, lines = section.commitment, section.lines
+        name = c.short.get(tr.locale)
+        if c.cadence is Cadence.MILESTONE and lines:
+            last = lines[-1].row
+            out.append(_("{name}: {state}").format(
+                name=name, state=state_word(tr, last.state, last.late)))  # fmt: skip
+        elif c.cadence is Cadence.TRACKED:
+            total = InfoDone(
+                sum(line.info.tip_rounds for line in lines if line.info),
+                sum(line.info.alerts for line in lines if line.info),
+                sum(line.info.meetings for line in lines if line.info),
+                sum(line.info.reached for line in lines if line.info),
+            )
+            n = total.tip_rounds + total.alerts + total.meetings
+            out.append(tr.ngettext(
+                "{name}: {n} activity, {people} people reached",
+                "{name}: {n} activities, {people} people reached", n,
+            ).format(name=name, n=n, people=total.reached))  # fmt: skip
+        elif lines:
+            done = sum(line.row.done for line in lines)
+            promised = sum(line.row.target or 0 for line in lines)
+            met = sum(1 for line in lines if line.row.state is State.DONE)
+            out.append(tr.ngettext(
+                "{name}: {done} of {promised} done; the target was met in {met} of {n} period",
+                "{name}: {done} of {promised} done; the target was met in {met} of {n} periods",
+                len(lines),
+            ).format(name=name, done=done, promised=promised, met=met, n=len(lines)))  # fmt: skip
+    return out
 
 
 def _assumptions(report: Report) -> list[str]:
@@ -558,6 +596,8 @@ def render_markdown(report: Report) -> str:
         out += [_("{mark} This page contains example data.").format(mark=DEMO_MARK), ""]
     if report.internal:
         out += [_("INTERNAL: includes data that is not public."), ""]
+    if report.final:
+        out += [f"## {h.final}", ""] + [f"- {t}" for t in final_result(report)] + [""]
     for section in report.sections:
         c = section.commitment
         out += [f"## {c.title.get(tr.locale)}", "", c.description.get(tr.locale), ""]
@@ -742,7 +782,7 @@ def render_html(report: Report, site: bool = False) -> str:
             "<p><strong>" + e(_("INTERNAL: includes data that is not public.")) + "</strong></p>"
         )
     parts.append(f"<p>{e(p.summary.get(tr.locale))}</p>")
-    overview = _("Final result") if report.final else _("Overview")
+    overview = h.final if report.final else _("Overview")
     parts += [
         '<section aria-labelledby="overview">',
         f'<h2 id="overview">{e(overview)}</h2>',
@@ -750,6 +790,10 @@ def render_html(report: Report, site: bool = False) -> str:
         inline_svg(report.chart_svg, report.chart_alt, "chart-title"),
         f"<figcaption>{e(report.chart_alt)}</figcaption>",
         "</figure>",
+    ]
+    if report.final:
+        parts.append("<ul>" + "".join(f"<li>{e(t)}</li>" for t in final_result(report)) + "</ul>")
+    parts += [
         "</section>",
     ]
     for section in report.sections:

@@ -209,6 +209,10 @@ async def test_after_the_end_the_page_is_the_final_result(harness: Harness) -> N
     assert "Löftet gällde från 1 juli 2022 till 31 december 2024 och är avslutat." in text
     assert "nuvarande period" not in text and "Läget den" not in text
     assert "Slutresultat 2022–2024: utlovat och gjort" in text
+    # The whole promise in one sentence per commitment.
+    assert "<li>Tematräffar: 2 av 10 gjorda; målet nåddes i 0 av 5 perioder</li>" in text
+    assert "<li>GVI: klart, försenat</li>" in text
+    assert "<li>Bedrägeriinfo till seniorer: 4 insatser, 148 personer nådda</li>" in text
     rows = _rows(page)
     # Only periods inside the window; the school year cut by the end is prorated and says so.
     lectures = rows["Föreläsning för föräldrar om narkotika, unga och brott"]
