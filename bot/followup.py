@@ -114,13 +114,6 @@ class Line:
     label: str
     info: InfoDone | None  # tracked commitments only
 
-    @property
-    def prorated(self) -> bool:
-        return self.row.period.is_cut and self.row.period.kind not in (
-            PeriodKind.MILESTONE,
-            PeriodKind.WINDOW,
-        )
-
 
 @dataclass(frozen=True)
 class Section:
@@ -162,7 +155,7 @@ class Report:
 
 
 def long_period_label(period: Period, tr: Translator) -> str:
-    """Plain words for a period: ``hösttermin 2023``, ``läsåret 2023/24``, and the dates
+    """Plain words for a period: ``hösttermin 2023``, ``läsår 2023/24``, and the dates
     actually covered when the promise window cuts the period."""
     _ = tr.gettext
     if period.kind is PeriodKind.TERM and not period.label_hint:
@@ -192,9 +185,9 @@ def long_period_label(period: Period, tr: Translator) -> str:
 
 
 def _last_updated(
-    commitment: Commitment, activities: list[Activity], milestone_confirmed: datetime | None
+    activities: list[Activity], milestone_confirmed: datetime | None
 ) -> datetime | None:
-    moments = [a.updated_at for a in activities if a.commitment == commitment.id]
+    moments = [a.updated_at for a in activities]
     if milestone_confirmed is not None:
         moments.append(milestone_confirmed)
     return max(moments, default=None)
@@ -241,7 +234,7 @@ def build_report(
             )
         )
         # When a count-only commitment was last updated would tell when it last happened.
-        updated = None if counts_only else _last_updated(c, own, milestones_confirmed.get(c.id))
+        updated = None if counts_only else _last_updated(own, milestones_confirmed.get(c.id))
         sections.append(Section(item, lines, listed, counts_only, updated))
     demo = any(a.description.startswith(DEMO_MARK) for a in all_activities)
     return Report(promise, tr, progress.today, generated_at, sections, chart[0], chart[1],
