@@ -278,6 +278,15 @@ def _status_sentence(report: Report) -> str:
     )
 
 
+def _data_states(report: Report) -> str:
+    """How the state codes in the open data read in words."""
+    tr = report.tr
+    codes = ", ".join(f"{state.value} = {state_word(tr, state)}" for state in State)
+    return tr.gettext(
+        "In the data, state is one of {codes}; late is true for a milestone reached after its date."
+    ).format(codes=codes)
+
+
 def _data_time(report: Report) -> str:
     tr = report.tr
     return tr.gettext("Data as of {datetime} (Swedish time).").format(
@@ -856,6 +865,7 @@ def render_html(report: Report, site: bool = False) -> str:
         "<li>" + _data_link(_("CSV, for spreadsheets ({name})").format(name=CSV_NAME),
                             CSV_NAME, render_csv(report), site) + "</li>",
         "</ul>",
+        "<p>" + e(_data_states(report)) + "</p>",
         f'<p class="note">{e(_data_time(report))}</p>',
         "</section>",
     ]  # fmt: skip

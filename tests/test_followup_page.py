@@ -407,3 +407,15 @@ def test_report_command_writes_json_and_a_site(
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == sorted(
         ["index.html", JSON_NAME, CSV_NAME]
     )
+
+
+async def test_progress_in_chat_after_the_end_is_the_final_result(harness: Harness) -> None:
+    await _load(harness)
+    harness.clock.set(datetime(2025, 2, 3, 12, 0, tzinfo=STOCKHOLM))
+    await harness.say(RESIDENT, "/hurgardet")
+    photo = [c for c in harness.tg.calls if c.method == "sendPhoto"][-1]
+    assert photo.params["caption"].startswith("Slutresultat 2022–2024: utlovat och gjort:")
+    assert "Tematräffar 2 av 10" in photo.params["caption"]
+    text = harness.tg.last(RESIDENT).text
+    assert text.startswith("Löftet tog slut 31 december 2024. Slutresultat:")
+    assert "GVI: ✅ klart, försenat" in text

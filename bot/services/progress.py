@@ -126,7 +126,14 @@ class ProgressService:
 
     def summary_text(self, progress: Progress, tr: Translator) -> str:
         _ = tr.gettext
-        lines = [_("How the promise is going ({date}):").format(date=tr.date(progress.today)), ""]
+        window = self.s.promise.window
+        if progress.today > window.end:
+            heading = _("The promise ended on {date}. Final result:").format(
+                date=tr.date(window.end)
+            )
+        else:
+            heading = _("How the promise is going ({date}):").format(date=tr.date(progress.today))
+        lines = [heading, ""]
         for item in progress.items:
             lines.append(self.line(item, tr))
         shown = progress.activities[:5]
