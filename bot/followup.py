@@ -289,7 +289,7 @@ def _data_states(report: Report) -> str:
 
 def _data_time(report: Report) -> str:
     tr = report.tr
-    return tr.gettext("Data as of {datetime} (Swedish time).").format(
+    return tr.gettext("Data retrieved {datetime} (Swedish time).").format(
         datetime=tr.datetime(report.generated_at)
     )
 

@@ -193,7 +193,7 @@ async def test_during_the_promise_the_page_is_a_status(harness: Harness) -> None
     assert page.headings[0] == (1, "Uppföljning av medborgarlöftet")
     assert "Läget den 31 december 2023. Löftet gäller från 1 juli 2022" in text
     assert "Slutresultat" not in text and "avslutat" not in text
-    assert "Uppgifterna gäller söndag 31 december 2023 kl. 12:00 (svensk tid)." in text
+    assert "Uppgifterna hämtades söndag 31 december 2023 kl. 12:00 (svensk tid)." in text
     h2 = [h for level, h in page.headings if level == 2]
     assert h2[0] == "Översikt" and h2[-3:] == ["Så räknar vi", "Antaganden", "Om sidan"]
     # The chart of a running promise is the current period.
