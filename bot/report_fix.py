@@ -54,6 +54,21 @@ _BARE_COUNT = re.compile(
 )
 
 
+# First words that make a line a question, not a report ("när är nästa tematräff").
+# Not "var": in a report it is "was" ("var på Brogård igår, 20 pers").
+QUESTION_WORDS = frozenset(
+    {"när", "vad", "hur", "vem", "vilken", "vilket", "vilka", "varför", "finns", "kan", "ska"}
+    | {"when", "where", "what", "how", "who", "which", "why", "is", "are", "can", "does", "do"}
+)
+
+
+def looks_like_question(text: str) -> bool:
+    words = text.strip().split(maxsplit=1)
+    return text.rstrip().endswith("?") or (
+        bool(words) and words[0].casefold().strip(",.!:") in QUESTION_WORDS
+    )
+
+
 def bare_count(text: str) -> int | None:
     """ "25", "ca 25", "typ 15 st" → the number; anything else → None."""
     m = _BARE_COUNT.match(text.strip())

@@ -36,7 +36,7 @@ from bot.render.callbacks import (
     MilestoneAction,
     MilestoneChoice,
 )
-from bot.report_fix import Field, Fix, parse_fix
+from bot.report_fix import Field, Fix, looks_like_question, parse_fix
 from bot.services.reporting import COUNT_MAX, Draft, ReportingService, ReportScratch
 from handlers.common import BotContext, Handler, admin_only, reply, show, show_error, staff_only
 
@@ -245,7 +245,7 @@ def typed_answer(route_text: Handler) -> Handler:
             step = await route_text(update, context)
             return step if isinstance(step, Step) else END
         expecting = state.awaiting
-        if (message.text or "").rstrip().endswith("?") and expecting not in FREE_TEXT:
+        if looks_like_question(message.text or "") and expecting not in FREE_TEXT:
             # A question is not a fix: it must not change the kind or the date by accident.
             _ = context.actor.tr.gettext
             await reply(

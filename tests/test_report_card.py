@@ -228,6 +228,19 @@ async def test_possible_duplicate_flagged_and_saved_only_on_purpose(
 # --- staff text that reads like a report -------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["när är nästa tematräff", "hur går det med tematräffar?", "When is the next theme meeting"],
+)
+async def test_a_staff_question_is_answered_not_made_a_card(
+    harness: Harness, question: str
+) -> None:
+    h = harness
+    await make_staff(h)
+    await h.say(STAFF, question)
+    assert "rep:save:0" not in datas(h) and "rep:kind:0" not in datas(h)
+
+
 async def test_report_like_staff_text_gets_a_card_not_the_menu(harness: Harness) -> None:
     h = harness
     await make_staff(h)

@@ -14,7 +14,7 @@ from bot.i18n import N_, Translator
 from bot.pii import pii_kinds, redact
 from bot.promise import Cadence
 from bot.render.callbacks import MilestoneAction, MilestoneChoice
-from bot.report_fix import NOTE_MAX, PLACE_MAX, Field
+from bot.report_fix import NOTE_MAX, PLACE_MAX, Field, looks_like_question
 from bot.report_parser import parse_report
 from bot.roles import Actor
 from bot.services import Services
@@ -133,6 +133,8 @@ class ReportingService:
 
     def draft_from_text(self, text: str) -> Draft | None:
         """A draft when the text names a commitment; None when it is not a report."""
+        if looks_like_question(text):
+            return None
         today = self.s.clock.today()
         parsed = parse_report(text[:1000], self.s.promise, today)
         if parsed.commitment is None:
@@ -149,7 +151,7 @@ class ReportingService:
         """Staff text that reads like a report without naming what was done ("gick runt i
         bro centrum ikväll, pratade med typ 15 ungdomar"): a draft with the kind to choose,
         so it gets a card rather than the resident menu. A question is never report-like."""
-        if text.rstrip().endswith("?"):
+        if looks_like_question(text):
             return None
         today = self.s.clock.today()
         parsed = parse_report(text[:1000], self.s.promise, today)
