@@ -48,7 +48,8 @@ class Fix:
 
 
 _BARE_COUNT = re.compile(
-    r"^(?:ca\.?|c:a|cirka|typ|ungef(?:är|ar|\.)?|runt|omkring|about|around|approx\.?|~)?\s*"
+    r"^(?:(?:det|vi) (?:var|blev)|antal:?|we were|there were)?\s*"
+    r"(?:ca\.?|c:a|cirka|typ|ungef(?:är|ar|\.)?|runt|omkring|about|around|approx\.?|~)?\s*"
     r"(\d{1,6})\s*(?:st\.?|pers\.?|personer|people|deltagare|participants)?[.!]?$",
     re.IGNORECASE,
 )

@@ -19,6 +19,7 @@ from bot.render.callbacks import (
     MalformedCallback,
     MilestoneChoice,
 )
+from bot.report_fix import bare_count
 from bot.services.reporting import ReportInvalid
 from storage.events import NewEvent
 from storage.records import Org
@@ -289,10 +290,16 @@ async def test_followup_offers_another_number_typed(harness: Harness) -> None:
     await make_staff(h)
     start = datetime(2024, 3, 11, 18, 0, tzinfo=STOCKHOLM)
     event = await h.services.events.add(
-        NewEvent("theme_meeting", "Trygg i Bro", start, start + timedelta(hours=2), "public",
-                 organiser_id=STAFF),
+        NewEvent(
+            "theme_meeting",
+            "Trygg i Bro",
+            start,
+            start + timedelta(hours=2),
+            "public",
+            organiser_id=STAFF,
+        ),
         h.clock.now(),
-    )  # fmt: skip
+    )
     await h.press(STAFF, f"ev:done:{event.id}")
     [activity] = await h.services.activities.by_reporter(STAFF)
     assert f"evo:{activity.id}" in datas(h) and f"evc:{activity.id}:20" in datas(h)
@@ -310,11 +317,16 @@ def test_callback_codec_round_trips_and_refuses_malformed_data() -> None:
     card = Card(CardAction.SET_KIND, "theme_meeting")
     assert Card.decode(card.encode()) == card
     assert FollowupCount.decode("evc:12:30") == FollowupCount(12, 30)
-    for bad in ("", "rep", "rep:save", "rep:nope:0", "rep:save:0:0", "evc:1:x", "evc:١:2",
-                "evc:1:99999999999999999999", "ms:req:" + "x" * 80, "rep:save:\x00"):  # fmt: skip
-        with pytest.raises(MalformedCallback):
-            (FollowupCount if bad.startswith("evc") else
-             MilestoneChoice if bad.startswith("ms") else Card).decode(bad)  # fmt: skip
+    malformed = {
+        Card: ["", "rep", "rep:save", "rep:nope:0", "rep:save:0:0", "rep:save:\x00"],
+        FollowupCount: ["evc:1:x", "evc:١:2", "evc:1:99999999999999999999", "evc:1:2:3"],
+        MilestoneChoice: ["ms:req:" + "x" * 80, "ms:maybe:gvi", "rep:req:gvi"],
+    }
+    for codec, samples in malformed.items():
+        for bad in samples:
+            with pytest.raises(MalformedCallback):
+                codec.decode(bad)
+            assert codec.parse(bad) is None
     with pytest.raises(ValueError):
         Card(CardAction.NEW, "x" * CALLBACK_MAX).encode()
 
@@ -330,10 +342,16 @@ async def test_status_detail_shows_local_time(harness: Harness, lang: str, day: 
     h.clock.set(datetime(day.year, day.month, day.day - 3, 10, 0, tzinfo=STOCKHOLM))
     start = datetime(day.year, day.month, day.day, 18, 0, tzinfo=STOCKHOLM)
     await h.services.events.add(
-        NewEvent("theme_meeting", "Kvällsträff", start, start + timedelta(hours=2), "public",
-                 organiser_id=STAFF),
+        NewEvent(
+            "theme_meeting",
+            "Kvällsträff",
+            start,
+            start + timedelta(hours=2),
+            "public",
+            organiser_id=STAFF,
+        ),
         h.clock.now(),
-    )  # fmt: skip
+    )
     # Status detail, the residents' list and the organiser's list all say 18:00.
     for show in ("st:show:theme_meeting", "/events", "/myevents"):
         if show.startswith("/"):
@@ -384,3 +402,21 @@ async def test_milestone_confirmed_after_its_due_date_is_marked_late(harness: Ha
     await h.say(STAFF, "/status", lang="en")
     gvi = next(x for x in h.tg.last(STAFF).text.splitlines() if x.startswith("GVI"))
     assert "done, late" in gvi
+
+
+@pytest.mark.parametrize(
+    "text,count",
+    [
+        ("25", 25),
+        ("ca 25", 25),
+        ("typ 15 st", 15),
+        ("det var 25", 25),
+        ("about 30", 30),
+        ("we were around 12", 12),
+        ("kl 18", None),
+        ("15/3", None),
+        ("25 000 000", None),
+    ],
+)
+def test_bare_counts(text: str, count: int | None) -> None:
+    assert bare_count(text) == count
