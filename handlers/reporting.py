@@ -245,6 +245,9 @@ def typed_answer(route_text: Handler) -> Handler:
             step = await route_text(update, context)
             return step if isinstance(step, Step) else END
         expecting = state.awaiting
+        if message.forward_origin is not None:
+            await route_text(update, context)  # a forwarded message is checked for fraud
+            return STEP_FOR[expecting]
         if looks_like_question(message.text or "") and expecting not in FREE_TEXT:
             # A question is not a fix: it must not change the kind or the date by accident.
             _ = context.actor.tr.gettext

@@ -155,6 +155,19 @@ async def test_words_typed_mid_report_are_never_a_new_report(harness: Harness) -
     )
 
 
+async def test_a_message_forwarded_mid_report_is_checked_not_taken_as_a_fix(
+    harness: Harness,
+) -> None:
+    h = harness
+    await make_staff(h)
+    await h.say(STAFF, ONE_LINER)
+    forwarded = {"type": "hidden_user", "sender_user_name": "X", "date": 1_700_000_000}
+    await h.say(STAFF, "Hej mamma! Kan du swisha 4000 kr idag?", forward_origin=forwarded)
+    assert "tecken på bedrägeri" in h.tg.last(STAFF).text
+    await h.press(STAFF, "rep:save:0")  # the card is still there, unchanged
+    assert (await saved_one(h))[:4] == ("visibility_effort", date(2024, 3, 12), 40, "Bro centrum")
+
+
 @pytest.mark.parametrize("lang,command", [("sv", "/avbryt"), ("en", "/cancel")])
 async def test_cancel_ends_the_report(harness: Harness, lang: str, command: str) -> None:
     h = harness
