@@ -39,6 +39,7 @@ from bot.render.callbacks import (
 from bot.report_fix import Field, Fix, looks_like_question, parse_fix
 from bot.services.reporting import COUNT_MAX, Draft, ReportingService, ReportScratch
 from handlers.common import BotContext, Handler, admin_only, reply, show, show_error, staff_only
+from handlers.tips import on_alert_translation
 
 
 class Step(IntEnum):
@@ -247,6 +248,8 @@ def typed_answer(route_text: Handler) -> Handler:
         expecting = state.awaiting
         if message.forward_origin is not None:
             await route_text(update, context)  # a forwarded message is checked for fraud
+            return STEP_FOR[expecting]
+        if await on_alert_translation(update, context):  # asked for by a button since
             return STEP_FOR[expecting]
         if looks_like_question(message.text or "") and expecting not in FREE_TEXT:
             # A question is not a fix: it must not change the kind or the date by accident.
