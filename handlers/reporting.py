@@ -546,7 +546,9 @@ async def press_milestone_decision(update: Update, context: BotContext) -> None:
 # --- wiring -----------------------------------------------------------------------------------
 
 
-def conversation(route_text: Handler, cancel_names: list[str], report_names: list[str]) -> Any:
+def conversation(
+    route_text: Handler, cancel_names: list[str], report_names: list[str]
+) -> ConversationHandler[BotContext]:
     """The whole reporting flow as one ConversationHandler. ``route_text`` handles free text
     that is not (or no longer) part of a report, so nothing typed falls on the floor."""
     typed = filters.TEXT & ~filters.COMMAND
