@@ -58,6 +58,7 @@ async def test_staff_check_in_the_sandbox(settings: Settings) -> None:
         future = await say(emu, NEWCOMER, "tematräff imorgon")
         assert "i framtiden" in future[-1].shown and "rep:save:0" not in future[-1].callback_data
         assert any(label == "Planera det i stället?" for label, _d in future[-1].buttons)
+        assert "/planera" in future[-1].shown
         step = await press(emu, NEWCOMER, future, "rep:plan")
         assert "onsdag 13 mars" in step[-1].shown
         when = await say(emu, NEWCOMER, "Tematräff: trygg kväll")

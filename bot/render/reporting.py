@@ -97,9 +97,9 @@ def card(
 def problem_line(tr: Translator, promise: Promise, draft: Draft, problem: Problem) -> str:
     _ = tr.gettext
     if problem is Problem.FUTURE:
-        return _("⚠ {date} is in the future. A report is for something that has happened.").format(
-            date=tr.date(draft.date, "d MMM")
-        )
+        when = tr.date(draft.date, "d MMM")
+        future = _("⚠ {date} is in the future. A report is for something that has happened.")
+        return future.format(date=when) + "\n" + _("Plan it instead? Tap the button, or use /plan.")
     if problem is Problem.OUTSIDE_WINDOW:
         return _("⚠ The date is outside the promise period ({start} – {end}).").format(
             start=tr.date(promise.window.start, "d MMM yyyy"),
