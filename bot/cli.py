@@ -131,8 +131,15 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        lines = [f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()]
-        raise SystemExit("Invalid settings:\n  " + "\n  ".join(lines)) from None
+        # One line: the variable names and what is wrong, never the values (a token may be
+        # among them).
+        lines = [
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: "
+            + e["msg"].removeprefix("Value error, ")
+            for e in exc.errors()
+        ]
+        print("trygghetsbot: invalid settings: " + "; ".join(lines), file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def resolve(command: str) -> Runner:
@@ -153,7 +160,17 @@ def run_async(coro: Any) -> Any:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = load_settings()
-    return resolve(args.command)(args, settings)
+    try:
+        return resolve(args.command)(args, settings)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        # Every failure is one line on stderr and an exit code, never a traceback.
+        from bot.cli_common import explain_failure
+
+        line, code = explain_failure(exc, settings)
+        print(f"trygghetsbot {args.command}: {line}", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":  # pragma: no cover

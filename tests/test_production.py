@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
+import json
+import logging
 import os
 import shutil
+import sqlite3
+import threading
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
+from bot.cli import main
+from bot.cli_common import EXIT_DATABASE, EXIT_NETWORK, EXIT_TELEGRAM
+from bot.clock import FrozenClock
 from bot.i18n import locales_dir, translator
+from bot.logging_setup import install_token_filter, strip_update_content
+from bot.sandbox.emulator import Emulator
+from bot.sandbox.terminal import running_sandbox
+from bot.settings import Settings
+from bot.update_guard import skip_unreadable
 
 ROOT = Path(__file__).resolve().parent.parent
 SORRY = "Sorry, something went wrong on my side. Please try again in a while."
@@ -41,3 +58,176 @@ def test_package_metadata_is_declared() -> None:
     header = po.split("\n\n", 1)[0]  # the header entry, up to the first message
     for placeholder in ("fuzzy", "PROJECT", "FIRST AUTHOR"):
         assert placeholder not in header
+
+
+# --- a poison update is skipped by its id -------------------------------------------------
+
+PERSONNUMMER = "811218-9876"
+
+
+async def test_unreadable_update_is_skipped_and_never_logged(
+    settings: Settings, clock: FrozenClock
+) -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    install_token_filter()
+    telegram_log = logging.getLogger("telegram")
+    old_level = telegram_log.level
+    telegram_log.setLevel(logging.DEBUG)  # PTB logs whole updates at DEBUG: must be scrubbed
+    try:
+        async with running_sandbox(settings, clock, seed=False) as (emu, _app):
+            poison = await emu.raw_update(
+                {
+                    "message": {
+                        "message_id": 1,
+                        "date": "not a number",
+                        "chat": {"id": 4711, "type": "private"},
+                        "from": {"id": 4711, "is_bot": False, "first_name": "Hemliga Helga"},
+                        "text": f"mitt personnummer är {PERSONNUMMER}",
+                    }
+                }
+            )
+            await emu.user_sends(4712, "/start", first_name="Synlige Sven")
+            replies = await emu.wait_for_reply(4712, 0)
+            assert replies and not emu.pending_updates
+    finally:
+        root.removeHandler(handler)
+        telegram_log.setLevel(old_level)
+    text = stream.getvalue()
+    assert f"skipped update {poison['update_id']}" in text
+    for secret in (PERSONNUMMER, "Hemliga", "Synlige", "/start"):
+        assert secret not in text, secret
+
+
+def test_skip_unreadable_keeps_good_updates() -> None:
+    good = {
+        "update_id": 7,
+        "message": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}},
+    }
+    payload = json.dumps({"ok": True, "result": [{"update_id": 6, "message": 3}, good]}).encode()
+    assert json.loads(skip_unreadable(payload))["result"] == [{"update_id": 6}, good]
+    same = json.dumps({"ok": True, "result": [good]}).encode()
+    assert skip_unreadable(same) is same
+
+
+def test_ptb_content_records_keep_only_ids() -> None:
+    record = logging.LogRecord(
+        "telegram.ext.Updater", logging.CRITICAL, __file__, 1,
+        "Error while parsing updates! Received data was %r",
+        ([{"update_id": 41, "message": {"text": PERSONNUMMER}}],), None,
+    )  # fmt: skip
+    strip_update_content(record)
+    assert PERSONNUMMER not in record.getMessage() and "41" in record.getMessage()
+
+
+# --- start-up failures: one line, an exit code, never the token ----------------------------
+
+TOKEN = "7712345678:AAH-fakeFAKEfake_fakeFAKE1234567890ab"
+
+
+@pytest.fixture
+def emulator_thread() -> Iterator[Emulator]:
+    """The emulator on its own event loop in a thread, so ``run`` can block this one."""
+    emu = Emulator()
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(emu.start())
+        ready.set()
+        loop.run_forever()
+        loop.run_until_complete(emu.stop())
+        loop.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    yield emu
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+
+
+def _cli(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    argv: list[str],
+    **env: str,
+) -> tuple[int, str]:
+    monkeypatch.chdir(tmp_path)  # no .env from the developer's checkout
+    monkeypatch.setenv("TRYGGHETSBOT_DB", str(tmp_path / "bot.sqlite3"))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert "Traceback" not in err and len(err.splitlines()) == 1, err
+    assert TOKEN not in captured.out + captured.err
+    return code, err
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [("revoked", "rejected the bot token"), ("path", "rejected the bot token"),
+     ("down", "Cannot reach")],
+)  # fmt: skip
+def test_run_fails_in_one_line(
+    emulator_thread: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    where: str,
+    expected: str,
+) -> None:
+    emulator_thread.revoked_tokens.add(TOKEN)
+    base = {
+        "revoked": emulator_thread.base_url,
+        "path": emulator_thread.base_url.replace("/bot", "/wrong/bot"),
+        "down": "http://127.0.0.1:9/bot",
+    }[where]
+    code, err = _cli(
+        monkeypatch, capsys, tmp_path, ["run"],
+        TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=base,
+    )  # fmt: skip
+    assert expected in err and code in (EXIT_TELEGRAM, EXIT_NETWORK)
+
+
+@pytest.mark.parametrize(
+    ("env", "argv", "expected"),
+    [
+        ({"TRYGGHETSBOT_TIMEZONE": "Mars/Olympus"}, ["status"], "unknown time zone"),
+        ({"TRYGGHETSBOT_PROMISE_FILE": "missing.toml"}, ["status"], "cannot read the file"),
+        ({"TRYGGHETSBOT_PROMISE_FILE": "broken.toml"}, ["status"], "not valid TOML"),
+        ({"TRYGGHETSBOT_PROMISE_FILE": "partial.toml"}, ["status"], "Field required"),
+        ({}, ["invite", "--org", "police"], "--bot-username"),
+    ],
+)
+def test_configuration_errors_are_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    env: dict[str, str],
+    argv: list[str],
+    expected: str,
+) -> None:
+    (tmp_path / "broken.toml").write_text("id = [", "utf-8")
+    (tmp_path / "partial.toml").write_text('id = "x"\n', "utf-8")
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    code, err = _cli(monkeypatch, capsys, tmp_path, argv, **env)
+    assert code != 0 and expected in err
+
+
+def test_schema_too_new_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as conn:
+        conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    code, err = _cli(monkeypatch, capsys, tmp_path, ["status"])
+    assert code == EXIT_DATABASE and "schema version 999" in err
