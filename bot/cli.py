@@ -65,7 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--webhook-url", help="public HTTPS URL Telegram posts updates to")
     run.add_argument("--webhook-listen", default="127.0.0.1", help="address to listen on")
     run.add_argument("--webhook-port", type=int, default=8443)
-    run.add_argument("--webhook-secret", help="secret token Telegram sends in a header")
+    run.add_argument(
+        "--webhook-secret",
+        help="secret token Telegram sends in a header (default: TRYGGHETSBOT_WEBHOOK_SECRET)",
+    )
 
     sandbox = sub.add_parser("sandbox", help="local Bot API emulator + this bot + a terminal chat")
     sandbox.add_argument("--db", type=Path, help="keep the sandbox database in this file")

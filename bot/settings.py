@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +12,12 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SUPPORTED_LOCALES = ("sv", "en")
+
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def webhook_secret_ok(secret: str) -> bool:
+    return _WEBHOOK_SECRET.fullmatch(secret) is not None
 
 
 class Settings(BaseSettings):
@@ -48,6 +55,12 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("TRYGGHETSBOT_NOW", "now")
     )
 
+    # Webhook mode: Telegram sends this back in a header; a --webhook-secret flag wins.
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TRYGGHETSBOT_WEBHOOK_SECRET", "webhook_secret"),
+    )
+
     # Messages per second the outbox sender may send in all (Telegram allows about 30).
     send_rate: float = Field(
         default=25.0,
@@ -67,6 +80,13 @@ class Settings(BaseSettings):
                 raise ValueError("TRYGGHETSBOT_ADMIN_IDS must be comma-separated user ids") from exc
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not webhook_secret_ok(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
         return value
 
     @field_validator("locale")

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import shutil
+import socket
 import sqlite3
 import threading
 import tomllib
@@ -16,13 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.cli_common import EXIT_DATABASE, EXIT_NETWORK, EXIT_TELEGRAM
+from bot.app import SANDBOX_TOKEN, build_application, serving
+from bot.cli import build_parser, main
+from bot.cli_common import EXIT_DATABASE, EXIT_NETWORK, EXIT_TELEGRAM, UsageError
 from bot.clock import FrozenClock
 from bot.i18n import locales_dir, translator
 from bot.logging_setup import install_token_filter, strip_update_content
+from bot.runner import webhook_options
 from bot.sandbox.emulator import Emulator
-from bot.sandbox.terminal import running_sandbox
+from bot.sandbox.terminal import running_sandbox, sandbox_settings
 from bot.settings import Settings
 from bot.update_guard import skip_unreadable
 
@@ -231,3 +234,56 @@ def test_schema_too_new_is_one_line(
     conn.close()
     code, err = _cli(monkeypatch, capsys, tmp_path, ["status"])
     assert code == EXIT_DATABASE and "schema version 999" in err
+
+
+# --- webhook: a URL with a path, the secret from the environment ---------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_webhook_with_a_path_and_secret_from_env(
+    settings: Settings, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRYGGHETSBOT_WEBHOOK_SECRET", "from-the-environment_1")
+    port = _free_port()
+    env_settings = Settings(_env_file=None, db_path=settings.db_path)  # type: ignore[call-arg]
+    args = build_parser().parse_args(
+        ["run", "--webhook-url", f"http://127.0.0.1:{port}/tg/hook", "--webhook-port", str(port)]
+    )
+    options = webhook_options(args, env_settings)
+    assert options is not None
+    assert options["url_path"] == "tg/hook" and options["secret_token"] == "from-the-environment_1"
+    async with Emulator() as emu:
+        app = build_application(
+            sandbox_settings(env_settings, emu), clock=clock, rate_limit=False, token=SANDBOX_TOKEN
+        )
+        async with serving(app):
+            assert app.updater is not None
+            await app.start()
+            await app.updater.start_webhook(**options)
+            try:
+                assert emu.webhook_url == f"http://127.0.0.1:{port}/tg/hook"
+                await emu.user_sends(4713, "/start")
+                replies = await emu.wait_for_reply(4713, 0)
+                assert "112" in replies[0].text
+                assert [status for _, status in emu.webhook_deliveries] == [200]
+            finally:
+                await app.updater.stop()
+                await app.stop()
+
+
+def test_webhook_flag_wins_and_secret_is_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRYGGHETSBOT_WEBHOOK_SECRET", "env-secret")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    url = ["run", "--webhook-url", "https://bot.example.se/tg/hook"]
+    options = webhook_options(
+        build_parser().parse_args([*url, "--webhook-secret", "flag"]), settings
+    )
+    assert options is not None and options["secret_token"] == "flag"
+    monkeypatch.delenv("TRYGGHETSBOT_WEBHOOK_SECRET")
+    with pytest.raises(UsageError, match="TRYGGHETSBOT_WEBHOOK_SECRET"):
+        webhook_options(build_parser().parse_args(url), Settings(_env_file=None))  # type: ignore[call-arg]
