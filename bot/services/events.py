@@ -17,6 +17,7 @@ import icalendar
 
 from bot.errors import NotFound, UserFacingError
 from bot.i18n import N_, Translator
+from bot.pii import pii_kinds
 from bot.promise import Visibility
 from bot.roles import Actor
 from bot.services import Services
@@ -78,6 +79,14 @@ class EventService:
             raise EventInvalid(why=N_("the title must be 1 to 120 characters"))
         if len(draft.place) > PLACE_MAX or len(draft.description) > DESCRIPTION_MAX:
             raise EventInvalid(why=N_("the place or description is too long"))
+        if pii_kinds(f"{title}\n{draft.place}\n{draft.description}"):
+            # Events are shown to residents: no personnummer, phone number or e-mail address.
+            raise EventInvalid(
+                why=N_(
+                    "the title, place or description holds a personal identity number, "
+                    "a phone number or an e-mail address"
+                )
+            )
         if draft.ends_at <= draft.starts_at:
             raise EventInvalid(why=N_("it must end after it starts"))
         if draft.ends_at - draft.starts_at > timedelta(days=2):

@@ -1,0 +1,82 @@
+"""One normaliser in front of the personnummer / phone / e-mail checks (issue 15)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.cli import build_parser, resolve
+from bot.pii import REDACTED, find_pii, normalise, pii_kinds, redact
+from bot.settings import Settings
+
+PNR = "811218-9876"  # a valid check digit
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (PNR.replace("-", "\u2013"), "personnummer"),  # en dash
+        (PNR.replace("-", "\u2011"), "personnummer"),  # non-breaking hyphen
+        (PNR.replace("-", "\u2212"), "personnummer"),  # minus sign
+        ("".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in PNR), "personnummer"),
+        ("ring ０７０１２３４５６７", "phone"),
+        ("ring 070.123.45.67", "phone"),
+        ("ring 070/1234567", "phone"),
+        ("ring 070\u00a0123\u00a045\u00a067", "phone"),
+        ("ring 070\u2009123\u200b45 67", "phone"),
+        ("mejla a.b (at) example.se", "email"),
+        ("mejla a.b [at] example [dot] se", "email"),
+        ("mejla a.b at example.se", "email"),
+        ("mejla a.b＠example.se", "email"),
+    ],
+)
+def test_disguised_personal_data_is_found(text: str, kind: str) -> None:
+    assert pii_kinds(f"tematräff igår, {text} sa hon") == [kind]
+    assert REDACTED in redact(text) and not pii_kinds(redact(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["tematräff 2024-03-12 kl 18.30, 23 pers", "datum 2024/03/12", "möte at Bro centrum",
+     "ip 10.0.0.1", "ring 112 eller 114 14", "rond 2–3 timmar"],
+)  # fmt: skip
+def test_ordinary_text_is_left_alone(text: str) -> None:
+    assert pii_kinds(text) == []
+
+
+@given(st.text(alphabet=st.sampled_from("0712 -–.\u00a0/(at)xé＠１"), max_size=40))
+def test_hits_point_into_the_original(text: str) -> None:
+    norm = normalise(text)
+    assert len(norm.text) == len(norm.starts) == len(norm.ends)
+    assert list(norm.starts) == sorted(norm.starts)
+    for hit in find_pii(text):
+        assert 0 <= hit.start < hit.end <= len(text)
+
+
+def _run(argv: list[str], settings: Settings) -> int:
+    args = build_parser().parse_args(argv)
+    return resolve(args.command)(args, settings)
+
+
+def test_csv_imports_refuse_disguised_personal_data(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "commitment,starts_at,ends_at,place,title,visibility\n"
+        "theme_meeting,2024-04-10T18:00,2024-04-10T20:00,Bro,Tematräff ring 070/1234567,\n",
+        "utf-8",
+    )
+    assert _run(["import-events", str(events)], settings) == 1
+    assert "line 2" in capsys.readouterr().err
+    activities = tmp_path / "activities.csv"
+    activities.write_text(
+        "commitment,date,place,count,description\n"
+        f"theme_meeting,2024-03-01,Bro,12,kontakt {PNR.replace('-', chr(0x2011))}\n",
+        "utf-8",
+    )
+    assert _run(["import-activities", str(activities)], settings) == 1
+    assert "line 2" in capsys.readouterr().err
