@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.cli import build_parser, resolve
 from bot.pii import REDACTED, find_pii, normalise, pii_kinds, redact
 from bot.settings import Settings
+from tests.test_cli_data import run
 
 PNR = "811218-9876"  # a valid check digit
 
@@ -56,27 +56,22 @@ def test_hits_point_into_the_original(text: str) -> None:
         assert 0 <= hit.start < hit.end <= len(text)
 
 
-def _run(argv: list[str], settings: Settings) -> int:
-    args = build_parser().parse_args(argv)
-    return resolve(args.command)(args, settings)
-
-
+@pytest.mark.parametrize(
+    ("command", "csv_text"),
+    [
+        ("import-events", "commitment,starts_at,ends_at,place,title,visibility\n"
+         "theme_meeting,2024-04-10T18:00,2024-04-10T20:00,Bro,Tematräff ring 070/1234567,\n"),
+        ("import-activities", "commitment,date,place,count,description\n"
+         f"theme_meeting,2024-03-01,Bro,12,kontakt {PNR.replace('-', chr(0x2011))}\n"),
+    ],
+)  # fmt: skip
 def test_csv_imports_refuse_disguised_personal_data(
-    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    settings: Settings,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    csv_text: str,
 ) -> None:
-    events = tmp_path / "events.csv"
-    events.write_text(
-        "commitment,starts_at,ends_at,place,title,visibility\n"
-        "theme_meeting,2024-04-10T18:00,2024-04-10T20:00,Bro,Tematräff ring 070/1234567,\n",
-        "utf-8",
-    )
-    assert _run(["import-events", str(events)], settings) == 1
-    assert "line 2" in capsys.readouterr().err
-    activities = tmp_path / "activities.csv"
-    activities.write_text(
-        "commitment,date,place,count,description\n"
-        f"theme_meeting,2024-03-01,Bro,12,kontakt {PNR.replace('-', chr(0x2011))}\n",
-        "utf-8",
-    )
-    assert _run(["import-activities", str(activities)], settings) == 1
+    (tmp_path / "in.csv").write_text(csv_text, "utf-8")
+    assert run([command, str(tmp_path / "in.csv")], settings) == 1
     assert "line 2" in capsys.readouterr().err
