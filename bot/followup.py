@@ -8,13 +8,14 @@ counts and milestone state, never dates, places or plans.
 from __future__ import annotations
 
 import base64
-import csv
 import html
 import io
 from dataclasses import dataclass
 from datetime import date
 
 from bot.chart import Bar
+from bot.exports import SafeCsvWriter
+from bot.exports import md_escape as md
 from bot.i18n import Translator
 from bot.pace import PaceRow
 from bot.periods import period_label
@@ -136,18 +137,18 @@ def render_markdown(report: Report) -> str:
     out = [
         f"# {report.title}",
         "",
-        f"**{p.name.get(tr.locale)}** – {p.municipality}, {p.police_area}",
+        f"**{md(p.name.get(tr.locale))}** – {md(p.municipality)}, {md(p.police_area)}",
         "",
         _("Status on {date}.").format(date=tr.date(report.today)),
         "",
-        p.summary.get(tr.locale),
+        md(p.summary.get(tr.locale)),
         "",
     ]
     if report.internal:
         out += [_("INTERNAL: includes data that is not public."), ""]
     for section in report.sections:
         c = section.item.commitment
-        out += [f"## {c.title.get(tr.locale)}", "", c.description.get(tr.locale), ""]
+        out += [f"## {md(c.title.get(tr.locale))}", "", md(c.description.get(tr.locale)), ""]
         if section.rows:
             out += [
                 "| " + " | ".join([_("Period"), _("Promised"), _("Done"), _("State")]) + " |",
@@ -161,7 +162,7 @@ def render_markdown(report: Report) -> str:
         if section.activities:
             out += [_("Activities") + ":", ""]
             for a in section.activities:
-                place = f" – {a.place}" if a.place else ""
+                place = f" – {md(a.place)}" if a.place else ""
                 out.append(f"- {tr.date(a.date, 'd MMMM yyyy')}{place}")
             out.append("")
     return "\n".join(out).rstrip() + "\n"
@@ -174,7 +175,7 @@ CSV_COLUMNS = ("commitment", "title", "period", "period_start", "period_end", "t
 def render_csv(report: Report) -> str:
     tr = report.tr
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeCsvWriter(buffer)
     writer.writerow(CSV_COLUMNS)
     for section in report.sections:
         c = section.item.commitment

@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.i18n import Translator, pick_locale
 from handlers.common import BotContext
 
 log = logging.getLogger("trygghetsbot.errors")
@@ -28,10 +29,27 @@ async def on_error(update: object, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    tr = context.actor.tr if context.has_actor else context.services.translator()
+    tr = await _translator(update, context)
     try:
         await chat.send_message(
             tr.gettext("Sorry, something went wrong on my side. Please try again in a while.")
         )
     except Exception as exc:  # the chat may be gone; there is nothing more to do
         log.warning("could not tell the user about the error: %s", type(exc).__name__)
+
+
+async def _translator(update: Update, context: BotContext) -> Translator:
+    """The user's language: PTB gives the error handler a fresh context without the actor
+    loaded in group -1, so it is picked again (saved choice → Telegram's → default)."""
+    if context.has_actor:
+        return context.actor.tr
+    services = context.services
+    user = update.effective_user
+    saved = None
+    if user is not None:
+        try:
+            saved = await services.users.locale(user.id)
+        except Exception:  # the database may be what failed; Telegram's language will do
+            saved = None
+    code = user.language_code if user is not None else None
+    return services.translator(pick_locale(saved, code, services.settings.locale))
