@@ -38,6 +38,7 @@ DISPATCH: dict[str, str] = {
     "export-events": "bot.cli_residents:export_events_command",
     "status": "bot.cli_pace:status_command",
     "report": "bot.cli_followup:report_command",
+    "doctor": "bot.doctor:doctor_command",
 }
 
 
@@ -127,6 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
     invite = sub.add_parser("invite", help="make a single-use staff invite link")
     invite.add_argument("--org", required=True, choices=("police", "municipality", "other"))
     invite.add_argument("--bot-username", help="bot username for the link (default: ask Telegram)")
+
+    doctor = sub.add_parser("doctor", help="check the configuration; exit 0 when ready")
+    doctor.add_argument("--webhook-url", help="also check this webhook URL (as given to run)")
+    doctor.add_argument("--online", action="store_true", help="also ask Telegram (getMe)")
     return parser
 
 

@@ -7,9 +7,13 @@ import io
 import json
 import logging
 import os
+import re
+import shlex
 import shutil
 import socket
 import sqlite3
+import subprocess
+import sys
 import threading
 import tomllib
 from collections.abc import Iterator
@@ -287,3 +291,87 @@ def test_webhook_flag_wins_and_secret_is_required(monkeypatch: pytest.MonkeyPatc
     monkeypatch.delenv("TRYGGHETSBOT_WEBHOOK_SECRET")
     with pytest.raises(UsageError, match="TRYGGHETSBOT_WEBHOOK_SECRET"):
         webhook_options(build_parser().parse_args(url), Settings(_env_file=None))  # type: ignore[call-arg]
+
+
+# --- deployment files and doctor -----------------------------------------------------------
+
+DEPLOY = ROOT / "deploy"
+
+
+def _unit(path: Path) -> dict[str, dict[str, list[str]]]:
+    """A systemd unit as section → key → values (keys may repeat)."""
+    sections: dict[str, dict[str, list[str]]] = {}
+    current: dict[str, list[str]] = {}
+    for raw in path.read_text("utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], {})
+            continue
+        key, sep, value = line.partition("=")
+        assert sep, f"{path.name}: not a key=value line: {raw!r}"
+        current.setdefault(key.strip(), []).append(value.strip())
+    return sections
+
+
+def _expand(command: str) -> list[str]:
+    """The unit's command line as argv, with ${VAR} as systemd would pass an empty value."""
+    return [re.sub(r"\$\{\w+\}", "", word) for word in shlex.split(command)][1:]
+
+
+def test_service_unit_runs_doctor_then_the_bot() -> None:
+    unit = _unit(DEPLOY / "trygghetsbot.service")
+    service = unit["Service"]
+    assert service["EnvironmentFile"] == ["/etc/trygghetsbot/trygghetsbot.env"]
+    assert "TELEGRAM_BOT_TOKEN" not in (DEPLOY / "trygghetsbot.service").read_text("utf-8")
+    assert unit["Install"]["WantedBy"] == ["multi-user.target"]
+    doctor = build_parser().parse_args(_expand(service["ExecStartPre"][0]))
+    run_args = build_parser().parse_args(_expand(service["ExecStart"][0]))
+    assert doctor.command == "doctor" and run_args.command == "run"
+    assert run_args.webhook_listen == "127.0.0.1" and not run_args.webhook_secret
+    assert set(service["RestartPreventExitStatus"][0].split()) == {"2", "3", "4"}
+    backup = _unit(DEPLOY / "trygghetsbot-backup.service")["Service"]
+    assert "trygghetsbot backup" in backup["ExecStart"][0]
+    assert _unit(DEPLOY / "trygghetsbot-backup.timer")["Timer"]["Persistent"] == ["true"]
+    env = (DEPLOY / "trygghetsbot.env.example").read_text("utf-8")
+    for name in ("TELEGRAM_BOT_TOKEN=", "TRYGGHETSBOT_DB=", "TRYGGHETSBOT_WEBHOOK_SECRET="):
+        assert f"\n{name}" in env
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd not installed")
+def test_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
+    # The units name /opt/trygghetsbot/venv; point them at this environment's script.
+    script = Path(sys.executable).with_name("trygghetsbot")
+    for unit in [*DEPLOY.glob("*.service"), *DEPLOY.glob("*.timer")]:
+        text = unit.read_text("utf-8").replace(
+            "/opt/trygghetsbot/venv/bin/trygghetsbot", str(script)
+        )
+        (tmp_path / unit.name).write_text(text, "utf-8")
+    result = subprocess.run(
+        ["systemd-analyze", "verify", *sorted(str(p) for p in tmp_path.iterdir())],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+
+def test_doctor_says_what_to_fix_and_never_the_token(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TRYGGHETSBOT_DB", str(tmp_path / "bot.sqlite3"))
+    assert main(["doctor"]) == 1
+    assert "FAIL  token: TELEGRAM_BOT_TOKEN is not set" in capsys.readouterr().out
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TRYGGHETSBOT_WEBHOOK_SECRET", "s3cret")
+    monkeypatch.setenv("TRYGGHETSBOT_ADMIN_IDS", "42")
+    assert main(["doctor", "--webhook-url", "https://bot.example.se/tg/hook"]) == 0
+    out = capsys.readouterr().out
+    assert "listens on path tg/hook" in out and "Ready." in out and TOKEN not in out
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as conn:
+        conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    assert main(["doctor", "--webhook-url", "http://bot.example.se/"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL  database" in out and "FAIL  webhook" in out and "https://" in out
