@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 TOKEN_PATTERN = re.compile(r"(bot)?\d{5,}:[A-Za-z0-9_-]{20,}")
@@ -107,3 +109,16 @@ def configure_logging(level: int = logging.INFO) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     install_token_filter()
+
+
+@contextmanager
+def quiet_telegram() -> Iterator[None]:
+    """Silence PTB while we make a call whose failure we report ourselves in one line (PTB
+    logs an unreadable answer, such as a proxy's HTML 404 page, with a traceback)."""
+    logger = logging.getLogger("telegram")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)

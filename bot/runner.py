@@ -13,7 +13,7 @@ from telegram import Bot, Update
 
 from bot.app import build_application
 from bot.cli_common import UsageError
-from bot.logging_setup import configure_logging
+from bot.logging_setup import configure_logging, quiet_telegram
 from bot.settings import Settings, webhook_secret_ok
 from storage.db import Database, SchemaTooNewError
 
@@ -83,13 +83,6 @@ async def preflight(settings: Settings, token: str) -> None:
     calls raise quietly, and ``bot.cli`` turns the error into one line and an exit code."""
     async with Database(settings.db_path):
         pass
-    # PTB logs an unreadable answer (a proxy's HTML 404 page, say) with a traceback of its own;
-    # here the exception itself is all we need.
-    quiet = logging.getLogger("telegram")
-    level = quiet.level
-    quiet.setLevel(logging.CRITICAL + 1)
-    try:
+    with quiet_telegram():
         async with Bot(token, base_url=settings.api_base_url, base_file_url=settings.api_file_url):
             pass  # entering initialises the bot: getMe, which fails on a bad token or base path
-    finally:
-        quiet.setLevel(level)

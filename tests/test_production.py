@@ -179,6 +179,7 @@ def _cli(
     return code, err
 
 
+@pytest.mark.parametrize("command", ["run", "invite"])
 @pytest.mark.parametrize(
     ("where", "expected"),
     [("revoked", "rejected the bot token"), ("path", "rejected the bot token"),
@@ -191,6 +192,7 @@ def test_run_fails_in_one_line(
     tmp_path: Path,
     where: str,
     expected: str,
+    command: str,
 ) -> None:
     emulator_thread.revoked_tokens.add(TOKEN)
     base = {
@@ -198,8 +200,9 @@ def test_run_fails_in_one_line(
         "path": emulator_thread.base_url.replace("/bot", "/wrong/bot"),
         "down": "http://127.0.0.1:9/bot",
     }[where]
+    argv = [command, "--org", "police"] if command == "invite" else [command]
     code, err = _cli(
-        monkeypatch, capsys, tmp_path, ["run"],
+        monkeypatch, capsys, tmp_path, argv,
         TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=base,
     )  # fmt: skip
     assert expected in err and code in (EXIT_TELEGRAM, EXIT_NETWORK)
