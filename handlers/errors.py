@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 from telegram import Update
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
@@ -17,13 +18,12 @@ async def on_error(update: object, context: BotContext) -> None:
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
     # Never log the update or the message text: it may hold personal data. The exception
-    # type is enough to find the bug; the traceback goes through the token mask.
-    log.error(
-        "handler failed: %s (update %s)",
-        type(error).__name__,
-        update_id,
-        exc_info=error if not isinstance(error, NetworkError | Forbidden) else None,
-    )
+    # type and where it was raised are enough to find the bug; the exception's message is
+    # left out, since it may quote what someone wrote.
+    where = ""
+    if error is not None and not isinstance(error, NetworkError | Forbidden):
+        where = "\n" + "".join(traceback.format_tb(error.__traceback__)).rstrip()
+    log.error("handler failed: %s (update %s)%s", type(error).__name__, update_id, where)
     if not isinstance(update, Update) or isinstance(error, Forbidden | RetryAfter | TimedOut):
         return
     chat = update.effective_chat

@@ -17,6 +17,7 @@ from tests.conftest import ADMIN_ID, Harness
 from tests.test_cli_data import run
 from tests.test_tips import make_staff
 
+WRITTEN = "boom: they wrote 811218-9876"
 DANGEROUS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 
 
@@ -102,16 +103,18 @@ async def test_events_are_paged_under_the_limit(harness: Harness) -> None:
 
 @pytest.mark.logs_errors
 async def test_error_reply_speaks_the_users_language(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def broken(*_args: object, **_kwargs: object) -> None:
-        raise RuntimeError("boom")
+        raise RuntimeError(WRITTEN)
 
     monkeypatch.setattr("bot.services.answers.AnswerService.respond", broken)
     await harness.say(7002, "when is the next theme meeting?", lang="en")
     assert "something went wrong" in harness.tg.last(7002).text
     await harness.say(7003, "när är nästa tematräff?", lang="sv")
     assert "något gick fel" in harness.tg.last(7003).text
+    # The log says what failed and where, never the exception's words.
+    assert WRITTEN not in caplog.text and "handler failed: RuntimeError" in caplog.text
 
 
 async def test_alert_report_only_for_its_author_and_admins(harness: Harness) -> None:
