@@ -26,7 +26,7 @@ from bot.cli import build_parser, main
 from bot.cli_common import EXIT_DATABASE, EXIT_NETWORK, EXIT_TELEGRAM, UsageError
 from bot.clock import FrozenClock
 from bot.i18n import locales_dir, translator
-from bot.logging_setup import install_token_filter, strip_update_content
+from bot.logging_setup import TokenMaskFilter, install_token_filter
 from bot.runner import webhook_options
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.terminal import running_sandbox, sandbox_settings
@@ -119,14 +119,28 @@ def test_skip_unreadable_keeps_good_updates() -> None:
     assert skip_unreadable(same) is same
 
 
-def test_ptb_content_records_keep_only_ids() -> None:
+@pytest.mark.parametrize(
+    "template",
+    [
+        "Error while parsing updates! Received data was %r",  # getUpdates, CRITICAL
+        "Something went wrong processing the data received from Telegram. "
+        "Received data was *not* processed! Received data was: %r",  # webhook, CRITICAL
+        "Webhook received data: %s",  # DEBUG
+        "Processing update %s",  # DEBUG
+    ],
+)
+def test_ptb_content_records_keep_only_ids(template: str) -> None:
+    update = {"update_id": 41, "message": {"text": PERSONNUMMER}}
+    try:
+        raise TypeError(f"bad value {PERSONNUMMER}")
+    except TypeError:
+        exc_info = sys.exc_info()
     record = logging.LogRecord(
-        "telegram.ext.Updater", logging.CRITICAL, __file__, 1,
-        "Error while parsing updates! Received data was %r",
-        ([{"update_id": 41, "message": {"text": PERSONNUMMER}}],), None,
-    )  # fmt: skip
-    strip_update_content(record)
-    assert PERSONNUMMER not in record.getMessage() and "41" in record.getMessage()
+        "telegram.ext.Updater", logging.CRITICAL, __file__, 1, template, ([update],), exc_info
+    )
+    TokenMaskFilter().filter(record)
+    assert PERSONNUMMER not in record.getMessage() + str(record.exc_text)
+    assert "41" in record.getMessage()
 
 
 # --- start-up failures: one line, an exit code, never the token ----------------------------
