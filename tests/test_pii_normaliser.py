@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from bot.pii import REDACTED, find_pii, normalise, pii_kinds, redact
 from bot.settings import Settings
+from tests.conftest import Harness
 from tests.test_cli_data import run
+from tests.test_tips import make_staff
 
 PNR = "811218-9876"  # a valid check digit
 
@@ -75,3 +77,17 @@ def test_csv_imports_refuse_disguised_personal_data(
     (tmp_path / "in.csv").write_text(csv_text, "utf-8")
     assert run([command, str(tmp_path / "in.csv")], settings) == 1
     assert "line 2" in capsys.readouterr().err
+
+
+async def test_plan_in_chat_refuses_disguised_personal_data(harness: Harness) -> None:
+    h, staff = harness, 7301
+    await make_staff(h, staff)
+    await h.say(staff, "/plan", lang="en")
+    await h.press(staff, "plan:kind:theme_meeting", lang="en")
+    await h.say(staff, "Trygg i Bro", lang="en")
+    await h.say(staff, "20/3 18-20", lang="en")
+    await h.say(staff, "Trygghetscentret", lang="en")
+    await h.say(staff, "Frågor till anna (at) example.se", lang="en")
+    await h.press(staff, "plan:vis:public", lang="en")
+    assert "e-mail address" in h.tg.last(staff).text
+    assert await h.services.events.by_organiser(staff, h.clock.now()) == []
