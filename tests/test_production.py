@@ -59,7 +59,9 @@ def test_package_metadata_is_declared() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
     assert project["project"]["license"] == "MIT"  # SPDX expression, not the deprecated table
     data = project["tool"]["setuptools"]["package-data"]
-    assert "*.po" in data["locales.sv.LC_MESSAGES"]
+    assert data["locales.sv.LC_MESSAGES"] == data["locales.en.LC_MESSAGES"] == ["*.po"]
+    # A .mo in the build tree may be stale: the wheel never carries one.
+    assert project["tool"]["setuptools"]["exclude-package-data"]["*"] == ["*.mo"]
     assert data["bot.promises"] == ["*.toml"] and data["storage.migrations"] == ["*.sql"]
     po = (ROOT / "locales" / "sv" / "LC_MESSAGES" / "messages.po").read_text("utf-8")
     header = po.split("\n\n", 1)[0]  # the header entry, up to the first message
