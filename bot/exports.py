@@ -1,26 +1,17 @@
-"""Exports that are safe to open: CSV cells a spreadsheet will not run, Markdown that shows
-staff text as text.
+"""CSV that is safe to open in a spreadsheet.
 
 A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is a formula to
 Excel and LibreOffice (CSV injection); it gets a leading apostrophe, which spreadsheets show
-as a plain-text marker, and the activity import takes it off again. Markdown escapes its
-markup characters and HTML, so a place like ``<img src=x onerror=…>`` or ``**Bro**`` is
-printed as typed.
+as a plain-text marker, and the activity import takes it off again.
 """
 
 from __future__ import annotations
 
 import csv
-import html
-import re
 from collections.abc import Iterable
 from typing import IO, Any
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Inline markup anywhere (emphasis, code, links, table cells, strikethrough); block markup
-# (headings, lists, quotes) only where a line starts.
-_INLINE = re.compile(r"([\\`*_\[\]|~])")
-_BLOCK_START = re.compile(r"^(\s*)([#+\-])|^(\s*\d+)([.)])")
 
 
 def neutralise_cell(value: Any) -> Any:
@@ -45,14 +36,3 @@ class SafeCsvWriter:
 
     def writerow(self, row: Iterable[Any]) -> None:
         self._writer.writerow([neutralise_cell(cell) for cell in row])
-
-
-def md_escape(text: str) -> str:
-    """Staff or file text for a Markdown document: HTML escaped, markup characters escaped,
-    line breaks kept as spaces so a table row or list item stays one line."""
-    flat = " ".join(text.split())
-    escaped = _INLINE.sub(r"\\\1", html.escape(flat, quote=False))
-    return _BLOCK_START.sub(
-        lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}",
-        escaped,
-    )
