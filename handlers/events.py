@@ -11,6 +11,7 @@ from telegram import InputFile, Update
 from telegram.ext import ConversationHandler
 
 from bot.i18n import Translator
+from bot.pii import redact
 from bot.promise import Visibility
 from bot.services.events import EventDraft, EventService
 from bot.when import DEFAULT_LENGTH, parse_when
@@ -90,7 +91,7 @@ async def show_events(
             week = start.isocalendar().week
             lines += ["", _("Week {week}").format(week=week)]
         lines.append(text)
-        buttons.append([(f"{tr.short_datetime(start)} {event.title}"[:60],
+        buttons.append([(f"{tr.short_datetime(start)} {redact(event.title)}"[:60],
                          cb("ev", "show", event.id))])  # fmt: skip
     nav = []
     if page > 0:
@@ -118,7 +119,7 @@ async def show_next(update: Update, context: BotContext) -> None:
             lines.append(_("• {name}: nothing planned yet").format(name=name))
             continue
         start = event.starts_at.astimezone(context.services.clock.tz)
-        lines.append(f"• {name}: {tr.short_datetime(start)}, {event.place or event.title}")
+        lines.append(f"• {name}: {tr.short_datetime(start)}, {redact(event.place or event.title)}")
         buttons.append([(name, cb("ev", "show", event.id))])
     await reply(update, "\n".join(lines), keyboard(buttons) if buttons else None)
 
@@ -168,7 +169,7 @@ async def press_event(update: Update, context: BotContext) -> None:
             await chat.send_document(
                 InputFile(data, filename=f"event-{event.id}.ics"),
                 caption=_("Open the file to add {title} to your calendar.").format(
-                    title=event.title
+                    title=redact(event.title)
                 ),
             )
     elif verb in ("done", "cancelled", "moved"):

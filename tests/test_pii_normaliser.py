@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot.pii import REDACTED, find_pii, normalise, pii_kinds, redact
 from bot.settings import Settings
+from storage.events import NewEvent
 from tests.conftest import Harness
 from tests.test_cli_data import run
 from tests.test_tips import make_staff
@@ -91,3 +93,20 @@ async def test_plan_in_chat_refuses_disguised_personal_data(harness: Harness) ->
     await h.press(staff, "plan:vis:public", lang="en")
     assert "e-mail address" in h.tg.last(staff).text
     assert await h.services.events.by_organiser(staff, h.clock.now()) == []
+
+
+async def test_events_saved_earlier_are_redacted_for_residents(harness: Harness) -> None:
+    h = harness
+    start = h.clock.now() + timedelta(days=2)
+    await h.services.events.add_many(
+        [NewEvent("theme_meeting", f"Tematräff, anmälan {PNR}", start,
+                  start + timedelta(hours=2), "public", place="ring 070.123.45.67")],
+        h.clock.now(),
+    )  # fmt: skip
+    await h.say(7401, "/events", lang="en")
+    listing = h.tg.last(7401)
+    assert PNR not in listing.text and "070.123" not in listing.text and REDACTED in listing.text
+    assert not any(PNR in label for label, _ in listing.buttons)
+    [(_, show)] = [b for b in listing.buttons if b[1].startswith("ev:show:")]
+    await h.press(7401, show, lang="en")
+    assert PNR not in h.tg.last(7401).text and "070.123" not in h.tg.last(7401).text
