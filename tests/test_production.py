@@ -299,7 +299,9 @@ async def test_webhook_with_a_path_and_secret_from_env(
                 await app.stop()
 
 
-def test_webhook_flag_wins_and_secret_is_required(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_webhook_flag_wins_and_secret_is_required(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("TRYGGHETSBOT_WEBHOOK_SECRET", "env-secret")
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     url = ["run", "--webhook-url", "https://bot.example.se/tg/hook"]
@@ -310,6 +312,10 @@ def test_webhook_flag_wins_and_secret_is_required(monkeypatch: pytest.MonkeyPatc
     monkeypatch.delenv("TRYGGHETSBOT_WEBHOOK_SECRET")
     with pytest.raises(UsageError, match="TRYGGHETSBOT_WEBHOOK_SECRET"):
         webhook_options(build_parser().parse_args(url), Settings(_env_file=None))  # type: ignore[call-arg]
+    (tmp_path / ".env").write_text("TRYGGHETSBOT_WEBHOOK_SECRET=from-dotenv\n", "utf-8")
+    from_file = Settings(_env_file=tmp_path / ".env")  # type: ignore[call-arg]
+    options = webhook_options(build_parser().parse_args(url), from_file)
+    assert options is not None and options["secret_token"] == "from-dotenv"
 
 
 # --- deployment files and doctor -----------------------------------------------------------
