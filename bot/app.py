@@ -18,6 +18,7 @@ from bot.promise import Promise, load_promise
 from bot.services import Services
 from bot.services.people import PeopleService
 from bot.settings import Settings
+from bot.update_guard import UpdateGuard
 from handlers import STARTUP, register
 from handlers.common import BotContext, BotData, UserData
 from handlers.menus import publish_default_menus
@@ -60,8 +61,8 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request)
-    if updates_request is not None:
-        builder = builder.get_updates_request(updates_request)
+    # An update PTB cannot read is skipped by its id instead of stalling all the others.
+    builder = builder.get_updates_request(UpdateGuard(updates_request))
     if rate_limit:
         # Interactive replies are throttled by PTB; bulk sends go through our own outbox
         # sender, which has its own limiter and bypasses this one.

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from enum import IntEnum
 from typing import Any
@@ -12,6 +11,7 @@ from telegram import InputFile, Update
 from telegram.ext import ConversationHandler
 
 from bot.i18n import Translator
+from bot.pii import redact
 from bot.promise import Visibility
 from bot.render.callbacks import MyEvent, MyEventAction
 from bot.render.reporting import followup_counts
@@ -48,28 +48,64 @@ def service(context: BotContext) -> EventService:
 # --- residents ------------------------------------------------------------------------------
 
 
-async def show_events(update: Update, context: BotContext) -> None:
+# One page of /events: every event on it has its own button, and the text stays well under
+# Telegram's 4,096 characters whatever the titles and places are.
+PAGE_EVENTS = 8
+PAGE_CHARS = 3500
+LINE_CHARS = 400
+
+
+def event_pages(events: list[Any], line: Any) -> list[list[tuple[Any, str]]]:
+    """Split ``events`` into pages of (event, its list line), at most PAGE_EVENTS each and
+    PAGE_CHARS of lines (week headings included)."""
+    pages: list[list[tuple[Any, str]]] = [[]]
+    size = 0
+    for event in events:
+        text = line(event)
+        if len(text) > LINE_CHARS:
+            text = text[: LINE_CHARS - 1] + "…"
+        cost = len(text) + 16  # the line plus room for a week heading
+        if pages[-1] and (len(pages[-1]) >= PAGE_EVENTS or size + cost > PAGE_CHARS):
+            pages.append([])
+            size = 0
+        pages[-1].append((event, text))
+        size += cost
+    return pages
+
+
+async def show_events(
+    update: Update, context: BotContext, page: int = 0, *, edit: bool = False
+) -> None:
     tr = context.actor.tr
     _ = tr.gettext
     events = await service(context).upcoming()
     if not events:
         await reply(update, _("Nothing is planned for the next 60 days yet. Ask again later."))
         return
-    weeks: dict[tuple[int, int], list[Any]] = defaultdict(list)
-    for event in events:
-        iso = event.starts_at.astimezone(context.services.clock.tz).isocalendar()
-        weeks[(iso.year, iso.week)].append(event)
+    tz = context.services.clock.tz
+    pages = event_pages(events, lambda event: service(context).list_line(event, tr))
+    page = min(max(page, 0), len(pages) - 1)
     lines = [_("Coming up in the next 60 days:")]
+    if len(pages) > 1:
+        lines[0] += " " + _("(page {page} of {pages})").format(page=page + 1, pages=len(pages))
     buttons: list[list[tuple[str, str]]] = []
-    for (_year, week), items in weeks.items():
-        lines += ["", _("Week {week}").format(week=week)]
-        for event in items:
-            start = event.starts_at.astimezone(context.services.clock.tz)
-            lines.append(service(context).list_line(event, tr))
-            if len(buttons) < 8:
-                buttons.append([(f"{tr.short_datetime(start)} {event.title}"[:60],
-                                 cb("ev", "show", event.id))])  # fmt: skip
-    await reply(update, "\n".join(lines), keyboard(buttons) if buttons else None)
+    week = None
+    for event, text in pages[page]:
+        start = event.starts_at.astimezone(tz)
+        if start.isocalendar().week != week:
+            week = start.isocalendar().week
+            lines += ["", _("Week {week}").format(week=week)]
+        lines.append(text)
+        buttons.append([(f"{tr.short_datetime(start)} {redact(event.title)}"[:60],
+                         cb("ev", "show", event.id))])  # fmt: skip
+    nav = []
+    if page > 0:
+        nav.append((_("‹ Earlier"), cb("ev", "page", page - 1)))
+    if page < len(pages) - 1:
+        nav.append((_("Later ›"), cb("ev", "page", page + 1)))
+    if nav:
+        buttons.append(nav)
+    await reply(update, "\n".join(lines), keyboard(buttons), edit=edit)
 
 
 async def show_next(update: Update, context: BotContext) -> None:
@@ -88,7 +124,7 @@ async def show_next(update: Update, context: BotContext) -> None:
             lines.append(_("• {name}: nothing planned yet").format(name=name))
             continue
         start = event.starts_at.astimezone(context.services.clock.tz)
-        lines.append(f"• {name}: {tr.short_datetime(start)}, {event.place or event.title}")
+        lines.append(f"• {name}: {tr.short_datetime(start)}, {redact(event.place or event.title)}")
         buttons.append([(name, cb("ev", "show", event.id))])
     await reply(update, "\n".join(lines), keyboard(buttons) if buttons else None)
 
@@ -114,7 +150,9 @@ async def press_event(update: Update, context: BotContext) -> None:
     if arg is None:
         return
     if verb == "list":
-        await show_events(update, context)
+        await show_events(update, context, arg)
+    elif verb == "page":
+        await show_events(update, context, arg, edit=True)
     elif verb == "show":
         event = await events.public_event(arg)
         await reply(update, events.describe(event, actor.tr), keyboard(event_buttons(context, arg)))
@@ -136,7 +174,7 @@ async def press_event(update: Update, context: BotContext) -> None:
             await chat.send_document(
                 InputFile(data, filename=f"event-{event.id}.ics"),
                 caption=_("Open the file to add {title} to your calendar.").format(
-                    title=event.title
+                    title=redact(event.title)
                 ),
             )
     elif verb in ("done", "cancelled", "moved"):

@@ -325,7 +325,7 @@ async def press_alert(update: Update, context: BotContext) -> None:
         await tips.tell_author(alert, actor)
         return
     if verb == "rep" and arg is not None:
-        report = await tips.alert_report(arg)
+        report = await tips.alert_report(actor, arg)
         await reply(update, report_text(report, actor.tr), keyboard(
             [[(_("Update the report"), cb("alert", "rep", arg))]]
         ))  # fmt: skip

@@ -152,5 +152,5 @@ class PeopleService:
         )
 
     async def forget_me(self, actor: Actor) -> None:
-        await self.s.users.forget(actor.user_id)
+        await self.s.users.forget(actor.user_id, keep_work_records=actor.is_staff)
         # No audit row naming the resident: the point is that nothing about them remains.
