@@ -180,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:
         # Every failure is one line on stderr and an exit code, never a traceback.
-        from bot.cli_common import explain_failure
+        from bot.bot_api import explain_failure
 
         line, code = explain_failure(exc, settings)
         print(f"trygghetsbot {args.command}: {line}", file=sys.stderr)

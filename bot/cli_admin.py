@@ -6,14 +6,12 @@ import argparse
 import asyncio
 import sys
 
-from telegram import Bot
-
-from bot.cli_common import UsageError, open_services
-from bot.logging_setup import quiet_telegram
+from bot.bot_api import bot_username
+from bot.cli_common import open_services
 from bot.promise_check import check_promise
+from bot.render.people import invite_link
 from bot.services.people import PeopleService
 from bot.settings import Settings
-from handlers.admin import invite_link
 from storage.db import Database, SchemaTooNewError
 from storage.records import Org
 
@@ -38,19 +36,9 @@ def backup_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _bot_username(settings: Settings) -> str:
-    if settings.bot_token is None:
-        raise UsageError("give --bot-username, or set TELEGRAM_BOT_TOKEN so I can ask Telegram")
-    with quiet_telegram():  # a failure is reported by bot.cli in one line
-        async with Bot(
-            settings.bot_token.get_secret_value(), base_url=settings.api_base_url
-        ) as bot:
-            return bot.username
-
-
 def invite_command(args: argparse.Namespace, settings: Settings) -> int:
     async def go() -> str:
-        username = args.bot_username or await _bot_username(settings)
+        username = args.bot_username or await bot_username(settings)
         async with open_services(settings) as services:
             code = await PeopleService(services).create_invite(None, Org(args.org))
         return invite_link(username, code)

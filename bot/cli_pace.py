@@ -8,9 +8,9 @@ import json
 
 from bot.cli_common import open_services
 from bot.periods import period_label
+from bot.render.status import status_line
 from bot.services.pace import PaceService
 from bot.settings import Settings
-from handlers.status import status_line
 
 
 def status_command(args: argparse.Namespace, settings: Settings) -> int:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.cli_common import explain_failure
+from bot.bot_api import explain_failure
 from bot.i18n import locales_dir, translator
 from bot.promise import PromiseError, load_promise
 from bot.settings import Settings, webhook_secret_ok

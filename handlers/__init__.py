@@ -27,7 +27,22 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.render.callbacks import Card, CardAction, MyEvent
+from bot.render.callbacks import (
+    Card,
+    CardAction,
+    DeleteMePress,
+    EventPress,
+    FollowPress,
+    InvitePress,
+    LanguagePress,
+    MyEvent,
+    PausePress,
+    PlanAction,
+    PlanPress,
+    StaffPress,
+    StatusAction,
+    StatusPress,
+)
 from handlers import (
     admin,
     basics,
@@ -40,7 +55,7 @@ from handlers import (
     text,
     tips,
 )
-from handlers.common import BotContext, Handler
+from handlers.common import BotContext, Handler, button
 from handlers.errors import on_error
 from handlers.loader import load_actor
 from handlers.menus import (
@@ -83,10 +98,6 @@ def command(cmd: Command, callback: Handler, **kwargs: Any) -> AnyHandler:
     return CommandHandler(list(cmd.names), callback, **kwargs)
 
 
-def button(namespace: str, callback: Handler) -> AnyHandler:
-    return CallbackQueryHandler(callback, pattern=f"^{namespace}:")
-
-
 def basic_handlers() -> list[AnyHandler]:
     return [
         command(START, basics.start),
@@ -94,8 +105,8 @@ def basic_handlers() -> list[AnyHandler]:
         command(LANGUAGE, basics.choose_language),
         command(PRIVACY, basics.show_privacy),
         command(DELETE_ME, basics.ask_delete_me),
-        button("lang", basics.set_language),
-        button("me", basics.confirm_delete_me),
+        button(LanguagePress, basics.set_language),
+        button(DeleteMePress, basics.confirm_delete_me),
     ]
 
 
@@ -103,8 +114,8 @@ def admin_handlers() -> list[AnyHandler]:
     return [
         command(INVITE, admin.start_invite),
         command(STAFF, admin.list_staff),
-        button("invite", admin.press_invite),
-        button("staff", admin.press_staff),
+        button(InvitePress, admin.press_invite),
+        button(StaffPress, admin.press_staff),
     ]
 
 
@@ -113,9 +124,9 @@ def status_handlers() -> list[AnyHandler]:
         command(STATUS, status.show_status),
         command(PAUSE, status.ask_pause),
         command(RECIPIENTS, status.show_recipients),
-        CallbackQueryHandler(status.show_detail, pattern="^st:show:"),
-        CallbackQueryHandler(status.back_to_status, pattern="^st:list:"),
-        button("pause", status.press_pause),
+        button(StatusPress, status.show_detail, StatusAction.SHOW),
+        button(StatusPress, status.back_to_status, StatusAction.LIST),
+        button(PausePress, status.press_pause),
     ]
 
 
@@ -124,7 +135,7 @@ def progress_handlers() -> list[AnyHandler]:
         command(PROGRESS, progress.show_progress),
         command(FOLLOW, progress.choose_follow),
         command(PUBLISH, progress.publish_report),
-        button("fol", progress.press_follow),
+        button(FollowPress, progress.press_follow),
     ]
 
 
@@ -153,7 +164,7 @@ def tip_handlers() -> list[AnyHandler]:
         alert,
         command(STOP, tips.stop_tips),
         CallbackQueryHandler(tips.stop_tips, pattern="^tips:stop$"),
-        button("alert", tips.press_alert),
+        CallbackQueryHandler(tips.press_alert, pattern="^alert:"),
         *delivery.member_handlers(),
     ]
 
@@ -174,22 +185,22 @@ def event_handlers() -> list[AnyHandler]:
     plan = ConversationHandler(
         entry_points=[
             command(PLAN, events.start_plan),
-            CallbackQueryHandler(events.plan_from_digest, pattern="^plan:new:"),
+            button(PlanPress, events.plan_from_digest, PlanAction.NEW),
             # Before the reporting conversation, so one tap moves a future "report" here.
             CallbackQueryHandler(events.plan_from_report, pattern=Card.pattern(CardAction.PLAN)),
         ],
         states={
             events.PlanStep.TITLE: [
-                CallbackQueryHandler(events.plan_kind, pattern="^plan:"),
+                button(PlanPress, events.plan_kind),
                 MessageHandler(typed, events.plan_title),
             ],
             events.PlanStep.WHEN: [
-                CallbackQueryHandler(events.plan_when_button, pattern="^plan:when:"),
+                button(PlanPress, events.plan_when_button, PlanAction.WHEN),
                 MessageHandler(typed, events.plan_when),
             ],
             events.PlanStep.PLACE: [MessageHandler(typed, events.plan_place)],
             events.PlanStep.DESCRIPTION: [
-                CallbackQueryHandler(events.plan_visibility, pattern="^plan:"),
+                button(PlanPress, events.plan_visibility),
                 MessageHandler(typed, events.plan_description),
             ],
         },
@@ -198,12 +209,12 @@ def event_handlers() -> list[AnyHandler]:
         conversation_timeout=30 * 60,
     )
     move = ConversationHandler(
-        entry_points=[CallbackQueryHandler(events.press_my_event, pattern=MyEvent.pattern())],
+        entry_points=[button(MyEvent, events.press_my_event)],
         # Another /myevents button while the new time is awaited is a new choice, not stale.
         states={
             events.PlanStep.MOVE_WHEN: [
                 MessageHandler(typed, events.move_when),
-                CallbackQueryHandler(events.press_my_event, pattern=MyEvent.pattern()),
+                button(MyEvent, events.press_my_event),
             ]
         },
         fallbacks=[command(CANCEL, events.cancel_plan)],
@@ -216,8 +227,8 @@ def event_handlers() -> list[AnyHandler]:
         command(EVENTS, events.show_events),
         command(NEXT, events.show_next),
         command(MY_EVENTS, events.show_my_events),
-        button("ev", events.press_event),
-        button("ask", questions.press_ask),
+        button(EventPress, events.press_event),
+        CallbackQueryHandler(questions.press_ask, pattern="^ask:"),
     ]
 
 

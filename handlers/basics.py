@@ -6,11 +6,13 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.errors import UserFacingError
+from bot.render import people as render
+from bot.render.callbacks import Answer, DeleteMePress, LanguagePress
 from bot.roles import Actor, Role
 from bot.services.answers import menu_buttons
 from bot.services.people import INVITE_PREFIX
 from bot.settings import SUPPORTED_LOCALES
-from handlers.common import BotContext, cb, keyboard, reply, show_error, split_cb
+from handlers.common import BotContext, keyboard, pressed, reply, show, show_error
 from handlers.menus import refresh_commands_for
 
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
@@ -134,17 +136,16 @@ async def show_help(update: Update, context: BotContext) -> None:
 
 
 async def choose_language(update: Update, context: BotContext) -> None:
-    _ = context.actor.tr.gettext
-    buttons = [[(LANGUAGE_NAMES[code], cb("lang", "set", code)) for code in SUPPORTED_LOCALES]]
-    await reply(update, _("Choose your language:"), keyboard(buttons))
+    names = {code: LANGUAGE_NAMES[code] for code in SUPPORTED_LOCALES}
+    await show(update, render.language_choice(context.actor.tr, names))
 
 
-async def set_language(update: Update, context: BotContext) -> None:
-    parts = split_cb(update.callback_query.data if update.callback_query else None, 3)
-    if parts is None or parts[2] not in SUPPORTED_LOCALES:
+@pressed(LanguagePress)
+async def set_language(update: Update, context: BotContext, press: LanguagePress) -> None:
+    if press.code not in SUPPORTED_LOCALES:
         await reply(update, context.actor.tr.gettext("That button is no longer valid."))
         return
-    context.actor = await context.people.set_locale(context.actor, parts[2])
+    context.actor = await context.people.set_locale(context.actor, press.code)
     await refresh_commands_for(context.bot, context.actor)
     _ = context.actor.tr.gettext
     await reply(update, _("I will write to you in English from now on."), edit=True)
@@ -207,35 +208,13 @@ async def show_privacy(update: Update, context: BotContext) -> None:
 
 
 async def ask_delete_me(update: Update, context: BotContext) -> None:
-    _ = context.actor.tr.gettext
-    question = _(
-        "Do you want me to delete everything I store about you? "
-        "Your subscriptions and reminders stop."
-    )
-    if context.actor.is_staff:
-        question = _(
-            "Do you want me to delete your language, tips, reminders and follows? You stay "
-            "staff and your reports stay, because they are part of the follow-up of the "
-            "promise. An admin can remove you as staff."
-        )
-    await reply(
-        update,
-        question,
-        keyboard(
-            [
-                [
-                    (_("Yes, delete"), cb("me", "delete", "yes")),
-                    (_("No, keep"), cb("me", "delete", "no")),
-                ]
-            ]
-        ),
-    )
+    await show(update, render.delete_me_question(context.actor.tr, context.actor.is_staff))
 
 
-async def confirm_delete_me(update: Update, context: BotContext) -> None:
+@pressed(DeleteMePress)
+async def confirm_delete_me(update: Update, context: BotContext, press: DeleteMePress) -> None:
     _ = context.actor.tr.gettext
-    parts = split_cb(update.callback_query.data if update.callback_query else None, 3)
-    if parts is None or parts[2] != "yes":
+    if press.answer is not Answer.YES:
         await reply(update, _("OK, nothing was deleted."), edit=True)
         return
     await context.people.forget_me(context.actor)

@@ -7,17 +7,20 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar, cast
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import CallbackContext, ExtBot
+from telegram.ext import CallbackContext, CallbackQueryHandler, ExtBot
 
 from bot.errors import UserFacingError
 from bot.render import Screen
+from bot.render.callbacks import CallbackData, MalformedCallback
 from bot.roles import Actor
 from bot.services import Services
+from bot.services.events import PlanScratch
 from bot.services.people import PeopleService
 from bot.services.reporting import ReportScratch
 
-CALLBACK_MAX = 64  # Telegram's limit on callback_data bytes
 _F = TypeVar("_F")
+_C = TypeVar("_C", bound=CallbackData)
+_R = TypeVar("_R")
 
 
 class BotData:
@@ -40,10 +43,14 @@ class UserData(dict[Any, Any]):
     keep it in typed attributes; older flows still use string keys."""
 
     report: ReportScratch | None = None
+    plan: PlanScratch | None = None
+    move: int | None = None  # the event whose new time /myevents is waiting for
 
     def clear(self) -> None:
         super().clear()
         self.report = None
+        self.plan = None
+        self.move = None
 
 
 def user_data(context: CallbackContext[Any, UserData, Any, Any]) -> UserData:
@@ -82,17 +89,52 @@ class BotContext(CallbackContext[ExtBot[None], UserData, dict[Any, Any], BotData
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
 
 
+Pressed = Callable[[Update, BotContext, _C], Coroutine[Any, Any, _R]]
+
+
+def pressed(kind: type[_C], *, stale: Any = None) -> Callable[[Pressed[_C, _R]], Handler]:
+    """Decode the pressed button's data into ``kind`` and hand the handler the typed object.
+
+    Callback data is untrusted: anything that does not decode (an old button still sitting in
+    a chat, a hand-made payload) gets a kind "no longer valid" and the handler is not called;
+    ``stale`` is what a conversation step returns then."""
+
+    def decorate(func: Pressed[_C, _R]) -> Handler:
+        @functools.wraps(func)
+        async def wrapper(update: Update, context: BotContext) -> Any:
+            query = update.callback_query
+            try:
+                data = kind.decode(query.data if query is not None else None)
+            except MalformedCallback:
+                await stale_answer(update, context)
+                return stale
+            return await func(update, context, data)
+
+        return wrapper
+
+    return decorate
+
+
+async def stale_answer(update: Update, context: BotContext) -> None:
+    tr = context.actor.tr if context.has_actor else context.services.translator()
+    await reply(update, tr.gettext("That button is no longer valid."))
+
+
+def button(kind: type[CallbackData], callback: Handler, *leading: object) -> Any:
+    """A CallbackQueryHandler for one namespace (optionally narrowed by leading fields)."""
+    return CallbackQueryHandler(callback, pattern=kind.pattern(*leading))
+
+
 def cb(*parts: object) -> str:
-    """Namespaced callback data, ``area:verb:arg``; refuses to exceed Telegram's limit."""
+    """Old-style ``area:verb:arg`` data, for the namespaces not yet moved to a codec."""
     data = ":".join(str(p) for p in parts)
-    if len(data.encode("utf-8")) > CALLBACK_MAX:
+    if len(data.encode("utf-8")) > 64:
         raise ValueError("callback data too long")
     return data
 
 
 def split_cb(data: str | None, expected_parts: int) -> list[str] | None:
-    """Split untrusted callback data; None when it does not have the expected shape."""
-    if not data or len(data) > CALLBACK_MAX:
+    if not data or len(data) > 64:
         return None
     parts = data.split(":")
     return parts if len(parts) == expected_parts else None

@@ -8,8 +8,10 @@ from typing import Any
 from telegram import InputFile, Update
 
 from bot.followup import PeriodFilter, render_report
+from bot.render import progress as render
+from bot.render.callbacks import FollowAction, FollowPress
 from bot.services.progress import ProgressService
-from handlers.common import BotContext, admin_only, cb, every, keyboard, reply, split_cb
+from handlers.common import BotContext, admin_only, every, pressed, reply, show
 
 CAPTION_MAX = 1024  # Telegram's limit for photo captions
 
@@ -28,57 +30,26 @@ async def show_progress(update: Update, context: BotContext) -> None:
     await chat.send_message(text)
 
 
-def _follow_keyboard(context: BotContext, following: set[str]) -> Any:
-    tr = context.actor.tr
-    rows = []
-    for commitment in ProgressService(context.services).followable():
-        on = commitment.id in following
-        mark = "✅ " if on else "➕ "
-        rows.append([(mark + commitment.short.get(tr.locale),
-                      cb("fol", "off" if on else "on", commitment.id))])  # fmt: skip
-    return keyboard(rows)
-
-
 async def choose_follow(update: Update, context: BotContext) -> None:
-    _ = context.actor.tr.gettext
-    following = await ProgressService(context.services).follows(context.actor.chat_id)
-    await reply(
-        update,
-        _("Choose what to follow. You get at most one short message a day when something "
-          "moves. Tap again to stop."),
-        _follow_keyboard(context, following),
-    )  # fmt: skip
-
-
-async def press_follow(update: Update, context: BotContext) -> None:
-    _ = context.actor.tr.gettext
-    parts = split_cb(update.callback_query.data if update.callback_query else None, 3)
     service = ProgressService(context.services)
-    commitment = context.services.promise.get(parts[2]) if parts else None
-    if (
-        parts is None
-        or parts[1] not in ("on", "off")
-        or commitment is None
-        or commitment not in service.followable()
-    ):
-        await reply(update, _("That button is no longer valid."))
+    following = await service.follows(context.actor.chat_id)
+    await show(update, render.follow_choice(context.actor.tr, service.followable(), following))
+
+
+@pressed(FollowPress)
+async def press_follow(update: Update, context: BotContext, press: FollowPress) -> None:
+    service = ProgressService(context.services)
+    commitment = context.services.promise.get(press.commitment)
+    if commitment is None or commitment not in service.followable():
+        await reply(update, context.actor.tr.gettext("That button is no longer valid."))
         return
     await context.services.users.set_locale(
         context.actor.user_id, context.actor.locale, context.services.clock.now()
     )  # remember the language so the news arrives in it
-    await service.set_follow(context.actor.chat_id, commitment, parts[1] == "on")
+    await service.set_follow(context.actor.chat_id, commitment, press.action is FollowAction.ON)
     following = await service.follows(context.actor.chat_id)
-    await reply(
-        update,
-        _("You follow: {names}").format(
-            names=", ".join(
-                c.short.get(context.actor.locale) for c in service.followable() if c.id in following
-            )
-            or _("nothing")
-        ),
-        _follow_keyboard(context, following),
-        edit=True,
-    )
+    screen = render.following_now(context.actor.tr, service.followable(), following)
+    await show(update, screen, edit=True)
 
 
 @admin_only("report.publish")

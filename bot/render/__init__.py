@@ -21,3 +21,9 @@ class Button:
 class Screen:
     text: str
     rows: list[list[Button]] = field(default_factory=list)
+
+    def wire_rows(self) -> list[list[tuple[str, str]]] | None:
+        """The buttons as (label, encoded data) pairs, for the outbox; None when none."""
+        if not self.rows:
+            return None
+        return [[(b.label, b.data.encode()) for b in row] for row in self.rows]

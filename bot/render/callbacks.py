@@ -189,3 +189,170 @@ class MyEventAction(enum.StrEnum):
 class MyEvent(CallbackData, prefix="my"):
     action: MyEventAction
     event: int
+
+
+# --- events: /events, /next, reminders, "did it happen?" ------------------------------------
+
+
+class EventAction(enum.StrEnum):
+    LIST = "list"  # arg: the page, sent as a new message
+    PAGE = "page"  # arg: the page, edits the list in place
+    SHOW = "show"  # arg: event id
+    REMIND = "rem"
+    UNREMIND = "unrem"
+    CALENDAR = "ics"
+    # The organiser's answer to "did it happen?"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    MOVED = "moved"
+
+
+@dataclasses.dataclass(frozen=True)
+class EventPress(CallbackData, prefix="ev"):
+    action: EventAction
+    arg: int = 0
+
+
+# --- /plan ------------------------------------------------------------------------------------
+
+
+class PlanAction(enum.StrEnum):
+    KIND = "kind"  # arg: commitment id
+    NEW = "new"  # arg: commitment id (from the weekly digest: starts /plan)
+    STOP = "stop"
+    WHEN = "when"  # arg: index of a quick time
+    VISIBILITY = "vis"  # arg: a visibility value
+    SAVE = "save"
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanPress(CallbackData, prefix="plan"):
+    action: PlanAction
+    arg: str = "0"
+
+
+# --- /status and /pause -----------------------------------------------------------------------
+
+
+class StatusAction(enum.StrEnum):
+    SHOW = "show"  # commitment: its id
+    LIST = "list"  # commitment: "-"
+
+
+@dataclasses.dataclass(frozen=True)
+class StatusPress(CallbackData, prefix="st"):
+    action: StatusAction
+    commitment: str = "-"
+
+
+class PauseAction(enum.StrEnum):
+    SET = "set"  # days
+    OFF = "off"
+
+
+@dataclasses.dataclass(frozen=True)
+class PausePress(CallbackData, prefix="pause"):
+    action: PauseAction
+    days: int = 0
+
+
+# --- /follow ----------------------------------------------------------------------------------
+
+
+class FollowAction(enum.StrEnum):
+    ON = "on"
+    OFF = "off"
+
+
+@dataclasses.dataclass(frozen=True)
+class FollowPress(CallbackData, prefix="fol"):
+    action: FollowAction
+    commitment: str
+
+
+# --- basics: /language, /delete_me -----------------------------------------------------------
+
+
+class LanguageAction(enum.StrEnum):
+    SET = "set"
+
+
+@dataclasses.dataclass(frozen=True)
+class LanguagePress(CallbackData, prefix="lang"):
+    action: LanguageAction
+    code: str
+
+
+class MeAction(enum.StrEnum):
+    DELETE = "delete"
+
+
+class Answer(enum.StrEnum):
+    YES = "yes"
+    NO = "no"
+
+
+@dataclasses.dataclass(frozen=True)
+class DeleteMePress(CallbackData, prefix="me"):
+    action: MeAction
+    answer: Answer
+
+
+# --- admin: /invite, /staff -------------------------------------------------------------------
+
+
+class InviteAction(enum.StrEnum):
+    NEW = "new"
+
+
+@dataclasses.dataclass(frozen=True)
+class InvitePress(CallbackData, prefix="invite"):
+    action: InviteAction
+    org: str
+
+
+class StaffAction(enum.StrEnum):
+    ASK = "ask"  # remove this person? (asks first)
+    YES = "yes"
+    NO = "no"
+
+
+@dataclasses.dataclass(frozen=True)
+class StaffPress(CallbackData, prefix="staff"):
+    action: StaffAction
+    user: int
+
+
+# --- questions, tips and alerts ---------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class AskPress(CallbackData, prefix="ask"):
+    """A menu button that asks one of the common questions."""
+
+    topic: str
+    arg: str = "0"
+
+
+class TipsAction(enum.StrEnum):
+    STOP = "stop"
+
+
+@dataclasses.dataclass(frozen=True)
+class TipsPress(CallbackData, prefix="tips"):
+    action: TipsAction
+
+
+class AlertAction(enum.StrEnum):
+    SUBMIT = "submit"  # arg: 1 for urgent
+    OTHER = "other"  # the other language's text
+    DROP = "drop"
+    REPORT = "rep"  # arg: alert id
+    APPROVE = "ok"  # arg: alert id
+    REJECT = "no"  # arg: alert id
+
+
+@dataclasses.dataclass(frozen=True)
+class AlertPress(CallbackData, prefix="alert"):
+    action: AlertAction
+    arg: int = 0

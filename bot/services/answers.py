@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from bot.i18n import Translator
 from bot.questions import Intent, Match, match_question
+from bot.render import events as render_events
 from bot.services import Services
 from bot.services.events import EventService
 from bot.services.progress import ProgressService
@@ -118,7 +119,9 @@ class AnswerService:
             ).format(name=name.lower())
             return Answer(Intent.NEXT_EVENT.value, kind, text)
         event = upcoming[0]
-        text = tr.gettext("The next one:") + "\n" + self.events.describe(event, tr)
+        text = (
+            tr.gettext("The next one:") + "\n" + render_events.describe(tr, self.s.promise, event)
+        )
         buttons = [
             [
                 (tr.gettext("Remind me"), f"ev:rem:{event.id}"),
@@ -133,7 +136,7 @@ class AnswerService:
             return tr.gettext("Nothing is planned for the next 60 days yet. Ask again later.")
         lines = [tr.gettext("Coming up:")]
         for event in upcoming:
-            lines.append(self.events.list_line(event, tr))
+            lines.append(render_events.list_line(tr, self.s.promise, event))
         lines.append(tr.gettext("More with /events."))
         return "\n".join(lines)
 

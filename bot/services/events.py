@@ -11,14 +11,16 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import icalendar
 
 from bot.errors import NotFound, UserFacingError
-from bot.i18n import N_, Translator
+from bot.i18n import N_
 from bot.pii import pii_kinds, redact
 from bot.promise import Visibility
+from bot.render import Screen
+from bot.render import events as render
 from bot.roles import Actor
 from bot.services import Services
 from bot.services.people import PeopleService
@@ -52,6 +54,34 @@ class EventDraft:
     place: str = ""
     description: str = ""
     visibility: str | None = None  # None: the commitment's own
+
+
+@dataclass
+class PlanScratch:
+    """The /plan conversation's answers so far (typed ``user_data`` scratch, never the
+    record); ``draft`` turns them into what the service validates and saves."""
+
+    commitment: str
+    day: date | None = None  # carried over from a report card ("Plan it instead?")
+    title: str = ""
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    place: str = ""
+    description: str = ""
+    visibility: str | None = None
+
+    def draft(self, visibility: str | None) -> EventDraft | None:
+        if self.starts_at is None or self.ends_at is None:
+            return None
+        return EventDraft(
+            commitment=self.commitment,
+            title=self.title,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            place=self.place,
+            description=self.description,
+            visibility=visibility,
+        )
 
 
 class RowError(ValueError):
@@ -146,7 +176,7 @@ class EventService:
         await self.s.deliveries.drop_queued_by_key_prefix(f"evrem:{event_id}:", "moved")
         for chat_id, locale in await self.reminders.chats(event_id):
             await self._queue_reminders(moved, chat_id, locale)
-            await self._notify(moved, chat_id, locale, N_("Changed time: {title} is now {when}."))
+            await self._notify(moved, chat_id, locale, render.MOVED_NOTICE)
         return moved
 
     async def cancel(self, actor: Actor, event_id: int) -> Event:
@@ -160,21 +190,17 @@ class EventService:
         cancelled = await self.s.events.get(event_id)
         assert cancelled is not None
         for chat_id, locale in await self.reminders.chats(event_id):
-            await self._notify(cancelled, chat_id, locale, N_("Cancelled: {title} ({when})."))
+            await self._notify(cancelled, chat_id, locale, render.CANCELLED_NOTICE)
         return cancelled
 
     async def _notify(self, event: Event, chat_id: int, locale: str | None, msgid: str) -> None:
         if not self.is_public(event):
             return
-        tr = self.s.translator(locale)
-        text = tr.gettext(msgid).format(
-            title=redact(event.title),
-            when=tr.datetime(event.starts_at.astimezone(self.s.clock.tz)),
-        )
+        notice = render.change_notice(self.s.translator(locale), event, msgid)
         now = self.s.clock.now()
         key = f"evchange:{event.id}:{chat_id}:{event.updated_at.isoformat()}:{event.status}"
         await self.s.deliveries.enqueue(
-            NewDelivery(chat_id, "event-change", OutgoingMessage(text), now, dedupe_key=key), now
+            NewDelivery(chat_id, "event-change", _outgoing(notice), now, dedupe_key=key), now
         )
 
     # --- residents --------------------------------------------------------------------------
@@ -230,50 +256,20 @@ class EventService:
         hour = (event.starts_at.astimezone(UTC) - timedelta(hours=1)).astimezone(tz)
         now = self.s.clock.now()
         tr = self.s.translator(locale)
-        off = [[(tr.gettext("Stop this reminder"), f"ev:unrem:{event.id}")]]
         stamp = int(event.starts_at.timestamp())
         # A dropped reminder keeps its key; a new request (after "stop") needs a new one.
         queued_at = now.astimezone(UTC).strftime("%Y%m%dT%H%M%S%f")
         for name, when, msgid in (
-            ("eve", eve, N_("Reminder: tomorrow {when}: {title}. Place: {place}.")),
-            ("hour", hour, N_("Reminder: in one hour, {when}: {title}. Place: {place}.")),
+            ("eve", eve, render.EVE_REMINDER),
+            ("hour", hour, render.HOUR_REMINDER),
         ):
             if when <= now:
                 continue
-            text = tr.gettext(msgid).format(
-                when=tr.time(start), title=redact(event.title), place=redact(event.place) or "—"
-            )
+            message = _outgoing(render.reminder(tr, event, msgid))
+            key = f"evrem:{event.id}:{chat_id}:{name}:{stamp}:{queued_at}"
             await self.s.deliveries.enqueue(
-                NewDelivery(
-                    chat_id, "event-reminder", OutgoingMessage(text, off), when,
-                    dedupe_key=f"evrem:{event.id}:{chat_id}:{name}:{stamp}:{queued_at}",
-                ),
-                now,
-            )  # fmt: skip
-
-    def list_line(self, event: Event, tr: Translator) -> str:
-        """``• tis 12 mars 18:00 – Tematräffar: title, place`` for lists on a phone."""
-        commitment = self.s.promise.commitment(event.commitment)
-        start = event.starts_at.astimezone(self.s.clock.tz)
-        # Events saved before the personal-data check (or by hand) are redacted on the way out.
-        place = f", {redact(event.place)}" if event.place else ""
-        return (
-            f"• {tr.short_datetime(start)} – {commitment.short.get(tr.locale)}: "
-            f"{redact(event.title)}{place}"
-        )
-
-    def describe(self, event: Event, tr: Translator) -> str:
-        commitment = self.s.promise.commitment(event.commitment)
-        start = event.starts_at.astimezone(self.s.clock.tz)
-        end = event.ends_at.astimezone(self.s.clock.tz)
-        lines = [
-            f"{commitment.short.get(tr.locale)}: {redact(event.title)}",
-            tr.gettext("When: {when}–{end}").format(when=tr.datetime(start), end=tr.time(end)),
-        ]
-        if event.place:
-            lines.append(tr.gettext("Where: {place}").format(place=redact(event.place)))
-        lines.append(redact(event.description) or commitment.description.get(tr.locale))
-        return "\n".join(lines)
+                NewDelivery(chat_id, "event-reminder", message, when, dedupe_key=key), now
+            )
 
     def ics(self, events: list[Event], locale: str) -> bytes:
         """An iCalendar file; times carry the Stockholm zone so phones show them right."""
@@ -311,23 +307,17 @@ class EventService:
         for event in await self.s.events.ended_without_followup(now):
             assert event.organiser_id is not None
             locale = await self.s.users.locale(event.organiser_id)
-            tr = self.s.translator(locale)
-            text = tr.gettext("Did it happen? {title}, {when}. How many came?").format(
-                title=event.title, when=tr.datetime(event.starts_at.astimezone(self.s.clock.tz))
-            )
-            buttons = [
-                [(tr.gettext("Yes, it happened"), f"ev:done:{event.id}")],
-                [
-                    (tr.gettext("Cancelled"), f"ev:cancelled:{event.id}"),
-                    (tr.gettext("Moved"), f"ev:moved:{event.id}"),
-                ],
-            ]
+            question = render.followup_question(self.s.translator(locale), event)
             if await self.s.deliveries.enqueue(
-                NewDelivery(event.organiser_id, "event-followup",
-                            OutgoingMessage(text, buttons), now,
-                            dedupe_key=f"evfollow:{event.id}"),
+                NewDelivery(
+                    event.organiser_id,
+                    "event-followup",
+                    _outgoing(question),
+                    now,
+                    dedupe_key=f"evfollow:{event.id}",
+                ),
                 now,
-            ):  # fmt: skip
+            ):
                 queued += 1
             await self.s.events.mark_followup_sent(event.id, now)
         return queued
@@ -392,6 +382,10 @@ class EventService:
             except (ValueError, TypeError) as exc:
                 raise RowError(f"line {number}: {exc}") from None
         return rows
+
+
+def _outgoing(screen: Screen) -> OutgoingMessage:
+    return OutgoingMessage(screen.text, screen.wire_rows())
 
 
 def _local(text: str | None, tz: object) -> datetime:

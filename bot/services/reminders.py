@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta
 
 from bot.i18n import Translator
 from bot.pace import PaceRow, State
-from bot.periods import period_label
 from bot.promise import Cadence, Commitment
-from bot.render.callbacks import Card, CardAction
+from bot.render import Screen
+from bot.render import reminders as render
 from bot.services import Services
 from bot.services.pace import PaceService
 from bot.services.people import PeopleService
@@ -64,64 +64,6 @@ def needs_attention(services: Services, rows: list[PaceRow]) -> list[Attention]:
     return found
 
 
-def render_digest(tr: Translator, items: list[Attention], day: date) -> str:
-    """``day`` is the day it is sent: after a holiday or a missed week that is not a Monday,
-    and the title says so."""
-    _ = tr.gettext
-    if day.weekday() == 0:
-        title = _("Monday check of the citizen promise. These need attention:")
-    else:
-        title = _("Weekly check of the citizen promise ({weekday}). These need attention:").format(
-            weekday=tr.date(day, "EEEE d MMMM")
-        )
-    lines = [title, ""]
-    for item in items:
-        row = item.row
-        name = item.commitment.short.get(tr.locale)
-        label = period_label(row.period, tr)
-        if item.reason == "behind":
-            detail = _("{done} of {target} done, {planned} planned ({period}) – behind").format(
-                done=row.done, target=row.target, planned=row.planned, period=label
-            )
-        elif item.commitment.cadence is Cadence.MILESTONE:
-            detail = tr.ngettext(
-                "not reached yet, {n} day left", "not reached yet, {n} days left", row.days_left
-            ).format(n=row.days_left)
-        else:
-            detail = tr.ngettext(
-                "{done} of {target} done ({period}), {n} day left",
-                "{done} of {target} done ({period}), {n} days left",
-                row.days_left,
-            ).format(done=row.done, target=row.target, period=label, n=row.days_left)
-        lines.append(f"• {name}: {detail}")
-    lines += [
-        "",
-        _("Plan an event: /plan   Report one: /report   Full status: /status"),
-        _("On leave? Pause these reminders with /pause."),
-    ]
-    return "\n".join(lines)
-
-
-def digest_buttons(tr: Translator, items: list[Attention]) -> list[list[tuple[str, str]]]:
-    """One tap to plan or report each commitment that needs attention (at most five)."""
-    rows = []
-    for item in items[:5]:
-        name = item.commitment.short.get(tr.locale)
-        rows.append(
-            [
-                (
-                    tr.gettext("Plan: {name}").format(name=name)[:40],
-                    f"plan:new:{item.commitment.id}",
-                ),
-                (
-                    tr.gettext("Report: {name}").format(name=name)[:40],
-                    Card(CardAction.NEW, item.commitment.id).encode(),
-                ),
-            ]
-        )
-    return rows
-
-
 class ReminderService:
     def __init__(self, services: Services) -> None:
         self.s = services
@@ -161,9 +103,7 @@ class ReminderService:
                 NewDelivery(
                     chat_id=user_id,
                     kind="digest",
-                    message=OutgoingMessage(
-                        render_digest(tr, mine, today), digest_buttons(tr, mine)
-                    ),
+                    message=_outgoing(render.digest(tr, mine, today)),
                     not_before=now,
                     dedupe_key=f"digest:{key}:{user_id}",
                 )
@@ -190,23 +130,7 @@ class ReminderService:
 
     async def _escalate(self, commitment: Commitment, row: PaceRow, key: str) -> int:
         def build(tr: Translator) -> OutgoingMessage:
-            _ = tr.gettext
-            if commitment.cadence is Cadence.MILESTONE:
-                text = _("Missed: {title} was not reached by {due}.").format(
-                    title=commitment.title.get(tr.locale), due=tr.date(row.period.end)
-                )
-            else:
-                text = _(
-                    "Missed target: {title}, {period}: {done} of {target} done, "
-                    "{short} short. Please include it in the follow-up."
-                ).format(
-                    title=commitment.title.get(tr.locale),
-                    period=period_label(row.period, tr),
-                    done=row.done,
-                    target=row.target,
-                    short=(row.target or 0) - row.done,
-                )
-            return OutgoingMessage(text)
+            return _outgoing(render.escalation(tr, commitment, row))
 
         return await PeopleService(self.s).message_admins(
             "escalation", f"escalation:{key}:{{admin}}", build
@@ -225,3 +149,7 @@ class ReminderService:
         await self.s.audit.record(
             self.s.clock.now(), user_id, "reminders.pause", f"user:{user_id}", until=until
         )
+
+
+def _outgoing(screen: Screen) -> OutgoingMessage:
+    return OutgoingMessage(screen.text, screen.wire_rows())

@@ -1,0 +1,73 @@
+"""What the command line needs from Telegram itself, kept out of the ``cli*`` modules so they
+stay free of the Telegram library: the bot's username (for invite links) and one line plus an
+exit code for a failure that ended a command."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from telegram import Bot
+from telegram.error import InvalidToken, NetworkError, TelegramError
+
+from bot.cli_common import (
+    EXIT_CONFIG,
+    EXIT_DATABASE,
+    EXIT_NETWORK,
+    EXIT_TELEGRAM,
+    EXIT_UNEXPECTED,
+    UsageError,
+)
+from bot.logging_setup import mask_tokens, quiet_telegram
+from bot.promise import PromiseError
+from bot.settings import Settings
+from storage.db import SchemaTooNewError
+
+
+async def bot_username(settings: Settings) -> str:
+    """Ask Telegram for the bot's @username."""
+    if settings.bot_token is None:
+        raise UsageError("give --bot-username, or set TELEGRAM_BOT_TOKEN so I can ask Telegram")
+    with quiet_telegram():  # a failure is reported by bot.cli in one line
+        async with Bot(
+            settings.bot_token.get_secret_value(), base_url=settings.api_base_url
+        ) as bot:
+            return bot.username
+
+
+def explain_failure(exc: BaseException, settings: Settings | None) -> tuple[str, int]:
+    """One line for the operator, and an exit code, for an error that ended a command.
+
+    Never a traceback and never the token: Telegram's own messages quote it, so only our
+    words and masked text are printed."""
+    api = mask_tokens(settings.api_base_url) if settings is not None else "the Bot API"
+    if isinstance(exc, UsageError):
+        return str(exc), EXIT_CONFIG
+    if isinstance(exc, PromiseError):
+        shown = "; ".join(exc.problems[:3])
+        more = f" (+{len(exc.problems) - 3} more)" if len(exc.problems) > 3 else ""
+        return (
+            f"The promise file {exc.source} cannot be used: {shown}{more}. "
+            "See every problem with: trygghetsbot check-promise FILE",
+            EXIT_CONFIG,
+        )
+    if isinstance(exc, SchemaTooNewError):
+        return str(exc), EXIT_DATABASE
+    if isinstance(exc, sqlite3.Error | OSError) and settings is not None:
+        reason = mask_tokens(str(exc)) or type(exc).__name__
+        return f"The database {settings.db_path} cannot be used: {reason}", EXIT_DATABASE
+    if isinstance(exc, InvalidToken):
+        return (
+            "Telegram rejected the bot token (HTTP 401/404): check TELEGRAM_BOT_TOKEN (revoked? "
+            f"ask @BotFather for the current one) and TELEGRAM_API_BASE_URL (now {api}).",
+            EXIT_TELEGRAM,
+        )
+    if isinstance(exc, NetworkError):  # includes TimedOut
+        return (
+            f"Cannot reach the Telegram Bot API at {api} ({type(exc).__name__}): check the "
+            "network, a proxy or firewall, and TELEGRAM_API_BASE_URL.",
+            EXIT_NETWORK,
+        )
+    if isinstance(exc, TelegramError):
+        return f"Telegram refused: {mask_tokens(exc.message)[:200]}", EXIT_TELEGRAM
+    reason = mask_tokens(str(exc)).splitlines()[0][:200] if str(exc) else ""
+    return f"Failed: {type(exc).__name__}: {reason}".rstrip(": "), EXIT_UNEXPECTED

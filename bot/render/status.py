@@ -1,0 +1,108 @@
+"""Presenters for staff's /status (a progress bar per commitment and a detail view) and
+/pause; the ``status`` CLI prints the same lines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from bot.i18n import Translator
+from bot.pace import PaceRow, state_badge
+from bot.periods import period_label
+from bot.promise import Cadence, Commitment, Promise
+from bot.render import Button, Screen
+from bot.render.callbacks import PauseAction, PausePress, StatusAction, StatusPress
+from storage.records import Activity, Event
+
+BAR_WIDTH = 8
+PAUSE_WEEKS = (1, 2, 4, 8)
+
+
+def progress_bar(done: int, planned: int, target: int | None) -> str:
+    """Full blocks for done, shaded for planned, light for what is missing: these three
+    characters render on every phone."""
+    if not target:
+        return ""
+    full = min(BAR_WIDTH, round(BAR_WIDTH * done / target))
+    shaded = min(BAR_WIDTH - full, round(BAR_WIDTH * planned / target))
+    return "█" * full + "▒" * shaded + "░" * (BAR_WIDTH - full - shaded)
+
+
+def status_line(tr: Translator, commitment: Commitment, row: PaceRow) -> str:
+    _ = tr.gettext
+    name = commitment.short.get(tr.locale)
+    state = state_badge(tr, row.state, row.late)
+    if commitment.cadence is Cadence.MILESTONE:
+        return _("{name} · milestone by {due}: {state}").format(
+            name=name, due=tr.date(row.period.end, "d MMM yyyy"), state=state
+        )
+    label = period_label(row.period, tr)
+    if commitment.cadence is Cadence.TRACKED:
+        return _("{name} · {period}: {done} so far {state}").format(
+            name=name, period=label, done=row.done, state=state
+        )
+    bar = progress_bar(row.done, row.planned, row.target)
+    line = _("{bar} {name} · {period}: {done}+{planned} of {target} {state}")
+    return line.format(
+        bar=bar,
+        name=name,
+        period=label,
+        done=row.done,
+        planned=row.planned,
+        target=row.target,
+        state=state,
+    )
+
+
+def status(tr: Translator, promise: Promise, rows: Sequence[PaceRow], today: date) -> Screen:
+    _ = tr.gettext
+    lines = [_("Where the promise stands ({date}):").format(date=tr.date(today))]
+    buttons = []
+    for row in rows:
+        commitment = promise.commitment(row.commitment_id)
+        lines.append(status_line(tr, commitment, row))
+        press = StatusPress(StatusAction.SHOW, commitment.id)
+        buttons.append([Button(commitment.short.get(tr.locale), press)])
+    lines += ["", _("█ done  ▒ planned  ░ missing")]
+    return Screen("\n".join(lines), buttons)
+
+
+def detail(
+    tr: Translator,
+    commitment: Commitment,
+    history: Sequence[PaceRow],
+    recent: Sequence[Activity],
+    upcoming: Sequence[Event],
+) -> Screen:
+    _ = tr.gettext
+    lines = [commitment.title.get(tr.locale), ""]
+    lines += [status_line(tr, commitment, row) for row in history]
+    if recent:
+        lines += ["", _("Recent reports:")]
+        for a in recent:
+            line = "• " + tr.date(a.date, "d MMM yyyy")
+            if a.place:
+                line += f" – {a.place}"
+            if a.count is not None:
+                line += " – " + tr.ngettext("{n} person", "{n} people", a.count).format(n=a.count)
+            lines.append(line)
+    if upcoming:
+        lines += ["", _("Planned:")]
+        lines += [f"• {tr.short_datetime(e.starts_at)} – {e.title}" for e in upcoming[:5]]
+    lines += ["", _("Report: /report   Plan: /plan")]
+    return Screen("\n".join(lines), [[Button(_("« Back"), StatusPress(StatusAction.LIST))]])
+
+
+def pause_choice(tr: Translator, paused_until: date | None) -> Screen:
+    _ = tr.gettext
+    intro = (
+        _("Your reminders are paused until {date}.").format(date=tr.date(paused_until))
+        if paused_until is not None
+        else _("Pause your Monday reminders, for example during leave:")
+    )
+    labels = {1: _("1 week"), 2: _("2 weeks"), 4: _("4 weeks"), 8: _("8 weeks")}
+    weeks = [Button(labels[w], PausePress(PauseAction.SET, 7 * w)) for w in PAUSE_WEEKS]
+    return Screen(
+        intro,
+        [weeks[:2], weeks[2:], [Button(_("Resume reminders"), PausePress(PauseAction.OFF))]],
+    )
