@@ -8,7 +8,8 @@ import asyncio
 import sys
 
 from bot.cli_common import open_services
-from bot.followup import PeriodFilter, Report, build, render, write_site
+from bot.render.followup import PeriodFilter, Report, render, write_site
+from bot.services.followup import build
 from bot.settings import Settings
 
 

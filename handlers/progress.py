@@ -7,9 +7,10 @@ from typing import Any
 
 from telegram import InputFile, Update
 
-from bot.followup import PeriodFilter, render_report
 from bot.render import progress as render
 from bot.render.callbacks import FollowAction, FollowPress
+from bot.render.followup import PeriodFilter
+from bot.services.followup import render_report
 from bot.services.progress import ProgressService
 from handlers.common import BotContext, admin_only, every, pressed, reply, show
 

@@ -20,7 +20,8 @@ import pytest
 
 from bot.cli import build_parser, resolve
 from bot.clock import STOCKHOLM
-from bot.followup import CSV_NAME, JSON_NAME, PeriodFilter, build, render, write_site
+from bot.render.followup import CSV_NAME, JSON_NAME, PeriodFilter, render, write_site
+from bot.services.followup import build
 from bot.settings import Settings
 from storage.activities import NewActivity
 from storage.records import Org

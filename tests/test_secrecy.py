@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.clock import STOCKHOLM
-from bot.followup import PeriodFilter, render_report
+from bot.render.followup import PeriodFilter
 from bot.roles import Role
 from bot.services.events import EventService
+from bot.services.followup import render_report
 from handlers.menus import ALL_COMMANDS
 from storage.activities import NewActivity
 from storage.events import NewEvent

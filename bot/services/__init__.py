@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from bot.clock import Clock
 from bot.i18n import Translator, translator
 from bot.promise import Promise
+from bot.render import Screen
 from bot.settings import Settings
 from storage.activities import ActivityRepo, MilestoneRepo
 from storage.audit import AuditRepo
 from storage.db import Database
-from storage.deliveries import DeliveryRepo
+from storage.deliveries import DeliveryRepo, OutgoingMessage
 from storage.events import EventRepo
 from storage.invites import InviteRepo
 from storage.people import StaffRepo, UserRepo
@@ -49,3 +50,8 @@ class Services:
 
     def translator(self, locale: str | None = None) -> Translator:
         return translator(locale or self.settings.locale, tz=self.clock.tz)
+
+
+def outgoing(screen: Screen) -> OutgoingMessage:
+    """A presenter's screen as an outbox message (the buttons' data encoded)."""
+    return OutgoingMessage(screen.text, screen.wire_rows())

@@ -19,13 +19,12 @@ from bot.errors import NotFound, UserFacingError
 from bot.i18n import N_
 from bot.pii import pii_kinds, redact
 from bot.promise import Visibility
-from bot.render import Screen
 from bot.render import events as render
 from bot.roles import Actor
-from bot.services import Services
+from bot.services import Services, outgoing
 from bot.services.people import PeopleService
 from storage.activities import NewActivity
-from storage.deliveries import NewDelivery, OutgoingMessage
+from storage.deliveries import NewDelivery
 from storage.events import EventReminderRepo, NewEvent
 from storage.records import Event
 
@@ -200,7 +199,7 @@ class EventService:
         now = self.s.clock.now()
         key = f"evchange:{event.id}:{chat_id}:{event.updated_at.isoformat()}:{event.status}"
         await self.s.deliveries.enqueue(
-            NewDelivery(chat_id, "event-change", _outgoing(notice), now, dedupe_key=key), now
+            NewDelivery(chat_id, "event-change", outgoing(notice), now, dedupe_key=key), now
         )
 
     # --- residents --------------------------------------------------------------------------
@@ -265,7 +264,7 @@ class EventService:
         ):
             if when <= now:
                 continue
-            message = _outgoing(render.reminder(tr, event, msgid))
+            message = outgoing(render.reminder(tr, event, msgid))
             key = f"evrem:{event.id}:{chat_id}:{name}:{stamp}:{queued_at}"
             await self.s.deliveries.enqueue(
                 NewDelivery(chat_id, "event-reminder", message, when, dedupe_key=key), now
@@ -312,7 +311,7 @@ class EventService:
                 NewDelivery(
                     event.organiser_id,
                     "event-followup",
-                    _outgoing(question),
+                    outgoing(question),
                     now,
                     dedupe_key=f"evfollow:{event.id}",
                 ),
@@ -382,10 +381,6 @@ class EventService:
             except (ValueError, TypeError) as exc:
                 raise RowError(f"line {number}: {exc}") from None
         return rows
-
-
-def _outgoing(screen: Screen) -> OutgoingMessage:
-    return OutgoingMessage(screen.text, screen.wire_rows())
 
 
 def _local(text: str | None, tz: object) -> datetime:

@@ -15,9 +15,8 @@ from datetime import date, datetime, timedelta
 from bot.i18n import Translator
 from bot.pace import PaceRow, State
 from bot.promise import Cadence, Commitment
-from bot.render import Screen
 from bot.render import reminders as render
-from bot.services import Services
+from bot.services import Services, outgoing
 from bot.services.pace import PaceService
 from bot.services.people import PeopleService
 from bot.workdays import next_working_day
@@ -103,7 +102,7 @@ class ReminderService:
                 NewDelivery(
                     chat_id=user_id,
                     kind="digest",
-                    message=_outgoing(render.digest(tr, mine, today)),
+                    message=outgoing(render.digest(tr, mine, today)),
                     not_before=now,
                     dedupe_key=f"digest:{key}:{user_id}",
                 )
@@ -130,7 +129,7 @@ class ReminderService:
 
     async def _escalate(self, commitment: Commitment, row: PaceRow, key: str) -> int:
         def build(tr: Translator) -> OutgoingMessage:
-            return _outgoing(render.escalation(tr, commitment, row))
+            return outgoing(render.escalation(tr, commitment, row))
 
         return await PeopleService(self.s).message_admins(
             "escalation", f"escalation:{key}:{{admin}}", build
@@ -149,7 +148,3 @@ class ReminderService:
         await self.s.audit.record(
             self.s.clock.now(), user_id, "reminders.pause", f"user:{user_id}", until=until
         )
-
-
-def _outgoing(screen: Screen) -> OutgoingMessage:
-    return OutgoingMessage(screen.text, screen.wire_rows())

@@ -13,11 +13,11 @@ from bot.errors import NotFound, UserFacingError
 from bot.i18n import N_, Translator
 from bot.pii import pii_kinds, redact
 from bot.promise import Cadence
-from bot.render.callbacks import MilestoneAction, MilestoneChoice
+from bot.render import milestones as render
 from bot.report_fix import NOTE_MAX, PLACE_MAX, Field, looks_like_question
 from bot.report_parser import parse_report
 from bot.roles import Actor
-from bot.services import Services
+from bot.services import Services, outgoing
 from bot.services.people import PeopleService
 from storage.activities import NewActivity
 from storage.deliveries import NewDelivery, OutgoingMessage
@@ -287,15 +287,8 @@ class ReportingService:
         commitment = self.s.promise.commitment(commitment_id)
 
         def build(tr: Translator) -> OutgoingMessage:
-            text = tr.gettext("{name} says this milestone is reached: {title}. Confirm?").format(
-                name=actor.name or actor.user_id, title=commitment.title.get(tr.locale)
-            )
-            approve = MilestoneChoice(MilestoneAction.APPROVE, commitment_id).encode()
-            reject = MilestoneChoice(MilestoneAction.REJECT, commitment_id).encode()
-            buttons = [
-                [(tr.gettext("Confirm milestone"), approve), (tr.gettext("Not yet"), reject)]
-            ]
-            return OutgoingMessage(text, buttons)
+            who = actor.name or str(actor.user_id)
+            return outgoing(render.confirm_request(tr, who, commitment))
 
         await self.people.message_admins(
             "milestone", f"milestone:{commitment_id}:{{admin}}:{now.date()}", build
@@ -316,15 +309,11 @@ class ReportingService:
             return
         commitment = self.s.promise.commitment(commitment_id)
         tr = self.s.translator(await self.s.users.locale(asked_by))
-        text = tr.gettext(
-            "An admin has not confirmed the milestone yet: {title}. Talk to your "
-            "coordinator if you think it is reached."
-        ).format(title=commitment.title.get(tr.locale))
         await self.s.deliveries.enqueue(
             NewDelivery(
                 asked_by,
                 "milestone",
-                OutgoingMessage(text, []),
+                outgoing(render.not_yet(tr, commitment)),
                 now,
                 dedupe_key=f"milestone-no:{commitment_id}:{asked_by}:{now.isoformat()}",
             ),

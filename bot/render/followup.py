@@ -27,8 +27,7 @@ from bot.i18n import Translator
 from bot.pace import PaceRow, State, state_word
 from bot.periods import Period, PeriodKind, period_label
 from bot.promise import Cadence, Commitment, Promise, Visibility
-from bot.services import Services
-from bot.services.progress import CommitmentProgress, Progress, ProgressService, chart_with_alt
+from bot.services.progress import CommitmentProgress, Progress, chart_with_alt
 from storage.records import Activity
 
 DEMO_MARK = "[DEMO]"
@@ -882,32 +881,6 @@ def period_chart(progress: Progress, tr: Translator, period: PeriodFilter) -> tu
     return chart_with_alt(bars, title, tr, "svg")
 
 
-async def build(
-    services: Services,
-    locale: str,
-    period: PeriodFilter,
-    internal: bool = False,
-    today: date | None = None,
-) -> Report:
-    progress_service = ProgressService(services)
-    tr = services.translator(locale)
-    progress = await progress_service.progress(today, internal=internal)
-    if period.is_all:
-        chart = progress_service.chart(progress, tr, "svg")
-    else:
-        chart = period_chart(progress, tr, period)
-    activities = [a for a in await services.activities.all_counted() if a.date <= progress.today]
-    milestones = {
-        m.commitment: m.confirmed_at
-        for m in (await services.milestones.all()).values()
-        if m.reached_on <= progress.today
-    }
-    now = services.clock.now()
-    return build_report(services.promise, progress, tr, chart, period, all_activities=activities,
-                        milestones_confirmed=milestones, generated_at=now,
-                        internal=internal)  # fmt: skip
-
-
 FORMATS = ("html", "md", "csv", "json")
 
 
@@ -919,17 +892,6 @@ def render(report: Report, fmt: str) -> str:
     if fmt == "json":
         return render_json(report)
     return render_html(report)
-
-
-async def render_report(
-    services: Services,
-    fmt: str,
-    locale: str,
-    period: PeriodFilter,
-    internal: bool = False,
-    today: date | None = None,
-) -> str:
-    return render(await build(services, locale, period, internal, today), fmt)
 
 
 def write_site(report: Report, directory: Path) -> list[Path]:

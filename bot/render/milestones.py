@@ -1,0 +1,29 @@
+"""Presenters for milestones: admins are asked to confirm one; whoever asked hears "not yet"."""
+
+from __future__ import annotations
+
+from bot.i18n import Translator
+from bot.promise import Commitment
+from bot.render import Button, Screen
+from bot.render.callbacks import MilestoneAction, MilestoneChoice
+
+
+def confirm_request(tr: Translator, who: str, commitment: Commitment) -> Screen:
+    """To each admin: staff member ``who`` says the milestone is reached."""
+    _ = tr.gettext
+    text = _("{name} says this milestone is reached: {title}. Confirm?").format(
+        name=who, title=commitment.title.get(tr.locale)
+    )
+    approve = MilestoneChoice(MilestoneAction.APPROVE, commitment.id)
+    reject = MilestoneChoice(MilestoneAction.REJECT, commitment.id)
+    return Screen(text, [[Button(_("Confirm milestone"), approve), Button(_("Not yet"), reject)]])
+
+
+def not_yet(tr: Translator, commitment: Commitment) -> Screen:
+    """To whoever asked, when an admin says "not yet"."""
+    return Screen(
+        tr.gettext(
+            "An admin has not confirmed the milestone yet: {title}. Talk to your "
+            "coordinator if you think it is reached."
+        ).format(title=commitment.title.get(tr.locale))
+    )

@@ -1,0 +1,47 @@
+"""The public follow-up of the promise: gathers the data and hands it to the presenter
+(``bot.render.followup``), which writes HTML, Markdown, CSV or JSON."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.render.followup import PeriodFilter, Report, build_report, period_chart, render
+from bot.services import Services
+from bot.services.progress import ProgressService
+
+
+async def build(
+    services: Services,
+    locale: str,
+    period: PeriodFilter,
+    internal: bool = False,
+    today: date | None = None,
+) -> Report:
+    progress_service = ProgressService(services)
+    tr = services.translator(locale)
+    progress = await progress_service.progress(today, internal=internal)
+    if period.is_all:
+        chart = progress_service.chart(progress, tr, "svg")
+    else:
+        chart = period_chart(progress, tr, period)
+    activities = [a for a in await services.activities.all_counted() if a.date <= progress.today]
+    milestones = {
+        m.commitment: m.confirmed_at
+        for m in (await services.milestones.all()).values()
+        if m.reached_on <= progress.today
+    }
+    now = services.clock.now()
+    return build_report(services.promise, progress, tr, chart, period, all_activities=activities,
+                        milestones_confirmed=milestones, generated_at=now,
+                        internal=internal)  # fmt: skip
+
+
+async def render_report(
+    services: Services,
+    fmt: str,
+    locale: str,
+    period: PeriodFilter,
+    internal: bool = False,
+    today: date | None = None,
+) -> str:
+    return render(await build(services, locale, period, internal, today), fmt)
