@@ -127,6 +127,10 @@ class Commitment(BaseModel):
     keywords: Keywords = Keywords()
     # What a resident may be told to look forward to: True for kinds that hold public events.
     resident_events: bool = False
+    # A short plain explanation for a resident who asks "what is this?". For a count_only
+    # commitment it is the only thing ever said about it, so it must hold no dates, places or
+    # plans; without it such a commitment is not explained at all.
+    explain: Text | None = None
 
     @model_validator(mode="after")
     def _cadence_fits(self) -> Self:
@@ -166,6 +170,11 @@ class Contacts(BaseModel):
     police_web: str = "polisen.se"
     municipality_phone: str | None = None
     municipality_web: str | None = None
+    # National lines the safety answers give (Mind's suicide line, healthcare advice, the
+    # line for women subjected to violence); a file may override them.
+    suicide_line: str = "90101"
+    healthcare: str = "1177"
+    violence_line: str = "020-50 50 50"
 
 
 class Reminders(BaseModel):

@@ -23,21 +23,16 @@ How it works, in short:
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from rapidfuzz import fuzz
-from rapidfuzz.distance import OSA
-
+from bot.emergency import Danger, assess
 from bot.promise import Commitment, Promise
+from bot.scamcheck import looks_pasted
+from bot.textkit import allowed_edits, fold, has_swedish_letters, similar, tokens
 
 __all__ = [
-    "EMERGENCY_DOWNGRADE_WORDS",
-    "EMERGENCY_NEGATIONS",
-    "EMERGENCY_PHRASES",
-    "EMERGENCY_WEAK_PHRASES",
     "INTENT_PHRASES",
     "KIND_SYNONYMS",
     "MAX_QUESTION_LENGTH",
@@ -56,6 +51,7 @@ class Intent(StrEnum):
     PROGRESS = "progress"
     CONTACT_POLICE = "contact_police"
     EMERGENCY = "emergency"
+    SCAM_CHECK = "scam_check"
     FRAUD_HELP = "fraud_help"
     SUBSCRIBE_TIPS = "subscribe_tips"
     TRYGGHETSCENTER = "trygghetscenter"
@@ -79,6 +75,10 @@ class Match:
     kind: str | None
     score: float
     locale_guess: str | None
+    # For emergency and contact_police: which danger (bot.emergency.Danger value), if any.
+    danger: str | None = None
+    # For scam_check: the red flags found (bot.scamcheck categories).
+    flags: tuple[str, ...] = ()
 
 
 # Longer input is not a question to the bot (pasted text, spam); it is not analysed at all.
@@ -86,251 +86,6 @@ MAX_QUESTION_LENGTH = 1000
 
 # Words allowed between two words of a phrase ("kontaktar [jag] polisen").
 _MAX_GAP = 3
-
-# --- Emergency -----------------------------------------------------------------------------
-# Any of these means danger now (or a crime of violence just happened): the reply is 112.
-# They are deliberately broad; recall matters more than precision here.
-EMERGENCY_PHRASES: tuple[str, ...] = (
-    # fire, explosions
-    "brinner",
-    "brinn*",
-    "brand",
-    "brandlarm",
-    "eldsvåda",
-    "i lågor",
-    "det ryker",
-    "rök",
-    "explosion",
-    "exploderat",
-    "bomb",
-    "fire",
-    "on fire",
-    "burning",
-    "smoke",
-    "exploded",
-    # weapons and violence
-    "kniv*",
-    "pistol*",
-    "vapen",
-    # Not the stem "skjut*": "skjuts" is a lift in a car.
-    "skjuter",
-    "skjuta",
-    "skjutit",
-    "skjutits",
-    "skjutning*",
-    "skjutna",
-    "skjutvapen",
-    "skott",
-    "skottlossning",
-    "sköt",
-    "skjuten",
-    "rånad",
-    "rånade",
-    "rånar",
-    "rånat",
-    "rånare",
-    "rånet",
-    "misshandl*",
-    "slåss",
-    "slåss*",
-    "bråkar",
-    "fighting",
-    "slår mig",
-    "slog mig",
-    "slå mig",
-    "slagen",
-    "sparkar mig",
-    "hotar mig",
-    "hotade mig",
-    "hotar att",
-    "hotad",
-    "döda mig",
-    "dödar",
-    "mördad",
-    "våldtag*",
-    "våldtäkt",
-    "kidnapp*",
-    "gisslan",
-    "förföljer mig",
-    "jagar mig",
-    "bryter sig in",
-    "bryta sig in",
-    "bröt sig in",
-    "tar sig in",
-    "knife",
-    "knives",
-    "gun",
-    "guns",
-    "weapon",
-    "shooting",
-    "shot",
-    "shots",
-    "gunshot*",
-    "gunfire",
-    "shots fired",
-    "stabbed",
-    "stabbing",
-    "robbed",
-    "robbing",
-    "robbery",
-    "mugged",
-    "attacked",
-    "attacking",
-    "assaulted",
-    "hitting me",
-    "hit me",
-    "beating me",
-    "beaten",
-    "hurt me",
-    "hurting me",
-    "threatening me",
-    "threatened me",
-    "kill me",
-    "raped",
-    "rape",
-    "kidnapped",
-    "hostage",
-    "following me",
-    "followed by",
-    "being followed",
-    "stalking me",
-    "skriker på hjälp",
-    "ropar på hjälp",
-    "skriker",
-    "screaming",
-    "calling for help",
-    "cries for help",
-    "crying for help",
-    "chasing me",
-    "breaking in",
-    "broke in",
-    "broke into",
-    "break into",
-    "breaking into",
-    "intruder",
-    "någon är i mitt hus",
-    "någon i min lägenhet",
-    "i mitt hus",
-    "i min lägenhet",
-    "in my house",
-    "in my flat",
-    "in my apartment",
-    "in my home",
-    # missing people
-    "försvunnen",
-    "försvunnet",
-    "försvunna",
-    "is missing",
-    "gone missing",
-    "went missing",
-    "missing child",
-    "missing person",
-    # health and accidents
-    "medvetslös",
-    "svimmat",
-    "svimmade",
-    "kollapsat",
-    "ligger på marken",
-    "collapsed",
-    "fainted",
-    "andas inte",
-    "andas knappt",
-    "andas konstigt",
-    "svårt att andas",
-    "kan inte andas",
-    "ramlat",
-    "ramlade",
-    "har fallit",
-    "trouble breathing",
-    "fell down",
-    "has fallen",
-    "blöder",
-    "blöd*",
-    "hjärtattack",
-    "hjärtstopp",
-    "stroke",
-    "överdos*",
-    "självmord",
-    "ta livet av mig",
-    "ta livet av sig",
-    "drunkn*",
-    "trafikolycka",
-    "olycka",
-    "krock*",
-    "ambulans",
-    "livsfara",
-    "i fara",
-    "unconscious",
-    "not breathing",
-    "cant breathe",
-    "bleeding",
-    "heart attack",
-    "overdose",
-    "suicide",
-    "kill myself",
-    "drowning",
-    "accident",
-    "crash",
-    "ambulance",
-    "in danger",
-    # people naming the number themselves
-    "112",
-    "911",
-    "nödnummer*",
-    "nödläge",
-    "emergency",
-)
-
-# Crimes that are an emergency while they happen, but usually reported afterwards ("hur anmäler
-# jag ett inbrott"). They count as an emergency unless a downgrade word shows it is in the past.
-EMERGENCY_WEAK_PHRASES: tuple[str, ...] = (
-    "inbrott",
-    "inbrottstjuv*",
-    "slagsmål",
-    "bråk*",
-    "fight*",
-    "burglar*",
-    "break in",
-    "stöld",
-    "stjäl",
-    "slår sönder",
-    "krossar",
-    "vandaliserar",
-    "smashing",
-    "theft",
-    "stealing",
-)
-
-# Words that show a weak emergency phrase is about reporting something past.
-EMERGENCY_DOWNGRADE_WORDS: tuple[str, ...] = (
-    "anmäl*",
-    "polisanmäl*",
-    "igår",
-    "förra",
-    "förrgår",
-    "var det",
-    "report*",
-    "yesterday",
-    "last",
-    "ago",
-)
-
-# "Not urgent" is how people ask for the non-emergency number; these words are set aside before
-# looking for an emergency so that "emergency" inside them does not count.
-EMERGENCY_NEGATIONS: tuple[str, ...] = (
-    "non emergency",
-    "not an emergency",
-    "not emergency",
-    "no emergency",
-    "inte akut",
-    "icke akut",
-    "ej akut",
-    "inget akut",
-    "inte ett nödläge",
-)
-
-# A message consisting only of these is a cry for help.
-_PANIC_ALONE: frozenset[str] = frozenset({"hjalp", "help", "sos", "hjalpa", "hjalpp", "helpp"})
 
 # --- Other intents ---------------------------------------------------------------------------
 # Each phrase scores the sum of its word similarities times its weight, so longer, more specific
@@ -952,21 +707,9 @@ NOT_TYPOS: frozenset[str] = frozenset(
 # --- Text normalisation ----------------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
-    """Case-fold and strip accents, so "Nästa" and "nasta" are the same word."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def _tokens(text: str) -> list[str]:
-    """Folded words; apostrophes vanish ("what's" → "whats"), all other non-letters split."""
-    folded = _fold(text.replace("'", "").replace("’", ""))
-    cleaned = "".join(ch if ch.isalnum() else " " for ch in folded)
-    return cleaned.split()
-
-
-def _has_swedish_letters(text: str) -> bool:
-    return any(ch in "åäöÅÄÖ" for ch in text)
+_fold = fold
+_tokens = tokens
+_has_swedish_letters = has_swedish_letters
 
 
 # --- Phrase matching -------------------------------------------------------------------------
@@ -994,20 +737,7 @@ def _phrases(specs: Iterable[PhraseSpec], strict: bool = False) -> tuple[_Phrase
     return tuple(p for p in (_phrase(s, strict) for s in specs) if p is not None)
 
 
-def _allowed_edits(length: int, strict: bool) -> int:
-    """How many typos a word of ``length`` letters may have and still count.
-
-    Strict tables (emergencies) forgive one typo in words of six letters or more only: a short
-    word one letter off is too often another real word ("bland" is not "brand"), and a false
-    alarm tells someone with an ordinary question to call 112.
-    """
-    if strict:
-        return 0 if length < 6 else 1
-    if length < 5:
-        return 0
-    if length < 9:
-        return 1
-    return 2
+_allowed_edits = allowed_edits
 
 
 def _word_similarity(token: str, word: str, strict: bool) -> float:
@@ -1036,12 +766,7 @@ def _word_similarity(token: str, word: str, strict: bool) -> float:
     return _similar(token, word, edits)
 
 
-def _similar(a: str, b: str, edits: int) -> float:
-    # Optimal string alignment counts a swapped pair of letters as one typo, as people make them;
-    # the reported similarity is rapidfuzz's ratio so a closer typo scores higher.
-    if OSA.distance(a, b, score_cutoff=edits) > edits:
-        return 0.0
-    return float(fuzz.ratio(a, b)) / 100.0
+_similar = similar
 
 
 class _Text:
@@ -1168,10 +893,6 @@ def _index(promise: Promise) -> _Index:
     return built
 
 
-_EMERGENCY = _phrases(EMERGENCY_PHRASES, strict=True)
-_EMERGENCY_WEAK = _phrases(EMERGENCY_WEAK_PHRASES, strict=True)
-_DOWNGRADE = _phrases(EMERGENCY_DOWNGRADE_WORDS)
-_NEGATIONS: tuple[tuple[str, ...], ...] = tuple(p.words for p in _phrases(EMERGENCY_NEGATIONS))
 _INTENTS: dict[Intent, tuple[_Phrase, ...]] = {
     intent: _phrases(specs) for intent, specs in INTENT_PHRASES.items()
 }
@@ -1197,51 +918,29 @@ def _locale_guess(raw: str, tokens: Sequence[str], locale: str) -> str | None:
     return None
 
 
-def _without_negations(tokens: Sequence[str]) -> list[str]:
-    """``tokens`` with every exact "not urgent" phrase removed."""
-    out = list(tokens)
-    for words in _NEGATIONS:
-        n = len(words)
-        i = 0
-        while i + n <= len(out):
-            if tuple(out[i : i + n]) == words:
-                del out[i : i + n]
-            else:
-                i += 1
-    return out
-
-
-def _emergency(tokens: Sequence[str]) -> float:
-    """Quality of the emergency match, or 0 when the text does not describe one."""
-    text = _Text(_without_negations(tokens))
-    score, phrase = _best(text, _EMERGENCY)
-    if phrase is not None:
-        return _quality(score, phrase)
-    weak, weak_phrase = _best(text, _EMERGENCY_WEAK)
-    if weak_phrase is not None and not text.contains_any(_DOWNGRADE):
-        return _quality(weak, weak_phrase)
-    if text.tokens and all(t in _PANIC_ALONE for t in text.tokens):
-        return 1.0
-    return 0.0
-
-
 def match_question(text: str, promise: Promise, locale: str) -> Match:
     """Understand a resident's question. Never raises; anything unclear is ``unknown``.
 
     ``locale`` is the chat's language ("sv" or "en"). Matching itself is bilingual; the locale
     only decides ``locale_guess`` for a message with equally many Swedish and English clues.
     """
-    if not isinstance(text, str) or len(text) > MAX_QUESTION_LENGTH:
+    if not isinstance(text, str):
         return Match(Intent.UNKNOWN, None, 0.0, None)
-    tokens = _tokens(text)
+    tokens = _tokens(text[:MAX_QUESTION_LENGTH])
     guess = _locale_guess(text, tokens, locale)
-    if not tokens:
-        return Match(Intent.UNKNOWN, None, 0.0, guess)
 
-    # Emergencies first, and nothing can outvote them.
-    urgent = _emergency(tokens)
-    if urgent > 0.0:
-        return Match(Intent.EMERGENCY, None, urgent, guess)
+    # Danger first, and nothing can outvote it (bot/emergency.py) — except that "akut" inside
+    # a pasted scam text is the scammer's hurry, not the resident's.
+    check = assess(text)
+    pasted = looks_pasted(text)
+    if check.urgent and not (pasted is not None and set(check.signals) <= {"plea"}):
+        return Match(Intent.EMERGENCY, None, 1.0, guess, check.danger.value)
+    if pasted is not None:
+        return Match(Intent.SCAM_CHECK, None, 1.0, guess, flags=pasted.flags)
+    if check.danger is Danger.PAST_CRIME:
+        return Match(Intent.CONTACT_POLICE, None, 1.0, guess, check.danger.value)
+    if not tokens or len(text) > MAX_QUESTION_LENGTH:
+        return Match(Intent.UNKNOWN, None, 0.0, guess)
 
     t = _Text(tokens)
     index = _index(promise)
@@ -1290,8 +989,17 @@ def match_question(text: str, promise: Promise, locale: str) -> Match:
         s, p = scores[intent]
         if p is not None and s > best_score:
             best_intent, best_score, best_phrase = intent, s, p
-    if best_phrase is None:
-        return Match(Intent.UNKNOWN, None, 0.0, guess)
+    if best_phrase is None or (
+        check.signals == ("concern",) and best_intent in (Intent.GREETING, Intent.THANKS)
+    ):
+        if check.signals == ("concern",):
+            # Recall over precision: words about someone hurt, scared or in a risky place in a
+            # text that says nothing else we understand are answered with 112 first.
+            return Match(Intent.EMERGENCY, None, 0.5, guess, check.danger.value)
+        # Not understood. A sentence about people still gets the 112 line first (the reply
+        # carries the menu too), anything else only at the end.
+        danger = check.danger.value if check.danger is Danger.POSSIBLE else None
+        return Match(Intent.UNKNOWN, None, 0.0, guess, danger)
     if best_intent is not Intent.NEXT_EVENT or best_phrase is not kind_phrase:
         kind = None
     # Defence in depth: whatever the tables say, only a public event kind leaves this module.

@@ -12,6 +12,7 @@ from telegram.ext import ConversationHandler
 
 from bot.i18n import N_, Translator
 from bot.scamcheck import check_message
+from bot.services.answers import scam_text
 from bot.services.tips_service import AlertReport, TipService
 from bot.tips import CADENCES, SLOTS
 from handlers.common import (
@@ -346,30 +347,12 @@ async def on_forwarded(update: Update, context: BotContext) -> None:
     message = update.message
     if message is None:
         return
-    tr = context.actor.tr
-    _ = tr.gettext
     text = message.text or message.caption or ""
     result = check_message(text)
-    now = context.services.clock.now()
     if result.flags:
-        await ScamCountRepo(context.services.db).bump(now.strftime("%Y-%m"), list(result.flags))
-        lines = [_("Careful! This message has signs of fraud:")]
-        lines += ["• " + _(msgid) for msgid in result.messages()]
-        lines += [
-            "",
-            _(
-                "Do not answer, do not click, and never give codes or BankID. If you already "
-                "did: call your bank at once, and the police on 114 14."
-            ),
-        ]
-    else:
-        lines = [
-            _("I found no obvious signs of fraud. But be careful anyway."),
-            _("The bank and the police never ask for codes or BankID. When in doubt, hang up "
-              "and call back on a number you know."),
-        ]  # fmt: skip
-    lines += ["", _("I did not save the message.")]
-    await reply(update, "\n".join(lines))
+        month = context.services.clock.now().strftime("%Y-%m")
+        await ScamCountRepo(context.services.db).bump(month, list(result.flags))
+    await reply(update, scam_text(context.actor.tr, context.services, result.flags))
 
 
 TICK_JOB = "tips:tick"

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.emergency import Danger, assess
 from bot.i18n import Translator
 from bot.questions import Intent, Match, match_question
+from bot.scamcheck import ScamCheck, check_message
 from bot.services import Services
 from bot.services.events import EventService
 from bot.services.progress import ProgressService
@@ -29,13 +31,75 @@ class Answer:
         return {"intent": self.intent, "kind": self.kind, "text": self.text}
 
 
-def emergency_text(tr: Translator, services: Services) -> str:
+def emergency_text(tr: Translator, services: Services, danger: str | None = None) -> str:
+    """112 first, always; then the line for the kind of danger, and that nobody watches."""
+    c = services.promise.contacts
+    _ = tr.gettext
+    lines = [
+        _("{emergency} – call now if someone is in danger or it is happening now.").format(
+            emergency=c.emergency
+        )
+    ]
+    if danger == Danger.SUICIDE:
+        lines.append(
+            _(
+                "Thoughts of suicide, yours or someone else's: call Självmordslinjen "
+                "{suicide_line} (Mind) or {healthcare}. You are not alone."
+            ).format(suicide_line=c.suicide_line, healthcare=c.healthcare)
+        )
+    elif danger == Danger.CLOSE_VIOLENCE:
+        lines.append(
+            _(
+                "Violence in a close relationship: call Kvinnofridslinjen {violence_line}. "
+                "It is free and open around the clock."
+            ).format(violence_line=c.violence_line)
+        )
+    else:
+        lines.append(
+            _("To report a crime afterwards: call {police} or go to {web}.").format(
+                police=c.police_non_urgent, web=c.police_web
+            )
+        )
+    lines.append(_("I am a bot and I am not watched around the clock, so I cannot send help."))
+    return "\n".join(lines)
+
+
+def past_crime_text(tr: Translator, services: Services) -> str:
     c = services.promise.contacts
     return tr.gettext(
-        "If someone is in danger or it is happening now: call {emergency} at once.\n"
-        "To report a crime afterwards: call {police} or go to {web}.\n"
-        "I am a bot and I am not watched around the clock, so I cannot send help."
-    ).format(emergency=c.emergency, police=c.police_non_urgent, web=c.police_web)
+        "It sounds like a crime that has already happened. Report it at {web} or call "
+        "{police}.\nIf someone is in danger now, call {emergency}.\n"
+        "I am a bot and I am not watched around the clock."
+    ).format(web=c.police_web, police=c.police_non_urgent, emergency=c.emergency)
+
+
+def scam_text(tr: Translator, services: Services, flags: tuple[str, ...]) -> str:
+    """What a pasted or forwarded text shows: the signs found and what to do. Never "safe"."""
+    c = services.promise.contacts
+    _ = tr.gettext
+    lines = [_("I looked for signs of fraud. I can never promise that a text is safe.")]
+    signs = ScamCheck(flags).messages()
+    if signs:
+        lines.append(_("Signs of fraud in this text:"))
+        lines += ["• " + _(msgid) for msgid in signs]
+    lines += [
+        "",
+        _("What to do:"),
+        _("• Do not click any link and do not answer."),
+        _("• Call your bank on the number on your card."),
+        _("• Report it at {web} or on {police}.").format(
+            web=c.police_web, police=c.police_non_urgent
+        ),
+        _("• Have you already given money, codes or BankID? Call your bank now."),
+        "",
+        _("I did not save the text."),
+    ]
+    return "\n".join(lines)
+
+
+def safety_line(tr: Translator) -> str:
+    # TRANSLATORS: the last line of every "I did not understand" reply.
+    return tr.gettext("Is someone in danger? Call 112.")
 
 
 def menu_text(tr: Translator) -> str:
@@ -47,7 +111,10 @@ def menu_text(tr: Translator) -> str:
             _("• how the promise is going – /progress"),
             _('• what the police and the municipality promised – ask "what did you promise?"'),
             _("• fraud tips for seniors – /tips"),
+            _("• is a text message a scam? Paste it here"),
             _('• how to reach the police – ask "how do I contact the police?"'),
+            "",
+            safety_line(tr),
         ]
     )
 
@@ -57,7 +124,12 @@ def menu_buttons(tr: Translator) -> Buttons:
     return [
         [(_("Upcoming events"), "ev:list:0"), (_("How is it going?"), "ask:progress:0")],
         [(_("The promise"), "ask:about:0"), (_("Fraud tips"), "ask:tips:0")],
+        [(_("Is this a scam?"), SCAM_BUTTON)],
     ]
+
+
+# The "Is this a scam?" button: the next text the person sends is checked for fraud.
+SCAM_BUTTON = "ask:scam:0"
 
 
 class AnswerService:
@@ -71,11 +143,29 @@ class AnswerService:
     async def answer(self, text: str, locale: str) -> Answer:
         return await self.respond(self.understand(text, locale), locale)
 
+    def check_text(self, text: str, locale: str) -> Answer:
+        """After "Is this a scam?": the text is checked whatever it looks like — unless it
+        describes danger, which is answered first as always."""
+        tr = self.s.translator(locale)
+        check = assess(text)
+        if check.urgent and set(check.signals) - {"plea"}:
+            return Answer(Intent.EMERGENCY.value, None, emergency_text(tr, self.s, check.danger))
+        flags = check_message(text).flags
+        return Answer(Intent.SCAM_CHECK.value, None, scam_text(tr, self.s, flags))
+
     async def respond(self, match: Match, locale: str) -> Answer:
         tr = self.s.translator(locale)
         intent = match.intent
+        if match.danger == Danger.POSSIBLE and intent in (Intent.EMERGENCY, Intent.UNKNOWN):
+            # Unsure: 112 first, then what else the bot can do.
+            text = emergency_text(tr, self.s, match.danger) + "\n\n" + menu_text(tr)
+            return Answer(intent.value, None, text, menu_buttons(tr))
         if intent is Intent.EMERGENCY:
-            return Answer(intent.value, None, emergency_text(tr, self.s))
+            return Answer(intent.value, None, emergency_text(tr, self.s, match.danger))
+        if intent is Intent.SCAM_CHECK:
+            return Answer(intent.value, None, scam_text(tr, self.s, match.flags))
+        if intent is Intent.CONTACT_POLICE and match.danger == Danger.PAST_CRIME:
+            return Answer(intent.value, None, past_crime_text(tr, self.s))
         if intent is Intent.NEXT_EVENT:
             return await self.next_event(tr, match.kind)
         if intent is Intent.EVENTS_LIST:
@@ -89,7 +179,8 @@ class AnswerService:
         if intent is Intent.CONTACT_POLICE:
             return Answer(intent.value, None, self.contact_text(tr))
         if intent is Intent.FRAUD_HELP:
-            return Answer(intent.value, None, self.fraud_help_text(tr))
+            scam_row = [[(tr.gettext("Is this a scam?"), SCAM_BUTTON)]]
+            return Answer(intent.value, None, self.fraud_help_text(tr), scam_row)
         if intent is Intent.SUBSCRIBE_TIPS:
             text = tr.gettext(
                 "You can get a short fraud tip once a week, every other week or once a "
@@ -162,8 +253,8 @@ class AnswerService:
         return tr.gettext(
             "If you have been tricked: call your bank at once and block your cards and "
             "BankID. Then report it to the police on {police}. If you are in danger, call "
-            "{emergency}.\nYou can forward a message you are unsure about to me, and I will "
-            "look for signs of fraud. Get regular tips with /tips."
+            "{emergency}.\nYou can paste or forward a message you are unsure about to me, and "
+            "I will look for signs of fraud. Get regular tips with /tips."
         ).format(police=c.police_non_urgent, emergency=c.emergency)
 
     def trygghetscenter_text(self, tr: Translator) -> str:
