@@ -87,7 +87,11 @@ class _Tables:
 
 
 def _compile(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(rf"(?<![a-z0-9]){p}(?![a-z0-9])") for p in patterns)
+    """One alternation per family: a message is searched once per family, not per word."""
+    alternatives = "|".join(f"(?:{p})" for p in patterns)
+    if not alternatives:
+        return ()
+    return (re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])"),)
 
 
 def load_safety_words(locales_dir: Path = LOCALES_DIR) -> dict[str, list[str]]:

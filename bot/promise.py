@@ -125,6 +125,10 @@ class Commitment(BaseModel):
     # Period key → explicit target, e.g. {"2022-HT" = 1}; wins over prorating.
     period_targets: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
     keywords: Keywords = Keywords()
+    # Extra words residents use when they ask about it (the question matcher only) and staff
+    # use when they report it (the report parser only).
+    question_words: Keywords = Keywords()
+    report_words: Keywords = Keywords()
     # What a resident may be told to look forward to: True for kinds that hold public events.
     resident_events: bool = False
     # A short plain explanation for a resident who asks "what is this?". For a count_only
