@@ -28,6 +28,7 @@ class Phrasebook:
     intents: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     when: list[str] = field(default_factory=list)
     place: list[str] = field(default_factory=list)
+    explain: list[str] = field(default_factory=list)
     secret: list[str] = field(default_factory=list)
     not_typos: frozenset[str] = frozenset()
     # language → words that hint a message is written in it
@@ -55,8 +56,9 @@ def load_phrasebook(locales_dir: Path = LOCALES_DIR) -> Phrasebook:
             )
         book.when.extend(_strings(data, "when", path))
         book.place.extend(_strings(data, "place", path))
+        book.explain.extend(_strings(data, "explain", path))
         book.secret.extend(_strings(data, "secret", path))
         not_typos.update(_strings(data, "not_typos", path))
         book.hints[path.parent.name] = frozenset(_strings(data, "hints", path))
-    return Phrasebook(book.intents, book.when, book.place, book.secret, frozenset(not_typos),
-                      book.hints)  # fmt: skip
+    return Phrasebook(book.intents, book.when, book.place, book.explain, book.secret,
+                      frozenset(not_typos), book.hints)  # fmt: skip

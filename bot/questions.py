@@ -28,7 +28,7 @@ How it works, in short:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.emergency import Danger, assess
@@ -56,6 +56,9 @@ class Intent(StrEnum):
     SCAM_CHECK = "scam_check"
     FRAUD_HELP = "fraud_help"
     SUBSCRIBE_TIPS = "subscribe_tips"
+    STOP_TIPS = "stop_tips"
+    TIP_OFF = "tip_off"
+    EXPLAIN = "explain"
     TRYGGHETSCENTER = "trygghetscenter"
     EVENTS_LIST = "events_list"
     GREETING = "greeting"
@@ -81,6 +84,9 @@ class Match:
     danger: str | None = None
     # For scam_check: the red flags found (bot.scamcheck categories).
     flags: tuple[str, ...] = ()
+    # For explain: which commitment is asked about. Internal only — never shown or printed:
+    # it may be a count_only commitment, whose answer says nothing but its plain explanation.
+    topic: str | None = field(default=None, repr=False)
 
 
 # Longer input is not a question to the bot (pasted text, spam); it is not analysed at all.
@@ -94,6 +100,8 @@ PhraseSpec = str | tuple[str, float]
 # When several intents score the same, the earlier one wins: help before information, and
 # anything specific before small talk.
 _PRIORITY: tuple[Intent, ...] = (
+    Intent.STOP_TIPS,
+    Intent.TIP_OFF,
     Intent.FRAUD_HELP,
     Intent.CONTACT_POLICE,
     Intent.SUBSCRIBE_TIPS,
@@ -298,6 +306,7 @@ class _Index:
     kinds: tuple[tuple[str, _Table], ...]  # public commitments with resident events
     secret: _Table  # internal commitments and internal work in general
     other_public: _Table  # public commitments without events → about the promise
+    explain: tuple[tuple[str, _Table], ...]  # every commitment, for "what is X?"
     place: _Table  # the Trygghetscenter's own name
 
 
@@ -322,7 +331,12 @@ def _build_index(promise: Promise) -> _Index:
     place: list[PhraseSpec] = []
     if promise.trygghetscenter is not None:
         place.append(promise.trygghetscenter.name)
-    return _Index(tuple(kinds), _phrases(secret), _phrases(other), _phrases(place))
+    explain = tuple(
+        (c.id, _phrases(k for k in (*c.keywords.all(), *c.question_words.all())
+                        if _fold(k) not in _PLACE_KEYWORDS))
+        for c in promise.commitments
+    )  # fmt: skip
+    return _Index(tuple(kinds), _phrases(secret), _phrases(other), explain, _phrases(place))
 
 
 # Built phrase tables for the few promises a process ever sees; identity-checked because a
@@ -345,6 +359,7 @@ _INTENTS: dict[Intent, _Table] = {
     Intent(name): _phrases(specs) for name, specs in _BOOK.intents.items()
 }
 _WHEN = _phrases(_BOOK.when)
+_EXPLAIN = _phrases(_BOOK.explain)
 _PLACE = _phrases(_BOOK.place)
 
 
@@ -364,6 +379,19 @@ def _locale_guess(raw: str, tokens: Sequence[str], locale: str) -> str | None:
     if sv and locale in ("sv", "en"):
         return locale
     return None
+
+
+def _explained(t: _Text, index: _Index) -> str | None:
+    """The commitment a "what is X?" question asks about, if that is what it is. A question
+    about when ("vad är nästa tematräff") is not one."""
+    if not t.contains_any(_EXPLAIN) or t.contains_any(_WHEN):
+        return None
+    best, best_id = 0.0, None
+    for commitment_id, phrases in index.explain:
+        score, _phrase = _best(t, phrases)
+        if score > best:
+            best, best_id = score, commitment_id
+    return best_id
 
 
 def match_question(text: str, promise: Promise, locale: str) -> Match:
@@ -395,6 +423,9 @@ def match_question(text: str, promise: Promise, locale: str) -> Match:
     scores: dict[Intent, tuple[float, _Phrase | None]] = {
         intent: _best(t, phrases) for intent, phrases in _INTENTS.items()
     }
+    explained = _explained(t, index)
+    if explained is not None:
+        return Match(Intent.EXPLAIN, None, 1.0, guess, topic=explained)
 
     # Which kind of event, if any, and whether the text is really about internal work.
     kind: str | None = None

@@ -136,7 +136,7 @@ def tip_handlers() -> list[AnyHandler]:
             tips.TipStep.WEEKDAY: [MessageHandler(typed, tips.pick_weekday)],
             tips.TipStep.SLOT: [MessageHandler(typed, tips.pick_slot)],
         },
-        fallbacks=[command(CANCEL, tips.cancel_tips), command(STOP, tips.cancel_tips)],
+        fallbacks=[command(CANCEL, tips.cancel_tips), command(STOP, tips.stop_in_menu)],
         name="tips",
         conversation_timeout=15 * 60,
     )
@@ -243,5 +243,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         app.add_handlers(factory(), group=0)
     # Fallbacks, after every feature: /cancel outside a conversation and stale buttons.
     app.add_handler(command(CANCEL, basics.cancel), group=0)
+    # Last of all: any other command (/hjälp, /meny, /stopp …) gets the menu.
+    app.add_handler(MessageHandler(filters.COMMAND, questions.on_unknown_command), group=0)
     app.add_handler(CallbackQueryHandler(basics.stale_button), group=0)
     app.add_error_handler(on_error)

@@ -9,7 +9,9 @@ from bot.questions import Intent
 from bot.scamcheck import check_message
 from bot.services.answers import AnswerService, menu_buttons, menu_text
 from handlers.common import BotContext, keyboard, reply, split_cb
+from handlers.menus import closest_command
 from handlers.progress import show_progress
+from handlers.tips import stop_tips
 from storage.subscriptions import ScamCountRepo
 
 MAX_TEXT = 1000
@@ -43,6 +45,10 @@ async def on_resident_text(update: Update, context: BotContext) -> None:
         return
     if match.intent is Intent.SCAM_CHECK:
         await count_flags(context, match.flags)
+    if match.intent is Intent.STOP_TIPS:
+        # "sluta skicka tips" stops the tips at once, like /stop.
+        await stop_tips(update, context)
+        return
     if match.intent is Intent.PROGRESS:
         # "Hur går det?" gets exactly what /progress shows: the chart and the summary
         # (built once, by /progress, not also as a text answer).
@@ -100,3 +106,17 @@ async def on_edited(update: Update, context: BotContext) -> None:
             "I only read new messages, not edits. Please send it again as a new message."
         )
     )
+
+
+async def on_unknown_command(update: Update, context: BotContext) -> None:
+    """Any command the bot does not know (/hjälp, /meny, /stopp …) gets the menu, and the
+    closest real command when one is near."""
+    message = update.message
+    if message is None:
+        return
+    tr = context.actor.tr
+    lines = [tr.gettext("I do not know that command.")]
+    near = closest_command((message.text or "").split(maxsplit=1)[0], context.actor.locale)
+    if near is not None:
+        lines[0] += " " + tr.gettext("Did you mean /{command}?").format(command=near)
+    await reply(update, lines[0] + "\n\n" + menu_text(tr), keyboard(menu_buttons(tr)))

@@ -187,6 +187,14 @@ class AnswerService:
                 "month, in the daytime. Start with /tips. Stop any time with /stop."
             )
             return Answer(intent.value, None, text)
+        if intent is Intent.STOP_TIPS:
+            # The chat stops the tips at once (handlers.questions); this is what the CLI shows.
+            text = tr.gettext("To stop the fraud tips, write /stop. Nothing else is needed.")
+            return Answer(intent.value, None, text)
+        if intent is Intent.TIP_OFF:
+            return Answer(intent.value, None, self.tip_off_text(tr))
+        if intent is Intent.EXPLAIN:
+            return Answer(intent.value, None, self.explain_text(tr, match.topic))
         if intent is Intent.TRYGGHETSCENTER:
             return Answer(intent.value, None, self.trygghetscenter_text(tr))
         if intent is Intent.GREETING:
@@ -256,6 +264,34 @@ class AnswerService:
             "{emergency}.\nYou can paste or forward a message you are unsure about to me, and "
             "I will look for signs of fraud. Get regular tips with /tips."
         ).format(police=c.police_non_urgent, emergency=c.emergency)
+
+    def tip_off_text(self, tr: Translator) -> str:
+        c = self.s.promise.contacts
+        return tr.gettext(
+            'You can tip the police, and you do not have to give your name: use "Tipsa '
+            'polisen" at {web} or call {police}.\nIf it is happening now and someone is in '
+            "danger, call {emergency}.\nI am a bot and I am not watched around the clock."
+        ).format(web=c.police_web, police=c.police_non_urgent, emergency=c.emergency)
+
+    def explain_text(self, tr: Translator, commitment_id: str | None) -> str:
+        """A plain explanation of one commitment. For internal (count_only) work only what the
+        promise file's ``explain`` says, which holds no dates, places or plans."""
+        commitment = self.s.promise.get(commitment_id) if commitment_id else None
+        if commitment is None:
+            return self.about_text(tr)
+        lines = [commitment.title.get(tr.locale)]
+        if commitment.explain is not None:
+            lines.append(commitment.explain.get(tr.locale))
+        elif commitment.is_public:
+            lines.append(commitment.description.get(tr.locale))
+        if not commitment.is_public:
+            lines.append(
+                tr.gettext(
+                    "For this part of the promise we only show how the work is going, never "
+                    "dates, places or plans. See /progress."
+                )
+            )
+        return "\n".join(lines)
 
     def trygghetscenter_text(self, tr: Translator) -> str:
         place = self.s.promise.trygghetscenter
