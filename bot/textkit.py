@@ -10,8 +10,10 @@ rule learnt in one place holds in the others.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 
+from babel.dates import get_day_names, get_month_names
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -19,9 +21,12 @@ __all__ = [
     "WordIndex",
     "allowed_edits",
     "fold",
+    "fold_chars",
     "has_swedish_letters",
+    "month_numbers",
     "similar",
     "tokens",
+    "weekday_numbers",
 ]
 
 
@@ -29,6 +34,16 @@ def fold(text: str) -> str:
     """Case-fold and strip accents, so "Nästa" and "nasta" are the same word."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold_chars(text: str) -> str:
+    """``fold`` one character at a time, so positions in the result are positions in ``text``
+    (a parser that finds something in the folded text can cut it out of the original)."""
+    out = []
+    for ch in text:
+        folded = fold(ch)
+        out.append(folded if len(folded) == 1 else ch.lower())
+    return "".join(out)
 
 
 def tokens(text: str) -> list[str]:
@@ -116,3 +131,31 @@ class WordIndex:
         if allowed_edits(len(word), self.strict) == 0:
             return None
         return word
+
+
+# Short forms people write that the CLDR data (through Babel) does not list.
+_EXTRA_MONTHS = {"sept": 9}
+_EXTRA_WEEKDAYS = {"tues": 1, "weds": 2, "tor": 3, "thur": 3, "thurs": 3}
+
+
+def _calendar_names(
+    getter: Callable[..., Mapping[int, str]], extra: Mapping[str, int], locales: Iterable[str]
+) -> dict[str, int]:
+    names: dict[str, int] = dict(extra)
+    for locale in locales:
+        for width in ("wide", "abbreviated"):
+            for number, name in getter(width, locale=locale).items():
+                names[str(name).lower().rstrip(".")] = int(number)
+    return names
+
+
+@lru_cache(maxsize=8)
+def month_numbers(locales: tuple[str, ...] = ("sv", "en")) -> dict[str, int]:
+    """Lower-case month names, wide and abbreviated, in ``locales`` → month number (1–12)."""
+    return _calendar_names(get_month_names, _EXTRA_MONTHS, locales)
+
+
+@lru_cache(maxsize=8)
+def weekday_numbers(locales: tuple[str, ...] = ("sv", "en")) -> dict[str, int]:
+    """Lower-case weekday names, wide and abbreviated → weekday (Monday 0 … Sunday 6)."""
+    return _calendar_names(get_day_names, _EXTRA_WEEKDAYS, locales)

@@ -190,12 +190,7 @@ async def stop_in_menu(update: Update, context: BotContext) -> int:
     """/stop while the /tips menu is open: close the menu and stop the tips, as asked."""
     for key in ("tips", AWAIT_OTHER):
         (context.user_data or {}).pop(key, None)
-    _ = context.actor.tr.gettext
-    stopped = await service(context).stop(context.actor.chat_id)
-    if stopped:
-        text = _("Done. You will not get any more tips. Welcome back with /tips.")
-    else:
-        text = _("You do not get any tips right now. Start with /tips.")
+    text = await _stop(context)
     chat = update.effective_chat
     if chat is not None:
         await chat.send_message(text, reply_markup=ReplyKeyboardRemove())
@@ -204,13 +199,14 @@ async def stop_in_menu(update: Update, context: BotContext) -> int:
 
 async def stop_tips(update: Update, context: BotContext) -> None:
     """No questions asked: one tap or one command and the tips stop."""
+    await reply(update, await _stop(context))
+
+
+async def _stop(context: BotContext) -> str:
     _ = context.actor.tr.gettext
-    stopped = await service(context).stop(context.actor.chat_id)
-    if stopped:
-        text = _("Done. You will not get any more tips. Welcome back with /tips.")
-    else:
-        text = _("You do not get any tips right now. Start with /tips.")
-    await reply(update, text)
+    if await service(context).stop(context.actor.chat_id):
+        return _("Done. You will not get any more tips. Welcome back with /tips.")
+    return _("You do not get any tips right now. Start with /tips.")
 
 
 # --- urgent alerts ------------------------------------------------------------------------
