@@ -187,8 +187,9 @@ def assess(raw: str) -> DangerCheck:
         return DangerCheck(Danger.PAST_CRIME, tuple(theft))
     if theft and ongoing:
         return DangerCheck(Danger.EMERGENCY, tuple(theft))
-    if _hits(text, tables, ("concern",)):
-        return DangerCheck(Danger.POSSIBLE, ("concern",))
+    for family in ("harm", "concern"):
+        if _hits(text, tables, (family,)):
+            return DangerCheck(Danger.POSSIBLE, (family,))
     if len(words) >= 3 and _hits(text, tables, ("person",)):
         # A sentence about people that the bot may not understand: if it is not understood
         # as anything else, it is answered 112 first (see bot.questions).

@@ -468,10 +468,9 @@ def match_question(text: str, promise: Promise, locale: str) -> Match:
         s, p = scores[intent]
         if p is not None and s > best_score:
             best_intent, best_score, best_phrase = intent, s, p
-    if best_phrase is None or (
-        check.signals == ("concern",) and best_intent in (Intent.GREETING, Intent.THANKS)
-    ):
-        if check.signals == ("concern",):
+    hurt = check.danger is Danger.POSSIBLE and check.signals != ("person",)
+    if best_phrase is None or (hurt and best_intent in (Intent.GREETING, Intent.THANKS)):
+        if hurt:
             # Recall over precision: words about someone hurt, scared or in a risky place in a
             # text that says nothing else we understand are answered with 112 first.
             return Match(Intent.EMERGENCY, None, 0.5, guess, check.danger.value)
@@ -486,5 +485,8 @@ def match_question(text: str, promise: Promise, locale: str) -> Match:
         commitment = promise.get(kind)
         if commitment is None or not _may_be_kind(commitment):
             kind = None
+    # Plain words of harm in a text that also asks something: the answer starts with 112.
+    danger = Danger.POSSIBLE.value if check.signals == ("harm",) else None
     # The ranking score includes cue bonuses; the reported score is the phrase's own quality.
-    return Match(best_intent, kind, _quality(t.score(best_phrase), best_phrase), guess)
+    quality = _quality(t.score(best_phrase), best_phrase)
+    return Match(best_intent, kind, quality, guess, danger)

@@ -124,3 +124,9 @@ def test_not_urgent_is_not_an_emergency() -> None:
     assert assess("vilket nummer ringer man om det inte är akut").danger is Danger.NONE
     assert assess("non emergency number please").danger is Danger.NONE
     assert not assess("kan jag få skjuts till mötet").urgent
+
+
+async def test_words_of_harm_put_112_before_any_other_answer(harness: Harness) -> None:
+    await harness.say(RESIDENT, "min dotter gråter och blöder, var ligger trygghetscentret")
+    reply = harness.tg.last(RESIDENT).text
+    assert reply.startswith("112") and "Trygghetscent" in reply

@@ -35,11 +35,7 @@ def emergency_text(tr: Translator, services: Services, danger: str | None = None
     """112 first, always; then the line for the kind of danger, and that nobody watches."""
     c = services.promise.contacts
     _ = tr.gettext
-    lines = [
-        _("{emergency} – call now if someone is in danger or it is happening now.").format(
-            emergency=c.emergency
-        )
-    ]
+    lines = [emergency_line(tr, services)]
     if danger == Danger.SUICIDE:
         lines.append(
             _(
@@ -62,6 +58,12 @@ def emergency_text(tr: Translator, services: Services, danger: str | None = None
         )
     lines.append(_("I am a bot and I am not watched around the clock, so I cannot send help."))
     return "\n".join(lines)
+
+
+def emergency_line(tr: Translator, services: Services) -> str:
+    return tr.gettext(
+        "{emergency} – call now if someone is in danger or it is happening now."
+    ).format(emergency=services.promise.contacts.emergency)
 
 
 def past_crime_text(tr: Translator, services: Services) -> str:
@@ -154,6 +156,17 @@ class AnswerService:
         return Answer(Intent.SCAM_CHECK.value, None, scam_text(tr, self.s, flags))
 
     async def respond(self, match: Match, locale: str) -> Answer:
+        answer = await self._respond(match, locale)
+        if match.danger == Danger.POSSIBLE and not answer.text.startswith(
+            self.s.promise.contacts.emergency
+        ):
+            # Words of harm next to a question: the 112 line comes first, then the answer.
+            tr = self.s.translator(locale)
+            text = emergency_line(tr, self.s) + "\n\n" + answer.text
+            return Answer(answer.intent, answer.kind, text, answer.buttons)
+        return answer
+
+    async def _respond(self, match: Match, locale: str) -> Answer:
         tr = self.s.translator(locale)
         intent = match.intent
         if match.danger == Danger.POSSIBLE and intent in (Intent.EMERGENCY, Intent.UNKNOWN):
