@@ -127,6 +127,6 @@ def test_not_urgent_is_not_an_emergency() -> None:
 
 
 async def test_words_of_harm_put_112_before_any_other_answer(harness: Harness) -> None:
-    await harness.say(RESIDENT, "min dotter gråter och blöder, var ligger trygghetscentret")
+    await harness.say(RESIDENT, "min dotter gråter hela tiden, var ligger trygghetscentret")
     reply = harness.tg.last(RESIDENT).text
     assert reply.startswith("112") and "Trygghetscent" in reply
