@@ -130,3 +130,10 @@ async def test_words_of_harm_put_112_before_any_other_answer(harness: Harness) -
     await harness.say(RESIDENT, "min dotter gråter hela tiden, var ligger trygghetscentret")
     reply = harness.tg.last(RESIDENT).text
     assert reply.startswith("112") and "Trygghetscent" in reply
+
+
+def test_every_tip_offers_the_scam_check(harness: Harness) -> None:
+    from bot.services.tips_service import stop_button
+
+    rows = stop_button("sv", harness.services)
+    assert ("Är det här ett bedrägeri?", "ask:scam:0") in [b for row in rows for b in row]
