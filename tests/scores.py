@@ -62,7 +62,13 @@ def safety(split: str, promise: Promise | None = None) -> dict[str, Figure]:
         if expect in URGENT:
             count("urgent_112_first", _112_first(got))
             if expect != "emergency":
-                count("right_extra_line", got.danger == expect)
+                # An unsure 112 answer ("possible") carries both lines; the 112 line put before
+                # another answer does not.
+                unsure = got.danger == "possible" and got.intent in (
+                    Intent.EMERGENCY,
+                    Intent.UNKNOWN,
+                )
+                count("right_extra_line", got.danger == expect or unsure)
         elif expect == "past_crime":
             count("past_crime", got.intent is Intent.CONTACT_POLICE and got.danger == expect)
         elif expect == "scam":

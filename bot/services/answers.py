@@ -36,20 +36,22 @@ def emergency_text(tr: Translator, services: Services, danger: str | None = None
     c = services.promise.contacts
     _ = tr.gettext
     lines = [emergency_line(tr, services)]
+    suicide = _(
+        "Thoughts of suicide, yours or someone else's: call Självmordslinjen "
+        "{suicide_line} (Mind) or {healthcare}. You are not alone."
+    ).format(suicide_line=c.suicide_line, healthcare=c.healthcare)
+    violence = _(
+        "Violence in a close relationship: call Kvinnofridslinjen {violence_line}. "
+        "It is free and open around the clock."
+    ).format(violence_line=c.violence_line)
     if danger == Danger.SUICIDE:
-        lines.append(
-            _(
-                "Thoughts of suicide, yours or someone else's: call Självmordslinjen "
-                "{suicide_line} (Mind) or {healthcare}. You are not alone."
-            ).format(suicide_line=c.suicide_line, healthcare=c.healthcare)
-        )
+        lines.append(suicide)
     elif danger == Danger.CLOSE_VIOLENCE:
-        lines.append(
-            _(
-                "Violence in a close relationship: call Kvinnofridslinjen {violence_line}. "
-                "It is free and open around the clock."
-            ).format(violence_line=c.violence_line)
-        )
+        lines.append(violence)
+    elif danger == Danger.POSSIBLE:
+        # Unsure what is going on: both lines, since these are the kinds people describe
+        # least directly.
+        lines += [suicide, violence]
     else:
         lines.append(
             _("To report a crime afterwards: call {police} or go to {web}.").format(
