@@ -129,12 +129,15 @@ def progress_handlers() -> list[AnyHandler]:
 
 def tip_handlers() -> list[AnyHandler]:
     typed = filters.TEXT & ~filters.COMMAND
+    # A senior in the middle of the /tips menu who writes about danger gets 112, not "tap a
+    # button" (the text falls through to the free-text route).
+    step = typed & ~text.DANGER
     subscribe = ConversationHandler(
         entry_points=[command(TIPS, tips.start_tips)],
         states={
-            tips.TipStep.CADENCE: [MessageHandler(typed, tips.pick_cadence)],
-            tips.TipStep.WEEKDAY: [MessageHandler(typed, tips.pick_weekday)],
-            tips.TipStep.SLOT: [MessageHandler(typed, tips.pick_slot)],
+            tips.TipStep.CADENCE: [MessageHandler(step, tips.pick_cadence)],
+            tips.TipStep.WEEKDAY: [MessageHandler(step, tips.pick_weekday)],
+            tips.TipStep.SLOT: [MessageHandler(step, tips.pick_slot)],
         },
         fallbacks=[command(CANCEL, tips.cancel_tips), command(STOP, tips.stop_in_menu)],
         name="tips",

@@ -137,3 +137,9 @@ def test_every_tip_offers_the_scam_check(harness: Harness) -> None:
 
     rows = stop_button("sv", harness.services)
     assert ("Är det här ett bedrägeri?", "ask:scam:0") in [b for row in rows for b in row]
+
+
+async def test_danger_inside_the_tips_menu_gets_112(harness: Harness) -> None:
+    await harness.say(RESIDENT, "/tips")
+    await harness.say(RESIDENT, "hjälp någon slår mig")
+    assert harness.tg.last(RESIDENT).text.startswith("112")
