@@ -8,7 +8,7 @@ from telegram import Update
 from bot.questions import Intent
 from bot.scamcheck import check_message
 from bot.services.answers import AnswerService, menu_buttons, menu_text
-from handlers.common import BotContext, keyboard, reply, split_cb
+from handlers.common import BotContext, keyboard, reply, split_cb, user_data
 from handlers.menus import closest_command
 from handlers.progress import show_progress
 from handlers.tips import stop_tips
@@ -27,7 +27,7 @@ async def on_resident_text(update: Update, context: BotContext) -> None:
     actor = context.actor
     text = message.text or ""
     answers = AnswerService(context.services)
-    if (context.user_data or {}).pop(SCAM_NEXT, None):
+    if user_data(context).pop(SCAM_NEXT, None):
         answer = answers.check_text(text, actor.locale)
         if answer.intent == Intent.SCAM_CHECK:
             await count_flags(context, check_message(text).flags)
@@ -78,7 +78,7 @@ async def press_ask(update: Update, context: BotContext) -> None:
     """The menu's buttons (ask:<topic>:0) answer like the matching question would."""
     parts = split_cb(update.callback_query.data if update.callback_query else None, 3)
     if parts is not None and parts[1] == "scam":
-        context.user_data[SCAM_NEXT] = True  # type: ignore[index]
+        user_data(context)[SCAM_NEXT] = True
         await reply(
             update,
             context.actor.tr.gettext(
