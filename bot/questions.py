@@ -114,6 +114,9 @@ _PRIORITY: tuple[Intent, ...] = (
     Intent.THANKS,
 )
 
+# How many opening words may hold a greeting or thanks.
+_SMALL_TALK_WORDS = 3
+
 # Trygghetscenter hosts theme meetings, but asking about the place is its own intent, so these
 # commitment keywords do not make a question about an event kind.
 _PLACE_KEYWORDS: frozenset[str] = frozenset({"trygghetscenter", "trygghetscentret"})
@@ -423,6 +426,11 @@ def match_question(text: str, promise: Promise, locale: str) -> Match:
     scores: dict[Intent, tuple[float, _Phrase | None]] = {
         intent: _best(t, phrases) for intent, phrases in _INTENTS.items()
     }
+    # Small talk opens a message ("hej, …", "tack!"); deeper in a sentence a word that looks
+    # like a greeting is something else ("hällt" is not "hallå").
+    opening = _Text(tokens[:_SMALL_TALK_WORDS])
+    for intent in (Intent.GREETING, Intent.THANKS):
+        scores[intent] = _best(opening, _INTENTS[intent])
     explained = _explained(t, index)
     if explained is not None:
         return Match(Intent.EXPLAIN, None, 1.0, guess, topic=explained)
