@@ -106,11 +106,12 @@ def safety_line(tr: Translator) -> str:
     return tr.gettext("Is someone in danger? Call 112.")
 
 
-def menu_text(tr: Translator) -> str:
+def menu_text(tr: Translator, intro: str | None = None) -> str:
+    """The menu of what the bot can do, after ``intro`` (by default: "I did not understand")."""
     _ = tr.gettext
     return "\n".join(
         [
-            _("I did not quite understand. This is what I can help with:"),
+            intro or _("I did not quite understand. This is what I can help with:"),
             _("• upcoming theme meetings, dialogues and visibility efforts – /events"),
             _("• how the promise is going – /progress"),
             _('• what the police and the municipality promised – ask "what did you promise?"'),
@@ -213,8 +214,8 @@ class AnswerService:
         if intent is Intent.TRYGGHETSCENTER:
             return Answer(intent.value, None, self.trygghetscenter_text(tr))
         if intent is Intent.GREETING:
-            text = tr.gettext("Hi! Ask me about events, the promise or fraud tips.")
-            return Answer(intent.value, None, text + "\n\n" + menu_text(tr), menu_buttons(tr))
+            intro = tr.gettext("Hi! This is what I can help with:")
+            return Answer(intent.value, None, menu_text(tr, intro), menu_buttons(tr))
         if intent is Intent.THANKS:
             return Answer(intent.value, None, tr.gettext("You are welcome! Take care."))
         return Answer(Intent.UNKNOWN.value, None, menu_text(tr), menu_buttons(tr))
