@@ -28,6 +28,8 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.render.callbacks import (
+    AlertPress,
+    AskPress,
     Card,
     CardAction,
     DeleteMePress,
@@ -42,6 +44,8 @@ from bot.render.callbacks import (
     StaffPress,
     StatusAction,
     StatusPress,
+    TipsAction,
+    TipsPress,
 )
 from handlers import (
     admin,
@@ -166,8 +170,8 @@ def tip_handlers() -> list[AnyHandler]:
         subscribe,
         alert,
         command(STOP, tips.stop_tips),
-        CallbackQueryHandler(tips.stop_tips, pattern="^tips:stop$"),
-        CallbackQueryHandler(tips.press_alert, pattern="^alert:"),
+        button(TipsPress, tips.stop_tips, TipsAction.STOP),
+        button(AlertPress, tips.press_alert),
         *delivery.member_handlers(),
     ]
 
@@ -231,7 +235,7 @@ def event_handlers() -> list[AnyHandler]:
         command(NEXT, events.show_next),
         command(MY_EVENTS, events.show_my_events),
         button(EventPress, events.press_event),
-        CallbackQueryHandler(questions.press_ask, pattern="^ask:"),
+        button(AskPress, questions.press_ask),
     ]
 
 

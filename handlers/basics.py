@@ -6,13 +6,14 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.errors import UserFacingError
+from bot.render import Screen
 from bot.render import people as render
 from bot.render.callbacks import Answer, DeleteMePress, LanguagePress
+from bot.render.menu import menu_buttons
 from bot.roles import Actor, Role
-from bot.services.answers import menu_buttons
 from bot.services.people import INVITE_PREFIX
 from bot.settings import SUPPORTED_LOCALES
-from handlers.common import BotContext, keyboard, pressed, reply, show, show_error
+from handlers.common import BotContext, pressed, reply, show, show_error, user_data
 from handlers.menus import refresh_commands_for
 
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
@@ -97,8 +98,8 @@ async def start(update: Update, context: BotContext) -> None:
         return
     name = context.services.promise.name.get(actor.locale)
     # Residents get the same one-tap menu the question answers offer.
-    buttons = None if actor.is_staff else keyboard(menu_buttons(actor.tr))
-    await reply(update, start_text(actor, name), buttons)
+    buttons = [] if actor.is_staff else menu_buttons(actor.tr)
+    await show(update, Screen(start_text(actor, name), buttons))
 
 
 async def join_with_invite(update: Update, context: BotContext, code: str) -> None:
@@ -230,9 +231,9 @@ async def confirm_delete_me(update: Update, context: BotContext, press: DeleteMe
 
 async def cancel(update: Update, context: BotContext) -> None:
     _ = context.actor.tr.gettext
-    had_something = bool(context.user_data)
-    if context.user_data is not None:
-        context.user_data.clear()
+    scratch = user_data(context)
+    had_something = scratch.in_use()
+    scratch.clear()
     await reply(update, _("Cancelled.") if had_something else _("There is nothing to cancel."))
 
 

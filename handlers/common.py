@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+)
 from telegram.ext import CallbackContext, CallbackQueryHandler, ExtBot
 
 from bot.errors import UserFacingError
@@ -38,6 +45,14 @@ class BotData:
         return cast(_F, self.features[kind])
 
 
+@dataclass
+class TipsScratch:
+    """/tips so far: how often, then which day (the time of day ends the flow)."""
+
+    cadence: str
+    weekday: int | None = None
+
+
 class UserData(dict[Any, Any]):
     """Per-user conversation scratch (never the record). Flows that moved to typed state
     keep it in typed attributes; older flows still use string keys."""
@@ -45,12 +60,25 @@ class UserData(dict[Any, Any]):
     report: ReportScratch | None = None
     plan: PlanScratch | None = None
     move: int | None = None  # the event whose new time /myevents is waiting for
+    scam_next: bool = False  # "Is this a scam?": the next text is one to check for fraud
+    tips: TipsScratch | None = None
+    alert: dict[str, str] | None = None  # /alert's draft: locale -> text
+    alert_other: str | None = None  # the language whose version the next message is
+
+    def in_use(self) -> bool:
+        """Whether any flow has left scratch here (what /cancel would drop)."""
+        typed = (self.report, self.plan, self.move, self.tips, self.alert, self.alert_other)
+        return bool(len(self)) or self.scam_next or any(v is not None for v in typed)
 
     def clear(self) -> None:
         super().clear()
         self.report = None
         self.plan = None
         self.move = None
+        self.scam_next = False
+        self.tips = None
+        self.alert = None
+        self.alert_other = None
 
 
 def user_data(context: CallbackContext[Any, UserData, Any, Any]) -> UserData:
@@ -170,7 +198,7 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
 async def reply(
     update: Update,
     text: str,
-    markup: InlineKeyboardMarkup | None = None,
+    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None,
     *,
     edit: bool = False,
 ) -> Message | None:
@@ -178,8 +206,10 @@ async def reply(
     query = update.callback_query
     if query is not None:
         await query.answer()
-        if edit and query.message is not None and isinstance(query.message, Message):
-            result = await query.message.edit_text(text, reply_markup=markup)
+        editable = markup is None or isinstance(markup, InlineKeyboardMarkup)
+        if edit and editable and isinstance(query.message, Message):
+            inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
+            result = await query.message.edit_text(text, reply_markup=inline)
             return result if isinstance(result, Message) else None
     chat = update.effective_chat
     if chat is None:

@@ -6,18 +6,21 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.questions import Intent
+from bot.render import Screen
+from bot.render.callbacks import AskPress, AskTopic
+from bot.render.menu import menu_buttons
 from bot.scamcheck import check_message
-from bot.services.answers import AnswerService, menu_buttons, menu_text
-from handlers.common import BotContext, keyboard, reply, split_cb, user_data
+from bot.services.answers import Answer, AnswerService, menu_text
+from handlers.common import BotContext, pressed, reply, show, user_data
 from handlers.menus import closest_command
 from handlers.progress import show_progress
 from handlers.tips import stop_tips
-from storage.subscriptions import ScamCountRepo
 
 MAX_TEXT = 1000
 
 
-SCAM_NEXT = "scam_next"  # user_data flag: the next text is one to check for fraud
+def answered(answer: Answer) -> Screen:
+    return Screen(answer.text, answer.buttons)
 
 
 async def on_resident_text(update: Update, context: BotContext) -> None:
@@ -27,58 +30,50 @@ async def on_resident_text(update: Update, context: BotContext) -> None:
     actor = context.actor
     text = message.text or ""
     answers = AnswerService(context.services)
-    if user_data(context).pop(SCAM_NEXT, None):
+    if user_data(context).scam_next:
+        user_data(context).scam_next = False
         answer = answers.check_text(text, actor.locale)
         if answer.intent == Intent.SCAM_CHECK:
-            await count_flags(context, check_message(text).flags)
+            await answers.count_scam_signs(check_message(text).flags)
         await reply(update, answer.text)
         return
     match = answers.understand(text, actor.locale)
     if match.intent is Intent.UNKNOWN and len(text) > MAX_TEXT:
-        await reply(
-            update,
-            actor.tr.gettext("That was a long message. Please ask in a sentence or two.")
-            + "\n\n"
-            + menu_text(actor.tr),
-            keyboard(menu_buttons(actor.tr)),
-        )
+        long = actor.tr.gettext("That was a long message. Please ask in a sentence or two.")
+        await show(update, Screen(long + "\n\n" + menu_text(actor.tr), menu_buttons(actor.tr)))
         return
     if match.intent is Intent.SCAM_CHECK:
-        await count_flags(context, match.flags)
+        await answers.count_scam_signs(match.flags)
     if match.intent is Intent.STOP_TIPS:
         # "sluta skicka tips" stops the tips at once, like /stop.
         await stop_tips(update, context)
         return
     if match.intent is Intent.PROGRESS:
         # "Hur går det?" gets exactly what /progress shows: the chart and the summary
-        # (built once, by /progress, not also as a text answer).
+        # (built once, by /progress, not also as a text answer); so does its menu button.
         await show_progress(update, context)
         return
-    answer = await answers.respond(match, actor.locale)
-    await reply(update, answer.text, keyboard(answer.buttons) if answer.buttons else None)
+    await show(update, answered(await answers.respond(match, actor.locale)))
 
 
 async def on_non_text(update: Update, context: BotContext) -> None:
     tr = context.actor.tr
-    await reply(
-        update,
-        tr.gettext("I can only read text. Write your question in words.") + "\n\n" + menu_text(tr),
-        keyboard(menu_buttons(tr)),
-    )
+    text = tr.gettext("I can only read text. Write your question in words.")
+    await show(update, Screen(text + "\n\n" + menu_text(tr), menu_buttons(tr)))
 
 
-async def count_flags(context: BotContext, flags: tuple[str, ...]) -> None:
-    """Anonymous monthly counts per kind of sign; never the text."""
-    if flags:
-        month = context.services.clock.now().strftime("%Y-%m")
-        await ScamCountRepo(context.services.db).bump(month, list(flags))
+# The menu's buttons answer exactly like the typed question (one path each).
+ASKED = {AskTopic.ABOUT: "vad har ni lovat", AskTopic.TIPS: "jag vill ha tips"}
 
 
-async def press_ask(update: Update, context: BotContext) -> None:
+@pressed(AskPress)
+async def press_ask(update: Update, context: BotContext, press: AskPress) -> None:
     """The menu's buttons (ask:<topic>:0) answer like the matching question would."""
-    parts = split_cb(update.callback_query.data if update.callback_query else None, 3)
-    if parts is not None and parts[1] == "scam":
-        user_data(context)[SCAM_NEXT] = True
+    if press.topic is AskTopic.PROGRESS:
+        await show_progress(update, context)
+        return
+    if press.topic is AskTopic.SCAM:
+        user_data(context).scam_next = True
         await reply(
             update,
             context.actor.tr.gettext(
@@ -87,12 +82,8 @@ async def press_ask(update: Update, context: BotContext) -> None:
             ),
         )
         return
-    topics = {"progress": "hur går det", "about": "vad har ni lovat", "tips": "jag vill ha tips"}
-    if parts is None or parts[1] not in topics:
-        await reply(update, context.actor.tr.gettext("That button is no longer valid."))
-        return
-    answer = await AnswerService(context.services).answer(topics[parts[1]], context.actor.locale)
-    await reply(update, answer.text, keyboard(answer.buttons) if answer.buttons else None)
+    answer = await AnswerService(context.services).answer(ASKED[press.topic], context.actor.locale)
+    await show(update, answered(answer))
 
 
 async def on_edited(update: Update, context: BotContext) -> None:
@@ -119,4 +110,4 @@ async def on_unknown_command(update: Update, context: BotContext) -> None:
     near = closest_command((message.text or "").split(maxsplit=1)[0], context.actor.locale)
     if near is not None:
         lines[0] += " " + tr.gettext("Did you mean /{command}?").format(command=near)
-    await reply(update, lines[0] + "\n\n" + menu_text(tr), keyboard(menu_buttons(tr)))
+    await show(update, Screen(lines[0] + "\n\n" + menu_text(tr), menu_buttons(tr)))

@@ -11,22 +11,22 @@ from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, U
 from telegram.ext import ConversationHandler
 
 from bot.i18n import N_, Translator
+from bot.render import tips as render
+from bot.render.callbacks import AlertAction, AlertPress
 from bot.scamcheck import check_message
-from bot.services.answers import scam_text
-from bot.services.tips_service import AlertReport, TipService
+from bot.services.answers import AnswerService, scam_text
+from bot.services.tips_service import TipService
 from bot.tips import CADENCES, SLOTS
 from handlers.common import (
     BotContext,
-    cb,
+    TipsScratch,
     every,
-    int_arg,
-    keyboard,
+    pressed,
     reply,
-    split_cb,
+    show,
     staff_only,
     user_data,
 )
-from storage.subscriptions import ScamCountRepo
 
 CADENCE_LABELS = {
     "weekly": N_("Once a week"),
@@ -109,7 +109,7 @@ async def start_tips(update: Update, context: BotContext) -> TipStep:
         )
     lines.append(_("How often do you want a tip?"))
     rows = [[_(CADENCE_LABELS[c])] for c in CADENCES]
-    await reply(update, "\n\n".join(lines), _big_keyboard(rows, tr))  # type: ignore[arg-type]
+    await reply(update, "\n\n".join(lines), _big_keyboard(rows, tr))
     return TipStep.CADENCE
 
 
@@ -121,10 +121,10 @@ async def pick_cadence(update: Update, context: BotContext) -> TipStep:
     if cadence is None:
         await reply(update, _("Please tap one of the buttons. Or write /cancel to stop."))
         return TipStep.CADENCE
-    context.user_data["tips"] = {"cadence": cadence}  # type: ignore[index]
+    user_data(context).tips = TipsScratch(cadence)
     days = [_(d) for d in WEEKDAYS]
     rows = [days[0:3], days[3:5], days[5:7]]
-    await reply(update, _("Which day?"), _big_keyboard(rows, tr))  # type: ignore[arg-type]
+    await reply(update, _("Which day?"), _big_keyboard(rows, tr))
     return TipStep.WEEKDAY
 
 
@@ -134,15 +134,15 @@ async def pick_weekday(update: Update, context: BotContext) -> TipStep:
     message = update.message
     labels = {str(i): d for i, d in enumerate(WEEKDAYS)}
     day = _match(message.text if message else None, labels, tr)
-    draft = user_data(context).get("tips")
+    draft = user_data(context).tips
     if draft is None:
         return await start_tips(update, context)
     if day is None:
         await reply(update, _("Please tap one of the buttons. Or write /cancel to stop."))
         return TipStep.WEEKDAY
-    draft["weekday"] = int(day)
+    draft.weekday = int(day)
     rows = [[_(SLOT_LABELS[s])] for s in SLOTS]
-    await reply(update, _("What time of day?"), _big_keyboard(rows, tr))  # type: ignore[arg-type]
+    await reply(update, _("What time of day?"), _big_keyboard(rows, tr))
     return TipStep.SLOT
 
 
@@ -152,16 +152,17 @@ async def pick_slot(update: Update, context: BotContext) -> int:
     _ = tr.gettext
     message = update.message
     slot = _match(message.text if message else None, SLOT_LABELS, tr)
-    draft = user_data(context).pop("tips", None)
-    if draft is None or "weekday" not in draft:
+    draft = user_data(context).tips
+    if draft is None or draft.weekday is None:
+        user_data(context).tips = None
         await start_tips(update, context)
         return TipStep.CADENCE
     if slot is None:
-        context.user_data["tips"] = draft  # type: ignore[index]
         await reply(update, _("Please tap one of the buttons. Or write /cancel to stop."))
         return TipStep.SLOT
+    user_data(context).tips = None
     sub = await service(context).subscribe(
-        actor.chat_id, actor.locale, draft["cadence"], draft["weekday"], slot
+        actor.chat_id, actor.locale, draft.cadence, draft.weekday, slot
     )
     when = describe(tr, sub.cadence, sub.weekday, sub.slot)
     first = tr.weekday_date(sub.next_at.date()) if sub.next_at else ""
@@ -176,8 +177,8 @@ async def pick_slot(update: Update, context: BotContext) -> int:
 
 
 async def cancel_tips(update: Update, context: BotContext) -> int:
-    for key in ("tips", "alert", AWAIT_OTHER):
-        user_data(context).pop(key, None)
+    scratch = user_data(context)
+    scratch.tips, scratch.alert, scratch.alert_other = None, None, None
     chat = update.effective_chat
     if chat is not None:
         await chat.send_message(
@@ -189,8 +190,8 @@ async def cancel_tips(update: Update, context: BotContext) -> int:
 
 async def stop_in_menu(update: Update, context: BotContext) -> int:
     """/stop while the /tips menu is open: close the menu and stop the tips, as asked."""
-    for key in ("tips", AWAIT_OTHER):
-        user_data(context).pop(key, None)
+    user_data(context).tips = None
+    user_data(context).alert_other = None
     text = await _stop(context)
     chat = update.effective_chat
     if chat is not None:
@@ -236,120 +237,89 @@ async def alert_text(update: Update, context: BotContext) -> int:
     if not text:
         await reply(update, _("Please write the alert as text, or /cancel."))
         return AlertStep.TEXT
-    context.user_data["alert"] = {actor.locale: text}  # type: ignore[index]
+    user_data(context).alert = {actor.locale: text}
     await show_alert_preview(update, context)
     return ConversationHandler.END
 
 
 OTHER_LANGUAGE = {"sv": "en", "en": "sv"}
-AWAIT_OTHER = "alert_other"  # the language whose version the next staff message is
-
-
-def _alert_texts(context: BotContext) -> dict[str, str]:
-    texts = user_data(context).get("alert")
-    if not isinstance(texts, dict):
-        return {}
-    return {k: v for k, v in texts.items() if k in OTHER_LANGUAGE and isinstance(v, str)}
 
 
 async def show_alert_preview(update: Update, context: BotContext) -> None:
     """Each language exactly as its subscribers will see it, and what can be done next."""
-    actor = context.actor
-    _ = actor.tr.gettext
-    texts = _alert_texts(context)
+    texts = user_data(context).alert or {}
     tips = service(context)
-    parts = [_("This is exactly what the seniors will see:")]
-    for locale in ("sv", "en"):
+    shown = {}
+    for locale in render.LOCALES:
         text = texts.get(locale) or texts.get(OTHER_LANGUAGE[locale], "")
-        parts.append(f"[{locale}]\n" + tips.render_alert_text(text, locale))
-    buttons = [
-        [(_("Send for approval"), cb("alert", "submit", 0))],
-        [(_("Urgent: send at once when approved"), cb("alert", "submit", 1))],
-    ]
-    missing = [loc for loc in ("sv", "en") if loc not in texts]
-    if missing:
-        label = _("Add a Swedish version") if missing[0] == "sv" else _("Add an English version")
-        buttons.append([(label, cb("alert", "other", 0))])
-    buttons.append([(_("Cancel"), cb("alert", "drop", 0))])
-    await reply(update, "\n\n".join(parts), keyboard(buttons))
+        shown[locale] = tips.render_alert_text(text, locale)
+    missing = [loc for loc in render.LOCALES if loc not in texts]
+    await show(update, render.alert_preview(context.actor.tr, shown, missing))
 
 
 async def on_alert_translation(update: Update, context: BotContext) -> bool:
     """The staff member's next message after "add a version in ...": True when taken."""
-    locale = user_data(context).pop(AWAIT_OTHER, None)
+    scratch = user_data(context)
+    locale, scratch.alert_other = scratch.alert_other, None
     message = update.message
     if locale not in OTHER_LANGUAGE or message is None or not message.text:
         return False
-    texts = _alert_texts(context)
-    if not texts:
+    if not scratch.alert:
         return False
-    texts[locale] = message.text.strip()
-    context.user_data["alert"] = texts  # type: ignore[index]
+    scratch.alert[locale] = message.text.strip()
     await show_alert_preview(update, context)
     return True
 
 
 @staff_only("alert")
-async def press_alert(update: Update, context: BotContext) -> None:
+@pressed(AlertPress)
+async def press_alert(update: Update, context: BotContext, press: AlertPress) -> None:
     actor = context.actor
     _ = actor.tr.gettext
-    parts = split_cb(update.callback_query.data if update.callback_query else None, 3)
-    if parts is None:
-        return
-    verb, arg = parts[1], int_arg(parts[2])
+    scratch = user_data(context)
     tips = service(context)
-    if verb == "drop":
-        user_data(context).pop("alert", None)
-        user_data(context).pop(AWAIT_OTHER, None)
-        await reply(update, _("OK, the alert was thrown away."), edit=True)
-        return
-    if verb == "other":
-        texts = _alert_texts(context)
-        missing = [loc for loc in ("sv", "en") if loc not in texts]
-        if not texts or not missing:
-            await reply(update, _("That draft is gone. Start again with /alert."))
-            return
-        context.user_data[AWAIT_OTHER] = missing[0]  # type: ignore[index]
-        prompt = (
-            _("Write the Swedish version.")
-            if missing[0] == "sv"
-            else _("Write the English version.")
-        )
-        await reply(update, prompt)
-        return
-    if verb == "submit" and arg in (0, 1):
-        texts = _alert_texts(context)
-        user_data(context).pop("alert", None)
-        if not texts:
-            await reply(update, _("That draft is gone. Start again with /alert."))
-            return
-        alert = await tips.draft_alert(actor, texts, urgent=bool(arg))
-        await tips.ask_admins(alert, actor)
-        await reply(update, _("Sent to the admins for approval. I will tell you when it goes out."),
-                    edit=True)  # fmt: skip
-        return
-    if verb in ("ok", "no") and arg is not None:
-        alert = await tips.decide_alert(actor, arg, approve=verb == "ok")
-        if verb == "ok":
-            text = _("Approved. The alert is queued for all subscribers.")
-        else:
-            text = _("Rejected. The alert will not be sent.")
-        await reply(update, text, edit=True)
-        await tips.tell_author(alert, actor)
-        return
-    if verb == "rep" and arg is not None:
-        report = await tips.alert_report(actor, arg)
-        await reply(update, report_text(report, actor.tr), keyboard(
-            [[(_("Update the report"), cb("alert", "rep", arg))]]
-        ))  # fmt: skip
-        return
-
-
-def report_text(report: AlertReport, tr: Translator) -> str:
-    return tr.gettext(
-        "Delivery report: {sent} sent, {failed} failed, {blocked} blocked the bot, "
-        "{queued} still queued."
-    ).format(sent=report.sent, failed=report.failed, blocked=report.blocked, queued=report.queued)
+    arg = press.arg
+    match press.action:
+        case AlertAction.DROP:
+            scratch.alert, scratch.alert_other = None, None
+            await reply(update, _("OK, the alert was thrown away."), edit=True)
+        case AlertAction.OTHER:
+            texts = scratch.alert or {}
+            missing = [loc for loc in render.LOCALES if loc not in texts]
+            if not texts or not missing:
+                await reply(update, _("That draft is gone. Start again with /alert."))
+                return
+            scratch.alert_other = missing[0]
+            prompt = (
+                _("Write the Swedish version.")
+                if missing[0] == "sv"
+                else _("Write the English version.")
+            )
+            await reply(update, prompt)
+        case AlertAction.SUBMIT if arg in (0, 1):
+            texts, scratch.alert = scratch.alert or {}, None
+            if not texts:
+                await reply(update, _("That draft is gone. Start again with /alert."))
+                return
+            alert = await tips.draft_alert(actor, texts, urgent=bool(arg))
+            await tips.ask_admins(alert, actor)
+            sent = _("Sent to the admins for approval. I will tell you when it goes out.")
+            await reply(update, sent, edit=True)
+        case AlertAction.APPROVE | AlertAction.REJECT:
+            approve = press.action is AlertAction.APPROVE
+            alert = await tips.decide_alert(actor, arg, approve=approve)
+            if approve:
+                text = _("Approved. The alert is queued for all subscribers.")
+            else:
+                text = _("Rejected. The alert will not be sent.")
+            await reply(update, text, edit=True)
+            await tips.tell_author(alert, actor)
+        case AlertAction.REPORT:
+            r = await tips.alert_report(actor, arg)
+            report = render.delivery_report(actor.tr, arg, r.sent, r.failed, r.blocked, r.queued)
+            await show(update, report)
+        case _:
+            await reply(update, _("That button is no longer valid."))
 
 
 # --- "is this a scam?" ----------------------------------------------------------------------
@@ -362,9 +332,7 @@ async def on_forwarded(update: Update, context: BotContext) -> None:
         return
     text = message.text or message.caption or ""
     result = check_message(text)
-    if result.flags:
-        month = context.services.clock.now().strftime("%Y-%m")
-        await ScamCountRepo(context.services.db).bump(month, list(result.flags))
+    await AnswerService(context.services).count_scam_signs(result.flags)
     await reply(update, scam_text(context.actor.tr, context.services, result.flags))
 
 

@@ -55,7 +55,7 @@ class CallbackData:
         """A regex for PTB's CallbackQueryHandler: this namespace, optionally narrowed to
         the given leading field values (``Card.pattern(CardAction.PLAN)``)."""
         values = [v.value if isinstance(v, enum.Enum) else str(v) for v in leading]
-        return "^" + re.escape(SEPARATOR.join([cls.prefix, *values]) + SEPARATOR)
+        return "^" + re.escape(SEPARATOR.join([cls.prefix, *values])) + f"(?:{SEPARATOR}|$)"
 
     @classmethod
     def _types(cls) -> list[tuple[str, Any]]:
@@ -326,11 +326,18 @@ class StaffPress(CallbackData, prefix="staff"):
 # --- questions, tips and alerts ---------------------------------------------------------------
 
 
+class AskTopic(enum.StrEnum):
+    PROGRESS = "progress"  # "Hur går det?": the chart and the summary, like /progress
+    ABOUT = "about"  # the promise
+    TIPS = "tips"  # fraud tips
+    SCAM = "scam"  # "Is this a scam?": the next text is checked
+
+
 @dataclasses.dataclass(frozen=True)
 class AskPress(CallbackData, prefix="ask"):
     """A menu button that asks one of the common questions."""
 
-    topic: str
+    topic: AskTopic
     arg: str = "0"
 
 

@@ -12,13 +12,16 @@ from dataclasses import dataclass, field
 from bot.emergency import Danger, assess
 from bot.i18n import Translator
 from bot.questions import Intent, Match, match_question
+from bot.render import Button
 from bot.render import events as render_events
+from bot.render.menu import event_buttons, menu_buttons, scam_row
 from bot.scamcheck import ScamCheck, check_message
 from bot.services import Services
 from bot.services.events import EventService
 from bot.services.progress import ProgressService
+from storage.subscriptions import ScamCountRepo
 
-Buttons = list[list[tuple[str, str]]]
+Buttons = list[list[Button]]
 
 
 @dataclass(frozen=True)
@@ -125,23 +128,16 @@ def menu_text(tr: Translator, intro: str | None = None) -> str:
     )
 
 
-def menu_buttons(tr: Translator) -> Buttons:
-    _ = tr.gettext
-    return [
-        [(_("Upcoming events"), "ev:list:0"), (_("How is it going?"), "ask:progress:0")],
-        [(_("The promise"), "ask:about:0"), (_("Fraud tips"), "ask:tips:0")],
-        [(_("Is this a scam?"), SCAM_BUTTON)],
-    ]
-
-
-# The "Is this a scam?" button: the next text the person sends is checked for fraud.
-SCAM_BUTTON = "ask:scam:0"
-
-
 class AnswerService:
     def __init__(self, services: Services) -> None:
         self.s = services
         self.events = EventService(services)
+
+    async def count_scam_signs(self, flags: tuple[str, ...]) -> None:
+        """Anonymous monthly counts per kind of sign; never the text."""
+        if flags:
+            month = self.s.clock.now().strftime("%Y-%m")
+            await ScamCountRepo(self.s.db).bump(month, list(flags))
 
     def understand(self, text: str, locale: str) -> Match:
         return match_question(text, self.s.promise, locale)
@@ -196,8 +192,7 @@ class AnswerService:
         if intent is Intent.CONTACT_POLICE:
             return Answer(intent.value, None, self.contact_text(tr))
         if intent is Intent.FRAUD_HELP:
-            scam_row = [[(tr.gettext("Is this a scam?"), SCAM_BUTTON)]]
-            return Answer(intent.value, None, self.fraud_help_text(tr), scam_row)
+            return Answer(intent.value, None, self.fraud_help_text(tr), [scam_row(tr)])
         if intent is Intent.SUBSCRIBE_TIPS:
             text = tr.gettext(
                 "You can get a short fraud tip once a week, every other week or once a "
@@ -237,13 +232,7 @@ class AnswerService:
         text = (
             tr.gettext("The next one:") + "\n" + render_events.describe(tr, self.s.promise, event)
         )
-        buttons = [
-            [
-                (tr.gettext("Remind me"), f"ev:rem:{event.id}"),
-                (tr.gettext("Add to calendar"), f"ev:ics:{event.id}"),
-            ]
-        ]
-        return Answer(Intent.NEXT_EVENT.value, kind, text, buttons)
+        return Answer(Intent.NEXT_EVENT.value, kind, text, event_buttons(tr, event.id))
 
     async def events_text(self, tr: Translator, limit: int = 10) -> str:
         upcoming = (await self.events.upcoming())[:limit]
