@@ -16,7 +16,7 @@ from telegram.request import BaseRequest
 from bot.clock import Clock, make_clock
 from bot.promise import Promise, load_promise
 from bot.services import Services
-from bot.services.people import PeopleService
+from bot.services.wiring import build_features
 from bot.settings import Settings
 from bot.update_guard import UpdateGuard
 from handlers import STARTUP, register
@@ -73,7 +73,7 @@ def build_application(
         settings=settings, clock=clock, promise=promise, db=Database(settings.db_path)
     )
     app.bot_data.services = services
-    app.bot_data.people = PeopleService(services)
+    app.bot_data.features = build_features(services)
     register(app)
     return app
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from telegram import (
     InlineKeyboardButton,
@@ -24,25 +24,27 @@ from bot.services import Services
 from bot.services.events import PlanScratch
 from bot.services.people import PeopleService
 from bot.services.reporting import ReportScratch
+from bot.services.wiring import Features
 
-_F = TypeVar("_F")
 _C = TypeVar("_C", bound=CallbackData)
 _R = TypeVar("_R")
 
 
 class BotData:
-    """Typed bot-wide data (PTB constructs it empty; ``bot.app`` fills it once)."""
+    """Typed bot-wide data (PTB constructs it empty; ``bot.app`` fills it once): the storage
+    container and every application service, built once."""
 
     services: Services
-    people: PeopleService
-    # Feature services register themselves here by attribute, typed in their own modules.
-    features: dict[type, object]
+    features: Features
+    # Services a handler module starts itself (the outbox sender), by type.
+    started: dict[type, object]
 
     def __init__(self) -> None:
-        self.features = {}
+        self.started = {}
 
-    def feature(self, kind: type[_F]) -> _F:
-        return cast(_F, self.features[kind])
+    @property
+    def people(self) -> PeopleService:
+        return self.features.people
 
 
 @dataclass
@@ -111,7 +113,11 @@ class BotContext(CallbackContext[ExtBot[None], UserData, dict[Any, Any], BotData
 
     @property
     def people(self) -> PeopleService:
-        return self.bot_data.people
+        return self.bot_data.features.people
+
+    @property
+    def features(self) -> Features:
+        return self.bot_data.features
 
 
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]

@@ -18,7 +18,6 @@ from bot.services.delivery import (
     Send,
     Temporary,
 )
-from bot.services.tips_service import TipService
 from handlers.common import BotContext, every, keyboard
 from storage.deliveries import OutgoingMessage
 
@@ -50,11 +49,11 @@ def telegram_send(bot: ExtBot[None]) -> Send:
 
 def delivery_service(context_or_app: Any) -> DeliveryService:
     data = context_or_app.bot_data
-    service = data.features.get(DeliveryService)
+    service = data.started.get(DeliveryService)
     if service is None:
-        tips = TipService(data.services)
+        tips = data.features.tips
         service = DeliveryService(data.services, on_chat_gone=tips.chat_gone)
-        data.features[DeliveryService] = service
+        data.started[DeliveryService] = service
     assert isinstance(service, DeliveryService)
     return service
 

@@ -47,7 +47,7 @@ class PlanStep(IntEnum):
 
 
 def service(context: BotContext) -> EventService:
-    return EventService(context.services)
+    return context.features.events
 
 
 # --- residents ------------------------------------------------------------------------------
@@ -407,7 +407,7 @@ FOLLOWUP_JOB = "events:followup"
 
 
 async def run_followups(context: BotContext) -> None:
-    await EventService(context.bot_data.services).followup_tick()
+    await context.features.events.followup_tick()
 
 
 async def schedule_followups(app: Any) -> None:

@@ -11,7 +11,6 @@ from bot.render import progress as render
 from bot.render.callbacks import FollowAction, FollowPress
 from bot.render.followup import PeriodFilter
 from bot.services.followup import render_report
-from bot.services.progress import ProgressService
 from handlers.common import BotContext, admin_only, every, pressed, reply, show
 
 CAPTION_MAX = 1024  # Telegram's limit for photo captions
@@ -19,7 +18,7 @@ CAPTION_MAX = 1024  # Telegram's limit for photo captions
 
 async def show_progress(update: Update, context: BotContext) -> None:
     tr = context.actor.tr
-    service = ProgressService(context.services)
+    service = context.features.progress
     progress = await service.progress()
     text = service.summary_text(progress, tr)
     # Drawing takes ~0.1 s: off the event loop so other chats are not kept waiting.
@@ -32,14 +31,14 @@ async def show_progress(update: Update, context: BotContext) -> None:
 
 
 async def choose_follow(update: Update, context: BotContext) -> None:
-    service = ProgressService(context.services)
+    service = context.features.progress
     following = await service.follows(context.actor.chat_id)
     await show(update, render.follow_choice(context.actor.tr, service.followable(), following))
 
 
 @pressed(FollowPress)
 async def press_follow(update: Update, context: BotContext, press: FollowPress) -> None:
-    service = ProgressService(context.services)
+    service = context.features.progress
     commitment = context.services.promise.get(press.commitment)
     if commitment is None or commitment not in service.followable():
         await reply(update, context.actor.tr.gettext("That button is no longer valid."))
@@ -71,7 +70,7 @@ async def publish_report(update: Update, context: BotContext) -> None:
 
 
 async def run_follow_tick(context: BotContext) -> None:
-    await ProgressService(context.bot_data.services).follow_tick()
+    await context.features.progress.follow_tick()
 
 
 async def schedule_follow_news(app: Any) -> None:

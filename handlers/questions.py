@@ -10,7 +10,7 @@ from bot.render import Screen
 from bot.render.callbacks import AskPress, AskTopic
 from bot.render.menu import menu_buttons
 from bot.scamcheck import check_message
-from bot.services.answers import Answer, AnswerService, menu_text
+from bot.services.answers import Answer, menu_text
 from handlers.common import BotContext, pressed, reply, show, user_data
 from handlers.menus import closest_command
 from handlers.progress import show_progress
@@ -29,7 +29,7 @@ async def on_resident_text(update: Update, context: BotContext) -> None:
         return
     actor = context.actor
     text = message.text or ""
-    answers = AnswerService(context.services)
+    answers = context.features.answers
     if user_data(context).scam_next:
         user_data(context).scam_next = False
         answer = answers.check_text(text, actor.locale)
@@ -82,7 +82,7 @@ async def press_ask(update: Update, context: BotContext, press: AskPress) -> Non
             ),
         )
         return
-    answer = await AnswerService(context.services).answer(ASKED[press.topic], context.actor.locale)
+    answer = await context.features.answers.answer(ASKED[press.topic], context.actor.locale)
     await show(update, answered(answer))
 
 

@@ -67,7 +67,7 @@ END = ConversationHandler.END
 
 
 def service(context: BotContext) -> ReportingService:
-    return ReportingService(context.services)
+    return context.features.reporting
 
 
 def scratch(context: BotContext) -> ReportScratch | None:

@@ -10,8 +10,6 @@ from telegram import Update
 
 from bot.render import status as render
 from bot.render.callbacks import PauseAction, PausePress, StatusPress
-from bot.services.pace import PaceService
-from bot.services.reminders import ReminderService
 from handlers.common import BotContext, admin_only, every, pressed, reply, show, staff_only
 
 PAUSE_MAX_DAYS = 365
@@ -19,7 +17,7 @@ PAUSE_MAX_DAYS = 365
 
 @staff_only("status")
 async def show_status(update: Update, context: BotContext) -> None:
-    rows = await PaceService(context.services).current()
+    rows = await context.features.pace.current()
     today = context.services.clock.today()
     await show(update, render.status(context.actor.tr, context.services.promise, rows, today))
 
@@ -32,7 +30,7 @@ async def show_detail(update: Update, context: BotContext, press: StatusPress) -
     if commitment is None:
         await reply(update, context.actor.tr.gettext("That button is no longer valid."))
         return
-    history = await PaceService(services).history(commitment)
+    history = await context.features.pace.history(commitment)
     recent = await services.activities.recent(commitment.id, limit=5)
     upcoming = await services.events.upcoming(services.clock.now(), commitment=commitment.id)
     await show(update, render.detail(context.actor.tr, commitment, history, recent, upcoming))
@@ -60,7 +58,7 @@ async def press_pause(update: Update, context: BotContext, press: PausePress) ->
     if not 0 <= press.days <= PAUSE_MAX_DAYS:
         await reply(update, _("That button is no longer valid."))
         return
-    reminders = ReminderService(context.services)
+    reminders = context.features.reminders
     if press.action is PauseAction.OFF:
         await reminders.pause(context.actor.user_id, None)
         await reply(update, _("Reminders are on again."), edit=True)
@@ -74,7 +72,7 @@ async def press_pause(update: Update, context: BotContext, press: PausePress) ->
 async def show_recipients(update: Update, context: BotContext) -> None:
     tr = context.actor.tr
     _ = tr.gettext
-    listing = await ReminderService(context.services).who_gets_what()
+    listing = await context.features.reminders.who_gets_what()
     if not listing:
         await reply(update, _("No staff yet. Invite someone with /invite."))
         return
@@ -93,8 +91,7 @@ async def show_recipients(update: Update, context: BotContext) -> None:
 
 
 async def run_reminder_ticks(context: BotContext) -> None:
-    services = context.bot_data.services
-    reminders = ReminderService(services)
+    reminders = context.features.reminders
     await reminders.digest_tick()
     await reminders.escalation_tick()
 

@@ -14,7 +14,7 @@ from bot.i18n import N_, Translator
 from bot.render import tips as render
 from bot.render.callbacks import AlertAction, AlertPress
 from bot.scamcheck import check_message
-from bot.services.answers import AnswerService, scam_text
+from bot.services.answers import scam_text
 from bot.services.tips_service import TipService
 from bot.tips import CADENCES, SLOTS
 from handlers.common import (
@@ -78,7 +78,7 @@ def _match(text: str | None, labels: dict[str, str], tr: Translator) -> str | No
 
 
 def service(context: BotContext) -> TipService:
-    return TipService(context.services)
+    return context.features.tips
 
 
 def describe(tr: Translator, cadence: str, weekday: int, slot: str) -> str:
@@ -332,7 +332,7 @@ async def on_forwarded(update: Update, context: BotContext) -> None:
         return
     text = message.text or message.caption or ""
     result = check_message(text)
-    await AnswerService(context.services).count_scam_signs(result.flags)
+    await context.features.answers.count_scam_signs(result.flags)
     await reply(update, scam_text(context.actor.tr, context.services, result.flags))
 
 
@@ -340,7 +340,7 @@ TICK_JOB = "tips:tick"
 
 
 async def run_tips_tick(context: BotContext) -> None:
-    await TipService(context.bot_data.services).tick()
+    await context.features.tips.tick()
 
 
 async def schedule_tips(app: Any) -> None:

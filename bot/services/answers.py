@@ -129,9 +129,15 @@ def menu_text(tr: Translator, intro: str | None = None) -> str:
 
 
 class AnswerService:
-    def __init__(self, services: Services) -> None:
+    def __init__(
+        self,
+        services: Services,
+        events: EventService | None = None,
+        progress: ProgressService | None = None,
+    ) -> None:
         self.s = services
-        self.events = EventService(services)
+        self.events = events or EventService(services)
+        self.progress = progress or ProgressService(services)
 
     async def count_scam_signs(self, flags: tuple[str, ...]) -> None:
         """Anonymous monthly counts per kind of sign; never the text."""
@@ -186,8 +192,7 @@ class AnswerService:
         if intent is Intent.ABOUT_PROMISE:
             return Answer(intent.value, None, self.about_text(tr), menu_buttons(tr)[:1])
         if intent is Intent.PROGRESS:
-            service = ProgressService(self.s)
-            summary = service.summary_text(await service.progress(), tr)
+            summary = self.progress.summary_text(await self.progress.progress(), tr)
             return Answer(intent.value, None, summary)
         if intent is Intent.CONTACT_POLICE:
             return Answer(intent.value, None, self.contact_text(tr))

@@ -88,8 +88,9 @@ class RowError(ValueError):
 
 
 class EventService:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, people: PeopleService | None = None) -> None:
         self.s = services
+        self.people = people or PeopleService(services)
         self.reminders = EventReminderRepo(services.db)
 
     # --- staff ------------------------------------------------------------------------------
@@ -135,7 +136,7 @@ class EventService:
         )
 
     async def plan(self, actor: Actor, draft: EventDraft) -> Event:
-        await PeopleService(self.s).require_staff(actor, "plan")
+        await self.people.require_staff(actor, "plan")
         now = self.s.clock.now()
         new = self.validate(draft, now)
         event = await self.s.events.add(
@@ -146,7 +147,7 @@ class EventService:
 
     async def _own_event(self, actor: Actor, event_id: int, what: str = "event.change") -> Event:
         """A planned event the actor may change: its organiser's, or any for an admin."""
-        await PeopleService(self.s).require_staff(actor, what)
+        await self.people.require_staff(actor, what)
         event = await self.s.events.get(event_id)
         if event is None or event.status != "planned":
             raise NotFound()
@@ -159,7 +160,7 @@ class EventService:
         return await self._own_event(actor, event_id)
 
     async def mine(self, actor: Actor) -> list[Event]:
-        await PeopleService(self.s).require_staff(actor, "event.list")
+        await self.people.require_staff(actor, "event.list")
         return await self.s.events.by_organiser(actor.user_id, self.s.clock.now())
 
     async def move(self, actor: Actor, event_id: int, starts_at: datetime) -> Event:

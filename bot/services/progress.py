@@ -85,9 +85,9 @@ def chart_with_alt(
 
 
 class ProgressService:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, pace: PaceService | None = None) -> None:
         self.s = services
-        self.pace = PaceService(services)
+        self.pace = pace or PaceService(services)
         self.jobs = JobRunRepo(services.db)
         self.follow_repo = FollowRepo(services.db)
 

@@ -64,9 +64,15 @@ def needs_attention(services: Services, rows: list[PaceRow]) -> list[Attention]:
 
 
 class ReminderService:
-    def __init__(self, services: Services) -> None:
+    def __init__(
+        self,
+        services: Services,
+        pace: PaceService | None = None,
+        people: PeopleService | None = None,
+    ) -> None:
         self.s = services
-        self.pace = PaceService(services)
+        self.pace = pace or PaceService(services)
+        self.people = people or PeopleService(services)
         self.jobs = JobRunRepo(services.db)
 
     def recipients_for(
@@ -131,9 +137,7 @@ class ReminderService:
         def build(tr: Translator) -> OutgoingMessage:
             return outgoing(render.escalation(tr, commitment, row))
 
-        return await PeopleService(self.s).message_admins(
-            "escalation", f"escalation:{key}:{{admin}}", build
-        )
+        return await self.people.message_admins("escalation", f"escalation:{key}:{{admin}}", build)
 
     async def who_gets_what(self) -> list[tuple[StaffMember, list[Commitment]]]:
         today = self.s.clock.today()

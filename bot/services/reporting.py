@@ -127,9 +127,9 @@ KIND_LABEL = {"personnummer": N_("personal identity number"), "phone": N_("phone
 
 
 class ReportingService:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, people: PeopleService | None = None) -> None:
         self.s = services
-        self.people = PeopleService(services)
+        self.people = people or PeopleService(services)
 
     def draft_from_text(self, text: str) -> Draft | None:
         """A draft when the text names a commitment; None when it is not a report."""

@@ -1,0 +1,46 @@
+"""Every application service, built once (by ``bot.app.build_application``, the sandbox rig
+and the benchmarks alike) with its dependencies handed in, so nothing builds a service per
+call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.services import Services
+from bot.services.answers import AnswerService
+from bot.services.events import EventService
+from bot.services.pace import PaceService
+from bot.services.people import PeopleService
+from bot.services.progress import ProgressService
+from bot.services.reminders import ReminderService
+from bot.services.reporting import ReportingService
+from bot.services.tips_service import TipService
+
+
+@dataclass(frozen=True)
+class Features:
+    people: PeopleService
+    pace: PaceService
+    events: EventService
+    progress: ProgressService
+    reminders: ReminderService
+    reporting: ReportingService
+    tips: TipService
+    answers: AnswerService
+
+
+def build_features(services: Services) -> Features:
+    people = PeopleService(services)
+    pace = PaceService(services)
+    events = EventService(services, people)
+    progress = ProgressService(services, pace)
+    return Features(
+        people=people,
+        pace=pace,
+        events=events,
+        progress=progress,
+        reminders=ReminderService(services, pace, people),
+        reporting=ReportingService(services, people),
+        tips=TipService(services),
+        answers=AnswerService(services, events, progress),
+    )
