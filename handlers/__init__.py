@@ -10,7 +10,6 @@ Order matters twice over:
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -20,12 +19,10 @@ from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.render.callbacks import (
     AlertPress,
@@ -59,7 +56,7 @@ from handlers import (
     text,
     tips,
 )
-from handlers.common import BotContext, Handler, button
+from handlers.common import BotContext, Handler, button, conversation_handler
 from handlers.errors import on_error
 from handlers.loader import load_actor
 from handlers.menus import (
@@ -91,10 +88,6 @@ from handlers.menus import (
 )
 
 AnyHandler = BaseHandler[Update, BotContext, Any]
-
-# Our conversations deliberately mix typed steps and buttons, tracked per chat
-# (per_message=False); PTB warns about that combination every time one is built.
-warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
 
 def command(cmd: Command, callback: Handler, **kwargs: Any) -> AnyHandler:
@@ -148,7 +141,7 @@ def tip_handlers() -> list[AnyHandler]:
     # A senior in the middle of the /tips menu who writes about danger gets 112, not "tap a
     # button" (the text falls through to the free-text route).
     step = typed & ~text.DANGER
-    subscribe = ConversationHandler(
+    subscribe = conversation_handler(
         entry_points=[command(TIPS, tips.start_tips)],
         states={
             tips.TipStep.CADENCE: [MessageHandler(step, tips.pick_cadence)],
@@ -159,7 +152,7 @@ def tip_handlers() -> list[AnyHandler]:
         name="tips",
         conversation_timeout=15 * 60,
     )
-    alert = ConversationHandler(
+    alert = conversation_handler(
         entry_points=[command(ALERT, tips.start_alert)],
         states={tips.AlertStep.TEXT: [MessageHandler(typed, tips.alert_text)]},
         fallbacks=[command(CANCEL, tips.cancel_tips)],
@@ -189,7 +182,7 @@ def reporting_handlers() -> list[AnyHandler]:
 
 def event_handlers() -> list[AnyHandler]:
     typed = filters.TEXT & ~filters.COMMAND
-    plan = ConversationHandler(
+    plan = conversation_handler(
         entry_points=[
             command(PLAN, events.start_plan),
             button(PlanPress, events.plan_from_digest, PlanAction.NEW),
@@ -215,7 +208,7 @@ def event_handlers() -> list[AnyHandler]:
         name="plan",
         conversation_timeout=30 * 60,
     )
-    move = ConversationHandler(
+    move = conversation_handler(
         entry_points=[button(MyEvent, events.press_my_event)],
         # Another /myevents button while the new time is awaited is a new choice, not stale.
         states={

@@ -5,7 +5,6 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.errors import UserFacingError
 from bot.render import Screen
 from bot.render import people as render
 from bot.render.callbacks import Answer, DeleteMePress, LanguagePress
@@ -13,7 +12,7 @@ from bot.render.menu import menu_buttons
 from bot.roles import Actor, Role
 from bot.services.people import INVITE_PREFIX
 from bot.settings import SUPPORTED_LOCALES
-from handlers.common import BotContext, pressed, reply, show, show_error, user_data
+from handlers.common import BotContext, pressed, reply, show, user_data
 from handlers.menus import refresh_commands_for
 
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
@@ -108,11 +107,7 @@ async def join_with_invite(update: Update, context: BotContext, code: str) -> No
     if actor.role is Role.STAFF:
         await reply(update, _("You are already registered as staff."))
         return
-    try:
-        member = await context.people.redeem_invite(code, actor.user_id, actor.name)
-    except UserFacingError as error:
-        await show_error(update, context, error)
-        return
+    member = await context.people.redeem_invite(code, actor.user_id, actor.name)
     context.actor = await context.people.actor(
         actor.user_id, actor.chat_id, actor.locale, member.name
     )

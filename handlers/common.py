@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -14,9 +15,11 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.ext import CallbackContext, CallbackQueryHandler, ExtBot
+from telegram.ext import CallbackContext, CallbackQueryHandler, ConversationHandler, ExtBot
+from telegram.warnings import PTBUserWarning
 
 from bot.errors import UserFacingError
+from bot.i18n import Translator
 from bot.render import Screen
 from bot.render.callbacks import CallbackData, MalformedCallback
 from bot.roles import Actor
@@ -223,8 +226,13 @@ async def reply(
     return await chat.send_message(text, reply_markup=markup)
 
 
-async def show_error(update: Update, context: BotContext, error: UserFacingError) -> None:
-    tr = context.actor.tr if context.has_actor else context.services.translator()
+async def show_error(
+    update: Update, context: BotContext, error: UserFacingError, tr: Translator | None = None
+) -> None:
+    """A domain error as the user reads it: a short popup for a button, plus a message.
+    Services raise these; the error handler (``handlers.errors``) shows them, in one place."""
+    if tr is None:
+        tr = context.actor.tr if context.has_actor else context.services.translator()
     text = error.render(tr)
     query = update.callback_query
     if query is not None:
@@ -233,20 +241,6 @@ async def show_error(update: Update, context: BotContext, error: UserFacingError
     chat = update.effective_chat
     if chat is not None:
         await chat.send_message(text)
-
-
-def guarded(func: Handler) -> Handler:
-    """Turn a UserFacingError raised by a service into a friendly answer."""
-
-    @functools.wraps(func)
-    async def wrapper(update: Update, context: BotContext) -> Any:
-        try:
-            return await func(update, context)
-        except UserFacingError as error:
-            await show_error(update, context, error)
-            return None
-
-    return wrapper
 
 
 def staff_only(what: str) -> Callable[[Handler], Handler]:
@@ -259,7 +253,7 @@ def staff_only(what: str) -> Callable[[Handler], Handler]:
             if not context.actor.is_staff:
                 await show_error(update, context, await context.people.refuse(context.actor, what))
                 return None
-            return await guarded(func)(update, context)
+            return await func(update, context)
 
         return wrapper
 
@@ -274,11 +268,20 @@ def admin_only(what: str) -> Callable[[Handler], Handler]:
                 refusal = await context.people.refuse(context.actor, what, admin=True)
                 await show_error(update, context, refusal)
                 return None
-            return await guarded(func)(update, context)
+            return await func(update, context)
 
         return wrapper
 
     return decorate
+
+
+def conversation_handler(**kwargs: Any) -> ConversationHandler[BotContext]:
+    """A conversation tracked per chat (``per_message=False``) on purpose: its steps mix
+    typed text and button taps. PTB warns about that combination whenever one is built;
+    the warning is silenced for this construction only, not for the whole process."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+        return ConversationHandler(**kwargs)
 
 
 def every(

@@ -1,4 +1,6 @@
-"""The last line of defence: log what failed (type and update id only) and apologise."""
+"""The one place errors reach the user: a domain error (``UserFacingError``, raised by a
+service) is shown translated; anything else is logged (type and update id only) and the user
+gets an apology."""
 
 from __future__ import annotations
 
@@ -8,14 +10,21 @@ import traceback
 from telegram import Update
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.errors import UserFacingError
 from bot.i18n import Translator, pick_locale
-from handlers.common import BotContext
+from handlers.common import BotContext, show_error
 
 log = logging.getLogger("trygghetsbot.errors")
 
 
 async def on_error(update: object, context: BotContext) -> None:
     error = context.error
+    if isinstance(error, UserFacingError):
+        # A refusal or a "not found" a service raised on purpose: the user is told what it
+        # means, in their language; nothing failed, so nothing is logged as an error.
+        if isinstance(update, Update):
+            await show_error(update, context, error, await _translator(update, context))
+        return
     update_id = update.update_id if isinstance(update, Update) else None
     # Never log the update or the message text: it may hold personal data. The exception
     # type and where it was raised are enough to find the bug; the exception's message is

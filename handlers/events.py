@@ -27,7 +27,6 @@ from bot.when import DEFAULT_LENGTH, parse_when
 from handlers.common import (
     BotContext,
     every,
-    guarded,
     pressed,
     reply,
     show,
@@ -66,7 +65,6 @@ async def show_next(update: Update, context: BotContext) -> None:
     await show(update, render.next_events(context.actor.tr, context.services.promise, first))
 
 
-@guarded
 @pressed(EventPress)
 async def press_event(update: Update, context: BotContext, press: EventPress) -> None:
     """ev:<action>:<id> from anyone; the id is untrusted and checked by the service."""
@@ -305,7 +303,6 @@ async def plan_description(update: Update, context: BotContext) -> int:
     return PlanStep.DESCRIPTION
 
 
-@guarded
 @pressed(PlanPress, stale=ConversationHandler.END)
 async def plan_visibility(update: Update, context: BotContext, press: PlanPress) -> int:
     actor = context.actor
@@ -383,7 +380,6 @@ async def press_my_event(update: Update, context: BotContext, choice: MyEvent) -
     return PlanStep.MOVE_WHEN
 
 
-@guarded
 async def move_when(update: Update, context: BotContext) -> int:
     actor = context.actor
     _ = actor.tr.gettext

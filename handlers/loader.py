@@ -18,15 +18,16 @@ def _addresses_bot(message: Message, bot_username: str, bot_id: int) -> bool:
     replied = message.reply_to_message
     if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
         return True
-    text = message.text or message.caption or ""
     mention = "@" + bot_username.lower()
-    for entity in message.entities or ():
-        if entity.type in (MessageEntity.MENTION, MessageEntity.BOT_COMMAND):
-            part = text[entity.offset : entity.offset + entity.length].lower()
-            if entity.type == MessageEntity.BOT_COMMAND and "@" not in part:
-                return True
-            if part.endswith(mention):
-                return True
+    kinds: list[str | None] = [MessageEntity.MENTION, MessageEntity.BOT_COMMAND]
+    # PTB slices by Telegram's UTF-16 offsets (right after an emoji too), text or caption.
+    found = {**message.parse_entities(kinds), **message.parse_caption_entities(kinds)}
+    for entity, part in found.items():
+        part = part.lower()
+        if entity.type == MessageEntity.BOT_COMMAND and "@" not in part:
+            return True
+        if part.endswith(mention):
+            return True
     return False
 
 

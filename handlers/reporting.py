@@ -38,7 +38,16 @@ from bot.render.callbacks import (
 )
 from bot.report_fix import Field, Fix, looks_like_question, parse_fix
 from bot.services.reporting import COUNT_MAX, Draft, ReportingService, ReportScratch
-from handlers.common import BotContext, Handler, admin_only, reply, show, show_error, staff_only
+from handlers.common import (
+    BotContext,
+    Handler,
+    admin_only,
+    conversation_handler,
+    reply,
+    show,
+    show_error,
+    staff_only,
+)
 from handlers.tips import on_alert_translation
 
 
@@ -569,7 +578,7 @@ def conversation(
         CallbackQueryHandler(start_from_button, pattern=Card.pattern(CardAction.EDIT)),
         CallbackQueryHandler(start_other_count, pattern=FollowupOther.pattern()),
     ]
-    return ConversationHandler(
+    return conversation_handler(
         entry_points=[*restart, MessageHandler(filters.UpdateType.MESSAGE & typed, enter)],
         states={step: in_report for step in Step},
         fallbacks=[CommandHandler(cancel_names, cancel), *restart],
