@@ -56,12 +56,17 @@ def render_chart(
         ax.barh(positions, done, color=DONE_COLOUR, height=0.22, label=done_label)
         top = max([b.target for b in bars] + [b.done for b in bars] + [1])
         for pos, bar in zip(positions, bars, strict=True):
-            ax.text(0, pos + 0.25, bar.label, va="bottom", ha="left", fontsize=15,
-                    color=TEXT_COLOUR)  # fmt: skip
             ax.text(
-                max(bar.target, bar.done) + top * 0.02, pos, f"{bar.done}/{bar.target}",
-                va="center", fontsize=15, color=TEXT_COLOUR,
-            )  # fmt: skip
+                0, pos + 0.25, bar.label, va="bottom", ha="left", fontsize=15, color=TEXT_COLOUR
+            )
+            ax.text(
+                max(bar.target, bar.done) + top * 0.02,
+                pos,
+                f"{bar.done}/{bar.target}",
+                va="center",
+                fontsize=15,
+                color=TEXT_COLOUR,
+            )
         ax.set_yticks([])
         ax.set_xlim(0, top * 1.22)
         ax.set_ylim(-0.5, len(bars) - 0.2)
@@ -69,8 +74,7 @@ def render_chart(
         for side in ("top", "right", "bottom", "left"):
             ax.spines[side].set_visible(False)
         ax.set_title(title, fontsize=14, color=TEXT_COLOUR, loc="left", wrap=True)
-        ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.0), ncol=2, fontsize=14,
-                  frameon=False)  # fmt: skip
+        ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.0), ncol=2, fontsize=14, frameon=False)
         fig.tight_layout()
         out = io.BytesIO()
         if fmt == "svg":

@@ -67,10 +67,14 @@ def parse_activities_csv(text: str, promise: Promise) -> list[NewActivity]:
             raise CsvError(f"{where}: contains personal data ({', '.join(found)})")
         rows.append(
             NewActivity(
-                commitment, day, place, int(raw_count) if raw_count else None, description,
+                commitment,
+                day,
+                place,
+                int(raw_count) if raw_count else None,
+                description,
                 source="import",
             )
-        )  # fmt: skip
+        )
     return rows
 
 
@@ -106,9 +110,14 @@ def export_activities_command(args: argparse.Namespace, settings: Settings) -> i
         writer.writerow(COLUMNS)
         for a in activities:
             writer.writerow(
-                [a.commitment, a.date.isoformat(), a.place or "",
-                 "" if a.count is None else a.count, a.description]
-            )  # fmt: skip
+                [
+                    a.commitment,
+                    a.date.isoformat(),
+                    a.place or "",
+                    "" if a.count is None else a.count,
+                    a.description,
+                ]
+            )
         return out.getvalue()
 
     text = asyncio.run(go())

@@ -49,8 +49,15 @@ class Period:
         return isinstance(day, date) and self.start <= day <= self.end
 
 
-def _clip(kind: PeriodKind, key: str, start: date, end: date, window_start: date,
-          window_end: date, hint: str = "") -> Period | None:  # fmt: skip
+def _clip(
+    kind: PeriodKind,
+    key: str,
+    start: date,
+    end: date,
+    window_start: date,
+    window_end: date,
+    hint: str = "",
+) -> Period | None:
     lo, hi = max(start, window_start), min(end, window_end)
     if lo > hi:
         return None
@@ -64,8 +71,9 @@ def _default_terms(promise: Promise) -> list[Period]:
             (f"{year}-VT", date(year, 1, 1), date(year, 6, 30)),
             (f"{year}-HT", date(year, 7, 1), date(year, 12, 31)),
         ):
-            period = _clip(PeriodKind.TERM, key, start, end, promise.window.start,
-                           promise.window.end)  # fmt: skip
+            period = _clip(
+                PeriodKind.TERM, key, start, end, promise.window.start, promise.window.end
+            )
             if period:
                 out.append(period)
     return out
@@ -98,8 +106,14 @@ def _school_years(promise: Promise) -> list[Period]:
     out = []
     for year in range(promise.window.start.year - 1, promise.window.end.year + 1):
         key = f"{year}/{(year + 1) % 100:02d}"
-        period = _clip(PeriodKind.SCHOOL_YEAR, key, date(year, 7, 1), date(year + 1, 6, 30),
-                       promise.window.start, promise.window.end)  # fmt: skip
+        period = _clip(
+            PeriodKind.SCHOOL_YEAR,
+            key,
+            date(year, 7, 1),
+            date(year + 1, 6, 30),
+            promise.window.start,
+            promise.window.end,
+        )
         if period:
             out.append(period)
     return out

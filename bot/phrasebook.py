@@ -60,5 +60,12 @@ def load_phrasebook(locales_dir: Path = LOCALES_DIR) -> Phrasebook:
         book.secret.extend(_strings(data, "secret", path))
         not_typos.update(_strings(data, "not_typos", path))
         book.hints[path.parent.name] = frozenset(_strings(data, "hints", path))
-    return Phrasebook(book.intents, book.when, book.place, book.explain, book.secret,
-                      frozenset(not_typos), book.hints)  # fmt: skip
+    return Phrasebook(
+        book.intents,
+        book.when,
+        book.place,
+        book.explain,
+        book.secret,
+        frozenset(not_typos),
+        book.hints,
+    )

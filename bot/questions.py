@@ -335,10 +335,16 @@ def _build_index(promise: Promise) -> _Index:
     if promise.trygghetscenter is not None:
         place.append(promise.trygghetscenter.name)
     explain = tuple(
-        (c.id, _phrases(k for k in (*c.keywords.all(), *c.question_words.all())
-                        if _fold(k) not in _PLACE_KEYWORDS))
+        (
+            c.id,
+            _phrases(
+                k
+                for k in (*c.keywords.all(), *c.question_words.all())
+                if _fold(k) not in _PLACE_KEYWORDS
+            ),
+        )
         for c in promise.commitments
-    )  # fmt: skip
+    )
     return _Index(tuple(kinds), _phrases(secret), _phrases(other), explain, _phrases(place))
 
 

@@ -159,9 +159,13 @@ async def plan_kind(update: Update, context: BotContext, press: PlanPress) -> in
         await stale_answer(update, context)
         return ConversationHandler.END
     user_data(context).plan = PlanScratch(commitment.id)
-    await reply(update, _("{name}. Write a short title, for example \"Theme meeting: safe "
-                          "at night\".").format(name=commitment.short.get(actor.locale)),
-                edit=press.action is not PlanAction.NEW)  # fmt: skip
+    await reply(
+        update,
+        _('{name}. Write a short title, for example "Theme meeting: safe at night".').format(
+            name=commitment.short.get(actor.locale)
+        ),
+        edit=press.action is not PlanAction.NEW,
+    )
     return PlanStep.TITLE
 
 
@@ -269,8 +273,9 @@ async def plan_when(update: Update, context: BotContext) -> int:
     if draft is None:
         return ConversationHandler.END
     if when is None:
-        await reply(update, _("I did not understand the time. Try \"20/3 18-20\" or "
-                              "\"tomorrow 18:00\"."))  # fmt: skip
+        await reply(
+            update, _('I did not understand the time. Try "20/3 18-20" or "tomorrow 18:00".')
+        )
         return PlanStep.WHEN
     draft.starts_at, draft.ends_at = when
     await reply(update, _('Where? Write the place, for example "Bro centrum".'))
@@ -322,9 +327,15 @@ async def plan_visibility(update: Update, context: BotContext, press: PlanPress)
         draft.visibility = new.visibility
         commitment = context.services.promise.commitment(new.commitment)
         preview = render.plan_preview(
-            tr, commitment, new.title, new.starts_at, new.ends_at, new.place,
-            new.description, Visibility(new.visibility),
-        )  # fmt: skip
+            tr,
+            commitment,
+            new.title,
+            new.starts_at,
+            new.ends_at,
+            new.place,
+            new.description,
+            Visibility(new.visibility),
+        )
         await show(update, preview, edit=True)
         return PlanStep.DESCRIPTION
     event_draft = draft.draft(draft.visibility)
@@ -369,8 +380,13 @@ async def press_my_event(update: Update, context: BotContext, choice: MyEvent) -
         return ConversationHandler.END
     if choice.action is MyEventAction.CONFIRM_CANCEL:
         event = await events.cancel(actor, choice.event)
-        await reply(update, _("Cancelled: {title}. Anyone who asked for a reminder is told.")
-                    .format(title=event.title), edit=True)  # fmt: skip
+        await reply(
+            update,
+            _("Cancelled: {title}. Anyone who asked for a reminder is told.").format(
+                title=event.title
+            ),
+            edit=True,
+        )
         return ConversationHandler.END
     if choice.action is MyEventAction.KEEP:
         await reply(update, _("OK, it stays planned. Nothing was changed."), edit=True)
@@ -389,8 +405,9 @@ async def move_when(update: Update, context: BotContext) -> int:
     if event_id is None:
         return ConversationHandler.END
     if when is None:
-        await reply(update, _("I did not understand the time. Try \"20/3 18-20\" or "
-                              "\"tomorrow 18:00\"."))  # fmt: skip
+        await reply(
+            update, _('I did not understand the time. Try "20/3 18-20" or "tomorrow 18:00".')
+        )
         return PlanStep.MOVE_WHEN
     event = await service(context).move(actor, event_id, when[0])
     user_data(context).move = None

@@ -63,10 +63,30 @@ PUBLISH = Command("publish", "publicera", N_("The follow-up report as a file"), 
 
 # Menu order: what each group needs most comes first.
 ALL_COMMANDS: tuple[Command, ...] = (
-    START, EVENTS, NEXT, PROGRESS, FOLLOW, TIPS, STOP, LANGUAGE, PRIVACY, DELETE_ME, HELP, CANCEL,
-    REPORT, MY_REPORTS, STATUS, PLAN, MY_EVENTS, ALERT, PAUSE,
-    INVITE, STAFF, RECIPIENTS, PUBLISH,
-)  # fmt: skip
+    START,
+    EVENTS,
+    NEXT,
+    PROGRESS,
+    FOLLOW,
+    TIPS,
+    STOP,
+    LANGUAGE,
+    PRIVACY,
+    DELETE_ME,
+    HELP,
+    CANCEL,
+    REPORT,
+    MY_REPORTS,
+    STATUS,
+    PLAN,
+    MY_EVENTS,
+    ALERT,
+    PAUSE,
+    INVITE,
+    STAFF,
+    RECIPIENTS,
+    PUBLISH,
+)
 
 _RANK = {Role.RESIDENT: 0, Role.STAFF: 1, Role.ADMIN: 2}
 

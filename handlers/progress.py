@@ -60,13 +60,16 @@ async def publish_report(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    await context.services.audit.record(context.services.clock.now(), actor.user_id,
-                                        "report.publish")  # fmt: skip
+    await context.services.audit.record(
+        context.services.clock.now(), actor.user_id, "report.publish"
+    )
     await chat.send_document(
         InputFile(html.encode("utf-8"), filename="uppfoljning-medborgarlofte.html"),
-        caption=_("The follow-up of the promise as a web page, with public data only. "
-                  "Open it in a browser or paste it into the website."),
-    )  # fmt: skip
+        caption=_(
+            "The follow-up of the promise as a web page, with public data only. "
+            "Open it in a browser or paste it into the website."
+        ),
+    )
 
 
 async def run_follow_tick(context: BotContext) -> None:

@@ -74,7 +74,7 @@ class SubscriptionRepo:
                      to_db(r.next_at), to_db(now))
                     for r in rows
                 ],
-            )  # fmt: skip
+            )
 
     async def stop(self, chat_id: int, reason: str, now: datetime) -> bool:
         changed = await self._db.execute(

@@ -18,10 +18,15 @@ def run(argv: list[str], settings: Settings) -> int:
 
 def test_parse_report_json_contract(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     code = run(
-        ["parse-report", "Tematräff på Trygghetscentret igår, 23 deltagare",
-         "--today", "2024-03-14", "--json"],
+        [
+            "parse-report",
+            "Tematräff på Trygghetscentret igår, 23 deltagare",
+            "--today",
+            "2024-03-14",
+            "--json",
+        ],
         settings,
-    )  # fmt: skip
+    )
     assert code == 0
     data = json.loads(capsys.readouterr().out)
     assert data == {
@@ -135,5 +140,11 @@ def test_status_json_on_imported_csv_matches_a_hand_count(
     # The dialogue on 6 May has not happened yet on 2 May.
     assert rows["mobile_dialogue"]["done"] == 0
     assert set(rows["gvi"]) == {
-        "commitment", "period", "target", "done", "planned", "expected_by_now", "state",
-    }  # fmt: skip
+        "commitment",
+        "period",
+        "target",
+        "done",
+        "planned",
+        "expected_by_now",
+        "state",
+    }

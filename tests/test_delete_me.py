@@ -86,5 +86,10 @@ async def test_delete_me_leaves_no_row_naming_the_chat(harness: Harness) -> None
     assert _naming(rows, RESIDENT) == []
     # Everyone else's rows are untouched.
     assert {t for t, _ in _naming(rows, OTHER)} >= {
-        "users", "subscriptions", "event_reminders", "follows", "deliveries", "audit_log",
-    }  # fmt: skip
+        "users",
+        "subscriptions",
+        "event_reminders",
+        "follows",
+        "deliveries",
+        "audit_log",
+    }

@@ -37,10 +37,17 @@ async def add(
     organiser: int | None = None,
 ) -> Event:
     event: Event = await h.services.events.add(
-        NewEvent(commitment, title, start, start + timedelta(hours=2), visibility,
-                 place="Bro centrum", organiser_id=organiser),
+        NewEvent(
+            commitment,
+            title,
+            start,
+            start + timedelta(hours=2),
+            visibility,
+            place="Bro centrum",
+            organiser_id=organiser,
+        ),
         h.clock.now(),
-    )  # fmt: skip
+    )
     return event
 
 
@@ -358,10 +365,17 @@ async def test_activity_from_a_hidden_event_follows_the_event(
     h = harness
     await make_staff(h)
     event = await h.services.events.add(
-        NewEvent("visibility_effort", "Tyst insats", at(11, 18), at(11, 20), visibility,
-                 place="Hemlig plats", organiser_id=STAFF),
+        NewEvent(
+            "visibility_effort",
+            "Tyst insats",
+            at(11, 18),
+            at(11, 20),
+            visibility,
+            place="Hemlig plats",
+            organiser_id=STAFF,
+        ),
         h.clock.now(),
-    )  # fmt: skip
+    )
     from bot.i18n import translator
     from bot.roles import Actor, Role
 

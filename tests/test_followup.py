@@ -44,8 +44,13 @@ async def _load_dataset(harness: Harness) -> None:
     await harness.services.milestones.confirm("youth_trust_model", date(2022, 12, 1), ADMIN_ID, now)
 
 
-async def _report(harness: Harness, fmt: str, locale: str = "sv", period: str | None = None,
-                  internal: bool = False) -> str:  # fmt: skip
+async def _report(
+    harness: Harness,
+    fmt: str,
+    locale: str = "sv",
+    period: str | None = None,
+    internal: bool = False,
+) -> str:
     harness.clock.set(datetime(2023, 12, 31, 12, 0, tzinfo=STOCKHOLM))
     return await render_report(
         harness.services, fmt, locale, PeriodFilter.parse(period), internal, TODAY

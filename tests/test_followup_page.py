@@ -240,8 +240,14 @@ async def test_page_json_and_csv_carry_the_same_numbers(harness: Harness) -> Non
     rows = _rows(Page(text))
     assert data["promise"]["ended"] is True and data["promise"]["window"]["start"] == "2022-07-01"
     assert data["generated_at"].startswith("2025-02-03T12:00:00+01:00")
-    words = {"done": "klart", "missed": "missat", "on_track": "i fas", "behind": "efter",
-             "open": "pågår", "tracked": "räknas"}  # fmt: skip
+    words = {
+        "done": "klart",
+        "missed": "missat",
+        "on_track": "i fas",
+        "behind": "efter",
+        "open": "pågår",
+        "tracked": "räknas",
+    }
     assert len(table) == sum(len(c["periods"]) for c in data["commitments"])
     for commitment in data["commitments"]:
         assert set(commitment) >= {"id", "title", "cadence", "target", "periods"}
@@ -258,8 +264,11 @@ async def test_page_json_and_csv_carry_the_same_numbers(harness: Harness) -> Non
                 keys = ("tip_rounds", "alerts", "meetings", "people_reached")
                 assert cells[1:] == [str(detail[k]) for k in keys]
             else:
-                assert cells[1:] == [str(period["target"]), str(period["done"]),
-                                     words[period["state"]]]  # fmt: skip
+                assert cells[1:] == [
+                    str(period["target"]),
+                    str(period["done"]),
+                    words[period["state"]],
+                ]
     by_id = {c["id"]: c for c in data["commitments"]}
     assert by_id["gvi"]["periods"][0]["late"] is True
     assert by_id["gvi"]["periods"][0]["state"] == "done"
@@ -371,21 +380,39 @@ def _output_dir(tmp_path: Path) -> Path:
 
 def _screenshot(page: Path, shot: Path, width: int) -> None:
     subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-         "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--hide-scrollbars",
-         f"--window-size={width},2400", f"--screenshot={shot}", page.as_uri()],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--hide-scrollbars",
+            f"--window-size={width},2400",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
 
 
 async def test_demo_data_stays_marked_on_the_page(harness: Harness) -> None:
     now = harness.clock.now()
     await harness.services.activities.add(
-        NewActivity("theme_meeting", date(2024, 3, 1), "Trygghetscenter", 20,
-                    "[DEMO] Exempelrapport.", source="chat"),
+        NewActivity(
+            "theme_meeting",
+            date(2024, 3, 1),
+            "Trygghetscenter",
+            20,
+            "[DEMO] Exempelrapport.",
+            source="chat",
+        ),
         now,
-    )  # fmt: skip
+    )
     for fmt in ("html", "md"):
         text = await _page(harness, date(2024, 3, 12), fmt)
         assert "[DEMO] Sidan innehåller exempeldata" in text

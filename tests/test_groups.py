@@ -64,7 +64,12 @@ async def test_chatter_and_other_bots_are_left_alone(harness: Harness) -> None:
 
 
 async def test_a_reply_to_the_bot_is_answered(harness: Harness) -> None:
-    earlier = {"message_id": 1, "date": 1_700_000_000, "chat": GROUP, "from": BOT_USER,
-               "text": "Hej!"}  # fmt: skip
+    earlier = {
+        "message_id": 1,
+        "date": 1_700_000_000,
+        "chat": GROUP,
+        "from": BOT_USER,
+        "text": "Hej!",
+    }
     await send(harness, "hur går det?", reply_to_message=earlier)
     assert answered(harness)

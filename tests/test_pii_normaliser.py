@@ -44,9 +44,15 @@ def test_disguised_personal_data_is_found(text: str, kind: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["tematräff 2024-03-12 kl 18.30, 23 pers", "datum 2024/03/12", "möte at Bro centrum",
-     "ip 10.0.0.1", "ring 112 eller 114 14", "rond 2–3 timmar"],
-)  # fmt: skip
+    [
+        "tematräff 2024-03-12 kl 18.30, 23 pers",
+        "datum 2024/03/12",
+        "möte at Bro centrum",
+        "ip 10.0.0.1",
+        "ring 112 eller 114 14",
+        "rond 2–3 timmar",
+    ],
+)
 def test_ordinary_text_is_left_alone(text: str) -> None:
     assert pii_kinds(text) == []
 
@@ -63,12 +69,18 @@ def test_hits_point_into_the_original(text: str) -> None:
 @pytest.mark.parametrize(
     ("command", "csv_text"),
     [
-        ("import-events", "commitment,starts_at,ends_at,place,title,visibility\n"
-         "theme_meeting,2024-04-10T18:00,2024-04-10T20:00,Bro,Tematräff ring 070/1234567,\n"),
-        ("import-activities", "commitment,date,place,count,description\n"
-         f"theme_meeting,2024-03-01,Bro,12,kontakt {PNR.replace('-', chr(0x2011))}\n"),
+        (
+            "import-events",
+            "commitment,starts_at,ends_at,place,title,visibility\n"
+            "theme_meeting,2024-04-10T18:00,2024-04-10T20:00,Bro,Tematräff ring 070/1234567,\n",
+        ),
+        (
+            "import-activities",
+            "commitment,date,place,count,description\n"
+            f"theme_meeting,2024-03-01,Bro,12,kontakt {PNR.replace('-', chr(0x2011))}\n",
+        ),
     ],
-)  # fmt: skip
+)
 def test_csv_imports_refuse_disguised_personal_data(
     settings: Settings,
     tmp_path: Path,
@@ -99,10 +111,18 @@ async def test_events_saved_earlier_are_redacted_for_residents(harness: Harness)
     h = harness
     start = h.clock.now() + timedelta(days=2)
     await h.services.events.add_many(
-        [NewEvent("theme_meeting", f"Tematräff, anmälan {PNR}", start,
-                  start + timedelta(hours=2), "public", place="ring 070.123.45.67")],
+        [
+            NewEvent(
+                "theme_meeting",
+                f"Tematräff, anmälan {PNR}",
+                start,
+                start + timedelta(hours=2),
+                "public",
+                place="ring 070.123.45.67",
+            )
+        ],
         h.clock.now(),
-    )  # fmt: skip
+    )
     await h.say(7401, "/events", lang="en")
     listing = h.tg.last(7401)
     assert PNR not in listing.text and "070.123" not in listing.text and REDACTED in listing.text

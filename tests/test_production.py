@@ -198,9 +198,12 @@ def _cli(
 @pytest.mark.parametrize("command", ["run", "invite"])
 @pytest.mark.parametrize(
     ("where", "expected"),
-    [("revoked", "rejected the bot token"), ("path", "rejected the bot token"),
-     ("down", "Cannot reach")],
-)  # fmt: skip
+    [
+        ("revoked", "rejected the bot token"),
+        ("path", "rejected the bot token"),
+        ("down", "Cannot reach"),
+    ],
+)
 def test_run_fails_in_one_line(
     emulator_thread: Emulator,
     monkeypatch: pytest.MonkeyPatch,
@@ -218,9 +221,13 @@ def test_run_fails_in_one_line(
     }[where]
     argv = [command, "--org", "police"] if command == "invite" else [command]
     code, err = _cli(
-        monkeypatch, capsys, tmp_path, argv,
-        TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=base,
-    )  # fmt: skip
+        monkeypatch,
+        capsys,
+        tmp_path,
+        argv,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=base,
+    )
     assert expected in err and code in (EXIT_TELEGRAM, EXIT_NETWORK)
 
 
@@ -375,8 +382,11 @@ def test_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
         (tmp_path / unit.name).write_text(text, "utf-8")
     result = subprocess.run(
         ["systemd-analyze", "verify", *sorted(str(p) for p in tmp_path.iterdir())],
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
 
 

@@ -16,10 +16,11 @@ RESIDENT = 8001
 
 async def add(h: Harness, commitment: str, title: str, start: datetime) -> Event:
     event: Event = await h.services.events.add(
-        NewEvent(commitment, title, start, start + timedelta(hours=2), "public",
-                 place="Trygghetscentret"),
+        NewEvent(
+            commitment, title, start, start + timedelta(hours=2), "public", place="Trygghetscentret"
+        ),
         h.clock.now(),
-    )  # fmt: skip
+    )
     return event
 
 
@@ -76,9 +77,14 @@ async def test_sticker_and_photo_get_a_calm_text_answer(harness: Harness) -> Non
     update = message_update(user(RESIDENT, "en"), "")
     del update["message"]["text"]
     update["message"]["sticker"] = {
-        "file_id": "s1", "file_unique_id": "s1u", "width": 512, "height": 512,
-        "is_animated": False, "is_video": False, "type": "regular",
-    }  # fmt: skip
+        "file_id": "s1",
+        "file_unique_id": "s1u",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+        "type": "regular",
+    }
     await h.raw(update)
     answer = h.tg.last(RESIDENT)
     assert answer.text.startswith("I can only read text")
@@ -104,10 +110,16 @@ async def test_narcotics_question_never_reveals_the_plan(harness: Harness) -> No
     h = harness
     secret = "Tillslag Härnevi torsdag"
     event: Event = await h.services.events.add(
-        NewEvent("narcotics_operation", secret, datetime(2024, 3, 14, 20, tzinfo=STOCKHOLM),
-                 datetime(2024, 3, 14, 23, tzinfo=STOCKHOLM), "public", place="Kvarnvägen 3"),
+        NewEvent(
+            "narcotics_operation",
+            secret,
+            datetime(2024, 3, 14, 20, tzinfo=STOCKHOLM),
+            datetime(2024, 3, 14, 23, tzinfo=STOCKHOLM),
+            "public",
+            place="Kvarnvägen 3",
+        ),
         h.clock.now(),
-    )  # fmt: skip
+    )
     questions = [
         ("när är nästa narkotikainsats", "sv"),
         ("when is the next drug operation", "en"),

@@ -301,9 +301,31 @@ def test_parse_never_raises(text: str) -> None:
 
 
 _WORDS = st.sampled_from(
-    ["tematräff", "igår", "fre", "12/3", "ca", "23", "deltagare", "på", "i", "Bro", "kl", "18-21",
-     "synlighetsinsats", "i förrgår", "mån", ",", "at", "today", "Brogård", "-", "+46", "070"]
-)  # fmt: skip
+    [
+        "tematräff",
+        "igår",
+        "fre",
+        "12/3",
+        "ca",
+        "23",
+        "deltagare",
+        "på",
+        "i",
+        "Bro",
+        "kl",
+        "18-21",
+        "synlighetsinsats",
+        "i förrgår",
+        "mån",
+        ",",
+        "at",
+        "today",
+        "Brogård",
+        "-",
+        "+46",
+        "070",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -259,10 +259,17 @@ async def test_event_followup_one_tap_report_and_count(harness: Harness) -> None
     await make_staff(h)
     start = datetime(2024, 3, 12, 18, 0, tzinfo=STOCKHOLM)
     event = await h.services.events.add(
-        NewEvent("theme_meeting", "Trygg i Bro", start, start + timedelta(hours=2), "public",
-                 place="Trygghetscentret", organiser_id=STAFF),
+        NewEvent(
+            "theme_meeting",
+            "Trygg i Bro",
+            start,
+            start + timedelta(hours=2),
+            "public",
+            place="Trygghetscentret",
+            organiser_id=STAFF,
+        ),
         h.clock.now(),
-    )  # fmt: skip
+    )
     assert await EventService(h.services).followup_tick() == 0  # not over yet
     h.clock.set(datetime(2024, 3, 12, 20, 30, tzinfo=STOCKHOLM))
     assert await EventService(h.services).followup_tick() == 1
@@ -306,10 +313,16 @@ async def test_event_followup_cancelled_is_not_counted(harness: Harness) -> None
     await make_staff(h)
     start = datetime(2024, 3, 11, 18, 0, tzinfo=STOCKHOLM)
     event = await h.services.events.add(
-        NewEvent("theme_meeting", "Inställd", start, start + timedelta(hours=2), "public",
-                 organiser_id=STAFF),
+        NewEvent(
+            "theme_meeting",
+            "Inställd",
+            start,
+            start + timedelta(hours=2),
+            "public",
+            organiser_id=STAFF,
+        ),
         h.clock.now(),
-    )  # fmt: skip
+    )
     await make_staff(h, OTHER_STAFF, "Kim")
     await h.press(OTHER_STAFF, f"ev:done:{event.id}", lang="en")
     assert "organiser" in h.tg.last(OTHER_STAFF).text

@@ -79,13 +79,18 @@ async def test_events_are_paged_under_the_limit(harness: Harness) -> None:
     start = h.clock.now() + timedelta(days=1)
     await h.services.events.add_many(
         [
-            NewEvent("theme_meeting", f"Tematräff {n} " + "lång rubrik " * 9,
-                     start + timedelta(hours=8 * n), start + timedelta(hours=8 * n + 1),
-                     "public", place="Trygghetscenter i Bro " * 5)
+            NewEvent(
+                "theme_meeting",
+                f"Tematräff {n} " + "lång rubrik " * 9,
+                start + timedelta(hours=8 * n),
+                start + timedelta(hours=8 * n + 1),
+                "public",
+                place="Trygghetscenter i Bro " * 5,
+            )
             for n in range(40)
         ],
         h.clock.now(),
-    )  # fmt: skip
+    )
     await h.say(7001, "/events", lang="en")
     first = h.tg.last(7001)
     assert len(first.text) < 4096 and "(page 1 of" in first.text

@@ -20,11 +20,23 @@ from tests.conftest import Harness
 RESIDENT = 4242
 SECRETS = ("HEMLIG-INSATS", "HEMLIGPLATS", "INTERN-TRAFF", "Skyddad adress 7")
 QUESTIONS = (
-    "när är nästa narkotikainsats", "när är nästa tematräff", "vad har ni lovat",
-    "hur går det", "hur kontaktar jag polisen", "det brinner", "jag har blivit lurad",
-    "jag vill ha tips", "var ligger trygghetscenter", "vad händer", "hej", "tack", "gvi",
-    "when is the next drug raid", "razzia i bro när", "asdf",
-)  # fmt: skip
+    "när är nästa narkotikainsats",
+    "när är nästa tematräff",
+    "vad har ni lovat",
+    "hur går det",
+    "hur kontaktar jag polisen",
+    "det brinner",
+    "jag har blivit lurad",
+    "jag vill ha tips",
+    "var ligger trygghetscenter",
+    "vad händer",
+    "hej",
+    "tack",
+    "gvi",
+    "when is the next drug raid",
+    "razzia i bro när",
+    "asdf",
+)
 
 
 def at(day: int, hour: int) -> datetime:
@@ -34,13 +46,31 @@ def at(day: int, hour: int) -> datetime:
 async def seed(h: Harness) -> list[int]:
     now = h.clock.now()
     events = [
-        NewEvent("narcotics_operation", "HEMLIG-INSATS", at(14, 20), at(14, 23), "count_only",
-                 place="HEMLIGPLATS"),
-        NewEvent("theme_meeting", "INTERN-TRAFF", at(15, 18), at(15, 20), "count_only",
-                 place="Skyddad adress 7"),
-        NewEvent("theme_meeting", "Öppen tematräff", at(16, 18), at(16, 20), "public",
-                 place="Trygghetscenter"),
-    ]  # fmt: skip
+        NewEvent(
+            "narcotics_operation",
+            "HEMLIG-INSATS",
+            at(14, 20),
+            at(14, 23),
+            "count_only",
+            place="HEMLIGPLATS",
+        ),
+        NewEvent(
+            "theme_meeting",
+            "INTERN-TRAFF",
+            at(15, 18),
+            at(15, 20),
+            "count_only",
+            place="Skyddad adress 7",
+        ),
+        NewEvent(
+            "theme_meeting",
+            "Öppen tematräff",
+            at(16, 18),
+            at(16, 20),
+            "public",
+            place="Trygghetscenter",
+        ),
+    ]
     ids = [(await h.services.events.add(e, now)).id for e in events]
     await h.services.activities.add(
         NewActivity("narcotics_operation", at(10, 20).date(), "HEMLIGPLATS", 3, "HEMLIG-INSATS"),

@@ -237,8 +237,18 @@ def build_report(
         updated = None if counts_only else _last_updated(own, milestones_confirmed.get(c.id))
         sections.append(Section(item, lines, listed, counts_only, updated))
     demo = any(a.description.startswith(DEMO_MARK) for a in all_activities)
-    return Report(promise, tr, progress.today, generated_at, sections, chart[0], chart[1],
-                  internal, period, demo)  # fmt: skip
+    return Report(
+        promise,
+        tr,
+        progress.today,
+        generated_at,
+        sections,
+        chart[0],
+        chart[1],
+        internal,
+        period,
+        demo,
+    )
 
 
 # --- shared wording ------------------------------------------------------------------------
@@ -404,8 +414,9 @@ def final_result(report: Report) -> list[str]:
         name = c.short.get(tr.locale)
         if c.cadence is Cadence.MILESTONE and lines:
             last = lines[-1].row
-            out.append(_("{name}: {state}").format(
-                name=name, state=state_word(tr, last.state, last.late)))  # fmt: skip
+            out.append(
+                _("{name}: {state}").format(name=name, state=state_word(tr, last.state, last.late))
+            )
         elif c.cadence is Cadence.TRACKED:
             total = InfoDone(
                 sum(line.info.tip_rounds for line in lines if line.info),
@@ -414,19 +425,24 @@ def final_result(report: Report) -> list[str]:
                 sum(line.info.reached for line in lines if line.info),
             )
             n = total.tip_rounds + total.alerts + total.meetings
-            out.append(tr.ngettext(
-                "{name}: {n} activity, {people} people reached",
-                "{name}: {n} activities, {people} people reached", n,
-            ).format(name=name, n=n, people=total.reached))  # fmt: skip
+            out.append(
+                tr.ngettext(
+                    "{name}: {n} activity, {people} people reached",
+                    "{name}: {n} activities, {people} people reached",
+                    n,
+                ).format(name=name, n=n, people=total.reached)
+            )
         elif lines:
             done = sum(line.row.done for line in lines)
             promised = sum(line.row.target or 0 for line in lines)
             met = sum(1 for line in lines if line.row.state is State.DONE)
-            out.append(tr.ngettext(
-                "{name}: {done} of {promised} done; the target was met in {met} of {n} period",
-                "{name}: {done} of {promised} done; the target was met in {met} of {n} periods",
-                len(lines),
-            ).format(name=name, done=done, promised=promised, met=met, n=len(lines)))  # fmt: skip
+            out.append(
+                tr.ngettext(
+                    "{name}: {done} of {promised} done; the target was met in {met} of {n} period",
+                    "{name}: {done} of {promised} done; the target was met in {met} of {n} periods",
+                    len(lines),
+                ).format(name=name, done=done, promised=promised, met=met, n=len(lines))
+            )
     return out
 
 
@@ -480,8 +496,12 @@ def _period_data(line: Line, counts_only: bool) -> dict[str, object]:
 def _publisher_data(report: Report) -> dict[str, str | None]:
     p = report.promise
     if p.publisher is None:
-        return {"name": f"{p.municipality}, {p.police_area}",
-                "phone": p.contacts.municipality_phone, "email": None, "web": None}  # fmt: skip
+        return {
+            "name": f"{p.municipality}, {p.police_area}",
+            "phone": p.contacts.municipality_phone,
+            "email": None,
+            "web": None,
+        }
     return {
         "name": p.publisher.name.get(report.tr.locale),
         "phone": p.publisher.phone,
@@ -533,8 +553,17 @@ def render_json(report: Report) -> str:
     return json.dumps(report_data(report), ensure_ascii=False, indent=2) + "\n"
 
 
-CSV_COLUMNS = ("commitment", "title", "period", "period_start", "period_end", "target", "done",
-               "state", "late")  # fmt: skip
+CSV_COLUMNS = (
+    "commitment",
+    "title",
+    "period",
+    "period_start",
+    "period_end",
+    "target",
+    "done",
+    "state",
+    "late",
+)
 
 
 def render_csv(report: Report) -> str:
@@ -546,12 +575,22 @@ def render_csv(report: Report) -> str:
         c = section.commitment
         for line in section.lines:
             row = line.row
-            writer.writerow([_cell(v) for v in (
-                c.id, c.title.get(tr.locale), line.label,
-                row.period.start.isoformat(), row.period.end.isoformat(),
-                "" if row.target is None else row.target, row.done, row.state.value,
-                "true" if row.late else "false",
-            )])  # fmt: skip
+            writer.writerow(
+                [
+                    _cell(v)
+                    for v in (
+                        c.id,
+                        c.title.get(tr.locale),
+                        line.label,
+                        row.period.start.isoformat(),
+                        row.period.end.isoformat(),
+                        "" if row.target is None else row.target,
+                        row.done,
+                        row.state.value,
+                        "true" if row.late else "false",
+                    )
+                ]
+            )
     return buffer.getvalue()
 
 
@@ -633,8 +672,10 @@ def _md_table(report: Report, section: Section) -> list[str]:
         rows = [[line.label, *map(str, _info_cells(line))] for line in section.lines if line.info]
     else:
         head, align = [_("Period"), _("Promised"), _("Done"), _("State")], "|---|---:|---:|---|"
-        rows = [[line.label, _target(line.row), str(line.row.done), state_text(tr, line)]
-                for line in section.lines]  # fmt: skip
+        rows = [
+            [line.label, _target(line.row), str(line.row.done), state_text(tr, line)]
+            for line in section.lines
+        ]
     # Soft hyphens help narrow HTML tables; in plain text they are only noise.
     head = [h.replace("\u00ad", "") for h in head]
     return ["| " + " | ".join(head) + " |", align] + ["| " + " | ".join(r) + " |" for r in rows]
@@ -726,9 +767,16 @@ def _html_table(report: Report, section: Section) -> list[str]:
     # A wide table scrolls by itself on a narrow phone instead of widening the page; the
     # region is focusable so it can be scrolled from the keyboard too.
     region = e(_cadence_caption(tr, c.cadence))
-    return [f'<div class="table-scroll" role="region" aria-label="{region}" tabindex="0">',
-            "<table>", caption, f"<thead><tr>{thead}</tr></thead>", "<tbody>", *body,
-            "</tbody></table>", "</div>"]  # fmt: skip
+    return [
+        f'<div class="table-scroll" role="region" aria-label="{region}" tabindex="0">',
+        "<table>",
+        caption,
+        f"<thead><tr>{thead}</tr></thead>",
+        "<tbody>",
+        *body,
+        "</tbody></table>",
+        "</div>",
+    ]
 
 
 def _data_link(label: str, name: str, text: str, site: bool) -> str:
@@ -849,18 +897,31 @@ def render_html(report: Report, site: bool = False) -> str:
         parts.append("<ul>" + "".join(f"<li>{link}</li>" for link in links) + "</ul>")
     parts += [
         f"<h3>{e(h.open_data)}</h3>",
-        "<p>" + e(_("The same numbers as on this page, for spreadsheets and open-data portals:"))
+        "<p>"
+        + e(_("The same numbers as on this page, for spreadsheets and open-data portals:"))
         + "</p>",
         "<ul>",
-        "<li>" + _data_link(_("JSON, for open-data portals ({name})").format(name=JSON_NAME),
-                            JSON_NAME, render_json(report), site) + "</li>",
-        "<li>" + _data_link(_("CSV, for spreadsheets ({name})").format(name=CSV_NAME),
-                            CSV_NAME, render_csv(report), site) + "</li>",
+        "<li>"
+        + _data_link(
+            _("JSON, for open-data portals ({name})").format(name=JSON_NAME),
+            JSON_NAME,
+            render_json(report),
+            site,
+        )
+        + "</li>",
+        "<li>"
+        + _data_link(
+            _("CSV, for spreadsheets ({name})").format(name=CSV_NAME),
+            CSV_NAME,
+            render_csv(report),
+            site,
+        )
+        + "</li>",
         "</ul>",
         "<p>" + e(_data_states(report)) + "</p>",
         f'<p class="note">{e(_data_time(report))}</p>',
         "</section>",
-    ]  # fmt: skip
+    ]
     parts += ["</main>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"
 

@@ -31,9 +31,17 @@ async def build(
         if m.reached_on <= progress.today
     }
     now = services.clock.now()
-    return build_report(services.promise, progress, tr, chart, period, all_activities=activities,
-                        milestones_confirmed=milestones, generated_at=now,
-                        internal=internal)  # fmt: skip
+    return build_report(
+        services.promise,
+        progress,
+        tr,
+        chart,
+        period,
+        all_activities=activities,
+        milestones_confirmed=milestones,
+        generated_at=now,
+        internal=internal,
+    )
 
 
 async def render_report(

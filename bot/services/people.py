@@ -13,8 +13,11 @@ from storage.deliveries import NewDelivery, OutgoingMessage
 from storage.records import Org, StaffMember
 
 INVITE_PREFIX = "inv_"
-ORG_LABEL = {Org.POLICE: N_("Police"), Org.MUNICIPALITY: N_("Municipality"),
-             Org.OTHER: N_("Other organisation")}  # fmt: skip
+ORG_LABEL = {
+    Org.POLICE: N_("Police"),
+    Org.MUNICIPALITY: N_("Municipality"),
+    Org.OTHER: N_("Other organisation"),
+}
 
 
 @dataclass(frozen=True)
@@ -41,9 +44,10 @@ class PeopleService:
         for admin_id in sorted(self.s.settings.admin_ids):
             tr = self.s.translator(await self.s.users.locale(admin_id))
             rows.append(
-                NewDelivery(admin_id, kind, build(tr), now,
-                            dedupe_key=dedupe_key.format(admin=admin_id))
-            )  # fmt: skip
+                NewDelivery(
+                    admin_id, kind, build(tr), now, dedupe_key=dedupe_key.format(admin=admin_id)
+                )
+            )
         return await self.s.deliveries.enqueue_many(rows, now) if rows else 0
 
     async def actor(

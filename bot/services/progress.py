@@ -164,9 +164,12 @@ class ProgressService:
         # Count-only commitments are shown exactly like the others: the count, the promised
         # number (it is in the published promise) and a state that ignores plans.
         return _("{name}: {done} of {target} {period} – {state}").format(
-            name=name, done=row.done, target=row.target, period=self.period_phrase(row.period, tr),
+            name=name,
+            done=row.done,
+            target=row.target,
+            period=self.period_phrase(row.period, tr),
             state=state_badge(tr, row.state),
-        )  # fmt: skip
+        )
 
     def period_phrase(self, period: Period, tr: Translator) -> str:
         _ = tr.gettext
@@ -188,10 +191,13 @@ class ProgressService:
         window = self.s.promise.window
         if progress.today > window.end:
             bars = [
-                Bar(i.commitment.short.get(tr.locale), sum(r.done for r in i.history),
-                    sum(r.target or 0 for r in i.history))
+                Bar(
+                    i.commitment.short.get(tr.locale),
+                    sum(r.done for r in i.history),
+                    sum(r.target or 0 for r in i.history),
+                )
                 for i in counted
-            ]  # fmt: skip
+            ]
             title = tr.gettext("Final result {start}–{end}: promised and done").format(
                 start=window.start.year, end=window.end.year
             )

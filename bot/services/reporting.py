@@ -122,8 +122,11 @@ class ReportScratch:
         self.steps = [s for s in self.steps if s not in fields]
 
 
-KIND_LABEL = {"personnummer": N_("personal identity number"), "phone": N_("phone number"),
-              "email": N_("e-mail address")}  # fmt: skip
+KIND_LABEL = {
+    "personnummer": N_("personal identity number"),
+    "phone": N_("phone number"),
+    "email": N_("e-mail address"),
+}
 
 
 class ReportingService:
@@ -218,24 +221,37 @@ class ReportingService:
         if draft.activity_id is not None:
             old = await self._own(actor, draft.activity_id)
             await self.s.activities.update(
-                old.id, now, commitment=draft.commitment, day=draft.date, place=draft.place,
-                count=draft.count, description=draft.note,
-            )  # fmt: skip
+                old.id,
+                now,
+                commitment=draft.commitment,
+                day=draft.date,
+                place=draft.place,
+                count=draft.count,
+                description=draft.note,
+            )
             await self.s.audit.record(now, actor.user_id, "activity.edit", f"activity:{old.id}")
             updated = await self.s.activities.get(old.id)
             assert updated is not None
             return updated
         activity = await self.s.activities.add(
             NewActivity(
-                draft.commitment, draft.date, draft.place, draft.count, draft.note,
-                source="chat", reported_by=actor.user_id,
+                draft.commitment,
+                draft.date,
+                draft.place,
+                draft.count,
+                draft.note,
+                source="chat",
+                reported_by=actor.user_id,
             ),
             now,
-        )  # fmt: skip
+        )
         await self.s.audit.record(
-            now, actor.user_id, "activity.create", f"activity:{activity.id}",
+            now,
+            actor.user_id,
+            "activity.create",
+            f"activity:{activity.id}",
             commitment=draft.commitment,
-        )  # fmt: skip
+        )
         return activity
 
     async def _own(self, actor: Actor, activity_id: int) -> Activity:
