@@ -118,8 +118,21 @@ def load_safety_words(locales_dir: Path = LOCALES_DIR) -> dict[str, list[str]]:
 @lru_cache(maxsize=4)
 def _tables(locales_dir: Path = LOCALES_DIR) -> _Tables:
     words = load_safety_words(locales_dir)
+    # Typo-tolerant: the listed long words and every whole word of seven letters or more
+    # written out in a pattern of danger ("andningen", "förgiftning", "breathing").
+    spelled = [
+        w
+        for family in (*_URGENT_FAMILIES, "suicide", "plea", "state")
+        for pattern in words.get(family, [])
+        for w in _LITERAL_WORD.findall(pattern)
+    ]
+    # A word the tables spell out anywhere is itself, never a typo of another ("mening" is not
+    # "meaning").
+    known = {w for patterns in words.values() for p in patterns for w in _ANY_WORD.findall(p)}
     vocabulary = WordIndex(
-        words.pop("_vocabulary", []), strict=True, not_typos=words.pop("_not_typos", [])
+        [*words.pop("_vocabulary", []), *spelled],
+        strict=True,
+        not_typos=[*words.pop("_not_typos", []), *known],
     )
     shorthand = dict(entry.split("=", 1) for entry in words.pop("_shorthand", []))
     subjects = "|".join(f"(?:{p})" for p in words.get("subject", []))
@@ -133,12 +146,17 @@ def _tables(locales_dir: Path = LOCALES_DIR) -> _Tables:
     return _Tables(families, vocabulary, 6, shorthand, third_person)
 
 
+# A whole word in a pattern: letters between pattern edges, not a stem ("misshandl\\w*").
+_LITERAL_WORD = re.compile(r"(?<![a-z\\])[a-z]{7,}(?![a-z\\?*+{])")
+_ANY_WORD = re.compile(r"(?<![a-z\\])[a-z]{3,}(?![a-z\\?*+{])")
+
+
 def _corrected(words: list[str], vocabulary: WordIndex) -> list[str]:
     """Words with a forgiven typo replaced by the word they were meant to be."""
     out = []
     for w in words:
         found = vocabulary.lookup(w) if len(w) >= 6 else None
-        if found is None and _REPEATS.search(w):
+        if found is None and w.isalpha() and _REPEATS.search(w):
             # A key held down too long: "kniiv", "brinnner", "hjäääälp".
             for shorter in (_LONG_REPEATS.sub(r"\1\1", w), _REPEATS.sub(r"\1", w)):
                 found = vocabulary.lookup(shorter)
