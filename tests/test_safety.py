@@ -157,6 +157,8 @@ THIRD_PERSON_AND_SPOKEN = (
     ("someone is trying to force my front door open rn", "en"),
     ("plz send someone quick", "en"),
     ("theres a fier in the kitchen", "en"),
+    ("en bil backade på en gammal dam o åkte därifrån", "sv"),
+    ("a van hit a cyclist and took off", "en"),
 )
 
 
@@ -206,6 +208,8 @@ def test_typos_in_long_words_of_the_tables() -> None:
         ("jag heter anna", "sv"),
         ("when is the fire drill at the school", "en"),
         ("thanks for the help yesterday", "en"),
+        ("tack för all hjälp", "sv"),
+        ("we took some great shots at the event", "en"),
         ("my son wants to shoot hoops at the school yard, is it open", "en"),
     ],
 )
