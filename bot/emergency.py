@@ -2,8 +2,12 @@
 
 Recall over precision: a missed emergency is far worse than pointing someone with an ordinary
 question to 112. The detector reads folded words (no case, no accents: "hjalp" is "hjälp"),
-forgives one typo in longer words ("medvetsös", "brinnner"), and knows Swedish and English
-inflections through word stems ("misshandl…", "knivhugg…").
+forgives one typo in longer words ("medvetsös", "brinnner"; every word of seven letters or more
+that a danger pattern spells out), reads texting and spoken forms as the written word ("e" →
+"är", "rn" → "right now"), and knows Swedish and English inflections through word stems
+("misshandl…", "knivhugg…"). Harmless senses ("brandövning", "fire drill") are taken out before
+reading; a person word followed by a grave state ("mamma … svarar inte") is danger to someone
+else.
 
 What it answers, most serious first:
 
