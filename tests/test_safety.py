@@ -25,7 +25,24 @@ DANGER_NOW = (
 )
 
 
-@pytest.mark.parametrize(("text", "lang"), DANGER_NOW)
+# Added after safety batch 9 and 10: texting and spoken forms ("e", "o", "sej", "snutarna", "rn",
+# "plz"), the third person (a person word, then a grave state), typos in long words of the tables
+# and a vehicle that hits someone and drives off.
+THIRD_PERSON_AND_SPOKEN = (
+    ("mamma svarar inte har knackat länge", "sv"),
+    ("en tjej ligger vid busskuren o rör sej inte", "sv"),
+    ("snutarna måste komma han e helt borta", "sv"),
+    ("farmor pratar konstigt och ena armen hänger", "sv"),
+    ("my dad isnt answering and hes on the floor", "en"),
+    ("someone is trying to force my front door open rn", "en"),
+    ("plz send someone quick", "en"),
+    ("theres a fier in the kitchen", "en"),
+    ("en bil backade på en gammal dam o åkte därifrån", "sv"),
+    ("a van hit a cyclist and took off", "en"),
+)
+
+
+@pytest.mark.parametrize(("text", "lang"), DANGER_NOW + THIRD_PERSON_AND_SPOKEN)
 async def test_danger_now_is_answered_with_112_first(
     harness: Harness, text: str, lang: str
 ) -> None:
@@ -142,31 +159,6 @@ def test_every_tip_offers_the_scam_check(harness: Harness) -> None:
 async def test_danger_inside_the_tips_menu_gets_112(harness: Harness) -> None:
     await harness.say(RESIDENT, "/tips")
     await harness.say(RESIDENT, "hjälp någon slår mig")
-    assert harness.tg.last(RESIDENT).text.startswith("112")
-
-
-# Mechanisms added after safety batch 9: texting and spoken forms, the third person, imperative
-# pleas, threats reported by the writer, typos in any long word of the tables, and harmless
-# senses of alarming words.
-THIRD_PERSON_AND_SPOKEN = (
-    ("mamma svarar inte har knackat länge", "sv"),
-    ("en tjej ligger vid busskuren o rör sej inte", "sv"),
-    ("snutarna måste komma han e helt borta", "sv"),
-    ("farmor pratar konstigt och ena armen hänger", "sv"),
-    ("my dad isnt answering and hes on the floor", "en"),
-    ("someone is trying to force my front door open rn", "en"),
-    ("plz send someone quick", "en"),
-    ("theres a fier in the kitchen", "en"),
-    ("en bil backade på en gammal dam o åkte därifrån", "sv"),
-    ("a van hit a cyclist and took off", "en"),
-)
-
-
-@pytest.mark.parametrize(("text", "lang"), THIRD_PERSON_AND_SPOKEN)
-async def test_third_person_and_texting_forms_get_112_first(
-    harness: Harness, text: str, lang: str
-) -> None:
-    await harness.say(RESIDENT, text, lang=lang)
     assert harness.tg.last(RESIDENT).text.startswith("112")
 
 
