@@ -22,6 +22,7 @@ from handlers import STARTUP, register
 from handlers.common import BotContext, BotData
 from handlers.menus import publish_default_menus
 from handlers.sending import BudgetRateLimiter
+from handlers.updates import ChatOrderedProcessor
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ def build_application(
         .defaults(Defaults(tzinfo=settings.tz))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        # Different chats in parallel (32 at once), each chat's updates in order.
+        .concurrent_updates(ChatOrderedProcessor())
     )
     if request is not None:
         builder = builder.request(request)

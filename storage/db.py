@@ -131,6 +131,11 @@ class Database:
                     await conn.execute(statement)
                 await conn.execute(f"PRAGMA user_version = {migration.version:d}")
 
+    @property
+    def in_transaction(self) -> bool:
+        """Whether the current task has a transaction open."""
+        return self._depth > 0 and self._owner is asyncio.current_task()
+
     @asynccontextmanager
     async def _exclusive(self) -> AsyncIterator[aiosqlite.Connection]:
         """The connection, for this task alone; re-entrant within the owning task."""
