@@ -1,9 +1,16 @@
-"""The progress chart: promised versus done per commitment, as a PNG readable on a phone."""
+"""The progress chart: promised versus done per commitment.
+
+As a PNG for Telegram, and as an SVG for the published page: the SVG keeps its text as text
+and has a ``viewBox``, so it scales to any screen and stays sharp in a printed PDF.
+"""
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from dataclasses import dataclass
+from typing import Literal
 
 # High-contrast colours that also work for the common kinds of colour blindness.
 DONE_COLOUR = "#0b5394"
@@ -18,38 +25,79 @@ class Bar:
     target: int
 
 
-def render_chart(bars: list[Bar], title: str, done_label: str, target_label: str) -> bytes:
-    """A horizontal bar per commitment: the target as a light bar, done as a dark one.
+def render_chart(
+    bars: list[Bar],
+    title: str,
+    done_label: str,
+    target_label: str,
+    fmt: Literal["png", "svg"] = "png",
+) -> bytes:
+    """A horizontal bar per commitment: the target as a light bar, done as a dark one, the
+    name written above its bar so the bars get the full width of a phone screen.
 
     Built on a ``Figure`` of its own (no pyplot global state), so it is safe to render in a
     worker thread while the bot keeps answering others."""
     # Imported here: matplotlib costs ~40 MB and a second at start, and most processes
     # (the sender, the CLI, tests of other features) never draw.
+    import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    height = 1.2 + 0.75 * max(1, len(bars))
-    fig = Figure(figsize=(7.2, height), dpi=110)
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot(1, 1, 1)
-    positions = list(range(len(bars)))[::-1]
-    targets = [b.target for b in bars]
-    done = [min(b.done, b.target) if b.target else b.done for b in bars]
-    ax.barh(positions, targets, color=TARGET_COLOUR, height=0.6, label=target_label)
-    ax.barh(positions, done, color=DONE_COLOUR, height=0.35, label=done_label)
-    for pos, bar in zip(positions, bars, strict=True):
-        ax.text(
-            max(bar.target, bar.done) + 0.1, pos, f"{bar.done}/{bar.target}",
-            va="center", fontsize=12, color=TEXT_COLOUR,
-        )  # fmt: skip
-    ax.set_yticks(positions, [b.label for b in bars], fontsize=12, color=TEXT_COLOUR)
-    ax.set_xlim(0, max([b.target for b in bars] + [b.done for b in bars] + [1]) * 1.25)
-    ax.xaxis.set_visible(False)
-    for side in ("top", "right", "bottom"):
-        ax.spines[side].set_visible(False)
-    ax.set_title(title, fontsize=13, color=TEXT_COLOUR, loc="left")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=2, fontsize=11, frameon=False)
-    fig.tight_layout()
-    out = io.BytesIO()
-    fig.savefig(out, format="png")
+    # 5 inches = 360 pt: shown at a phone's 360 px the 15 pt text is about 15 px tall.
+    height = 1.1 + 0.75 * max(1, len(bars))
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "trygghetsbot"}):
+        fig = Figure(figsize=(5.0, height), dpi=110)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot(1, 1, 1)
+        positions = [float(i) for i in range(len(bars))][::-1]
+        targets = [b.target for b in bars]
+        done = [min(b.done, b.target) if b.target else b.done for b in bars]
+        ax.barh(positions, targets, color=TARGET_COLOUR, height=0.42, label=target_label)
+        ax.barh(positions, done, color=DONE_COLOUR, height=0.22, label=done_label)
+        top = max([b.target for b in bars] + [b.done for b in bars] + [1])
+        for pos, bar in zip(positions, bars, strict=True):
+            ax.text(0, pos + 0.25, bar.label, va="bottom", ha="left", fontsize=15,
+                    color=TEXT_COLOUR)  # fmt: skip
+            ax.text(
+                max(bar.target, bar.done) + top * 0.02, pos, f"{bar.done}/{bar.target}",
+                va="center", fontsize=15, color=TEXT_COLOUR,
+            )  # fmt: skip
+        ax.set_yticks([])
+        ax.set_xlim(0, top * 1.22)
+        ax.set_ylim(-0.5, len(bars) - 0.2)
+        ax.xaxis.set_visible(False)
+        for side in ("top", "right", "bottom", "left"):
+            ax.spines[side].set_visible(False)
+        ax.set_title(title, fontsize=14, color=TEXT_COLOUR, loc="left", wrap=True)
+        ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.0), ncol=2, fontsize=14,
+                  frameon=False)  # fmt: skip
+        fig.tight_layout()
+        out = io.BytesIO()
+        if fmt == "svg":
+            fig.savefig(out, format="svg", metadata={"Date": None})
+        else:
+            fig.savefig(out, format="png")
     return out.getvalue()
+
+
+_SVG_ROOT = re.compile(r"<svg\b[^>]*>", re.S)
+_SIZE = re.compile(r'\s(width|height)="[^"]*"')
+_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
+
+
+def inline_svg(svg: bytes, label: str, element_id: str) -> str:
+    """The chart ready to sit inside an HTML page: no XML prolog, no fixed size (CSS sizes
+    it from its ``viewBox``), announced as one image whose name is ``label``."""
+    text = svg.decode("utf-8")
+    text = _METADATA.sub("", text[text.index("<svg") :], count=1)
+    root = _SVG_ROOT.search(text)
+    if root is None or "viewBox" not in root.group(0):
+        raise ValueError("not an SVG with a viewBox")
+    tag = _SIZE.sub("", root.group(0))
+    tag = tag.replace(
+        "<svg",
+        f'<svg role="img" aria-labelledby="{element_id}" focusable="false"',
+        1,
+    )
+    title = f'<title id="{element_id}">{html.escape(label)}</title>'
+    return tag + title + text[root.end() :]

@@ -111,7 +111,13 @@ def build_parser() -> argparse.ArgumentParser:
     expe.add_argument("--locale", choices=("sv", "en"))
 
     report = sub.add_parser("report", help="draft the published follow-up")
-    report.add_argument("--format", choices=("html", "md", "csv"), default="html")
+    report.add_argument("--format", choices=("html", "md", "csv", "json"), default="html")
+    report.add_argument(
+        "--site",
+        type=Path,
+        metavar="DIR",
+        help="write index.html and the open data (JSON, CSV) into DIR",
+    )
     report.add_argument("--out", type=Path)
     report.add_argument("--period", help="a year (2023), term (2023-VT) or 'all'")
     report.add_argument("--locale", choices=("sv", "en"))

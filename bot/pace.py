@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from bot.i18n import N_, Translator
 from bot.periods import Period, period_containing, periods_for
 from bot.promise import Cadence, Commitment, Promise
 
@@ -28,6 +29,41 @@ class State(StrEnum):
     MISSED = "missed"
     OPEN = "open"
     TRACKED = "tracked"
+
+
+# The one vocabulary for states: /status, /progress, the published page and the exports all
+# use these words (and the JSON/CSV use the enum values), so a reader never meets two names
+# for one thing.
+_STATE_WORDS = {
+    State.DONE: N_("done"),
+    State.ON_TRACK: N_("on track"),
+    State.BEHIND: N_("behind"),
+    State.MISSED: N_("missed"),
+    State.OPEN: N_("in progress"),
+    State.TRACKED: N_("counted"),
+}
+_STATE_ICONS = {
+    State.DONE: "✅",
+    State.ON_TRACK: "🟢",
+    State.BEHIND: "🔴",
+    State.MISSED: "❌",
+    State.OPEN: "⏳",
+    State.TRACKED: "📊",
+}
+
+
+def state_word(tr: Translator, state: State, late: bool = False) -> str:
+    """The state in words, e.g. ``klart`` or ``klart, försenat`` (a milestone reached after
+    its due date)."""
+    if late and state is State.DONE:
+        # TRANSLATORS: a milestone that was reached, but after its due date
+        return tr.gettext("done, late")
+    return tr.gettext(_STATE_WORDS[state])
+
+
+def state_badge(tr: Translator, state: State, late: bool = False) -> str:
+    """The state with its icon, for chat messages: ``✅ klart``."""
+    return f"{_STATE_ICONS[state]} {state_word(tr, state, late)}"
 
 
 @dataclass(frozen=True)
@@ -47,6 +83,7 @@ class PaceRow:
     expected_by_now: float
     state: State
     days_left: int
+    late: bool = False  # a milestone reached after its due date
 
     def to_json(self) -> dict[str, object]:
         """The ``status --json`` shape (PRODUCT.md); the label is added by the caller."""
@@ -96,13 +133,15 @@ def pace(
     done = _count(facts.done_dates, period.start, min(period.end, today))
     if commitment.cadence is Cadence.MILESTONE:
         reached = facts.milestone_reached
+        late = False
         if reached is not None and reached <= today:
             state = State.DONE
+            late = reached > period.end
         elif today <= period.end:
             state = State.OPEN
         else:
             state = State.MISSED
-        return PaceRow(commitment.id, period, None, done, 0, 0.0, state, days_left)
+        return PaceRow(commitment.id, period, None, done, 0, 0.0, state, days_left, late)
     # Planned events are those not yet started (the caller filters by time of day), so an
     # event later today still counts as planned.
     planned = _count(facts.planned_dates, max(today, period.start), period.end)

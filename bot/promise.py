@@ -168,6 +168,16 @@ class Contacts(BaseModel):
     municipality_web: str | None = None
 
 
+class Publisher(BaseModel):
+    """Who publishes the follow-up and how a reader reaches them (shown on the page)."""
+
+    model_config = _Strict
+    name: Text
+    phone: str | None = None
+    email: str | None = None
+    web: Annotated[str, Field(pattern=r"^https://")] | None = None
+
+
 class Reminders(BaseModel):
     """When the weekly digest to staff goes out (local time)."""
 
@@ -188,6 +198,11 @@ class Promise(BaseModel):
     window: DateRange
     # Free text stating which parts of the window are assumptions (e.g. the decision date).
     window_assumption: str | None = None
+    # Everything the file assumes that the published text does not say, for readers.
+    assumptions: tuple[Text, ...] = ()
+    publisher: Publisher | None = None
+    # Where the promise itself is published (linked from the follow-up page).
+    source_url: Annotated[str, Field(pattern=r"^https://")] | None = None
     terms: tuple[ExplicitTerm, ...] = ()
     after_delay_days: Annotated[int, Field(ge=0, le=90)] = 2
     reminders: Reminders = Reminders()

@@ -9,11 +9,11 @@ from typing import Any
 from telegram import Update
 
 from bot.i18n import Translator
-from bot.pace import PaceRow
+from bot.pace import PaceRow, state_badge
 from bot.periods import period_label
 from bot.promise import Cadence, Commitment
 from bot.services.pace import PaceService
-from bot.services.reminders import ReminderService, state_word
+from bot.services.reminders import ReminderService
 from handlers.common import (
     BotContext,
     admin_only,
@@ -42,7 +42,7 @@ def progress_bar(done: int, planned: int, target: int | None) -> str:
 def status_line(tr: Translator, commitment: Commitment, row: PaceRow) -> str:
     _ = tr.gettext
     name = commitment.short.get(tr.locale)
-    state = state_word(tr, row.state)
+    state = state_badge(tr, row.state, row.late)
     if commitment.cadence is Cadence.MILESTONE:
         return _("{name} · milestone by {due}: {state}").format(
             name=name, due=tr.date(row.period.end, "d MMM yyyy"), state=state

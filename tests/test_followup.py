@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-import re
+import os
 from datetime import date, datetime, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from bot.services.progress import ProgressService
 from storage.activities import NewActivity
 from storage.deliveries import OutgoingMessage
 from tests.conftest import ADMIN_ID, Harness
+from tests.test_followup_page import accessibility_problems
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 RESIDENT = 5100
@@ -52,9 +52,12 @@ async def _report(harness: Harness, fmt: str, locale: str = "sv", period: str | 
 
 
 def _golden(name: str, text: str) -> None:
+    """Compare with a reviewed file. ``TRYGGHETSBOT_REGENERATE_GOLDEN=1`` rewrites it (review
+    the diff before committing); a missing file is a failure, never a silent pass."""
     path = GOLDEN / name
-    if not path.exists():  # first run writes the file; review it, then commit it
+    if os.environ.get("TRYGGHETSBOT_REGENERATE_GOLDEN") == "1":
         path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"{path} is missing; run with TRYGGHETSBOT_REGENERATE_GOLDEN=1"
     assert text == path.read_text(encoding="utf-8")
 
 
@@ -68,37 +71,15 @@ async def test_csv_report_golden(harness: Harness) -> None:
     _golden("followup_all_en.csv", await _report(harness, "csv", locale="en"))
 
 
-class _Structure(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[str] = []
-        self.attrs: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        self.attrs.append((tag, dict(attrs)))
-
-
-async def test_html_report_is_self_contained_and_accessible(harness: Harness) -> None:
+async def test_html_report_for_a_year_is_accessible_and_its_chart_agrees(
+    harness: Harness,
+) -> None:
     await _load_dataset(harness)
     page = await _report(harness, "html", period="2023")
-    parser = _Structure()
-    parser.feed(page)
-    assert parser.tags.count("h1") == 1 and parser.tags.count("h2") == 8
-    assert parser.tags.count("table") == parser.tags.count("caption") > 0
-    html_attrs = dict(parser.attrs)["html"]
-    assert html_attrs["lang"] == "sv"
-    images = [a for t, a in parser.attrs if t == "img"]
-    assert len(images) == 1 and images[0]["alt"] and images[0]["src"].startswith("data:image/png")
-    # No external resources of any kind.
-    for tag, attrs in parser.attrs:
-        for key in ("src", "href"):
-            value = attrs.get(key) or ""
-            assert not re.match(r"^(https?:)?//", value), (tag, key, value)
-    assert "<script" not in page and "@import" not in page
+    assert accessibility_problems(page) == []
     assert "Uppföljning av medborgarlöftet" in page
     # The chart covers the report's own period, not "now", so it agrees with the tables.
-    assert images[0]["alt"].startswith("Utlovat och gjort, 2023:")
+    assert '<title id="chart-title">Utlovat och gjort, 2023:' in page
 
 
 async def test_public_report_hides_internal_details(harness: Harness) -> None:
@@ -124,8 +105,9 @@ async def test_progress_in_chat_has_chart_and_counts_only_for_internal(harness: 
     assert "Tematräffar 0 av 2" in photo[0].params["caption"]
     text = harness.tg.last(RESIDENT).text
     assert "Tematräffar: 0 av 2 den här terminen" in text
-    assert "Modell för ungas tillit: klart ✔" in text
-    assert "Narkotikainsatser: 2 hittills" in text
+    assert "Modell för ungas tillit: ✅ klart" in text
+    # Count-only: the count, the promised number and the state, as on the published page.
+    assert "Narkotikainsatser: 2 av 4 under hela löftet – 🟢 i fas" in text
     assert "hemlig" not in text and "Härnevi" not in text
 
 

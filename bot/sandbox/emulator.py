@@ -642,6 +642,32 @@ class Emulator:
                 )
             await asyncio.sleep(0.02)
 
+    async def press_and_wait(
+        self,
+        user_id: int,
+        message_id: int,
+        data: str,
+        *,
+        strict: bool = True,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the deadline also bounds the quiet period
+    ) -> list[SentMessage]:
+        """Press a button (as ``user_presses``) and wait until the bot has dealt with it: it
+        sent or edited something in the chat, or at least answered the query, and has then
+        gone quiet. Returns the messages sent or edited since the press."""
+        before = {m.message_id: m.edit_count for m in self.sent_to(user_id)}
+        update = await self.user_presses(user_id, message_id, data, strict=strict)
+        query_id = update["callback_query"]["id"]
+        deadline = time.monotonic() + timeout
+        while True:
+            now = time.monotonic()
+            changed = [m for m in self.sent_to(user_id) if before.get(m.message_id) != m.edit_count]
+            answered = any(a.get("callback_query_id") == query_id for a in self.callback_answers)
+            if (changed or answered) and now - self._last_activity >= _QUIET_PERIOD:
+                return changed
+            if now >= deadline:
+                raise TimeoutError(f"the bot did not answer the press in chat {user_id}")
+            await asyncio.sleep(0.02)
+
     @property
     def pending_updates(self) -> list[dict[str, Any]]:
         """Updates not yet confirmed by a getUpdates offset."""

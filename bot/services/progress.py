@@ -4,12 +4,13 @@ published follow-up report. Numbers come from the pace engine only."""
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from typing import Literal
 
 from bot.chart import Bar, render_chart
 from bot.i18n import Translator
-from bot.pace import PaceRow, State, target_for
+from bot.pace import CommitmentFacts, PaceRow, state_badge, target_for
 from bot.pace import history as pace_history
 from bot.periods import Period, period_label, periods_for
 from bot.promise import Cadence, Commitment, Visibility
@@ -40,18 +41,6 @@ class Progress:
     activities: list[Activity]  # resident-visible recent activities, newest first
 
 
-def resident_state(tr: Translator, state: State) -> str:
-    _ = tr.gettext
-    return {
-        State.DONE: _("done ✔"),
-        State.ON_TRACK: _("going to plan"),
-        State.BEHIND: _("behind"),
-        State.MISSED: _("missed ✘"),
-        State.OPEN: _("in progress"),
-        State.TRACKED: "",
-    }[state]
-
-
 def activity_visible(
     commitment: Commitment,
     activity: Activity,
@@ -71,15 +60,28 @@ def activity_visible(
     return False
 
 
-def chart_with_alt(bars: list[Bar], title: str, tr: Translator) -> tuple[bytes, str]:
+def resident_facts(
+    commitment: Commitment, facts: CommitmentFacts, internal: bool
+) -> CommitmentFacts:
+    """What residents' states are computed from. For a count-only commitment the plans are
+    secret, so its state must not move because something is planned: it is judged on what
+    was done alone (PRODUCT.md: counts and state, never dates, places or plans)."""
+    if internal or commitment.visibility is not Visibility.COUNT_ONLY:
+        return facts
+    return replace(facts, planned_dates=())
+
+
+def chart_with_alt(
+    bars: list[Bar], title: str, tr: Translator, fmt: Literal["png", "svg"] = "png"
+) -> tuple[bytes, str]:
     """A chart and the same facts as text, for captions and alt text."""
     _ = tr.gettext
-    png = render_chart(bars, title, _("Done"), _("Promised"))
+    image = render_chart(bars, title, _("Done"), _("Promised"), fmt)
     facts = "; ".join(
         _("{name} {done} of {target}").format(name=b.label, done=b.done, target=b.target)
         for b in bars
     )
-    return png, f"{title}: {facts}"
+    return image, f"{title}: {facts}"
 
 
 class ProgressService:
@@ -94,10 +96,10 @@ class ProgressService:
         facts = await self.pace.facts()
         items = []
         for commitment in self.s.promise.commitments:
+            cfacts = resident_facts(commitment, facts[commitment.id], internal)
             # One scan of the facts for all commitments, not one per commitment.
-            history = pace_history(commitment, self.s.promise, facts[commitment.id], today)
+            history = pace_history(commitment, self.s.promise, cfacts, today)
             current = next((r for r in history if today in r.period), history[-1])
-            cfacts = facts[commitment.id]
             done_total = bisect.bisect_right(cfacts.done_dates, today)  # dates are sorted
             promised = [target_for(commitment, p) for p in periods_for(commitment, self.s.promise)]
             promised_total = (
@@ -124,7 +126,14 @@ class ProgressService:
 
     def summary_text(self, progress: Progress, tr: Translator) -> str:
         _ = tr.gettext
-        lines = [_("How the promise is going ({date}):").format(date=tr.date(progress.today)), ""]
+        window = self.s.promise.window
+        if progress.today > window.end:
+            heading = _("The promise ended on {date}. Final result:").format(
+                date=tr.date(window.end)
+            )
+        else:
+            heading = _("How the promise is going ({date}):").format(date=tr.date(progress.today))
+        lines = [heading, ""]
         for item in progress.items:
             lines.append(self.line(item, tr))
         shown = progress.activities[:5]
@@ -145,17 +154,18 @@ class ProgressService:
         c, row = item.commitment, item.current
         name = c.short.get(tr.locale)
         if c.cadence is Cadence.MILESTONE:
-            state = _("done ✔") if row.state is State.DONE else (
-                _("not reached ✘") if row.state is State.MISSED else _("in progress")
-            )  # fmt: skip
-            return _("{name}: {state}").format(name=name, state=state)
-        if c.visibility is Visibility.COUNT_ONLY or c.cadence is Cadence.TRACKED:
+            return _("{name}: {state}").format(
+                name=name, state=state_badge(tr, row.state, row.late)
+            )
+        if c.cadence is Cadence.TRACKED:
             return tr.ngettext("{name}: {n} so far", "{name}: {n} so far", item.done_total).format(
                 name=name, n=item.done_total
             )
+        # Count-only commitments are shown exactly like the others: the count, the promised
+        # number (it is in the published promise) and a state that ignores plans.
         return _("{name}: {done} of {target} {period} – {state}").format(
             name=name, done=row.done, target=row.target, period=self.period_phrase(row.period, tr),
-            state=resident_state(tr, row.state),
+            state=state_badge(tr, row.state),
         )  # fmt: skip
 
     def period_phrase(self, period: Period, tr: Translator) -> str:
@@ -169,14 +179,29 @@ class ProgressService:
             }.get(period.kind.value, period_label(period, tr))
         return _("in {period}").format(period=period_label(period, tr))
 
-    def chart(self, progress: Progress, tr: Translator) -> tuple[bytes, str]:
-        """The PNG and its text alternative (for the caption and the HTML alt text)."""
-        bars = [
-            Bar(i.commitment.short.get(tr.locale), i.current.done, i.current.target or 0)
-            for i in progress.items
-            if i.commitment.is_counted and i.commitment.visibility is not Visibility.COUNT_ONLY
-        ]
-        return chart_with_alt(bars, tr.gettext("Promised and done, current period"), tr)
+    def chart(
+        self, progress: Progress, tr: Translator, fmt: Literal["png", "svg"] = "png"
+    ) -> tuple[bytes, str]:
+        """The image and its text alternative (for the caption and the HTML alt text): the
+        period running now, or once the promise has ended its final result."""
+        counted = [i for i in progress.items if i.commitment.is_counted]
+        window = self.s.promise.window
+        if progress.today > window.end:
+            bars = [
+                Bar(i.commitment.short.get(tr.locale), sum(r.done for r in i.history),
+                    sum(r.target or 0 for r in i.history))
+                for i in counted
+            ]  # fmt: skip
+            title = tr.gettext("Final result {start}–{end}: promised and done").format(
+                start=window.start.year, end=window.end.year
+            )
+        else:
+            bars = [
+                Bar(i.commitment.short.get(tr.locale), i.current.done, i.current.target or 0)
+                for i in counted
+            ]
+            title = tr.gettext("Promised and done, current period")
+        return chart_with_alt(bars, title, tr, fmt)
 
     # Following ---------------------------------------------------------------------------
 

@@ -63,18 +63,6 @@ def needs_attention(services: Services, rows: list[PaceRow]) -> list[Attention]:
     return found
 
 
-def state_word(tr: Translator, state: State) -> str:
-    _ = tr.gettext
-    return {
-        State.DONE: _("✅ done"),
-        State.ON_TRACK: _("🟢 on track"),
-        State.BEHIND: _("🔴 behind"),
-        State.MISSED: _("❌ missed"),
-        State.OPEN: _("⏳ open"),
-        State.TRACKED: _("📊 counted"),
-    }[state]
-
-
 def render_digest(tr: Translator, items: list[Attention]) -> str:
     _ = tr.gettext
     lines = [_("Monday check of the citizen promise. These need attention:"), ""]
