@@ -69,15 +69,17 @@ def sandbox_settings(base: Settings, emu: Emulator) -> Settings:
 
 @asynccontextmanager
 async def running_sandbox(
-    settings: Settings, clock: Clock, *, seed: bool = True
+    settings: Settings, clock: Clock, *, seed: bool = True, emulator: Emulator | None = None
 ) -> AsyncIterator[tuple[Emulator, BotApp]]:
     """The emulator plus the bot polling it, seeded with demo data; torn down in order.
 
     Shared by the terminal chat, the tests and the throughput benchmark so all three run the
     bot the same way: built by ``build_application``, started through ``serving`` and fed by
-    real long polling over loopback HTTP."""
-    emu = Emulator()
-    await emu.start()
+    real long polling over loopback HTTP. Given an ``emulator``, the bot talks to that one
+    and leaves it running afterwards (a restart keeps the same "Telegram")."""
+    emu = emulator or Emulator()
+    if emulator is None:
+        await emu.start()
     try:
         app = build_application(
             sandbox_settings(settings, emu),
@@ -107,7 +109,8 @@ async def running_sandbox(
                 if app.running:
                     await app.stop()
     finally:
-        await emu.stop()
+        if emulator is None:
+            await emu.stop()
 
 
 @dataclass
