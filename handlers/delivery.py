@@ -75,7 +75,10 @@ def delivery_service(context_or_app: Any) -> DeliveryService:
 
 
 async def run_sender(context: BotContext) -> None:
-    await delivery_service(context).run_once(telegram_send(context.bot))
+    service = delivery_service(context)
+    if service.busy:
+        return  # a long round (a tip round at the send budget) is still going
+    await service.run_once(telegram_send(context.bot))
 
 
 async def run_purge(context: BotContext) -> None:
@@ -86,7 +89,7 @@ async def start_sender(app: Any) -> None:
     """Re-queue what a crash left in flight, then send due messages every second."""
     service = delivery_service(app)
     await service.recover()
-    every(app, JOB_NAME, run_sender, INTERVAL_SECONDS, first=1)
+    every(app, JOB_NAME, run_sender, INTERVAL_SECONDS, first=1, overlap=2)
     every(app, PURGE_JOB, run_purge, 24 * 3600, first=3600)
 
 

@@ -101,6 +101,12 @@ class DeliveryService:
         )
         self._paused_until: datetime | None = None
         self._on_chat_gone = on_chat_gone
+        self._rounds = 0
+
+    @property
+    def busy(self) -> bool:
+        """A round is being sent right now."""
+        return self._rounds > 0
 
     @property
     def paused_until(self) -> datetime | None:
@@ -120,6 +126,13 @@ class DeliveryService:
 
         Chats are served by a few concurrent workers (the HTTP round trip, not the rate,
         would otherwise be the limit); each chat's messages go one after another, in order."""
+        self._rounds += 1
+        try:
+            return await self._run_once(send, limit, concurrency)
+        finally:
+            self._rounds -= 1
+
+    async def _run_once(self, send: Send, limit: int, concurrency: int) -> RoundReport:
         report = RoundReport()
         now = self.s.clock.now()
         if self._paused_until is not None and now < self._paused_until:
