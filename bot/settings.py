@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SUPPORTED_LOCALES = ("sv", "en")
+
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def webhook_secret_ok(secret: str) -> bool:
+    return _WEBHOOK_SECRET.fullmatch(secret) is not None
 
 
 class Settings(BaseSettings):
@@ -48,6 +55,12 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("TRYGGHETSBOT_NOW", "now")
     )
 
+    # Webhook mode: Telegram sends this back in a header; a --webhook-secret flag wins.
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TRYGGHETSBOT_WEBHOOK_SECRET", "webhook_secret"),
+    )
+
     # The bot's one send budget, messages per second for replies and the outbox together
     # (Telegram allows about 30); replies go first, the outbox uses what they leave.
     send_rate: float = Field(
@@ -79,6 +92,13 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not webhook_secret_ok(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
+
     @field_validator("locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
@@ -89,7 +109,10 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        ZoneInfo(value)  # raises for an unknown zone
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. Europe/Stockholm)") from None
         return value
 
     @property

@@ -51,4 +51,4 @@ class Services:
         self.budget = SendBudget(self.settings.send_rate, self.settings.chat_send_rate)
 
     def translator(self, locale: str | None = None) -> Translator:
-        return translator(locale or self.settings.locale)
+        return translator(locale or self.settings.locale, tz=self.clock.tz)
