@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+import sqlite3
+from datetime import date, datetime
 from typing import Any
 
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
-from bot.clock import FrozenClock
+from bot.clock import STOCKHOLM, FrozenClock
+from bot.sandbox.demo import PERSONAS
+from bot.sandbox.terminal import running_sandbox
 from bot.services.budget import Priority, SendBudget
 from bot.services.delivery import ChatMoved, DeliveryService, Temporary
+from bot.services.reporting import Draft, ReportingService
+from bot.settings import Settings
 from handlers.sending import BudgetRateLimiter
 from storage.deliveries import NewDelivery, OutgoingMessage
+from storage.records import Org
 from storage.subscriptions import SubscriptionRepo
 from tests.conftest import Harness
 
@@ -189,3 +195,34 @@ async def test_a_reply_survives_a_short_outage() -> None:
     with pytest.raises(BadRequest):
         await call(limiter, bad)
     assert bad.count == 1  # never retried: the request itself is wrong
+
+
+async def test_a_reply_arrives_through_a_short_outage_in_the_sandbox(settings: Settings) -> None:
+    """Through the emulator, with the production limiter: the first two tries of the
+    answer meet an HTTP 5xx, the resident still gets it."""
+    clock = FrozenClock(datetime(2024, 3, 12, 10, 0, tzinfo=STOCKHOLM))
+    resident = PERSONAS["resident"].user_id
+    async with running_sandbox(settings, clock, rate_limit=True) as (emu, _app):
+        emu.inject("sendMessage", "5xx", times=2, chat_id=resident)
+        await emu.user_sends(resident, "/start", language_code="sv")
+        answer = await emu.wait_for_reply(resident, 0, timeout=10)
+        assert any("Hej" in m.shown for m in answer)
+
+
+async def test_a_report_whose_audit_row_fails_is_not_counted(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The full-disk case: the activity and its audit row land together or not at all, so
+    "something went wrong" never hides a counted report (and a retry never counts twice)."""
+    h = harness
+    await h.services.staff.upsert(4300, Org.POLICE, "Kim", h.clock.now(), None)
+    staff = await h.app.bot_data.people.actor(4300, 4300, "sv")
+
+    async def full_disk(*_args: object, **_kwargs: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(h.services.audit, "record", full_disk)
+    with pytest.raises(sqlite3.OperationalError):
+        await ReportingService(h.services).save(staff, Draft("theme_meeting", date(2024, 3, 11)))
+    monkeypatch.undo()
+    assert await h.services.activities.by_reporter(4300) == []

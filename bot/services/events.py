@@ -109,10 +109,11 @@ class EventService:
         await PeopleService(self.s).require_staff(actor, "plan")
         now = self.s.clock.now()
         new = self.validate(draft, now)
-        event = await self.s.events.add(
-            NewEvent(**{**new.__dict__, "organiser_id": actor.user_id}), now
-        )
-        await self.s.audit.record(now, actor.user_id, "event.plan", f"event:{event.id}")
+        async with self.s.db.transaction():
+            event = await self.s.events.add(
+                NewEvent(**{**new.__dict__, "organiser_id": actor.user_id}), now
+            )
+            await self.s.audit.record(now, actor.user_id, "event.plan", f"event:{event.id}")
         return event
 
     async def _own_event(self, actor: Actor, event_id: int, what: str = "event.change") -> Event:
@@ -155,15 +156,16 @@ class EventService:
     async def cancel(self, actor: Actor, event_id: int) -> Event:
         await self._own_event(actor, event_id)
         now = self.s.clock.now()
-        await self.s.events.set_status(event_id, "cancelled", now)
-        await self.s.audit.record(now, actor.user_id, "event.cancel", f"event:{event_id}")
-        await self.s.deliveries.drop_queued_by_key_prefix(f"evrem:{event_id}:", "cancelled")
-        # The stored row, not the one read before: the notice's key carries the new status,
-        # so it is never taken for an earlier "changed time" notice and swallowed.
-        cancelled = await self.s.events.get(event_id)
-        assert cancelled is not None
-        for chat_id, locale in await self.reminders.chats(event_id):
-            await self._notify(cancelled, chat_id, locale, N_("Cancelled: {title} ({when})."))
+        async with self.s.db.transaction():
+            await self.s.events.set_status(event_id, "cancelled", now)
+            await self.s.audit.record(now, actor.user_id, "event.cancel", f"event:{event_id}")
+            await self.s.deliveries.drop_queued_by_key_prefix(f"evrem:{event_id}:", "cancelled")
+            # The stored row, not the one read before: the notice's key carries the new status,
+            # so it is never taken for an earlier "changed time" notice and swallowed.
+            cancelled = await self.s.events.get(event_id)
+            assert cancelled is not None
+            for chat_id, locale in await self.reminders.chats(event_id):
+                await self._notify(cancelled, chat_id, locale, N_("Cancelled: {title} ({when})."))
         return cancelled
 
     async def _notify(self, event: Event, chat_id: int, locale: str | None, msgid: str) -> None:

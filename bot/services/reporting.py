@@ -340,7 +340,8 @@ class ReportingService:
         if not self.is_milestone(commitment_id):
             raise NotFound()
         now = self.s.clock.now()
-        done = await self.s.milestones.confirm(commitment_id, now.date(), actor.user_id, now)
-        if done:
-            await self.s.audit.record(now, actor.user_id, "milestone.confirm", commitment_id)
+        async with self.s.db.transaction():
+            done = await self.s.milestones.confirm(commitment_id, now.date(), actor.user_id, now)
+            if done:
+                await self.s.audit.record(now, actor.user_id, "milestone.confirm", commitment_id)
         return True
