@@ -271,9 +271,9 @@ async def benchmark(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python benchmarks/throughput.py")
     parser.add_argument("--modes", default="capacity,shipped,tipround")
-    parser.add_argument("--rounds", type=int, default=3, help="paired rounds (capacity)")
+    parser.add_argument("--rounds", type=int, default=5, help="paired rounds (capacity)")
     parser.add_argument("--users", type=int, default=32, help="concurrent users (capacity)")
-    parser.add_argument("--per-user", type=int, default=15, help="questions per user")
+    parser.add_argument("--per-user", type=int, default=20, help="questions per user")
     parser.add_argument("--shipped-per-user", type=int, default=8)
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--tip-users", type=int, default=10)
