@@ -17,8 +17,7 @@ from pathlib import Path
 from bot.clock import STOCKHOLM, FrozenClock
 from bot.promise import load_promise
 from bot.services import Services
-from bot.services.pace import PaceService
-from bot.services.progress import ProgressService
+from bot.services.wiring import build_features
 from bot.settings import Settings
 from storage.activities import NewActivity
 from storage.db import Database
@@ -62,8 +61,8 @@ async def main() -> None:
                 verdict = "OK" if med < TARGET_MS else "SLOW"
                 print(f"{label:<28} median {med:7.2f} ms   p95 {p95:7.2f} ms   {verdict}")
 
-            pace = PaceService(services)
-            progress = ProgressService(services)
+            features = build_features(services)  # as build_application wires them
+            pace, progress = features.pace, features.progress
             for label, call in (
                 ("pace (status, status --json)", pace.current),
                 ("progress (residents)", progress.progress),

@@ -43,9 +43,8 @@ from bot.app import SANDBOX_TOKEN
 from bot.clock import ShiftedClock
 from bot.sandbox.emulator import Emulator, SentMessage
 from bot.sandbox.terminal import DEFAULT_NOW, running_sandbox
-from bot.services import Services
-from bot.services.tips_service import TipService
 from bot.settings import Settings
+from handlers.common import BotData
 from storage.subscriptions import NewSubscription, SubscriptionRepo
 
 QUESTION = "när är nästa tematräff"
@@ -159,16 +158,14 @@ async def echo_bot(emu: Emulator) -> AsyncIterator[None]:
 
 
 @asynccontextmanager
-async def trygghetsbot(
-    emu: Emulator, tmp: Path, name: str, limits: bool
-) -> AsyncIterator[Services]:
+async def trygghetsbot(emu: Emulator, tmp: Path, name: str, limits: bool) -> AsyncIterator[BotData]:
     settings = Settings(_env_file=None, db_path=tmp / f"{name}.sqlite3")  # type: ignore[call-arg]
     if not limits:
         settings = settings.model_copy(update=UNLIMITED)
     async with running_sandbox(
         settings, ShiftedClock(DEFAULT_NOW), emulator=emu, rate_limit=True
     ) as (_, app):
-        yield app.bot_data.services
+        yield app.bot_data  # the services exactly as build_application wired them
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -221,7 +218,8 @@ async def as_shipped(emu: Emulator, tmp: Path, users: int, per_user: int) -> Non
 async def during_tip_round(emu: Emulator, tmp: Path, subscribers: int, users: int) -> None:
     emu.set_rate_limits(TELEGRAM_RATE, 1)
     before_429 = emu.rejected_429
-    async with trygghetsbot(emu, tmp, "tipround", limits=True) as services:
+    async with trygghetsbot(emu, tmp, "tipround", limits=True) as data:
+        services = data.services
         now = services.clock.now()
         await SubscriptionRepo(services.db).upsert_many(
             [
@@ -232,7 +230,7 @@ async def during_tip_round(emu: Emulator, tmp: Path, subscribers: int, users: in
             ],
             now,
         )
-        queued = await TipService(services).tick()
+        queued = await data.features.tips.tick()
         await asyncio.sleep(2)  # the sender is under way
         started = time.perf_counter()
         result = await residents(emu, users, 8, think=1.5, base=RESIDENT_BASE + 95_000)

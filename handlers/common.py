@@ -39,11 +39,6 @@ class BotData:
 
     services: Services
     features: Features
-    # Services a handler module starts itself (the outbox sender), by type.
-    started: dict[type, object]
-
-    def __init__(self) -> None:
-        self.started = {}
 
     @property
     def people(self) -> PeopleService:
@@ -162,25 +157,6 @@ def button(kind: type[CallbackData], callback: Handler, *leading: object) -> Any
     return CallbackQueryHandler(callback, pattern=kind.pattern(*leading))
 
 
-def cb(*parts: object) -> str:
-    """Old-style ``area:verb:arg`` data, for the namespaces not yet moved to a codec."""
-    data = ":".join(str(p) for p in parts)
-    if len(data.encode("utf-8")) > 64:
-        raise ValueError("callback data too long")
-    return data
-
-
-def split_cb(data: str | None, expected_parts: int) -> list[str] | None:
-    if not data or len(data) > 64:
-        return None
-    parts = data.split(":")
-    return parts if len(parts) == expected_parts else None
-
-
-def int_arg(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) < 19 else None
-
-
 def markup(screen: Screen) -> InlineKeyboardMarkup | None:
     """A presenter's typed buttons as Telegram's inline keyboard (None when there are none)."""
     if not screen.rows:
@@ -199,6 +175,7 @@ async def show(update: Update, screen: Screen, *, edit: bool = False) -> Message
 
 
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """An outbox message's stored buttons (data already encoded by a presenter's codec)."""
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
     )

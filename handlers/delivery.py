@@ -63,14 +63,9 @@ def telegram_send(bot: ExtBot[Any]) -> Send:
 
 
 def delivery_service(context_or_app: Any) -> DeliveryService:
-    data = context_or_app.bot_data
-    service = data.started.get(DeliveryService)
-    if service is None:
-        tips = data.features.tips
-        service = DeliveryService(data.services, on_chat_gone=tips.chat_gone)
-        data.started[DeliveryService] = service
-    assert isinstance(service, DeliveryService)
-    return service
+    """The one outbox sender, built with the other services in ``build_application``."""
+    sender: DeliveryService = context_or_app.bot_data.features.delivery
+    return sender
 
 
 async def run_sender(context: BotContext) -> None:

@@ -141,7 +141,6 @@ def test_services_import_neither_telegram_nor_handlers_nor_codecs() -> None:
     assert violations(_module_files("bot/services"), banned) == []
 
 
-@pytest.mark.xfail(strict=True, reason="tips_service: moved after issue 11 lands")
 def test_services_build_no_callback_data() -> None:
     assert [hit for p in _module_files("bot/services") for hit in _callback_literals_in(p)] == []
 

@@ -150,10 +150,11 @@ async def test_words_of_harm_put_112_before_any_other_answer(harness: Harness) -
 
 
 def test_every_tip_offers_the_scam_check(harness: Harness) -> None:
-    from bot.services.tips_service import stop_button
+    from bot.render.tips import tip_buttons
 
-    rows = stop_button("sv", harness.services)
-    assert ("Är det här ett bedrägeri?", "ask:scam:0") in [b for row in rows for b in row]
+    rows = tip_buttons(harness.services.translator("sv"))
+    pairs = [(b.label, b.data.encode()) for row in rows for b in row]
+    assert ("Är det här ett bedrägeri?", "ask:scam:0") in pairs
 
 
 async def test_danger_inside_the_tips_menu_gets_112(harness: Harness) -> None:

@@ -23,6 +23,7 @@ from bot.sandbox.emulator import Emulator
 from bot.services import Services
 from bot.services.delivery import DeliveryService, Send
 from bot.services.tips_service import TipService
+from bot.services.wiring import Features, build_features, outbox_sender
 from bot.settings import Settings
 from handlers.delivery import telegram_send
 from handlers.sending import BudgetRateLimiter
@@ -37,14 +38,22 @@ class Rig:
     emu: Emulator | None  # None when the emulator runs in another process
     services: Services
     bot: ExtBot[None]
-    tips: TipService
+    features: Features  # built by the same factory as the bot's
     subscribers: list[int]
+
+    @property
+    def tips(self) -> TipService:
+        return self.features.tips
 
     def send(self) -> Send:
         return telegram_send(self.bot)
 
     def engine(self, per_second: float | None = None) -> DeliveryService:
-        return DeliveryService(self.services, per_second, on_chat_gone=self.tips.chat_gone)
+        """The production sender (``per_second=None``: the bot's own budget), or a fresh one
+        with a budget of its own."""
+        if per_second is None:
+            return self.features.delivery
+        return outbox_sender(self.services, self.tips, per_second)
 
 
 @asynccontextmanager
@@ -91,7 +100,7 @@ async def broadcast_rig(
                     now,
                 )  # fmt: skip
                 try:
-                    yield Rig(emu, services, bot, TipService(services), chats)
+                    yield Rig(emu, services, bot, build_features(services), chats)
                 finally:
                     await bot.shutdown()
     finally:

@@ -12,8 +12,10 @@ from datetime import datetime, time, timedelta
 
 from bot.errors import NotFound, UserFacingError
 from bot.i18n import N_, Translator
+from bot.render import Screen
+from bot.render import tips as render
 from bot.roles import Actor
-from bot.services import Services
+from bot.services import Services, outgoing
 from bot.services.people import PeopleService
 from bot.tips import CADENCES, SLOTS, find_violations, load_tips, next_send_time, next_tip
 from storage.activities import NewActivity
@@ -57,15 +59,10 @@ def daytime(moment: datetime) -> datetime:
     return datetime.combine(day, DAY_START, tzinfo=moment.tzinfo)
 
 
-def stop_button(locale: str, services: Services) -> list[list[tuple[str, str]]]:
-    """Under every tip: stop them, or paste a suspicious text to have it checked."""
-    _ = services.translator(locale).gettext
-    return [[(_("Stop the tips"), "tips:stop")], [(_("Is this a scam?"), "ask:scam:0")]]
-
-
 class TipService:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, people: PeopleService | None = None) -> None:
         self.s = services
+        self.people = people or PeopleService(services)
         self.subs = SubscriptionRepo(services.db)
         self.alerts = AlertRepo(services.db)
         self.jobs = JobRunRepo(services.db)
@@ -115,7 +112,7 @@ class TipService:
                     NewDelivery(
                         sub.chat_id,
                         "tip",
-                        OutgoingMessage(book.render(tip), stop_button(sub.locale, self.s)),
+                        self._with_tip_buttons(book.render(tip), sub.locale),
                         now,
                         dedupe_key=f"tip:{sub.chat_id}:{sub.cursor}:{sub.anchor.isoformat()}",
                         batch=f"tips:{now.date().isoformat()}",
@@ -152,7 +149,7 @@ class TipService:
     async def draft_alert(self, actor: Actor, texts: dict[str, str], urgent: bool) -> Alert:
         """``texts``: the alert per language ("sv", "en"); a language without its own
         version gets the other one (under a heading and sign-off in its own language)."""
-        await PeopleService(self.s).require_staff(actor, "alert")
+        await self.people.require_staff(actor, "alert")
         cleaned = {k: v.strip() for k, v in texts.items() if k in ("sv", "en") and v.strip()}
         if not cleaned:
             raise AlertRefused()
@@ -185,21 +182,11 @@ class TipService:
         """Each admin gets the preview, in their language, with approve / reject buttons."""
 
         def build(tr: Translator) -> OutgoingMessage:
-            kind = tr.gettext("URGENT alert") if alert.urgent else tr.gettext("Alert")
-            text = (
-                tr.gettext("{kind} from {name} waiting for approval:").format(
-                    kind=kind, name=author.name or author.user_id
-                )
-                + "\n\n"
-                + self.render_alert(alert, tr.locale)
-            )
-            buttons = [[
-                (tr.gettext("Approve and send"), f"alert:ok:{alert.id}"),
-                (tr.gettext("Reject"), f"alert:no:{alert.id}"),
-            ]]  # fmt: skip
-            return OutgoingMessage(text, buttons)
+            who = author.name or str(author.user_id)
+            text = self.render_alert(alert, tr.locale)
+            return outgoing(render.approval_request(tr, alert.urgent, who, alert.id, text))
 
-        return await PeopleService(self.s).message_admins(
+        return await self.people.message_admins(
             "alert-approval", f"alert-approval:{alert.id}:{{admin}}", build
         )
 
@@ -207,24 +194,25 @@ class TipService:
         now = self.s.clock.now()
         locale = await self.s.users.locale(alert.created_by) or self.s.settings.locale
         tr = self.s.translator(locale)
+        who = decider.name or str(decider.user_id)
         if alert.status == "rejected":
-            text = tr.gettext("Your alert was not approved by {name}.").format(
-                name=decider.name or decider.user_id
-            )
-            buttons = None
+            answer = render.alert_rejected(tr, who)
         else:
-            text = tr.gettext(
-                "Your alert was approved by {name} and is on its way to {n} subscribers."
-            ).format(name=decider.name or decider.user_id, n=await self.subs.count_active())
-            buttons = [[(tr.gettext("Delivery report"), f"alert:rep:{alert.id}")]]
+            subscribers = await self.subs.count_active()
+            answer = render.alert_approved(tr, who, subscribers, alert.id)
         await self.s.deliveries.enqueue(
-            NewDelivery(alert.created_by, "alert-result", OutgoingMessage(text, buttons), now,
-                        dedupe_key=f"alert-result:{alert.id}"),
+            NewDelivery(
+                alert.created_by,
+                "alert-result",
+                outgoing(answer),
+                now,
+                dedupe_key=f"alert-result:{alert.id}",
+            ),
             now,
-        )  # fmt: skip
+        )
 
     async def decide_alert(self, actor: Actor, alert_id: int, approve: bool) -> Alert:
-        await PeopleService(self.s).require_admin(actor, "alert.approve")
+        await self.people.require_admin(actor, "alert.approve")
         now = self.s.clock.now()
         async with self.s.db.transaction():
             if not await self.alerts.decide(
@@ -247,9 +235,7 @@ class TipService:
             NewDelivery(
                 sub.chat_id,
                 "alert",
-                OutgoingMessage(
-                    self.render_alert(alert, sub.locale), stop_button(sub.locale, self.s)
-                ),
+                self._with_tip_buttons(self.render_alert(alert, sub.locale), sub.locale),
                 when,
                 dedupe_key=f"alert:{alert.id}:{sub.chat_id}",
                 batch=f"alert:{alert.id}",
@@ -260,6 +246,10 @@ class TipService:
         await self.alerts.mark_sent(alert.id)
         await self._count_round(now, "alert", f"alert:{alert.id}", queued)
         return queued
+
+    def _with_tip_buttons(self, text: str, locale: str) -> OutgoingMessage:
+        """A tip or an alert, with "stop the tips" and "is this a scam?" under it."""
+        return outgoing(Screen(text, render.tip_buttons(self.s.translator(locale))))
 
     async def alert_report(self, actor: Actor, alert_id: int) -> AlertReport:
         """Delivery counts for the alert's author and admins only; anyone else (other staff

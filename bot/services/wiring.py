@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.services import Services
 from bot.services.answers import AnswerService
+from bot.services.delivery import DeliveryService
 from bot.services.events import EventService
 from bot.services.pace import PaceService
 from bot.services.people import PeopleService
@@ -27,6 +28,15 @@ class Features:
     reporting: ReportingService
     tips: TipService
     answers: AnswerService
+    delivery: DeliveryService  # the outbox sender: one instance, it holds the round state
+
+
+def outbox_sender(
+    services: Services, tips: TipService, per_second: float | None = None
+) -> DeliveryService:
+    """The outbox sender; a chat that is gone is dropped from the tips too. ``per_second``
+    gives it a budget of its own (tests, benchmarks), else it shares the bot's."""
+    return DeliveryService(services, per_second, on_chat_gone=tips.chat_gone)
 
 
 def build_features(services: Services) -> Features:
@@ -34,6 +44,7 @@ def build_features(services: Services) -> Features:
     pace = PaceService(services)
     events = EventService(services, people)
     progress = ProgressService(services, pace)
+    tips = TipService(services, people)
     return Features(
         people=people,
         pace=pace,
@@ -41,6 +52,7 @@ def build_features(services: Services) -> Features:
         progress=progress,
         reminders=ReminderService(services, pace, people),
         reporting=ReportingService(services, people),
-        tips=TipService(services),
+        tips=tips,
         answers=AnswerService(services, events, progress),
+        delivery=outbox_sender(services, tips),
     )
