@@ -4,6 +4,7 @@ valid" — never a crash, never an action."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import typing
@@ -62,10 +63,8 @@ def test_encoding_refuses_what_telegram_would_refuse() -> None:
 @given(st.text(max_size=80))
 def test_decoding_untrusted_text_only_ever_refuses(data: str) -> None:
     for kind in CODECS:
-        try:
+        with contextlib.suppress(MalformedCallback):
             kind.decode(data)
-        except MalformedCallback:
-            pass
 
 
 MALFORMED = [
