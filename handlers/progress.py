@@ -17,12 +17,16 @@ CAPTION_MAX = 1024  # Telegram's limit for photo captions
 
 
 async def show_progress(update: Update, context: BotContext) -> None:
+    """/progress, the typed question "Hur går det?" and the menu's "How is it going?" button
+    all come here: the chart (with its facts as the caption) and the summary."""
     tr = context.actor.tr
-    service = context.features.progress
-    progress = await service.progress()
-    text = service.summary_text(progress, tr)
+    promise = context.services.promise
+    progress = await context.features.progress.progress()
+    text = render.summary(tr, promise, progress)
     # Drawing takes ~0.1 s: off the event loop so other chats are not kept waiting.
-    png, alt = await asyncio.to_thread(service.chart, progress, tr)
+    png, alt = await asyncio.to_thread(render.chart, tr, promise, progress)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
     chat = update.effective_chat
     if chat is None:
         return

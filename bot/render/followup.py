@@ -27,7 +27,8 @@ from bot.i18n import Translator
 from bot.pace import PaceRow, State, state_word
 from bot.periods import Period, PeriodKind, period_label
 from bot.promise import Cadence, Commitment, Promise, Visibility
-from bot.services.progress import CommitmentProgress, Progress, chart_with_alt
+from bot.render.progress import chart_with_alt
+from bot.services.progress import CommitmentProgress, Progress
 from storage.records import Activity
 
 DEMO_MARK = "[DEMO]"

@@ -1,13 +1,129 @@
-"""Presenters for residents' /follow (what to get news about)."""
+"""Presenters for residents' progress: /progress (the summary and the chart, also the answer
+to "Hur går det?" typed or tapped), /follow and the daily news to followers."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Literal
 
+from bot.chart import Bar, render_chart
 from bot.i18n import Translator
-from bot.promise import Commitment
+from bot.pace import state_badge
+from bot.periods import Period, period_label
+from bot.promise import Cadence, Commitment, Promise
 from bot.render import Button, Screen
 from bot.render.callbacks import FollowAction, FollowPress
+
+if TYPE_CHECKING:
+    from bot.services.progress import CommitmentProgress, Progress
+
+
+def chart_with_alt(
+    bars: list[Bar], title: str, tr: Translator, fmt: Literal["png", "svg"] = "png"
+) -> tuple[bytes, str]:
+    """A chart and the same facts as text, for captions and alt text."""
+    _ = tr.gettext
+    image = render_chart(bars, title, _("Done"), _("Promised"), fmt)
+    facts = "; ".join(
+        _("{name} {done} of {target}").format(name=b.label, done=b.done, target=b.target)
+        for b in bars
+    )
+    return image, f"{title}: {facts}"
+
+
+def summary(tr: Translator, promise: Promise, progress: Progress) -> str:
+    _ = tr.gettext
+    window = promise.window
+    if progress.today > window.end:
+        heading = _("The promise ended on {date}. Final result:").format(date=tr.date(window.end))
+    else:
+        heading = _("How the promise is going ({date}):").format(date=tr.date(progress.today))
+    lines = [heading, ""]
+    for item in progress.items:
+        lines.append(line(tr, item, progress.today))
+    shown = progress.activities[:5]
+    if shown:
+        lines += ["", _("Recently:")]
+        for activity in shown:
+            commitment = promise.commitment(activity.commitment)
+            where = f", {activity.place}" if activity.place else ""
+            lines.append(
+                f"• {commitment.short.get(tr.locale)}{where} – "
+                f"{tr.date(activity.date, 'EEEE d MMMM')}"
+            )
+    lines += ["", _("Follow a commitment with /follow to get news when it moves.")]
+    return "\n".join(lines)
+
+
+def line(tr: Translator, item: CommitmentProgress, today: date) -> str:
+    _ = tr.gettext
+    c, row = item.commitment, item.current
+    name = c.short.get(tr.locale)
+    if c.cadence is Cadence.MILESTONE:
+        return _("{name}: {state}").format(name=name, state=state_badge(tr, row.state, row.late))
+    if c.cadence is Cadence.TRACKED:
+        return tr.ngettext("{name}: {n} so far", "{name}: {n} so far", item.done_total).format(
+            name=name, n=item.done_total
+        )
+    # Count-only commitments are shown exactly like the others: the count, the promised
+    # number (it is in the published promise) and a state that ignores plans.
+    return _("{name}: {done} of {target} {period} – {state}").format(
+        name=name,
+        done=row.done,
+        target=row.target,
+        period=period_phrase(tr, row.period, today),
+        state=state_badge(tr, row.state),
+    )
+
+
+def period_phrase(tr: Translator, period: Period, today: date) -> str:
+    _ = tr.gettext
+    if period.start <= today <= period.end:
+        return {
+            "term": _("this term"),
+            "school_year": _("this school year"),
+            "year": _("this year"),
+            "window": _("over the whole promise"),
+        }.get(period.kind.value, period_label(period, tr))
+    return _("in {period}").format(period=period_label(period, tr))
+
+
+def chart(
+    tr: Translator, promise: Promise, progress: Progress, fmt: Literal["png", "svg"] = "png"
+) -> tuple[bytes, str]:
+    """The image and its text alternative (for the caption and the HTML alt text): the
+    period running now, or once the promise has ended its final result."""
+    counted = [i for i in progress.items if i.commitment.is_counted]
+    window = promise.window
+    if progress.today > window.end:
+        bars = [
+            Bar(
+                i.commitment.short.get(tr.locale),
+                sum(r.done for r in i.history),
+                sum(r.target or 0 for r in i.history),
+            )
+            for i in counted
+        ]
+        title = tr.gettext("Final result {start}–{end}: promised and done").format(
+            start=window.start.year, end=window.end.year
+        )
+    else:
+        bars = [
+            Bar(i.commitment.short.get(tr.locale), i.current.done, i.current.target or 0)
+            for i in counted
+        ]
+        title = tr.gettext("Promised and done, current period")
+    return chart_with_alt(bars, title, tr, fmt)
+
+
+def news(tr: Translator, items: Sequence[CommitmentProgress], today: date) -> Screen:
+    """The daily message to a follower: the commitments that moved."""
+    _ = tr.gettext
+    lines = [_("News about the promise you follow:")]
+    lines += ["• " + line(tr, item, today) for item in items]
+    lines += ["", _("See everything with /progress.")]
+    return Screen("\n".join(lines))
 
 
 def follow_buttons(

@@ -14,6 +14,7 @@ from bot.i18n import Translator
 from bot.questions import Intent, Match, match_question
 from bot.render import Button
 from bot.render import events as render_events
+from bot.render import progress as render_progress
 from bot.render.menu import event_buttons, menu_buttons, scam_row
 from bot.scamcheck import ScamCheck, check_message
 from bot.services import Services
@@ -192,7 +193,7 @@ class AnswerService:
         if intent is Intent.ABOUT_PROMISE:
             return Answer(intent.value, None, self.about_text(tr), menu_buttons(tr)[:1])
         if intent is Intent.PROGRESS:
-            summary = self.progress.summary_text(await self.progress.progress(), tr)
+            summary = render_progress.summary(tr, self.s.promise, await self.progress.progress())
             return Answer(intent.value, None, summary)
         if intent is Intent.CONTACT_POLICE:
             return Answer(intent.value, None, self.contact_text(tr))

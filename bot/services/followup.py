@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.render import progress as render_progress
 from bot.render.followup import PeriodFilter, Report, build_report, period_chart, render
 from bot.services import Services
 from bot.services.progress import ProgressService
@@ -21,7 +22,7 @@ async def build(
     tr = services.translator(locale)
     progress = await progress_service.progress(today, internal=internal)
     if period.is_all:
-        chart = progress_service.chart(progress, tr, "svg")
+        chart = render_progress.chart(tr, services.promise, progress, "svg")
     else:
         chart = period_chart(progress, tr, period)
     activities = [a for a in await services.activities.all_counted() if a.date <= progress.today]

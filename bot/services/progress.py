@@ -6,17 +6,15 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import Literal
 
-from bot.chart import Bar, render_chart
-from bot.i18n import Translator
-from bot.pace import CommitmentFacts, PaceRow, state_badge, target_for
+from bot.pace import CommitmentFacts, PaceRow, target_for
 from bot.pace import history as pace_history
-from bot.periods import Period, period_label, periods_for
-from bot.promise import Cadence, Commitment, Visibility
-from bot.services import Services
+from bot.periods import periods_for
+from bot.promise import Commitment, Visibility
+from bot.render import progress as render
+from bot.services import Services, outgoing
 from bot.services.pace import PaceService
-from storage.deliveries import NewDelivery, OutgoingMessage
+from storage.deliveries import NewDelivery
 from storage.follows import FollowRepo
 from storage.jobs import JobRunRepo
 from storage.records import Activity
@@ -71,19 +69,6 @@ def resident_facts(
     return replace(facts, planned_dates=())
 
 
-def chart_with_alt(
-    bars: list[Bar], title: str, tr: Translator, fmt: Literal["png", "svg"] = "png"
-) -> tuple[bytes, str]:
-    """A chart and the same facts as text, for captions and alt text."""
-    _ = tr.gettext
-    image = render_chart(bars, title, _("Done"), _("Promised"), fmt)
-    facts = "; ".join(
-        _("{name} {done} of {target}").format(name=b.label, done=b.done, target=b.target)
-        for b in bars
-    )
-    return image, f"{title}: {facts}"
-
-
 class ProgressService:
     def __init__(self, services: Services, pace: PaceService | None = None) -> None:
         self.s = services
@@ -124,91 +109,6 @@ class ProgressService:
         found = await self.s.events.visibilities(ids)
         return {event_id: Visibility(v) for event_id, v in found.items()}
 
-    def summary_text(self, progress: Progress, tr: Translator) -> str:
-        _ = tr.gettext
-        window = self.s.promise.window
-        if progress.today > window.end:
-            heading = _("The promise ended on {date}. Final result:").format(
-                date=tr.date(window.end)
-            )
-        else:
-            heading = _("How the promise is going ({date}):").format(date=tr.date(progress.today))
-        lines = [heading, ""]
-        for item in progress.items:
-            lines.append(self.line(item, tr))
-        shown = progress.activities[:5]
-        if shown:
-            lines += ["", _("Recently:")]
-            for activity in shown:
-                commitment = self.s.promise.commitment(activity.commitment)
-                where = f", {activity.place}" if activity.place else ""
-                lines.append(
-                    f"• {commitment.short.get(tr.locale)}{where} – "
-                    f"{tr.date(activity.date, 'EEEE d MMMM')}"
-                )
-        lines += ["", _("Follow a commitment with /follow to get news when it moves.")]
-        return "\n".join(lines)
-
-    def line(self, item: CommitmentProgress, tr: Translator) -> str:
-        _ = tr.gettext
-        c, row = item.commitment, item.current
-        name = c.short.get(tr.locale)
-        if c.cadence is Cadence.MILESTONE:
-            return _("{name}: {state}").format(
-                name=name, state=state_badge(tr, row.state, row.late)
-            )
-        if c.cadence is Cadence.TRACKED:
-            return tr.ngettext("{name}: {n} so far", "{name}: {n} so far", item.done_total).format(
-                name=name, n=item.done_total
-            )
-        # Count-only commitments are shown exactly like the others: the count, the promised
-        # number (it is in the published promise) and a state that ignores plans.
-        return _("{name}: {done} of {target} {period} – {state}").format(
-            name=name,
-            done=row.done,
-            target=row.target,
-            period=self.period_phrase(row.period, tr),
-            state=state_badge(tr, row.state),
-        )
-
-    def period_phrase(self, period: Period, tr: Translator) -> str:
-        _ = tr.gettext
-        if period.start <= self.s.clock.today() <= period.end:
-            return {
-                "term": _("this term"),
-                "school_year": _("this school year"),
-                "year": _("this year"),
-                "window": _("over the whole promise"),
-            }.get(period.kind.value, period_label(period, tr))
-        return _("in {period}").format(period=period_label(period, tr))
-
-    def chart(
-        self, progress: Progress, tr: Translator, fmt: Literal["png", "svg"] = "png"
-    ) -> tuple[bytes, str]:
-        """The image and its text alternative (for the caption and the HTML alt text): the
-        period running now, or once the promise has ended its final result."""
-        counted = [i for i in progress.items if i.commitment.is_counted]
-        window = self.s.promise.window
-        if progress.today > window.end:
-            bars = [
-                Bar(
-                    i.commitment.short.get(tr.locale),
-                    sum(r.done for r in i.history),
-                    sum(r.target or 0 for r in i.history),
-                )
-                for i in counted
-            ]
-            title = tr.gettext("Final result {start}–{end}: promised and done").format(
-                start=window.start.year, end=window.end.year
-            )
-        else:
-            bars = [
-                Bar(i.commitment.short.get(tr.locale), i.current.done, i.current.target or 0)
-                for i in counted
-            ]
-            title = tr.gettext("Promised and done, current period")
-        return chart_with_alt(bars, title, tr, fmt)
-
     # Following ---------------------------------------------------------------------------
 
     def followable(self) -> list[Commitment]:
@@ -244,11 +144,9 @@ class ProgressService:
         deliveries = []
         for chat_id, (locale, ids) in per_chat.items():
             tr = self.s.translator(locale)
-            text = self._news_text(tr, [news[i] for i in ids])
+            screen = render.news(tr, [news[i] for i in ids], today)
             key = f"follow:{chat_id}:{today.isoformat()}"
-            deliveries.append(
-                NewDelivery(chat_id, "follow", OutgoingMessage(text), now, dedupe_key=key)
-            )
+            deliveries.append(NewDelivery(chat_id, "follow", outgoing(screen), now, dedupe_key=key))
         return await self.s.deliveries.enqueue_many(deliveries, now)
 
     async def _news_since(self, since: datetime, today: date) -> dict[str, CommitmentProgress]:
@@ -275,10 +173,3 @@ class ProgressService:
             for i in progress.items
             if i.commitment.id in moved and i.commitment.visibility is not Visibility.COUNT_ONLY
         }
-
-    def _news_text(self, tr: Translator, items: list[CommitmentProgress]) -> str:
-        _ = tr.gettext
-        lines = [_("News about the promise you follow:")]
-        lines += ["• " + self.line(item, tr) for item in items]
-        lines += ["", _("See everything with /progress.")]
-        return "\n".join(lines)
