@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -27,6 +28,8 @@ from storage.activities import NewActivity
 from storage.deliveries import NewDelivery
 from storage.events import EventReminderRepo, NewEvent
 from storage.records import Event
+
+log = logging.getLogger(__name__)
 
 UPCOMING_DAYS = 60
 EVE_TIME = time(18, 0)  # the reminder the day before
@@ -323,6 +326,8 @@ class EventService:
             ):
                 queued += 1
             await self.s.events.mark_followup_sent(event.id, now)
+        if queued:
+            log.info("event follow-up: %d organiser question(s) queued", queued)
         return queued
 
     async def record_outcome(self, actor: Actor, event_id: int, outcome: str) -> int | None:

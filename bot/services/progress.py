@@ -4,6 +4,7 @@ published follow-up report. Numbers come from the pace engine only."""
 from __future__ import annotations
 
 import bisect
+import logging
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
@@ -18,6 +19,8 @@ from storage.deliveries import NewDelivery
 from storage.follows import FollowRepo
 from storage.jobs import JobRunRepo
 from storage.records import Activity
+
+log = logging.getLogger(__name__)
 
 FOLLOW_JOB = "follow"
 FOLLOW_SEND_TIME = time(17, 0)
@@ -147,7 +150,9 @@ class ProgressService:
             screen = render.news(tr, [news[i] for i in ids], today)
             key = f"follow:{chat_id}:{today.isoformat()}"
             deliveries.append(NewDelivery(chat_id, "follow", outgoing(screen), now, dedupe_key=key))
-        return await self.s.deliveries.enqueue_many(deliveries, now)
+        queued = await self.s.deliveries.enqueue_many(deliveries, now)
+        log.info("follow news: %d message(s) queued for %d follower(s)", queued, len(per_chat))
+        return queued
 
     async def _news_since(self, since: datetime, today: date) -> dict[str, CommitmentProgress]:
         progress = await self.progress(today)

@@ -9,6 +9,7 @@ missed while the bot was down is sent once when it is back (older weeks are not 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -23,6 +24,8 @@ from bot.workdays import next_working_day
 from storage.deliveries import NewDelivery, OutgoingMessage
 from storage.jobs import JobRunRepo
 from storage.records import StaffMember
+
+log = logging.getLogger(__name__)
 
 DIGEST_JOB = "digest"
 ESCALATION_JOB = "escalation"
@@ -113,7 +116,9 @@ class ReminderService:
                     dedupe_key=f"digest:{key}:{user_id}",
                 )
             )
-        return await self.s.deliveries.enqueue_many(queued, now) if queued else 0
+        sent = await self.s.deliveries.enqueue_many(queued, now) if queued else 0
+        log.info("digest %s: %d queued, %d commitment(s) need attention", key, sent, len(items))
+        return sent
 
     async def escalation_tick(self) -> int:
         """Tell admins once about each period that recently ended with a missed target."""
@@ -131,6 +136,8 @@ class ReminderService:
                 if not await self.jobs.claim(ESCALATION_JOB, key, now):
                     continue
                 queued += await self._escalate(commitment, row, key)
+        if queued:
+            log.info("escalation: %d message(s) to admins queued", queued)
         return queued
 
     async def _escalate(self, commitment: Commitment, row: PaceRow, key: str) -> int:

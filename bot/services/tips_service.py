@@ -7,6 +7,7 @@ delivery engine's business. Every tip round and every approved alert also counts
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -23,6 +24,8 @@ from storage.deliveries import NewDelivery, OutgoingMessage
 from storage.jobs import JobRunRepo
 from storage.records import Subscription
 from storage.subscriptions import Alert, AlertRepo, SubscriptionRepo
+
+log = logging.getLogger(__name__)
 
 COMMITMENT = "senior_fraud_info"
 # Alerts that are not urgent wait for daytime: 09:00–18:00 local time.
@@ -132,6 +135,7 @@ class TipService:
                 ]
             )
             await self._count_round(now, "tips", f"tips:{now.date().isoformat()}", queued)
+            log.info("tip round: %d tip(s) queued", queued)
             return queued
 
     async def _count_round(self, now: datetime, source: str, key: str, n: int) -> None:
@@ -245,6 +249,7 @@ class TipService:
         queued = await self.s.deliveries.enqueue_many(rows, now)
         await self.alerts.mark_sent(alert.id)
         await self._count_round(now, "alert", f"alert:{alert.id}", queued)
+        log.info("alert %s: %d message(s) queued (urgent: %s)", alert.id, queued, alert.urgent)
         return queued
 
     def _with_tip_buttons(self, text: str, locale: str) -> OutgoingMessage:
