@@ -20,7 +20,7 @@ from bot.services.wiring import build_features
 from bot.settings import Settings
 from bot.update_guard import UpdateGuard
 from handlers import STARTUP, register
-from handlers.common import BotContext, BotData, UserData
+from handlers.common import BotContext, BotData, ChatData, UserData
 from handlers.menus import publish_default_menus
 from handlers.sending import BudgetRateLimiter
 from handlers.updates import ChatOrderedProcessor
@@ -50,7 +50,9 @@ def build_application(
     secret = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
     if not secret:
         raise ValueError("no bot token")
-    context_types = ContextTypes(context=BotContext, bot_data=BotData, user_data=UserData)
+    context_types = ContextTypes(
+        context=BotContext, bot_data=BotData, user_data=UserData, chat_data=ChatData
+    )
     builder = (
         ApplicationBuilder()
         .token(secret)

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date, datetime, time
 
-from bot.clock import FrozenClock, make_clock
+from bot.clock import Clock, FrozenClock, make_clock
 from bot.promise import load_promise
 from bot.services import Services
 from bot.settings import Settings
@@ -28,9 +28,10 @@ class UsageError(Exception):
 async def open_services(settings: Settings, today: date | None = None) -> AsyncIterator[Services]:
     """Services on the configured database; ``today`` pins the clock (noon that day)."""
     promise = load_promise(settings.promise_file)
-    if today is not None:
-        clock = FrozenClock(datetime.combine(today, time(12, 0), tzinfo=settings.tz), settings.tz)
-    else:
-        clock = make_clock(settings.now, settings.tz)  # type: ignore[assignment]
+    clock: Clock = (
+        FrozenClock(datetime.combine(today, time(12, 0), tzinfo=settings.tz), settings.tz)
+        if today is not None
+        else make_clock(settings.now, settings.tz)
+    )
     async with Database(settings.db_path) as db:
         yield Services(settings, clock, promise, db)

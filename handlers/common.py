@@ -81,12 +81,17 @@ class UserData(dict[Any, Any]):
         self.alert_other = None
 
 
+class ChatData:
+    """Per-chat data: nothing is kept per chat today (records live in SQLite, conversation
+    scratch per user in ``UserData``); typed so that a first use has to name its field."""
+
+
 def user_data(context: CallbackContext[Any, UserData, Any, Any]) -> UserData:
     """The user's scratch, or an empty detached one for updates without a user."""
     return context.user_data if context.user_data is not None else UserData()
 
 
-class BotContext(CallbackContext[ExtBot[None], UserData, dict[Any, Any], BotData]):
+class BotContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):
     """Carries the per-update actor loaded once by the loader in a low handler group."""
 
     _actor: Actor | None = None

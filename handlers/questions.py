@@ -7,10 +7,11 @@ from telegram import Update
 
 from bot.questions import Intent
 from bot.render import Screen
+from bot.render.answers import menu_text
 from bot.render.callbacks import AskPress, AskTopic
 from bot.render.menu import menu_buttons
 from bot.scamcheck import check_message
-from bot.services.answers import Answer, menu_text
+from bot.services.answers import Answer
 from handlers.common import BotContext, pressed, reply, show, user_data
 from handlers.menus import closest_command
 from handlers.progress import show_progress

@@ -12,9 +12,9 @@ from telegram.ext import ConversationHandler
 
 from bot.i18n import N_, Translator
 from bot.render import tips as render
+from bot.render.answers import scam_text
 from bot.render.callbacks import AlertAction, AlertPress
 from bot.scamcheck import check_message
-from bot.services.answers import scam_text
 from bot.services.tips_service import TipService
 from bot.tips import CADENCES, SLOTS
 from handlers.common import (
@@ -333,7 +333,7 @@ async def on_forwarded(update: Update, context: BotContext) -> None:
     text = message.text or message.caption or ""
     result = check_message(text)
     await context.features.answers.count_scam_signs(result.flags)
-    await reply(update, scam_text(context.actor.tr, context.services, result.flags))
+    await reply(update, scam_text(context.actor.tr, context.services.promise, result.flags))
 
 
 TICK_JOB = "tips:tick"

@@ -13,10 +13,11 @@ from bot.emergency import Danger, assess
 from bot.i18n import Translator
 from bot.questions import Intent, Match, match_question
 from bot.render import Button
+from bot.render import answers as render
 from bot.render import events as render_events
 from bot.render import progress as render_progress
 from bot.render.menu import event_buttons, menu_buttons, scam_row
-from bot.scamcheck import ScamCheck, check_message
+from bot.scamcheck import check_message
 from bot.services import Services
 from bot.services.events import EventService
 from bot.services.progress import ProgressService
@@ -34,99 +35,6 @@ class Answer:
 
     def to_json(self) -> dict[str, object]:
         return {"intent": self.intent, "kind": self.kind, "text": self.text}
-
-
-def emergency_text(tr: Translator, services: Services, danger: str | None = None) -> str:
-    """112 first, always; then the line for the kind of danger, and that nobody watches."""
-    c = services.promise.contacts
-    _ = tr.gettext
-    lines = [emergency_line(tr, services)]
-    suicide = _(
-        "Thoughts of suicide, yours or someone else's: call Självmordslinjen "
-        "{suicide_line} (Mind) or {healthcare}. You are not alone."
-    ).format(suicide_line=c.suicide_line, healthcare=c.healthcare)
-    violence = _(
-        "Violence in a close relationship: call Kvinnofridslinjen {violence_line}. "
-        "It is free and open around the clock."
-    ).format(violence_line=c.violence_line)
-    if danger == Danger.SUICIDE:
-        lines.append(suicide)
-    elif danger == Danger.CLOSE_VIOLENCE:
-        lines.append(violence)
-    elif danger == Danger.POSSIBLE:
-        # Unsure what is going on: both lines, since these are the kinds people describe
-        # least directly.
-        lines += [suicide, violence]
-    else:
-        lines.append(
-            _("To report a crime afterwards: call {police} or go to {web}.").format(
-                police=c.police_non_urgent, web=c.police_web
-            )
-        )
-    lines.append(_("I am a bot and I am not watched around the clock, so I cannot send help."))
-    return "\n".join(lines)
-
-
-def emergency_line(tr: Translator, services: Services) -> str:
-    return tr.gettext(
-        "{emergency} – call now if someone is in danger or it is happening now."
-    ).format(emergency=services.promise.contacts.emergency)
-
-
-def past_crime_text(tr: Translator, services: Services) -> str:
-    c = services.promise.contacts
-    return tr.gettext(
-        "It sounds like a crime that has already happened. Report it at {web} or call "
-        "{police}.\nIf someone is in danger now, call {emergency}.\n"
-        "I am a bot and I am not watched around the clock."
-    ).format(web=c.police_web, police=c.police_non_urgent, emergency=c.emergency)
-
-
-def scam_text(tr: Translator, services: Services, flags: tuple[str, ...]) -> str:
-    """What a pasted or forwarded text shows: the signs found and what to do. Never "safe"."""
-    c = services.promise.contacts
-    _ = tr.gettext
-    lines = [_("I looked for signs of fraud. I can never promise that a text is safe.")]
-    signs = ScamCheck(flags).messages()
-    if signs:
-        lines.append(_("Signs of fraud in this text:"))
-        lines += ["• " + _(msgid) for msgid in signs]
-    lines += [
-        "",
-        _("What to do:"),
-        _("• Do not click any link and do not answer."),
-        _("• Call your bank on the number on your card."),
-        _("• Report it at {web} or on {police}.").format(
-            web=c.police_web, police=c.police_non_urgent
-        ),
-        _("• Have you already given money, codes or BankID? Call your bank now."),
-        "",
-        _("I did not save the text."),
-    ]
-    return "\n".join(lines)
-
-
-def safety_line(tr: Translator) -> str:
-    # TRANSLATORS: the last line of every "I did not understand" reply.
-    return tr.gettext("Is someone in danger? Call 112.")
-
-
-def menu_text(tr: Translator, intro: str | None = None) -> str:
-    """The menu of what the bot can do, after ``intro`` (by default: "I did not understand")."""
-    _ = tr.gettext
-    return "\n".join(
-        [
-            intro or _("I did not quite understand. This is what I can help with:"),
-            _("• upcoming theme meetings, dialogues and visibility efforts – /events"),
-            _("• how the promise is going – /progress"),
-            _('• what the police and the municipality promised – ask "what did you promise?"'),
-            _("• fraud tips for seniors – /tips"),
-            _("• is a text message a scam? Paste it here"),
-            _('• how to reach the police – ask "how do I contact the police?"'),
-            "",
-            safety_line(tr),
-        ]
-    )
 
 
 class AnswerService:
@@ -158,9 +66,13 @@ class AnswerService:
         tr = self.s.translator(locale)
         check = assess(text)
         if check.urgent and set(check.signals) - {"plea"}:
-            return Answer(Intent.EMERGENCY.value, None, emergency_text(tr, self.s, check.danger))
+            return Answer(
+                Intent.EMERGENCY.value,
+                None,
+                render.emergency_text(tr, self.s.promise, check.danger),
+            )
         flags = check_message(text).flags
-        return Answer(Intent.SCAM_CHECK.value, None, scam_text(tr, self.s, flags))
+        return Answer(Intent.SCAM_CHECK.value, None, render.scam_text(tr, self.s.promise, flags))
 
     async def respond(self, match: Match, locale: str) -> Answer:
         answer = await self._respond(match, locale)
@@ -169,7 +81,7 @@ class AnswerService:
         ):
             # Words of harm next to a question: the 112 line comes first, then the answer.
             tr = self.s.translator(locale)
-            text = emergency_line(tr, self.s) + "\n\n" + answer.text
+            text = render.emergency_line(tr, self.s.promise) + "\n\n" + answer.text
             return Answer(answer.intent, answer.kind, text, answer.buttons)
         return answer
 
@@ -178,27 +90,37 @@ class AnswerService:
         intent = match.intent
         if match.danger == Danger.POSSIBLE and intent in (Intent.EMERGENCY, Intent.UNKNOWN):
             # Unsure: 112 first, then what else the bot can do.
-            text = emergency_text(tr, self.s, match.danger) + "\n\n" + menu_text(tr)
+            text = (
+                render.emergency_text(tr, self.s.promise, match.danger)
+                + "\n\n"
+                + render.menu_text(tr)
+            )
             return Answer(intent.value, None, text, menu_buttons(tr))
         if intent is Intent.EMERGENCY:
-            return Answer(intent.value, None, emergency_text(tr, self.s, match.danger))
+            return Answer(
+                intent.value, None, render.emergency_text(tr, self.s.promise, match.danger)
+            )
         if intent is Intent.SCAM_CHECK:
-            return Answer(intent.value, None, scam_text(tr, self.s, match.flags))
+            return Answer(intent.value, None, render.scam_text(tr, self.s.promise, match.flags))
         if intent is Intent.CONTACT_POLICE and match.danger == Danger.PAST_CRIME:
-            return Answer(intent.value, None, past_crime_text(tr, self.s))
+            return Answer(intent.value, None, render.past_crime_text(tr, self.s.promise))
         if intent is Intent.NEXT_EVENT:
             return await self.next_event(tr, match.kind)
         if intent is Intent.EVENTS_LIST:
             return Answer(intent.value, None, await self.events_text(tr))
         if intent is Intent.ABOUT_PROMISE:
-            return Answer(intent.value, None, self.about_text(tr), menu_buttons(tr)[:1])
+            return Answer(
+                intent.value, None, render.about_text(tr, self.s.promise), menu_buttons(tr)[:1]
+            )
         if intent is Intent.PROGRESS:
             summary = render_progress.summary(tr, self.s.promise, await self.progress.progress())
             return Answer(intent.value, None, summary)
         if intent is Intent.CONTACT_POLICE:
-            return Answer(intent.value, None, self.contact_text(tr))
+            return Answer(intent.value, None, render.contact_text(tr, self.s.promise))
         if intent is Intent.FRAUD_HELP:
-            return Answer(intent.value, None, self.fraud_help_text(tr), [scam_row(tr)])
+            return Answer(
+                intent.value, None, render.fraud_help_text(tr, self.s.promise), [scam_row(tr)]
+            )
         if intent is Intent.SUBSCRIBE_TIPS:
             text = tr.gettext(
                 "You can get a short fraud tip once a week, every other week or once a "
@@ -210,17 +132,17 @@ class AnswerService:
             text = tr.gettext("To stop the fraud tips, write /stop. Nothing else is needed.")
             return Answer(intent.value, None, text)
         if intent is Intent.TIP_OFF:
-            return Answer(intent.value, None, self.tip_off_text(tr))
+            return Answer(intent.value, None, render.tip_off_text(tr, self.s.promise))
         if intent is Intent.EXPLAIN:
-            return Answer(intent.value, None, self.explain_text(tr, match.topic))
+            return Answer(intent.value, None, render.explain_text(tr, self.s.promise, match.topic))
         if intent is Intent.TRYGGHETSCENTER:
-            return Answer(intent.value, None, self.trygghetscenter_text(tr))
+            return Answer(intent.value, None, render.trygghetscenter_text(tr, self.s.promise))
         if intent is Intent.GREETING:
             intro = tr.gettext("Hi! This is what I can help with:")
-            return Answer(intent.value, None, menu_text(tr, intro), menu_buttons(tr))
+            return Answer(intent.value, None, render.menu_text(tr, intro), menu_buttons(tr))
         if intent is Intent.THANKS:
             return Answer(intent.value, None, tr.gettext("You are welcome! Take care."))
-        return Answer(Intent.UNKNOWN.value, None, menu_text(tr), menu_buttons(tr))
+        return Answer(Intent.UNKNOWN.value, None, render.menu_text(tr), menu_buttons(tr))
 
     async def next_event(self, tr: Translator, kind: str | None) -> Answer:
         if kind is None:
@@ -249,72 +171,3 @@ class AnswerService:
             lines.append(render_events.list_line(tr, self.s.promise, event))
         lines.append(tr.gettext("More with /events."))
         return "\n".join(lines)
-
-    def about_text(self, tr: Translator) -> str:
-        promise = self.s.promise
-        lines = [promise.name.get(tr.locale), "", promise.summary.get(tr.locale), ""]
-        lines.append(tr.gettext("We promise:"))
-        for c in promise.commitments:
-            lines.append(f"• {c.title.get(tr.locale)}")
-        return "\n".join(lines)
-
-    def contact_text(self, tr: Translator) -> str:
-        c = self.s.promise.contacts
-        text = tr.gettext(
-            "Emergency, when it is happening now: {emergency}.\n"
-            "Other matters and reporting a crime: {police} or {web}."
-        ).format(emergency=c.emergency, police=c.police_non_urgent, web=c.police_web)
-        if c.municipality_phone:
-            text += "\n" + tr.gettext("The municipality: {phone}.").format(
-                phone=c.municipality_phone
-            )
-        return text
-
-    def fraud_help_text(self, tr: Translator) -> str:
-        c = self.s.promise.contacts
-        return tr.gettext(
-            "If you have been tricked: call your bank at once and block your cards and "
-            "BankID. Then report it to the police on {police}. If you are in danger, call "
-            "{emergency}.\nYou can paste or forward a message you are unsure about to me, and "
-            "I will look for signs of fraud. Get regular tips with /tips."
-        ).format(police=c.police_non_urgent, emergency=c.emergency)
-
-    def tip_off_text(self, tr: Translator) -> str:
-        c = self.s.promise.contacts
-        return tr.gettext(
-            'You can tip the police, and you do not have to give your name: use "Tipsa '
-            'polisen" at {web} or call {police}.\nIf it is happening now and someone is in '
-            "danger, call {emergency}.\nI am a bot and I am not watched around the clock."
-        ).format(web=c.police_web, police=c.police_non_urgent, emergency=c.emergency)
-
-    def explain_text(self, tr: Translator, commitment_id: str | None) -> str:
-        """A plain explanation of one commitment. For internal (count_only) work only what the
-        promise file's ``explain`` says, which holds no dates, places or plans."""
-        commitment = self.s.promise.get(commitment_id) if commitment_id else None
-        if commitment is None:
-            return self.about_text(tr)
-        lines = [commitment.title.get(tr.locale)]
-        if commitment.explain is not None:
-            lines.append(commitment.explain.get(tr.locale))
-        elif commitment.is_public:
-            lines.append(commitment.description.get(tr.locale))
-        if not commitment.is_public:
-            lines.append(
-                tr.gettext(
-                    "For this part of the promise we only show how the work is going, never "
-                    "dates, places or plans. See /progress."
-                )
-            )
-        return "\n".join(lines)
-
-    def trygghetscenter_text(self, tr: Translator) -> str:
-        place = self.s.promise.trygghetscenter
-        if place is None:
-            return self.contact_text(tr)
-        return "\n".join(
-            [
-                f"{place.name}: {place.address}",
-                place.opening_hours.get(tr.locale),
-                place.about.get(tr.locale),
-            ]
-        )

@@ -1,0 +1,175 @@
+"""Presenters for answers to residents' free text: the emergency and past-crime answers,
+the scam check, the menu, and the answers about the promise, contacts and fraud help."""
+
+from __future__ import annotations
+
+from bot.emergency import Danger
+from bot.i18n import Translator
+from bot.promise import Promise
+from bot.scamcheck import ScamCheck
+
+
+def emergency_text(tr: Translator, promise: Promise, danger: str | None = None) -> str:
+    """112 first, always; then the line for the kind of danger, and that nobody watches."""
+    c = promise.contacts
+    _ = tr.gettext
+    lines = [emergency_line(tr, promise)]
+    suicide = _(
+        "Thoughts of suicide, yours or someone else's: call Självmordslinjen "
+        "{suicide_line} (Mind) or {healthcare}. You are not alone."
+    ).format(suicide_line=c.suicide_line, healthcare=c.healthcare)
+    violence = _(
+        "Violence in a close relationship: call Kvinnofridslinjen {violence_line}. "
+        "It is free and open around the clock."
+    ).format(violence_line=c.violence_line)
+    if danger == Danger.SUICIDE:
+        lines.append(suicide)
+    elif danger == Danger.CLOSE_VIOLENCE:
+        lines.append(violence)
+    elif danger == Danger.POSSIBLE:
+        # Unsure what is going on: both lines, since these are the kinds people describe
+        # least directly.
+        lines += [suicide, violence]
+    else:
+        lines.append(
+            _("To report a crime afterwards: call {police} or go to {web}.").format(
+                police=c.police_non_urgent, web=c.police_web
+            )
+        )
+    lines.append(_("I am a bot and I am not watched around the clock, so I cannot send help."))
+    return "\n".join(lines)
+
+
+def emergency_line(tr: Translator, promise: Promise) -> str:
+    return tr.gettext(
+        "{emergency} – call now if someone is in danger or it is happening now."
+    ).format(emergency=promise.contacts.emergency)
+
+
+def past_crime_text(tr: Translator, promise: Promise) -> str:
+    c = promise.contacts
+    return tr.gettext(
+        "It sounds like a crime that has already happened. Report it at {web} or call "
+        "{police}.\nIf someone is in danger now, call {emergency}.\n"
+        "I am a bot and I am not watched around the clock."
+    ).format(web=c.police_web, police=c.police_non_urgent, emergency=c.emergency)
+
+
+def scam_text(tr: Translator, promise: Promise, flags: tuple[str, ...]) -> str:
+    """What a pasted or forwarded text shows: the signs found and what to do. Never "safe"."""
+    c = promise.contacts
+    _ = tr.gettext
+    lines = [_("I looked for signs of fraud. I can never promise that a text is safe.")]
+    signs = ScamCheck(flags).messages()
+    if signs:
+        lines.append(_("Signs of fraud in this text:"))
+        lines += ["• " + _(msgid) for msgid in signs]
+    lines += [
+        "",
+        _("What to do:"),
+        _("• Do not click any link and do not answer."),
+        _("• Call your bank on the number on your card."),
+        _("• Report it at {web} or on {police}.").format(
+            web=c.police_web, police=c.police_non_urgent
+        ),
+        _("• Have you already given money, codes or BankID? Call your bank now."),
+        "",
+        _("I did not save the text."),
+    ]
+    return "\n".join(lines)
+
+
+def safety_line(tr: Translator) -> str:
+    # TRANSLATORS: the last line of every "I did not understand" reply.
+    return tr.gettext("Is someone in danger? Call 112.")
+
+
+def menu_text(tr: Translator, intro: str | None = None) -> str:
+    """The menu of what the bot can do, after ``intro`` (by default: "I did not understand")."""
+    _ = tr.gettext
+    return "\n".join(
+        [
+            intro or _("I did not quite understand. This is what I can help with:"),
+            _("• upcoming theme meetings, dialogues and visibility efforts – /events"),
+            _("• how the promise is going – /progress"),
+            _('• what the police and the municipality promised – ask "what did you promise?"'),
+            _("• fraud tips for seniors – /tips"),
+            _("• is a text message a scam? Paste it here"),
+            _('• how to reach the police – ask "how do I contact the police?"'),
+            "",
+            safety_line(tr),
+        ]
+    )
+
+
+def about_text(tr: Translator, promise: Promise) -> str:
+    promise = promise
+    lines = [promise.name.get(tr.locale), "", promise.summary.get(tr.locale), ""]
+    lines.append(tr.gettext("We promise:"))
+    for c in promise.commitments:
+        lines.append(f"• {c.title.get(tr.locale)}")
+    return "\n".join(lines)
+
+
+def contact_text(tr: Translator, promise: Promise) -> str:
+    c = promise.contacts
+    text = tr.gettext(
+        "Emergency, when it is happening now: {emergency}.\n"
+        "Other matters and reporting a crime: {police} or {web}."
+    ).format(emergency=c.emergency, police=c.police_non_urgent, web=c.police_web)
+    if c.municipality_phone:
+        text += "\n" + tr.gettext("The municipality: {phone}.").format(phone=c.municipality_phone)
+    return text
+
+
+def fraud_help_text(tr: Translator, promise: Promise) -> str:
+    c = promise.contacts
+    return tr.gettext(
+        "If you have been tricked: call your bank at once and block your cards and "
+        "BankID. Then report it to the police on {police}. If you are in danger, call "
+        "{emergency}.\nYou can paste or forward a message you are unsure about to me, and "
+        "I will look for signs of fraud. Get regular tips with /tips."
+    ).format(police=c.police_non_urgent, emergency=c.emergency)
+
+
+def tip_off_text(tr: Translator, promise: Promise) -> str:
+    c = promise.contacts
+    return tr.gettext(
+        'You can tip the police, and you do not have to give your name: use "Tipsa '
+        'polisen" at {web} or call {police}.\nIf it is happening now and someone is in '
+        "danger, call {emergency}.\nI am a bot and I am not watched around the clock."
+    ).format(web=c.police_web, police=c.police_non_urgent, emergency=c.emergency)
+
+
+def explain_text(tr: Translator, promise: Promise, commitment_id: str | None) -> str:
+    """A plain explanation of one commitment. For internal (count_only) work only what the
+    promise file's ``explain`` says, which holds no dates, places or plans."""
+    commitment = promise.get(commitment_id) if commitment_id else None
+    if commitment is None:
+        return about_text(tr, promise)
+    lines = [commitment.title.get(tr.locale)]
+    if commitment.explain is not None:
+        lines.append(commitment.explain.get(tr.locale))
+    elif commitment.is_public:
+        lines.append(commitment.description.get(tr.locale))
+    if not commitment.is_public:
+        lines.append(
+            tr.gettext(
+                "For this part of the promise we only show how the work is going, never "
+                "dates, places or plans. See /progress."
+            )
+        )
+    return "\n".join(lines)
+
+
+def trygghetscenter_text(tr: Translator, promise: Promise) -> str:
+    place = promise.trygghetscenter
+    if place is None:
+        return contact_text(tr, promise)
+    return "\n".join(
+        [
+            f"{place.name}: {place.address}",
+            place.opening_hours.get(tr.locale),
+            place.about.get(tr.locale),
+        ]
+    )
