@@ -62,11 +62,14 @@ def promise() -> Promise:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(
+    settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         db_path=tmp_path / "bot.sqlite3",
         admin_ids=frozenset({ADMIN_ID}),
     )
+    # The sender at test speed: Telegram's pacing (30/s, 1/s per chat) is the send budget's
+    # own story (tests/test_send_budget.py), not a real-time wait in every other test.
+    return settings.model_copy(update={"send_rate": 10_000.0, "chat_send_rate": 10_000.0})
 
 
 @dataclass

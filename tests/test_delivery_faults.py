@@ -52,7 +52,7 @@ async def test_mixed_faults_every_active_subscriber_gets_the_tip_once() -> None:
             kind = kinds[index % 4]
             by_kind[kind].append(chat)
             times = 1000 if kind == "403" else 1
-            emu.inject("sendMessage", kind, times=times, retry_after=2, chat_id=chat)  # type: ignore[arg-type]
+            emu.inject("sendMessage", kind, times=times, retry_after=1, chat_id=chat)  # type: ignore[arg-type]
         assert await rig.tips.tick() == SUBSCRIBERS
         await finish(rig, clock)
 
