@@ -7,6 +7,9 @@ from enum import StrEnum
 
 from bot.i18n import Translator
 
+# A staff invite travels as a /start deep link: t.me/<bot>?start=inv_<code>.
+INVITE_PREFIX = "inv_"
+
 
 class Role(StrEnum):
     RESIDENT = "resident"

@@ -9,8 +9,7 @@ from bot.render import Screen
 from bot.render import people as render
 from bot.render.callbacks import Answer, DeleteMePress, LanguagePress
 from bot.render.menu import menu_buttons
-from bot.roles import Actor, Role
-from bot.services.people import INVITE_PREFIX
+from bot.roles import INVITE_PREFIX, Actor, Role
 from bot.settings import SUPPORTED_LOCALES
 from handlers.common import BotContext, pressed, reply, show, user_data
 from handlers.menus import refresh_commands_for

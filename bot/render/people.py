@@ -18,7 +18,7 @@ from bot.render.callbacks import (
     StaffAction,
     StaffPress,
 )
-from bot.services.people import INVITE_PREFIX
+from bot.roles import INVITE_PREFIX
 from storage.records import Org, StaffMember
 
 LABEL_CHARS = 60
@@ -53,6 +53,12 @@ def delete_me_question(tr: Translator, is_staff: bool) -> Screen:
             ]
         ],
     )
+
+
+def staff_joined(tr: Translator, name: str, org: Org) -> Screen:
+    """To admins: someone joined through an invite (a link can be forwarded)."""
+    text = tr.gettext("{name} joined as staff ({org}) through an invite. See /staff.")
+    return Screen(text.format(name=name, org=org_label(tr, org.value)))
 
 
 def org_label(tr: Translator, org: str) -> str:

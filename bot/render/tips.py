@@ -18,6 +18,12 @@ def tip_buttons(tr: Translator) -> list[list[Button]]:
     return [[Button(tr.gettext("Stop the tips"), TipsPress(TipsAction.STOP))], scam_row(tr)]
 
 
+def alert_text(tr: Translator, text: str, signoff: str) -> str:
+    """An alert exactly as a subscriber sees it (the preview shows the same)."""
+    heading = tr.gettext("Warning from the police and the municipality:")
+    return f"{heading}\n\n{text}\n\n{signoff}"
+
+
 def alert_preview(tr: Translator, shown: Mapping[str, str], missing: list[str]) -> Screen:
     """Each language exactly as its subscribers will see it (``shown``: locale → text),
     and what can be done next; ``missing``: the languages not written yet."""

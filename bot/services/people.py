@@ -7,18 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.errors import AdminOnly, InviteInvalid, NotAllowed
-from bot.i18n import N_, Translator, pick_locale
+from bot.i18n import Translator, pick_locale
+from bot.render import people as render
 from bot.roles import Actor, Role
-from bot.services import Services
+from bot.services import Services, outgoing
 from storage.deliveries import NewDelivery, OutgoingMessage
 from storage.records import Invite, Org, StaffMember
-
-INVITE_PREFIX = "inv_"
-ORG_LABEL = {
-    Org.POLICE: N_("Police"),
-    Org.MUNICIPALITY: N_("Municipality"),
-    Org.OTHER: N_("Other organisation"),
-}
 
 
 @dataclass(frozen=True)
@@ -127,8 +121,7 @@ class PeopleService:
         )
 
         def build(tr: Translator) -> OutgoingMessage:
-            text = tr.gettext("{name} joined as staff ({org}) through an invite. See /staff.")
-            return OutgoingMessage(text.format(name=name, org=tr.gettext(ORG_LABEL[invite.org])))
+            return outgoing(render.staff_joined(tr, name, invite.org))
 
         # Admins learn who joined (a link can be forwarded); never the joiner about themself.
         if user_id not in self.s.settings.admin_ids:

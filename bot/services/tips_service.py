@@ -174,10 +174,7 @@ class TipService:
 
     def render_alert_text(self, text: str, locale: str) -> str:
         """Exactly what a subscriber sees (the preview shows the same)."""
-        tr = self.s.translator(locale)
-        book = load_tips(locale)
-        heading = tr.gettext("Warning from the police and the municipality:")
-        return f"{heading}\n\n{text}\n\n{book.signoff}"
+        return render.alert_text(self.s.translator(locale), text, load_tips(locale).signoff)
 
     def render_alert(self, alert: Alert, locale: str) -> str:
         return self.render_alert_text(alert.text(locale), locale)
