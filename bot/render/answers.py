@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.emergency import Danger
 from bot.i18n import Translator
-from bot.promise import Promise
+from bot.promise import Commitment, Promise
 from bot.scamcheck import ScamCheck
 
 
@@ -173,3 +173,28 @@ def trygghetscenter_text(tr: Translator, promise: Promise) -> str:
             place.about.get(tr.locale),
         ]
     )
+
+
+def subscribe_tips_text(tr: Translator) -> str:
+    return tr.gettext(
+        "You can get a short fraud tip once a week, every other week or once a "
+        "month, in the daytime. Start with /tips. Stop any time with /stop."
+    )
+
+
+def stop_tips_text(tr: Translator) -> str:
+    return tr.gettext("To stop the fraud tips, write /stop. Nothing else is needed.")
+
+
+def greeting_text(tr: Translator) -> str:
+    return menu_text(tr, tr.gettext("Hi! This is what I can help with:"))
+
+
+def thanks_text(tr: Translator) -> str:
+    return tr.gettext("You are welcome! Take care.")
+
+
+def nothing_of_kind_text(tr: Translator, commitment: Commitment) -> str:
+    return tr.gettext(
+        "No {name} are planned right now. Ask again later, or follow the promise with /follow."
+    ).format(name=commitment.short.get(tr.locale).lower())

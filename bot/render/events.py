@@ -86,6 +86,21 @@ def describe(tr: Translator, promise: Promise, event: Event) -> str:
     return "\n".join(lines)
 
 
+def next_one(tr: Translator, promise: Promise, event: Event) -> str:
+    """The answer to "when is the next theme meeting?"."""
+    return tr.gettext("The next one:") + "\n" + describe(tr, promise, event)
+
+
+def coming_up(tr: Translator, promise: Promise, events: Sequence[Event]) -> str:
+    """A short list in answer to a question (the full one is /events)."""
+    if not events:
+        return tr.gettext("Nothing is planned for the next 60 days yet. Ask again later.")
+    lines = [tr.gettext("Coming up:")]
+    lines += [list_line(tr, promise, event) for event in events]
+    lines.append(tr.gettext("More with /events."))
+    return "\n".join(lines)
+
+
 def event_list(tr: Translator, promise: Promise, events: Sequence[Event], page: int) -> Screen:
     """One page of /events: the lines under week headings, a button per event, and
     earlier/later when there is more than one page."""

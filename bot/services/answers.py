@@ -122,15 +122,10 @@ class AnswerService:
                 intent.value, None, render.fraud_help_text(tr, self.s.promise), [scam_row(tr)]
             )
         if intent is Intent.SUBSCRIBE_TIPS:
-            text = tr.gettext(
-                "You can get a short fraud tip once a week, every other week or once a "
-                "month, in the daytime. Start with /tips. Stop any time with /stop."
-            )
-            return Answer(intent.value, None, text)
+            return Answer(intent.value, None, render.subscribe_tips_text(tr))
         if intent is Intent.STOP_TIPS:
             # The chat stops the tips at once (handlers.questions); this is what the CLI shows.
-            text = tr.gettext("To stop the fraud tips, write /stop. Nothing else is needed.")
-            return Answer(intent.value, None, text)
+            return Answer(intent.value, None, render.stop_tips_text(tr))
         if intent is Intent.TIP_OFF:
             return Answer(intent.value, None, render.tip_off_text(tr, self.s.promise))
         if intent is Intent.EXPLAIN:
@@ -138,36 +133,22 @@ class AnswerService:
         if intent is Intent.TRYGGHETSCENTER:
             return Answer(intent.value, None, render.trygghetscenter_text(tr, self.s.promise))
         if intent is Intent.GREETING:
-            intro = tr.gettext("Hi! This is what I can help with:")
-            return Answer(intent.value, None, render.menu_text(tr, intro), menu_buttons(tr))
+            return Answer(intent.value, None, render.greeting_text(tr), menu_buttons(tr))
         if intent is Intent.THANKS:
-            return Answer(intent.value, None, tr.gettext("You are welcome! Take care."))
+            return Answer(intent.value, None, render.thanks_text(tr))
         return Answer(Intent.UNKNOWN.value, None, render.menu_text(tr), menu_buttons(tr))
 
     async def next_event(self, tr: Translator, kind: str | None) -> Answer:
         if kind is None:
             return Answer(Intent.NEXT_EVENT.value, None, await self.events_text(tr, limit=3))
         upcoming = await self.events.upcoming(kind=kind, days=365)
-        commitment = self.s.promise.commitment(kind)
-        name = commitment.short.get(tr.locale)
         if not upcoming:
-            text = tr.gettext(
-                "No {name} are planned right now. Ask again later, or follow the promise "
-                "with /follow."
-            ).format(name=name.lower())
+            text = render.nothing_of_kind_text(tr, self.s.promise.commitment(kind))
             return Answer(Intent.NEXT_EVENT.value, kind, text)
         event = upcoming[0]
-        text = (
-            tr.gettext("The next one:") + "\n" + render_events.describe(tr, self.s.promise, event)
-        )
+        text = render_events.next_one(tr, self.s.promise, event)
         return Answer(Intent.NEXT_EVENT.value, kind, text, event_buttons(tr, event.id))
 
     async def events_text(self, tr: Translator, limit: int = 10) -> str:
         upcoming = (await self.events.upcoming())[:limit]
-        if not upcoming:
-            return tr.gettext("Nothing is planned for the next 60 days yet. Ask again later.")
-        lines = [tr.gettext("Coming up:")]
-        for event in upcoming:
-            lines.append(render_events.list_line(tr, self.s.promise, event))
-        lines.append(tr.gettext("More with /events."))
-        return "\n".join(lines)
+        return render_events.coming_up(tr, self.s.promise, upcoming)
