@@ -10,7 +10,7 @@ from bot.bot_api import bot_username
 from bot.cli_common import open_services
 from bot.promise_check import check_promise
 from bot.render.people import invite_link
-from bot.services.people import PeopleService
+from bot.services.wiring import build_features
 from bot.settings import Settings
 from storage.db import Database, SchemaTooNewError
 from storage.records import Org
@@ -40,7 +40,7 @@ def invite_command(args: argparse.Namespace, settings: Settings) -> int:
     async def go() -> str:
         username = args.bot_username or await bot_username(settings)
         async with open_services(settings) as services:
-            code = await PeopleService(services).create_invite(None, Org(args.org))
+            code = await build_features(services).people.create_invite(None, Org(args.org))
         return invite_link(username, code)
 
     link = asyncio.run(go())

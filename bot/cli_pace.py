@@ -9,7 +9,7 @@ import json
 from bot.cli_common import open_services
 from bot.periods import period_label
 from bot.render.status import status_line
-from bot.services.pace import PaceService
+from bot.services.wiring import build_features
 from bot.settings import Settings
 
 
@@ -18,7 +18,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
 
     async def go() -> str:
         async with open_services(settings) as services:
-            rows = await PaceService(services).current(args.today)
+            rows = await build_features(services).pace.current(args.today)
         promise = services.promise
         tr = services.translator(tr_locale)
         if args.json:

@@ -9,8 +9,8 @@ import json
 import sys
 
 from bot.cli_common import open_services
-from bot.services.answers import AnswerService
-from bot.services.events import EventService, RowError
+from bot.services.events import RowError
+from bot.services.wiring import build_features
 from bot.settings import Settings
 
 
@@ -19,7 +19,7 @@ def answer_command(args: argparse.Namespace, settings: Settings) -> int:
 
     async def go() -> dict[str, object]:
         async with open_services(settings, args.today) as services:
-            return (await AnswerService(services).answer(args.text, locale)).to_json()
+            return (await build_features(services).answers.answer(args.text, locale)).to_json()
 
     result = asyncio.run(go())
     if args.json:
@@ -32,7 +32,9 @@ def answer_command(args: argparse.Namespace, settings: Settings) -> int:
 def import_events_command(args: argparse.Namespace, settings: Settings) -> int:
     async def go() -> int:
         async with open_services(settings) as services:
-            rows = EventService(services).parse_csv(args.file.read_text(encoding="utf-8-sig"))
+            rows = build_features(services).events.parse_csv(
+                args.file.read_text(encoding="utf-8-sig")
+            )
             n = await services.events.add_many(rows, services.clock.now())
             await services.audit.record(
                 services.clock.now(), None, "event.import", str(args.file.name), rows=n
@@ -57,7 +59,7 @@ def export_events_command(args: argparse.Namespace, settings: Settings) -> int:
 
     async def go() -> bytes:
         async with open_services(settings) as services:
-            events = EventService(services)
+            events = build_features(services).events
             return events.ics(await services.events.all_public(), locale)
 
     data = asyncio.run(go())
