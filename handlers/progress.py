@@ -60,7 +60,13 @@ async def press_follow(update: Update, context: BotContext, press: FollowPress) 
 async def publish_report(update: Update, context: BotContext) -> None:
     actor = context.actor
     _ = actor.tr.gettext
-    html = await render_report(context.services, "html", actor.locale, PeriodFilter())
+    html = await render_report(
+        context.services,
+        "html",
+        actor.locale,
+        PeriodFilter(),
+        progress_service=context.features.progress,
+    )
     chat = update.effective_chat
     if chat is None:
         return

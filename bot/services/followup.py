@@ -17,8 +17,10 @@ async def build(
     period: PeriodFilter,
     internal: bool = False,
     today: date | None = None,
+    progress_service: ProgressService | None = None,
 ) -> Report:
-    progress_service = ProgressService(services)
+    """``progress_service``: the bot's own (``BotData.features.progress``) when it runs."""
+    progress_service = progress_service or ProgressService(services)
     tr = services.translator(locale)
     progress = await progress_service.progress(today, internal=internal)
     if period.is_all:
@@ -52,5 +54,6 @@ async def render_report(
     period: PeriodFilter,
     internal: bool = False,
     today: date | None = None,
+    progress_service: ProgressService | None = None,
 ) -> str:
-    return render(await build(services, locale, period, internal, today), fmt)
+    return render(await build(services, locale, period, internal, today, progress_service), fmt)
