@@ -43,10 +43,12 @@ from handlers.common import (
     Handler,
     admin_only,
     conversation_handler,
+    pressed,
     reply,
     show,
     show_error,
     staff_only,
+    stale_answer,
 )
 from handlers.tips import on_alert_translation
 
@@ -161,17 +163,17 @@ async def start_report(update: Update, context: BotContext) -> int:
 
 
 @staff_only("report")
-async def start_from_button(update: Update, context: BotContext) -> int | None:
+@pressed(Card)
+async def start_from_button(update: Update, context: BotContext, card: Card) -> int | None:
     """rep:new:<commitment> (weekly digest) and rep:edit:<id> (/myreports)."""
-    card = Card.parse(update.callback_query.data if update.callback_query else None)
     reporting = service(context)
-    if card is not None and card.action is CardAction.NEW:
+    if card.action is CardAction.NEW:
         if context.services.promise.get(card.arg) is None:
             await stale(update, context)
             return None
         draft = replace(reporting.blank(), commitment=card.arg)
         return await show_card(update, context, begin(context, draft), edit=False)
-    if card is not None and card.action is CardAction.EDIT and card.arg.isdigit():
+    if card.action is CardAction.EDIT and card.arg.isdigit():
         draft = await reporting.for_edit(context.actor, int(card.arg))
         return await show_card(update, context, begin(context, draft), edit=True)
     await stale(update, context)
@@ -179,20 +181,18 @@ async def start_from_button(update: Update, context: BotContext) -> int | None:
 
 
 @staff_only("report.edit")
-async def start_other_count(update: Update, context: BotContext) -> int | None:
+@pressed(FollowupOther)
+async def start_other_count(
+    update: Update, context: BotContext, choice: FollowupOther
+) -> int | None:
     """ "Another number" after an event: the saved report on a card, asking for the count."""
-    choice = FollowupOther.parse(update.callback_query.data if update.callback_query else None)
-    if choice is None:
-        await stale(update, context)
-        return None
     state = begin(context, await service(context).for_edit(context.actor, choice.activity))
     state.awaiting = Field.COUNT
     await show(update, present.type_count(context.actor.tr), edit=True)
     return Step.COUNT
 
 
-async def stale(update: Update, context: BotContext) -> None:
-    await reply(update, context.actor.tr.gettext("That button is no longer valid."))
+stale = stale_answer
 
 
 # --- typed answers ----------------------------------------------------------------------------
@@ -449,25 +449,19 @@ CARD_ACTIONS: dict[CardAction, Action] = {
 
 
 @staff_only("report")
-async def press_card(update: Update, context: BotContext) -> int | None:
+@pressed(Card)
+async def press_card(update: Update, context: BotContext, card: Card) -> int | None:
     """A card button during a report; the role is re-checked (decorator) on every press."""
-    card = Card.parse(update.callback_query.data if update.callback_query else None)
     state = scratch(context)
-    if card is None:
-        await stale(update, context)
-        return None
     if state is None:
         return await press_outside(update, context, card)
     return await CARD_ACTIONS[card.action](update, context, state, card.arg)
 
 
 @staff_only("report")
-async def press_card_outside(update: Update, context: BotContext) -> None:
+@pressed(Card)
+async def press_card_outside(update: Update, context: BotContext, card: Card) -> None:
     """A card button with no report being written: Undo still works, the rest is stale."""
-    card = Card.parse(update.callback_query.data if update.callback_query else None)
-    if card is None:
-        await stale(update, context)
-        return
     await press_outside(update, context, card)
 
 
@@ -498,10 +492,10 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 
 @staff_only("report.edit")
-async def press_followup_count(update: Update, context: BotContext) -> None:
+@pressed(FollowupCount)
+async def press_followup_count(update: Update, context: BotContext, choice: FollowupCount) -> None:
     """evc:<activity>:<n>: how many came to an event that happened."""
-    choice = FollowupCount.parse(update.callback_query.data if update.callback_query else None)
-    if choice is None or not 0 <= choice.count <= 10_000:
+    if not 0 <= choice.count <= 10_000:
         await stale(update, context)
         return
     await service(context).set_count(context.actor, choice.activity, choice.count)
@@ -521,9 +515,11 @@ async def show_my_reports(update: Update, context: BotContext) -> None:
 
 
 @staff_only("milestone")
-async def press_milestone_request(update: Update, context: BotContext) -> None:
-    choice = MilestoneChoice.parse(update.callback_query.data if update.callback_query else None)
-    if choice is None or choice.action is not MilestoneAction.REQUEST:
+@pressed(MilestoneChoice)
+async def press_milestone_request(
+    update: Update, context: BotContext, choice: MilestoneChoice
+) -> None:
+    if choice.action is not MilestoneAction.REQUEST:
         await stale(update, context)
         return
     _ = context.actor.tr.gettext
@@ -536,10 +532,12 @@ async def press_milestone_request(update: Update, context: BotContext) -> None:
 
 
 @admin_only("milestone.confirm")
-async def press_milestone_decision(update: Update, context: BotContext) -> None:
+@pressed(MilestoneChoice)
+async def press_milestone_decision(
+    update: Update, context: BotContext, choice: MilestoneChoice
+) -> None:
     """ms:ok:<id> approves, ms:no:<id> rejects; only an admin, checked here."""
-    choice = MilestoneChoice.parse(update.callback_query.data if update.callback_query else None)
-    if choice is None or choice.action is MilestoneAction.REQUEST:
+    if choice.action is MilestoneAction.REQUEST:
         await stale(update, context)
         return
     _ = context.actor.tr.gettext
