@@ -187,7 +187,7 @@ def event_handlers() -> list[AnyHandler]:
             command(PLAN, events.start_plan),
             button(PlanPress, events.plan_from_digest, PlanAction.NEW),
             # Before the reporting conversation, so one tap moves a future "report" here.
-            CallbackQueryHandler(events.plan_from_report, pattern=Card.pattern(CardAction.PLAN)),
+            button(Card, events.plan_from_report, CardAction.PLAN),
         ],
         states={
             events.PlanStep.TITLE: [

@@ -18,7 +18,6 @@ from typing import Any
 from telegram import Update
 from telegram.ext import (
     BaseHandler,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -42,6 +41,7 @@ from handlers.common import (
     BotContext,
     Handler,
     admin_only,
+    button,
     conversation_handler,
     pressed,
     reply,
@@ -567,14 +567,14 @@ def conversation(
         return step if isinstance(step, Step) else END
 
     in_report: list[BaseHandler[Update, BotContext, Any]] = [
-        CallbackQueryHandler(press_card, pattern=Card.pattern()),
+        button(Card, press_card),
         MessageHandler(typed, typed_answer(route_text)),
     ]
     restart: list[BaseHandler[Update, BotContext, Any]] = [
         CommandHandler(report_names, start_report),
-        CallbackQueryHandler(start_from_button, pattern=Card.pattern(CardAction.NEW)),
-        CallbackQueryHandler(start_from_button, pattern=Card.pattern(CardAction.EDIT)),
-        CallbackQueryHandler(start_other_count, pattern=FollowupOther.pattern()),
+        button(Card, start_from_button, CardAction.NEW),
+        button(Card, start_from_button, CardAction.EDIT),
+        button(FollowupOther, start_other_count),
     ]
     return conversation_handler(
         entry_points=[*restart, MessageHandler(filters.UpdateType.MESSAGE & typed, enter)],
@@ -587,8 +587,8 @@ def conversation(
 
 def outside_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
     return [
-        CallbackQueryHandler(press_card_outside, pattern=Card.pattern()),
-        CallbackQueryHandler(press_followup_count, pattern=FollowupCount.pattern()),
-        CallbackQueryHandler(press_milestone_request, pattern=MilestoneChoice.pattern("req")),
-        CallbackQueryHandler(press_milestone_decision, pattern=MilestoneChoice.pattern()),
+        button(Card, press_card_outside),
+        button(FollowupCount, press_followup_count),
+        button(MilestoneChoice, press_milestone_request, MilestoneAction.REQUEST),
+        button(MilestoneChoice, press_milestone_decision),
     ]
