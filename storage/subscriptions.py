@@ -70,8 +70,16 @@ class SubscriptionRepo:
                 "cadence = excluded.cadence, weekday = excluded.weekday, slot = excluded.slot, "
                 "next_at = excluded.next_at, active = 1, stopped_at = NULL, stop_reason = NULL",
                 [
-                    (r.chat_id, r.locale, r.cadence, r.weekday, r.slot, now.date().isoformat(),
-                     to_db(r.next_at), to_db(now))
+                    (
+                        r.chat_id,
+                        r.locale,
+                        r.cadence,
+                        r.weekday,
+                        r.slot,
+                        now.date().isoformat(),
+                        to_db(r.next_at),
+                        to_db(now),
+                    )
                     for r in rows
                 ],
             )
