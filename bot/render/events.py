@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
+import icalendar
+
 from bot.i18n import N_, Translator
 from bot.pii import redact
 from bot.promise import Commitment, Promise, Visibility
@@ -206,6 +208,31 @@ def followup_question(tr: Translator, event: Event) -> Screen:
             ],
         ],
     )
+
+
+def calendar(tr: Translator, promise: Promise, events: Sequence[Event]) -> bytes:
+    """An iCalendar file; times carry the Stockholm zone so phones show them right."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Trygghetsbot//medborgarlofte//SV")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", promise.name.get(tr.locale))
+    for event in events:
+        commitment = promise.commitment(event.commitment)
+        item = icalendar.Event()
+        item.add("uid", f"event-{event.id}@trygghetsbot.{promise.id}")
+        item.add("summary", redact(event.title))
+        item.add("dtstart", tr.local(event.starts_at))
+        item.add("dtend", tr.local(event.ends_at))
+        item.add("dtstamp", event.updated_at)
+        if event.place:
+            item.add("location", redact(event.place))
+        item.add(
+            "description",
+            redact(event.description) or commitment.description.get(tr.locale),
+        )
+        cal.add_component(item)
+    data: bytes = cal.to_ical()
+    return data
 
 
 # --- staff: /plan -----------------------------------------------------------------------------

@@ -14,11 +14,9 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-import icalendar
-
 from bot.errors import NotFound, UserFacingError
 from bot.i18n import N_
-from bot.pii import pii_kinds, redact
+from bot.pii import pii_kinds
 from bot.promise import Visibility
 from bot.render import events as render
 from bot.roles import Actor
@@ -278,31 +276,9 @@ class EventService:
             )
 
     def ics(self, events: list[Event], locale: str) -> bytes:
-        """An iCalendar file; times carry the Stockholm zone so phones show them right."""
-        tr = self.s.translator(locale)
-        cal = icalendar.Calendar()
-        cal.add("prodid", "-//Trygghetsbot//medborgarlofte//SV")
-        cal.add("version", "2.0")
-        cal.add("x-wr-calname", self.s.promise.name.get(locale))
-        for event in events:
-            if not self.is_public(event):
-                continue
-            commitment = self.s.promise.commitment(event.commitment)
-            item = icalendar.Event()
-            item.add("uid", f"event-{event.id}@trygghetsbot.{self.s.promise.id}")
-            item.add("summary", redact(event.title))
-            item.add("dtstart", event.starts_at.astimezone(self.s.clock.tz))
-            item.add("dtend", event.ends_at.astimezone(self.s.clock.tz))
-            item.add("dtstamp", event.updated_at)
-            if event.place:
-                item.add("location", redact(event.place))
-            item.add(
-                "description",
-                redact(event.description) or commitment.description.get(tr.locale),
-            )
-            cal.add_component(item)
-        data: bytes = cal.to_ical()
-        return data
+        """An iCalendar file of the public ones among ``events``."""
+        public = [event for event in events if self.is_public(event)]
+        return render.calendar(self.s.translator(locale), self.s.promise, public)
 
     # --- after the event: did it happen? ---------------------------------------------------
 
