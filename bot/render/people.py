@@ -24,12 +24,13 @@ from storage.records import Org, StaffMember
 LABEL_CHARS = 60
 
 
-def language_choice(tr: Translator, names: Mapping[str, str]) -> Screen:
-    """One button per language, each named in its own language."""
+def language_choice(tr: Translator, names: Mapping[str, str], per_row: int = 2) -> Screen:
+    """One button per language, each named in its own language, ``per_row`` to a row."""
     buttons = [
         Button(name, LanguagePress(LanguageAction.SET, code)) for code, name in names.items()
     ]
-    return Screen(tr.gettext("Choose your language:"), [buttons])
+    rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+    return Screen(tr.gettext("Choose your language:"), rows)
 
 
 def delete_me_question(tr: Translator, is_staff: bool) -> Screen:
