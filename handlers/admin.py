@@ -49,7 +49,7 @@ async def press_staff(update: Update, context: BotContext, press: StaffPress) ->
     if press.action is StaffAction.NO:
         await reply(update, _("OK, nobody was removed."), edit=True)
         return
-    member = await context.services.staff.active(press.user)
+    member = await context.people.active_staff(press.user)
     if member is None:
         await reply(update, _("That person is not staff any more."), edit=True)
         return

@@ -57,7 +57,7 @@ async def _translator(update: Update, context: BotContext) -> Translator:
     saved = None
     if user is not None:
         try:
-            saved = await services.users.locale(user.id)
+            saved = await context.people.saved_locale(user.id)
         except Exception:  # the database may be what failed; Telegram's language will do
             saved = None
     code = user.language_code if user is not None else None

@@ -47,10 +47,8 @@ async def press_follow(update: Update, context: BotContext, press: FollowPress) 
     if commitment is None or commitment not in service.followable():
         await reply(update, context.actor.tr.gettext("That button is no longer valid."))
         return
-    await context.services.users.set_locale(
-        context.actor.user_id, context.actor.locale, context.services.clock.now()
-    )  # remember the language so the news arrives in it
-    await service.set_follow(context.actor.chat_id, commitment, press.action is FollowAction.ON)
+    on = press.action is FollowAction.ON
+    await service.set_follow(context.actor.chat_id, commitment, on, by=context.actor)
     following = await service.follows(context.actor.chat_id)
     screen = render.following_now(context.actor.tr, service.followable(), following)
     await show(update, screen, edit=True)
@@ -70,9 +68,7 @@ async def publish_report(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    await context.services.audit.record(
-        context.services.clock.now(), actor.user_id, "report.publish"
-    )
+    await context.people.audit(actor, "report.publish")
     await chat.send_document(
         InputFile(html.encode("utf-8"), filename="uppfoljning-medborgarlofte.html"),
         caption=_(

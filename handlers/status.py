@@ -30,9 +30,7 @@ async def show_detail(update: Update, context: BotContext, press: StatusPress) -
     if commitment is None:
         await reply(update, context.actor.tr.gettext("That button is no longer valid."))
         return
-    history = await context.features.pace.history(commitment)
-    recent = await services.activities.recent(commitment.id, limit=5)
-    upcoming = await services.events.upcoming(services.clock.now(), commitment=commitment.id)
+    history, recent, upcoming = await context.features.pace.detail(commitment)
     await show(update, render.detail(context.actor.tr, commitment, history, recent, upcoming))
 
 
@@ -43,10 +41,7 @@ async def back_to_status(update: Update, context: BotContext) -> None:
 
 @staff_only("reminders.pause")
 async def ask_pause(update: Update, context: BotContext) -> None:
-    member = await context.services.staff.active(context.actor.user_id)
-    paused = member.reminders_paused_until if member else None
-    if paused is not None and paused < context.services.clock.today():
-        paused = None
+    paused = await context.features.reminders.paused_until(context.actor.user_id)
     await show(update, render.pause_choice(context.actor.tr, paused))
 
 

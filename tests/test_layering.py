@@ -8,7 +8,8 @@
   and hold no callback-data literal: buttons are made by presenters;
 - storage imports nothing from ``bot`` or ``handlers``;
 - the command line (``bot/cli*.py``) imports neither handlers nor Telegram;
-- handlers use services, not repositories (``storage.records`` data types are fine);
+- handlers use services, not repositories (``storage.records`` data types are fine), and
+  never reach a repository through the storage container (``context.services.events``);
 - no callback-data literal anywhere in ``bot``, ``handlers`` or ``storage`` outside the codecs
   (``bot/render/callbacks.py``); docstrings may name the shapes.
 """
@@ -183,6 +184,24 @@ def test_handlers_use_services_not_repositories() -> None:
         v
         for v in violations(_module_files("handlers"), STORAGE)
         if not v.endswith(("storage.records", "storage.deliveries"))
+    ]
+    assert hits == []
+
+
+REPOSITORIES = {"users", "staff", "invites", "audit", "activities", "milestones", "events",
+                "deliveries", "db"}  # fmt: skip
+
+
+def test_handlers_reach_storage_only_through_services() -> None:
+    """``context.services.events.upcoming(...)`` in a handler is a query without a service."""
+    hits = [
+        f"{path.relative_to(ROOT)}:{node.lineno} services.{node.attr}"
+        for path in _module_files("handlers")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute)
+        and node.attr in REPOSITORIES
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "services"
     ]
     assert hits == []
 

@@ -11,6 +11,7 @@ from datetime import date
 from bot.pace import CommitmentFacts, PaceRow, history, status
 from bot.promise import Commitment
 from bot.services import Services
+from storage.records import Activity, Event
 
 
 class PaceService:
@@ -41,6 +42,15 @@ class PaceService:
     async def current(self, today: date | None = None) -> list[PaceRow]:
         """One row per commitment for the period containing ``today`` (default: now)."""
         return status(self.s.promise, await self.facts(), today or self.today())
+
+    async def detail(
+        self, commitment: Commitment
+    ) -> tuple[list[PaceRow], list[Activity], list[Event]]:
+        """/status's detail view: every period so far, the latest reports, what is planned."""
+        history = await self.history(commitment)
+        recent = await self.s.activities.recent(commitment.id, limit=5)
+        upcoming = await self.s.events.upcoming(self.s.clock.now(), commitment=commitment.id)
+        return history, recent, upcoming
 
     async def history(self, commitment: Commitment, today: date | None = None) -> list[PaceRow]:
         facts = (await self.facts())[commitment.id]

@@ -128,6 +128,17 @@ class PeopleService:
             await self.message_admins("staff.join", f"join:{user_id}:{invite.id}:{{admin}}", build)
         return member
 
+    async def audit(self, actor: Actor, action: str) -> None:
+        """Record that someone did something that leaves the bot (e.g. /publish)."""
+        await self.s.audit.record(self.s.clock.now(), actor.user_id, action)
+
+    async def saved_locale(self, user_id: int) -> str | None:
+        """The language this person chose (None when they never did)."""
+        return await self.s.users.locale(user_id)
+
+    async def active_staff(self, user_id: int) -> StaffMember | None:
+        return await self.s.staff.active(user_id)
+
     async def list_staff(self, actor: Actor) -> list[StaffMember]:
         await self.require_admin(actor, "staff.list")
         return await self.s.staff.list_active()

@@ -13,6 +13,7 @@ from bot.pace import history as pace_history
 from bot.periods import periods_for
 from bot.promise import Commitment, Visibility
 from bot.render import progress as render
+from bot.roles import Actor
 from bot.services import Services, outgoing
 from bot.services.pace import PaceService
 from storage.deliveries import NewDelivery
@@ -120,9 +121,14 @@ class ProgressService:
     async def follows(self, chat_id: int) -> set[str]:
         return await self.follow_repo.of_chat(chat_id)
 
-    async def set_follow(self, chat_id: int, commitment: Commitment, on: bool) -> None:
+    async def set_follow(
+        self, chat_id: int, commitment: Commitment, on: bool, by: Actor | None = None
+    ) -> None:
+        """``by``: whoever tapped; their language is remembered so the news arrives in it."""
         if commitment.visibility is Visibility.COUNT_ONLY:
             raise ValueError("internal commitments cannot be followed")
+        if by is not None:
+            await self.s.users.set_locale(by.user_id, by.locale, self.s.clock.now())
         if on:
             await self.follow_repo.add(chat_id, commitment.id, self.s.clock.now())
         else:

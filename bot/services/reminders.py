@@ -154,6 +154,12 @@ class ReminderService:
             for m in members
         ]
 
+    async def paused_until(self, user_id: int) -> date | None:
+        """The day this staff member's reminders resume, if they are paused now."""
+        member = await self.s.staff.active(user_id)
+        paused = member.reminders_paused_until if member else None
+        return paused if paused is not None and paused >= self.s.clock.today() else None
+
     async def pause(self, user_id: int, until: date | None) -> None:
         await self.s.staff.pause_reminders(user_id, until)
         await self.s.audit.record(
