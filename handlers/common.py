@@ -53,9 +53,9 @@ class TipsScratch:
     weekday: int | None = None
 
 
-class UserData(dict[Any, Any]):
-    """Per-user conversation scratch (never the record). Flows that moved to typed state
-    keep it in typed attributes; older flows still use string keys."""
+@dataclass
+class UserData:
+    """Per-user conversation scratch (never the record), one typed field per flow."""
 
     report: ReportScratch | None = None
     plan: PlanScratch | None = None
@@ -67,18 +67,12 @@ class UserData(dict[Any, Any]):
 
     def in_use(self) -> bool:
         """Whether any flow has left scratch here (what /cancel would drop)."""
-        typed = (self.report, self.plan, self.move, self.tips, self.alert, self.alert_other)
-        return bool(len(self)) or self.scam_next or any(v is not None for v in typed)
+        return self != UserData()
 
     def clear(self) -> None:
-        super().clear()
-        self.report = None
-        self.plan = None
-        self.move = None
-        self.scam_next = False
-        self.tips = None
-        self.alert = None
-        self.alert_other = None
+        """Drop every flow's scratch (/cancel)."""
+        for name, value in vars(UserData()).items():
+            setattr(self, name, value)
 
 
 class ChatData:
