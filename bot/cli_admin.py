@@ -9,7 +9,7 @@ import sys
 from bot.bot_api import bot_username
 from bot.cli_common import open_services
 from bot.promise_check import check_promise
-from bot.render.people import invite_link
+from bot.render.admin import invite_link
 from bot.services.wiring import build_features
 from bot.settings import Settings
 from storage.db import Database, SchemaTooNewError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.render import people as render
+from bot.render import admin as render
 from bot.render.callbacks import InvitePress, StaffAction, StaffPress
 from handlers.common import BotContext, admin_only, pressed, reply, show
 from storage.records import Org

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.errors import AdminOnly, InviteInvalid, NotAllowed
 from bot.i18n import Translator, pick_locale
-from bot.render import people as render
+from bot.render import admin as render
 from bot.roles import Actor, Role
 from bot.services import Services, outgoing
 from storage.deliveries import NewDelivery, OutgoingMessage
