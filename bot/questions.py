@@ -397,6 +397,13 @@ def _explained(t: _Text, index: _Index) -> str | None:
     return best_id
 
 
+# Understood questions, remembered: residents ask the same few questions in the same words
+# ("när är nästa tematräff", "hej", "tack"), and a Match is immutable and depends only on the
+# text, the promise (by identity, as for the index) and the locale. Bounded; cleared when full.
+_MATCH_CACHE: dict[tuple[str, str, int], tuple[Promise, Match]] = {}
+_MATCH_CACHE_SIZE = 4096
+
+
 def match_question(text: str, promise: Promise, locale: str) -> Match:
     """Understand a resident's question. Never raises; anything unclear is ``unknown``.
 
@@ -405,6 +412,19 @@ def match_question(text: str, promise: Promise, locale: str) -> Match:
     """
     if not isinstance(text, str):
         return Match(Intent.UNKNOWN, None, 0.0, None)
+    key = (text, locale, id(promise))
+    cached = _MATCH_CACHE.get(key)
+    if cached is not None and cached[0] is promise:
+        return cached[1]
+    match = _match(text, promise, locale)
+    if len(text) <= MAX_QUESTION_LENGTH:  # long pastes are rarely sent twice
+        if len(_MATCH_CACHE) >= _MATCH_CACHE_SIZE:
+            _MATCH_CACHE.clear()
+        _MATCH_CACHE[key] = (promise, match)
+    return match
+
+
+def _match(text: str, promise: Promise, locale: str) -> Match:
     tokens = _tokens(text[:MAX_QUESTION_LENGTH])
     guess = _locale_guess(text, tokens, locale)
 
