@@ -249,6 +249,10 @@ async def serve_residents() -> int:
     return 0
 
 
+def ratio(a: float, b: float) -> float:
+    return a / b if b else float("nan")
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
@@ -259,7 +263,13 @@ def ms(values: Sequence[float], q: float) -> str:
 
 
 async def processing(
-    emu: Emulator, tmp: Path, rounds: int, users: int, per_user: int, separate: bool
+    emu: Emulator,
+    tmp: Path,
+    rounds: int,
+    users: int,
+    per_user: int,
+    separate: bool,
+    only: str | None = None,
 ) -> None:
     emu.set_rate_limits(None, None)
     echo: list[float] = []
@@ -282,22 +292,26 @@ async def processing(
             return result, spent / max(1, len(result.latencies))
 
         for n in range(rounds):
-            async with echo_bot(target):
-                result, cpu = await measured(RESIDENT_BASE + 10_000 * n)
+            result, cpu = Round(wall=1.0), 1.0
+            if only != "trygghetsbot":
+                async with echo_bot(target):
+                    result, cpu = await measured(RESIDENT_BASE + 10_000 * n)
             echo.append(result.rate)
             echo_cpu.append(cpu)
-            async with trygghetsbot(target, tmp, f"capacity{n}", limits=False):
-                mine, my_cpu = await measured(RESIDENT_BASE + 10_000 * n + 5000)
+            mine, my_cpu = Round(wall=1.0), 1.0
+            if only != "echo":
+                async with trygghetsbot(target, tmp, f"capacity{n}", limits=False):
+                    mine, my_cpu = await measured(RESIDENT_BASE + 10_000 * n + 5000)
             ours.append(mine.rate)
             ours_cpu.append(my_cpu)
             print(
                 f"  round {n + 1}: echo {result.rate:6.1f}/s {cpu * 1000:4.2f} ms   "
                 f"trygghetsbot {mine.rate:6.1f}/s {my_cpu * 1000:4.2f} ms   "
-                f"ratio {mine.rate / result.rate:.2f}, CPU {cpu / my_cpu:.2f}   "
+                f"ratio {ratio(mine.rate, result.rate):.2f}, CPU {ratio(cpu, my_cpu):.2f}   "
                 f"(failures {result.failures}/{mine.failures})"
             )
-    ratios = [o / e for o, e in zip(ours, echo, strict=True)]
-    cpu_ratios = [e / o for e, o in zip(echo_cpu, ours_cpu, strict=True)]
+    ratios = [ratio(o, e) for o, e in zip(ours, echo, strict=True)]
+    cpu_ratios = [ratio(e, o) for e, o in zip(echo_cpu, ours_cpu, strict=True)]
     where = "the bot's process only" if separate else "whole process, emulator included"
     print(
         f"processing capacity, {users} users: echo {statistics.median(echo):.1f} updates/s, "
@@ -365,7 +379,9 @@ async def benchmark(args: argparse.Namespace) -> int:
             tmp = Path(name)
             print("Trygghetsbot vs a bare PTB echo bot, same emulator over loopback HTTP")
             if "capacity" in args.modes:
-                await processing(emu, tmp, args.rounds, args.users, args.per_user, args.separate)
+                await processing(
+                    emu, tmp, args.rounds, args.users, args.per_user, args.separate, args.only
+                )
             if "shipped" in args.modes:
                 await as_shipped(emu, tmp, 50, args.shipped_per_user)
             if "tipround" in args.modes:
@@ -388,6 +404,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--separate",
         action="store_true",
         help="capacity: the emulator and the residents in a process of their own",
+    )
+    parser.add_argument(
+        "--only",
+        choices=("echo", "trygghetsbot"),
+        help="capacity: run one of the two bots (for a profiler); no ratio then",
     )
     parser.add_argument("--serve-residents", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
