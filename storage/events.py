@@ -124,9 +124,12 @@ class EventRepo:
             reach = None if until is None else until + _UPCOMING_MARGIN
             rows = await self._upcoming_rows(now, reach, commitment, visibilities)
             kept = _Kept(token, now_s, None if reach is None else to_db(reach), rows)
-            if len(self._upcoming) >= 64:
-                self._upcoming.clear()
-            self._upcoming[key] = kept
+            # Rows read inside this task's own transaction may yet be rolled back, and a
+            # rollback leaves the token as it is: they are used once, never kept.
+            if not self._db.in_transaction:
+                if len(self._upcoming) >= 64:
+                    self._upcoming.clear()
+                self._upcoming[key] = kept
         return [
             event
             for starts, ends, event in kept.rows

@@ -111,3 +111,26 @@ def test_a_remembered_question_is_answered_as_a_fresh_one(promise: Promise) -> N
         first = questions.match_question(text, promise, locale)
         assert questions.match_question(text, promise, locale) == first
         assert first == questions._match(text, promise, locale)
+
+
+async def test_rows_read_inside_a_rolled_back_transaction_are_not_kept(harness: Harness) -> None:
+    h = harness
+    event = await add(h, "theme_meeting", "Trygg i Bro", at(14, 18))
+    repo = h.services.events
+    now = h.clock.now()
+    before = await repo.upcoming(now, now + timedelta(days=30))
+    assert [e.starts_at for e in before] == [at(14, 18)]
+
+    class Undo(Exception):
+        pass
+
+    try:
+        async with h.services.db.transaction():
+            await repo.move(event.id, at(21, 18), at(21, 20), now)
+            inside = await repo.upcoming(now, now + timedelta(days=30))
+            assert [e.starts_at for e in inside] == [at(21, 18)]
+            raise Undo
+    except Undo:
+        pass
+    after = await repo.upcoming(now, now + timedelta(days=30))
+    assert [e.starts_at for e in after] == [at(14, 18)]
