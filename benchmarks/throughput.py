@@ -58,6 +58,22 @@ from bot.settings import Settings
 from storage.subscriptions import NewSubscription, SubscriptionRepo
 
 QUESTION = "när är nästa tematräff"
+# --varied: every question a text the bot has not seen (a wording plus a number), so the
+# matcher's memo of known texts never helps and each update pays for matching in full.
+WORDINGS = (
+    "när är nästa tematräff",
+    "när blir det tematräff igen",
+    "nästa träff på trygghetscenter?",
+    "when is the next theme meeting",
+    "finns det nån tematräff snart",
+    "vilken dag är tematräffen",
+)
+
+
+def question(varied: bool, user: int, n: int) -> str:
+    return f"{WORDINGS[n % len(WORDINGS)]} {user % 1000}{n}" if varied else QUESTION
+
+
 RESIDENT_BASE = 300_000
 SUBSCRIBER_BASE = 700_000
 TELEGRAM_RATE = 30.0
@@ -112,17 +128,23 @@ class Round:
 
 
 async def residents(
-    emu: Emulator, users: int, per_user: int, think: float = 0.0, base: int = RESIDENT_BASE
+    emu: Emulator,
+    users: int,
+    per_user: int,
+    think: float = 0.0,
+    base: int = RESIDENT_BASE,
+    varied: bool = False,
 ) -> Round:
     inbox = Inbox()
     emu.add_listener(inbox)
     result = Round()
 
     async def one(user: int) -> None:
-        for _ in range(per_user):
+        for n in range(per_user):
             seen = inbox.count.get(user, 0)
             started = time.perf_counter()
-            await emu.user_sends(user, QUESTION, first_name="Bench", language_code="sv")
+            text = question(varied, user, n)
+            await emu.user_sends(user, text, first_name="Bench", language_code="sv")
             try:
                 await inbox.after(user, seen)
             except TimeoutError:
@@ -211,10 +233,12 @@ class RemoteResidents:
             process.stdin.close()
             await process.wait()
 
-    async def run(self, users: int, per_user: int, base: int) -> tuple[Round, float]:
+    async def run(
+        self, users: int, per_user: int, base: int, varied: bool = False
+    ) -> tuple[Round, float]:
         """One round of closed-loop residents; also the child's CPU seconds for it."""
         assert self._process.stdin is not None and self._process.stdout is not None
-        order = {"users": users, "per_user": per_user, "base": base}
+        order = {"users": users, "per_user": per_user, "base": base, "varied": varied}
         self._process.stdin.write((json.dumps(order) + "\n").encode())
         await self._process.stdin.drain()
         answer = json.loads(await self._process.stdout.readline())
@@ -235,7 +259,13 @@ async def serve_residents() -> int:
         while line := await loop.run_in_executor(None, sys.stdin.readline):
             order = json.loads(line)
             cpu = time.process_time()
-            result = await residents(emu, order["users"], order["per_user"], base=order["base"])
+            result = await residents(
+                emu,
+                order["users"],
+                order["per_user"],
+                base=order["base"],
+                varied=order.get("varied", False),
+            )
             answer = {
                 "latencies": result.latencies,
                 "answered_at": result.answered_at,
@@ -270,6 +300,7 @@ async def processing(
     per_user: int,
     separate: bool,
     only: str | None = None,
+    varied: bool = False,
 ) -> None:
     emu.set_rate_limits(None, None)
     echo: list[float] = []
@@ -285,9 +316,9 @@ async def processing(
             """A round and the CPU seconds this process spent per answered update."""
             cpu = time.process_time()
             if remote is None:
-                result = await residents(emu, users, per_user, base=base)
+                result = await residents(emu, users, per_user, base=base, varied=varied)
             else:
-                result, _child = await remote.run(users, per_user, base)
+                result, _child = await remote.run(users, per_user, base, varied)
             spent = time.process_time() - cpu
             return result, spent / max(1, len(result.latencies))
 
@@ -380,7 +411,14 @@ async def benchmark(args: argparse.Namespace) -> int:
             print("Trygghetsbot vs a bare PTB echo bot, same emulator over loopback HTTP")
             if "capacity" in args.modes:
                 await processing(
-                    emu, tmp, args.rounds, args.users, args.per_user, args.separate, args.only
+                    emu,
+                    tmp,
+                    args.rounds,
+                    args.users,
+                    args.per_user,
+                    args.separate,
+                    args.only,
+                    args.varied,
                 )
             if "shipped" in args.modes:
                 await as_shipped(emu, tmp, 50, args.shipped_per_user)
@@ -404,6 +442,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--separate",
         action="store_true",
         help="capacity: the emulator and the residents in a process of their own",
+    )
+    parser.add_argument(
+        "--varied",
+        action="store_true",
+        help="capacity: every question a wording the bot has not seen (no memo hits)",
     )
     parser.add_argument(
         "--only",
