@@ -47,9 +47,7 @@ def texts() -> list[str]:
 def forget(cold: bool) -> None:
     """Empty the memo of understood texts (and, ``cold``, every word-level cache)."""
     questions._MATCH_CACHE.clear()
-    clear = getattr(emergency, "forget", None)
-    if clear is not None:
-        clear(cold)
+    emergency.forget()
     if cold:
         questions._VOCABULARY._matches.clear()
         questions._VOCABULARY._glued.clear()
