@@ -344,10 +344,13 @@ class _Table:
     def candidates(self, text: _Text) -> list[_Phrase]:
         """The phrases that can score on ``text``: every other one scores 0."""
         found: set[int] = set()
-        for key in text._starts:
-            found.update(self._first.get(key, ()))
-        for word in text.glued:
-            found.update(self._single.get(word, ()))
+        for key in self._first.keys() & text._starts.keys():
+            found.update(self._first[key])
+        if text.glued:
+            for word in self._single.keys() & text.glued:
+                found.update(self._single[word])
+        if not found:
+            return []
         return [self.phrases[i] for i in sorted(found)]
 
     def __bool__(self) -> bool:
