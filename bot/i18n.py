@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -17,10 +18,21 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from babel.support import NullTranslations, Translations
 
-from bot.settings import SUPPORTED_LOCALES
+from bot.settings import STAFF_LOCALES, SUPPORTED_LOCALES
 
 DOMAIN = "messages"
 DEFAULT_LOCALE = "sv"
+
+# Right-to-left languages get each line started with a RIGHT-TO-LEFT MARK (so Telegram lays
+# the paragraph out from the right even when it begins with "/events", "112" or a Swedish
+# name) and every placeholder wrapped in FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE
+# (so a time, a phone number or a Swedish title keeps its own order and does not drag the
+# punctuation next to it to the wrong end). Digits stay Latin, as Babel writes them in dates
+# and as the numbers to call are printed everywhere in Sweden.
+RLM = "\u200f"
+FSI = "\u2068"
+PDI = "\u2069"
+_PLACEHOLDER = re.compile(r"(?<!\{)\{[A-Za-z_][A-Za-z0-9_]*\}(?!\})")
 
 
 def N_(message: str) -> str:
@@ -43,19 +55,61 @@ def pick_locale(saved: str | None, telegram_code: str | None, default: str) -> s
     return default
 
 
-class Translator:
-    """Everything needed to speak one locale: messages, plurals, dates and times."""
+def staff_locale(locale: str | None, default: str = DEFAULT_LOCALE) -> str:
+    """Staff and admin screens stay Swedish or English: any other choice reads Swedish."""
+    if locale in STAFF_LOCALES:
+        return locale
+    return default if default in STAFF_LOCALES else DEFAULT_LOCALE
 
-    def __init__(self, locale: str, translations: NullTranslations) -> None:
+
+def is_rtl(locale: str) -> bool:
+    return Locale.parse(locale).character_order == "right-to-left"
+
+
+def language_name(locale: str) -> str:
+    """A language by its own name, as its speakers write it: "Suomi", "العربية", "Polski"."""
+    name = Locale.parse(locale).get_display_name(locale) or locale
+    return name[:1].upper() + name[1:]
+
+
+def bidi(text: str) -> str:
+    """``text`` (a right-to-left translation) made to read correctly in Telegram."""
+    isolated = _PLACEHOLDER.sub(lambda m: FSI + m.group(0) + PDI, text)
+    return "\n".join(RLM + line if line and not line.startswith(RLM) else line
+                     for line in isolated.split("\n"))  # fmt: skip
+
+
+class Translator:
+    """Everything needed to speak one locale: messages, plurals, dates and times.
+
+    A resident language (fi, ar, fa, so, pl) translates what residents and seniors see;
+    a message it lacks (a staff screen) is read from ``fallback``, the Swedish catalogue,
+    never shown as the English message id.
+    """
+
+    def __init__(
+        self,
+        locale: str,
+        translations: NullTranslations,
+        fallback: NullTranslations | None = None,
+    ) -> None:
         self.locale = locale
         self._t = translations
+        self._fallback = fallback
         self._babel_locale = Locale.parse(locale)
+        self.rtl = is_rtl(locale)
 
     def gettext(self, message: str) -> str:
-        return self._t.gettext(message)
+        text = self._t.gettext(message)
+        if text == message and self._fallback is not None:
+            return self._fallback.gettext(message)
+        return bidi(text) if self.rtl else text
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self._t.ngettext(singular, plural, n)
+        text = self._t.ngettext(singular, plural, n)
+        if text in (singular, plural) and self._fallback is not None:
+            return self._fallback.ngettext(singular, plural, n)
+        return bidi(text) if self.rtl else text
 
     def date(self, value: dt.date, fmt: str = "long") -> str:
         """``12 mars 2024`` / ``March 12, 2024``; ``fmt`` is a Babel width or pattern."""
@@ -89,4 +143,5 @@ def translator(locale: str, directory: Path | None = None) -> Translator:
     if locale not in SUPPORTED_LOCALES:
         locale = DEFAULT_LOCALE
     path = directory if directory is not None else locales_dir()
-    return Translator(locale, _load(locale, str(path)))
+    fallback = None if locale in STAFF_LOCALES else _load(DEFAULT_LOCALE, str(path))
+    return Translator(locale, _load(locale, str(path)), fallback)

@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-SUPPORTED_LOCALES = ("sv", "en")
+# Residents and seniors can use every language; staff and admin screens stay Swedish/English.
+SUPPORTED_LOCALES = ("sv", "en", "fi", "ar", "fa", "so", "pl")
+STAFF_LOCALES = ("sv", "en")
 
 
 class Settings(BaseSettings):

@@ -6,14 +6,17 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.errors import UserFacingError
+from bot.i18n import language_name
 from bot.roles import Actor, Role
 from bot.services.answers import menu_buttons
 from bot.services.people import INVITE_PREFIX
-from bot.settings import SUPPORTED_LOCALES
+from bot.settings import STAFF_LOCALES, SUPPORTED_LOCALES
 from handlers.common import BotContext, cb, keyboard, reply, show_error, split_cb
 from handlers.menus import refresh_commands_for
 
-LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
+# Every language by its own name ("Suomi", "العربية"), from Babel's locale data.
+LANGUAGE_NAMES = {code: language_name(code) for code in SUPPORTED_LOCALES}
+LANGUAGES_PER_ROW = 2
 
 
 def safety_note(actor: Actor) -> str:
@@ -135,7 +138,12 @@ async def show_help(update: Update, context: BotContext) -> None:
 
 async def choose_language(update: Update, context: BotContext) -> None:
     _ = context.actor.tr.gettext
-    buttons = [[(LANGUAGE_NAMES[code], cb("lang", "set", code)) for code in SUPPORTED_LOCALES]]
+    # Staff screens are Swedish or English only, so staff are offered just those two.
+    codes = STAFF_LOCALES if context.actor.is_staff else SUPPORTED_LOCALES
+    choices = [(LANGUAGE_NAMES[code], cb("lang", "set", code)) for code in codes]
+    buttons = [
+        choices[i : i + LANGUAGES_PER_ROW] for i in range(0, len(choices), LANGUAGES_PER_ROW)
+    ]
     await reply(update, _("Choose your language:"), keyboard(buttons))
 
 
@@ -147,6 +155,7 @@ async def set_language(update: Update, context: BotContext) -> None:
     context.actor = await context.people.set_locale(context.actor, parts[2])
     await refresh_commands_for(context.bot, context.actor)
     _ = context.actor.tr.gettext
+    # TRANSLATORS: said in the language just chosen, e.g. "Jag skriver på svenska från och med nu."
     await reply(update, _("I will write to you in English from now on."), edit=True)
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, time, timedelta
 import icalendar
 
 from bot.errors import NotFound, UserFacingError
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, staff_locale
 from bot.promise import Visibility
 from bot.roles import Actor
 from bot.services import Services
@@ -295,7 +295,7 @@ class EventService:
         for event in await self.s.events.ended_without_followup(now):
             assert event.organiser_id is not None
             locale = await self.s.users.locale(event.organiser_id)
-            tr = self.s.translator(locale)
+            tr = self.s.translator(staff_locale(locale))
             text = tr.gettext("Did it happen? {title}, {when}. How many came?").format(
                 title=event.title, when=tr.datetime(event.starts_at.astimezone(self.s.clock.tz))
             )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from bot.errors import NotFound, UserFacingError
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, staff_locale
 from bot.roles import Actor
 from bot.services import Services
 from bot.services.people import PeopleService
@@ -203,7 +203,7 @@ class TipService:
     async def tell_author(self, alert: Alert, decider: Actor) -> None:
         now = self.s.clock.now()
         locale = await self.s.users.locale(alert.created_by) or self.s.settings.locale
-        tr = self.s.translator(locale)
+        tr = self.s.translator(staff_locale(locale))
         if alert.status == "rejected":
             text = tr.gettext("Your alert was not approved by {name}.").format(
                 name=decider.name or decider.user_id
