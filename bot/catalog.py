@@ -16,6 +16,7 @@ only staff see; everything else is resident-facing and must be translated in all
 
 from __future__ import annotations
 
+import copy
 import re
 import sys
 import tomllib
@@ -164,7 +165,9 @@ def update() -> None:
     for lang in LANGS:
         path = _po_path(lang)
         catalog = _read(path, lang) if path.exists() else Catalog(locale=lang)
-        catalog.update(template, no_fuzzy_matching=True)
+        # Babel inserts the template's own message objects; each catalogue needs its copies
+        # (the English catalogue fills its new entries in place).
+        catalog.update(copy.deepcopy(template), no_fuzzy_matching=True)
         # Obsolete entries would only confuse translators; they stay in git history.
         catalog.obsolete.clear()
         if lang in RESIDENT_LANGS:
@@ -210,13 +213,27 @@ def problems() -> list[str]:
                 continue
             text = message.string
             empty = not text or (isinstance(text, tuple) and not all(text))
-            if empty:
+            if empty or (lang in RESIDENT_LANGS and _still_english(message.id, text)):
                 found.append(f"{lang}: untranslated: {message.id!r}")
             elif message.fuzzy:
                 found.append(f"{lang}: fuzzy: {message.id!r}")
             else:
                 found.extend(_placeholder_problems(lang, message.id, text))
     return found
+
+
+_WORD = re.compile(r"[A-Za-z]{4,}")
+
+
+def _still_english(msgid: object, text: object) -> bool:
+    """A resident language's entry that is just the English text (words, not only
+    placeholders and symbols) has not been translated."""
+    ids = msgid if isinstance(msgid, tuple | list) else (msgid,)
+    forms = text if isinstance(text, tuple | list) else (text,)
+    english = {str(part) for part in ids}
+    return any(
+        str(form) in english and _WORD.search(_FIELD.sub("", str(form))) for form in forms
+    )
 
 
 def _placeholder_problems(lang: str, msgid: object, text: object) -> list[str]:

@@ -7,15 +7,20 @@ command line shows is what a resident gets.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.i18n import Translator
 from bot.questions import Intent, Match, match_question
+from bot.scripts import script_language
 from bot.services import Services
 from bot.services.events import EventService
 from bot.services.progress import ProgressService
 
 Buttons = list[list[tuple[str, str]]]
+
+# Languages the question matcher reads. A question in any other language (or script) is
+# answered with 112 first and the menu buttons, in the resident's own language.
+MATCHER_LOCALES = frozenset({"sv", "en"})
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,23 @@ def emergency_text(tr: Translator, services: Services) -> str:
         "To report a crime afterwards: call {police} or go to {web}.\n"
         "I am a bot and I am not watched around the clock, so I cannot send help."
     ).format(emergency=c.emergency, police=c.police_non_urgent, web=c.police_web)
+
+
+def unreadable_text(tr: Translator, services: Services) -> str:
+    """For text the matcher cannot read: the 112 line first, then where to tap."""
+    return (
+        tr.gettext("If someone is in danger or it is happening now: call {emergency}.").format(
+            emergency=services.promise.contacts.emergency
+        )
+        + "\n\n"
+        + tr.gettext("I cannot read that yet. Please tap one of the buttons below.")
+    )
+
+
+def reads(locale: str, match: Match) -> bool:
+    """Whether the matcher could have understood a question written in this chat."""
+    guess = match.locale_guess
+    return locale in MATCHER_LOCALES and (guess is None or guess in MATCHER_LOCALES)
 
 
 def menu_text(tr: Translator) -> str:
@@ -66,7 +88,12 @@ class AnswerService:
         self.events = EventService(services)
 
     def understand(self, text: str, locale: str) -> Match:
-        return match_question(text, self.s.promise, locale)
+        match = match_question(text, self.s.promise, locale)
+        if match.intent is Intent.UNKNOWN:
+            written = script_language(text)
+            if written is not None:
+                match = replace(match, locale_guess=written)
+        return match
 
     async def answer(self, text: str, locale: str) -> Answer:
         return await self.respond(self.understand(text, locale), locale)
@@ -103,6 +130,8 @@ class AnswerService:
             return Answer(intent.value, None, text + "\n\n" + menu_text(tr), menu_buttons(tr))
         if intent is Intent.THANKS:
             return Answer(intent.value, None, tr.gettext("You are welcome! Take care."))
+        if not reads(locale, match):
+            return Answer(Intent.UNKNOWN.value, None, unreadable_text(tr, self.s), menu_buttons(tr))
         return Answer(Intent.UNKNOWN.value, None, menu_text(tr), menu_buttons(tr))
 
     async def next_event(self, tr: Translator, kind: str | None) -> Answer:
