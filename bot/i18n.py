@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import unicodedata
 from importlib import resources
 from pathlib import Path
 
@@ -62,6 +63,7 @@ def staff_locale(locale: str | None, default: str = DEFAULT_LOCALE) -> str:
     return default if default in STAFF_LOCALES else DEFAULT_LOCALE
 
 
+@functools.cache
 def is_rtl(locale: str) -> bool:
     return Locale.parse(locale).character_order == "right-to-left"
 
@@ -72,11 +74,30 @@ def language_name(locale: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def _starts_right_to_left(line: str) -> bool:
+    """Whether Telegram will lay ``line`` out from the right by itself: its first strongly
+    directional character is Arabic or Hebrew (a placeholder counts as unknown, so no)."""
+    for char in line:
+        if char == FSI:
+            return False
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
+
+
 def bidi(text: str) -> str:
-    """``text`` (a right-to-left translation) made to read correctly in Telegram."""
+    """``text`` (a right-to-left translation) made to read correctly in Telegram: values
+    isolated, and a RIGHT-TO-LEFT MARK before a line that would otherwise start left to right
+    ("/events – ...", "BankID ...", "{name}: ..."). A line that already starts with Arabic
+    script is left as it is, so a button label still equals what a user types."""
     isolated = _PLACEHOLDER.sub(lambda m: FSI + m.group(0) + PDI, text)
-    return "\n".join(RLM + line if line and not line.startswith(RLM) else line
-                     for line in isolated.split("\n"))  # fmt: skip
+    return "\n".join(
+        line if not line or _starts_right_to_left(line) else RLM + line
+        for line in isolated.split("\n")
+    )
 
 
 class Translator:
@@ -99,16 +120,21 @@ class Translator:
         self._babel_locale = Locale.parse(locale)
         self.rtl = is_rtl(locale)
 
+    def _lacks(self, key: object) -> bool:
+        # GNUTranslations keeps its messages in ``_catalog`` (msgid, or (msgid, form) for
+        # plurals); a message it lacks is a staff-only one, read from the fallback.
+        return self._fallback is not None and key not in getattr(self._t, "_catalog", {})
+
     def gettext(self, message: str) -> str:
-        text = self._t.gettext(message)
-        if text == message and self._fallback is not None:
+        if self._fallback is not None and self._lacks(message):
             return self._fallback.gettext(message)
+        text = self._t.gettext(message)
         return bidi(text) if self.rtl else text
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        text = self._t.ngettext(singular, plural, n)
-        if text in (singular, plural) and self._fallback is not None:
+        if self._fallback is not None and self._lacks((singular, 0)):
             return self._fallback.ngettext(singular, plural, n)
+        text = self._t.ngettext(singular, plural, n)
         return bidi(text) if self.rtl else text
 
     def date(self, value: dt.date, fmt: str = "long") -> str:
