@@ -231,9 +231,7 @@ def _still_english(msgid: object, text: object) -> bool:
     ids = msgid if isinstance(msgid, tuple | list) else (msgid,)
     forms = text if isinstance(text, tuple | list) else (text,)
     english = {str(part) for part in ids}
-    return any(
-        str(form) in english and _WORD.search(_FIELD.sub("", str(form))) for form in forms
-    )
+    return any(str(form) in english and _WORD.search(_FIELD.sub("", str(form))) for form in forms)
 
 
 def _placeholder_problems(lang: str, msgid: object, text: object) -> list[str]:
