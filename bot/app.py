@@ -18,8 +18,9 @@ from bot.promise import Promise, load_promise
 from bot.services import Services
 from bot.services.people import PeopleService
 from bot.settings import Settings
+from bot.update_guard import UpdateGuard
 from handlers import STARTUP, register
-from handlers.common import BotContext, BotData
+from handlers.common import BotContext, BotData, UserData
 from handlers.menus import publish_default_menus
 from storage.db import Database
 
@@ -47,7 +48,7 @@ def build_application(
     secret = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
     if not secret:
         raise ValueError("no bot token")
-    context_types = ContextTypes(context=BotContext, bot_data=BotData)
+    context_types = ContextTypes(context=BotContext, bot_data=BotData, user_data=UserData)
     builder = (
         ApplicationBuilder()
         .token(secret)
@@ -60,8 +61,8 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request)
-    if updates_request is not None:
-        builder = builder.get_updates_request(updates_request)
+    # An update PTB cannot read is skipped by its id instead of stalling all the others.
+    builder = builder.get_updates_request(UpdateGuard(updates_request))
     if rate_limit:
         # Interactive replies are throttled by PTB; bulk sends go through our own outbox
         # sender, which has its own limiter and bypasses this one.

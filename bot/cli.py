@@ -38,6 +38,7 @@ DISPATCH: dict[str, str] = {
     "export-events": "bot.cli_residents:export_events_command",
     "status": "bot.cli_pace:status_command",
     "report": "bot.cli_followup:report_command",
+    "doctor": "bot.doctor:doctor_command",
 }
 
 
@@ -65,7 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--webhook-url", help="public HTTPS URL Telegram posts updates to")
     run.add_argument("--webhook-listen", default="127.0.0.1", help="address to listen on")
     run.add_argument("--webhook-port", type=int, default=8443)
-    run.add_argument("--webhook-secret", help="secret token Telegram sends in a header")
+    run.add_argument(
+        "--webhook-secret",
+        help="secret token Telegram sends in a header (default: TRYGGHETSBOT_WEBHOOK_SECRET)",
+    )
 
     sandbox = sub.add_parser("sandbox", help="local Bot API emulator + this bot + a terminal chat")
     sandbox.add_argument("--db", type=Path, help="keep the sandbox database in this file")
@@ -132,6 +136,10 @@ def build_parser() -> argparse.ArgumentParser:
     invite = sub.add_parser("invite", help="make a single-use staff invite link")
     invite.add_argument("--org", required=True, choices=("police", "municipality", "other"))
     invite.add_argument("--bot-username", help="bot username for the link (default: ask Telegram)")
+
+    doctor = sub.add_parser("doctor", help="check the configuration; exit 0 when ready")
+    doctor.add_argument("--webhook-url", help="also check this webhook URL (as given to run)")
+    doctor.add_argument("--online", action="store_true", help="also ask Telegram (getMe)")
     return parser
 
 
@@ -139,8 +147,15 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        lines = [f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()]
-        raise SystemExit("Invalid settings:\n  " + "\n  ".join(lines)) from None
+        # One line: the variable names and what is wrong, never the values (a token may be
+        # among them).
+        lines = [
+            f"{'.'.join(map(str, e['loc'])) or 'settings'}: "
+            + e["msg"].removeprefix("Value error, ")
+            for e in exc.errors()
+        ]
+        print("trygghetsbot: invalid settings: " + "; ".join(lines), file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def resolve(command: str) -> Runner:
@@ -161,7 +176,17 @@ def run_async(coro: Any) -> Any:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = load_settings()
-    return resolve(args.command)(args, settings)
+    try:
+        return resolve(args.command)(args, settings)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        # Every failure is one line on stderr and an exit code, never a traceback.
+        from bot.cli_common import explain_failure
+
+        line, code = explain_failure(exc, settings)
+        print(f"trygghetsbot {args.command}: {line}", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,7 +8,8 @@ import sys
 
 from telegram import Bot
 
-from bot.cli_common import open_services
+from bot.cli_common import UsageError, open_services
+from bot.logging_setup import quiet_telegram
 from bot.promise_check import check_promise
 from bot.services.people import PeopleService
 from bot.settings import Settings
@@ -39,9 +40,12 @@ def backup_command(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _bot_username(settings: Settings) -> str:
     if settings.bot_token is None:
-        raise SystemExit("Give --bot-username, or set TELEGRAM_BOT_TOKEN so I can ask Telegram.")
-    async with Bot(settings.bot_token.get_secret_value(), base_url=settings.api_base_url) as bot:
-        return bot.username
+        raise UsageError("give --bot-username, or set TELEGRAM_BOT_TOKEN so I can ask Telegram")
+    with quiet_telegram():  # a failure is reported by bot.cli in one line
+        async with Bot(
+            settings.bot_token.get_secret_value(), base_url=settings.api_base_url
+        ) as bot:
+            return bot.username
 
 
 def invite_command(args: argparse.Namespace, settings: Settings) -> int:

@@ -16,6 +16,7 @@ from datetime import date
 
 from bot.cli_common import open_services
 from bot.clock import make_clock
+from bot.exports import SafeCsvWriter, restore_cell
 from bot.pii import pii_kinds
 from bot.promise import Promise, load_promise
 from bot.report_parser import parse_report
@@ -58,8 +59,9 @@ def parse_activities_csv(text: str, promise: Promise) -> list[NewActivity]:
         raw_count = (row.get("count") or "").strip()
         if raw_count and not (raw_count.isdigit() and int(raw_count) <= 100_000):
             raise CsvError(f"{where}: count must be a whole number 0-100000")
-        place = (row.get("place") or "").strip() or None
-        description = (row.get("description") or "").strip()
+        # A file we exported carries apostrophes against formulas; they are not data.
+        place = restore_cell((row.get("place") or "").strip()) or None
+        description = restore_cell((row.get("description") or "").strip())
         found = pii_kinds(f"{place or ''} {description}")
         if found:
             raise CsvError(f"{where}: contains personal data ({', '.join(found)})")
@@ -100,7 +102,7 @@ def export_activities_command(args: argparse.Namespace, settings: Settings) -> i
         async with open_services(settings) as services:
             activities = await services.activities.all_counted()
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = SafeCsvWriter(out)  # no cell a spreadsheet would run as a formula
         writer.writerow(COLUMNS)
         for a in activities:
             writer.writerow(

@@ -6,11 +6,18 @@ handler translates it in the user's locale. Nothing internal ever reaches the us
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import ClassVar
+
 from bot.i18n import N_, Translator
 
 
 class UserFacingError(Exception):
     msgid = N_("Something went wrong. Please try again.")
+    # Parameters that are messages themselves (marked with N_): translated when rendered, so a
+    # reason never shows in English inside a Swedish answer. A list is translated item by
+    # item and joined with commas.
+    translated: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, msgid: str | None = None, **params: object) -> None:
         if msgid is not None:
@@ -19,7 +26,17 @@ class UserFacingError(Exception):
         super().__init__(self.msgid)
 
     def render(self, tr: Translator) -> str:
-        return tr.gettext(self.msgid).format(**self.params)
+        params = {name: self._param(tr, name, value) for name, value in self.params.items()}
+        return tr.gettext(self.msgid).format(**params)
+
+    def _param(self, tr: Translator, name: str, value: object) -> object:
+        if name not in self.translated:
+            return value
+        if isinstance(value, str):
+            return tr.gettext(value)
+        if isinstance(value, Sequence):
+            return ", ".join(tr.gettext(str(item)) for item in value)
+        return value
 
 
 class NotAllowed(UserFacingError):

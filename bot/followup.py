@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bot.chart import Bar, inline_svg
+from bot.exports import neutralise_cell as _cell  # no cell a spreadsheet runs as a formula
 from bot.i18n import Translator
 from bot.pace import PaceRow, State, state_word
 from bot.periods import Period, PeriodKind, period_label
@@ -535,14 +536,6 @@ def render_json(report: Report) -> str:
 
 CSV_COLUMNS = ("commitment", "title", "period", "period_start", "period_end", "target", "done",
                "state", "late")  # fmt: skip
-_CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> object:
-    """A spreadsheet must not run a cell as a formula (PRODUCT.md: exports are safe)."""
-    if isinstance(value, str) and value.startswith(_CSV_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def render_csv(report: Report) -> str:

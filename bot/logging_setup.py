@@ -1,14 +1,21 @@
-"""Logging that cannot leak the bot token.
+"""Logging that cannot leak the bot token, nor what people wrote.
 
 python-telegram-bot puts the token in every request URL (``.../bot<id>:<secret>/getMe``), and
 httpx logs URLs at INFO; exceptions may quote URLs too. We silence httpx/httpcore below WARNING
 and mask anything shaped like a token in every record, arguments and exception text included.
+
+PTB also logs whole updates and request parameters (message texts, names) in a few places, at
+DEBUG and, when it cannot parse an update, at CRITICAL. Those records keep their update ids
+and lose everything else, at every level (:class:`UpdateContentFilter`).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 TOKEN_PATTERN = re.compile(r"(bot)?\d{5,}:[A-Za-z0-9_-]{20,}")
 MASK = "bot<token>"
@@ -22,6 +29,7 @@ class TokenMaskFilter(logging.Filter):
     """Rewrites the record in place so every handler downstream sees the masked text."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        strip_update_content(record)
         message = record.getMessage()
         masked = mask_tokens(message)
         if record.exc_info and record.exc_info[1] is not None:
@@ -35,6 +43,45 @@ class TokenMaskFilter(logging.Filter):
             record.msg = masked
             record.args = None
         return True
+
+
+_UPDATE_ID = re.compile(r"""['"]update_id['"]:\s*(\d+)|update_id=(\d+)""")
+
+# PTB log messages (format strings) whose arguments carry raw updates or request parameters.
+_CONTENT_MESSAGES = (
+    "Processing update %s",
+    "Dropping pending update: %s",
+    "Webhook received data: %s",
+    "Calling Bot API endpoint `%s` with parameters `%s`",
+    "Call to Bot API endpoint `%s` finished with return value `%s`",
+    "Request had the wrong secret token: %s",
+    "Error while parsing updates! Received data was %r",
+    "Received data was: %r",
+)
+
+
+def _update_ids(args: Any) -> str:
+    ids = [a or b for a, b in _UPDATE_ID.findall(repr(args))]
+    return ", ".join(dict.fromkeys(ids)) or "-"
+
+
+def strip_update_content(record: logging.LogRecord) -> None:
+    """Strips update contents from PTB's records; what is left is the event and update ids."""
+    msg = record.msg if isinstance(record.msg, str) else ""
+    if not record.name.startswith("telegram") or not msg.endswith(_CONTENT_MESSAGES):
+        return
+    if "Bot API endpoint" in msg and isinstance(record.args, tuple):
+        record.msg = msg.split("`%s`", 1)[0] + "`%s` (parameters and result not logged)"
+        record.args = record.args[:1]
+    else:
+        head = msg.rsplit(":", 1)[0] if ":" in msg else msg.rsplit(" ", 1)[0]
+        record.msg = f"{head} (content not logged; update ids: %s)"
+        record.args = (_update_ids(record.args),)
+    if record.exc_info and record.exc_info[1] is not None:
+        # Parsing errors quote the offending values; their type is enough.
+        record.msg += f" [{type(record.exc_info[1]).__name__}]"
+        record.exc_info = None
+        record.exc_text = None
 
 
 _FILTER = TokenMaskFilter()
@@ -62,3 +109,16 @@ def configure_logging(level: int = logging.INFO) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     install_token_filter()
+
+
+@contextmanager
+def quiet_telegram() -> Iterator[None]:
+    """Silence PTB while we make a call whose failure we report ourselves in one line (PTB
+    logs an unreadable answer, such as a proxy's HTML 404 page, with a traceback)."""
+    logger = logging.getLogger("telegram")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)

@@ -8,6 +8,8 @@ this module finds those three kinds and can redact them. It is pure text handlin
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -46,6 +48,89 @@ _PUBLIC_NUMBERS = frozenset({"112", "11414"})
 # When two hits overlap, the more specific kind wins: an address may contain digits and a
 # personnummer may look like a phone number, but not the other way round.
 _PRIORITY: dict[PiiKind, int] = {"email": 0, "personnummer": 1, "phone": 2}
+
+
+# --- one normaliser in front of every check ---------------------------------------------
+#
+# People (and phones) type a personnummer with an en dash or a non-breaking hyphen, a number
+# in fullwidth digits or as 070.123.45.67, an address as "a.b (at) example.se". The checks
+# below run on a normalised copy of the text; every normalised character remembers the span
+# of the original it came from, so hits (and redaction) still point into the original.
+
+_ZERO_WIDTH = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
+
+
+def _char(ch: str) -> str:
+    if ch.isascii():
+        return ch
+    if ch in _ZERO_WIDTH:
+        return ""
+    category = unicodedata.category(ch)
+    if category == "Pd" or ch == "\u2212":  # every dash and hyphen, and the minus sign
+        return "-"
+    if category == "Zs":  # no-break, thin, figure and other spaces
+        return " "
+    if category == "Nd":  # fullwidth and other decimal digits
+        return str(unicodedata.decimal(ch))
+    folded = unicodedata.normalize("NFKC", ch)  # fullwidth "＠" and "．", for example
+    return folded if len(folded) == 1 and folded.isascii() else ch
+
+
+_DOMAIN_AHEAD = r"(?=[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b)"
+_REWRITES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
+    # "(at)", "[at]", "{at}", "(snabel-a)", and a bare " at " before a domain name.
+    (re.compile(r"\s*[(\[{<]\s*(?:at|snabel-?a)\s*[)\]}>]\s*", re.IGNORECASE), "@"),
+    (re.compile(rf"(?<=\w) +(?:at|snabel-?a) +{_DOMAIN_AHEAD}", re.IGNORECASE), "@"),
+    (re.compile(r"\s*[(\[{<]\s*(?:dot|punkt)\s*[)\]}>]\s*", re.IGNORECASE), "."),
+    # 070.123.45.67 and 070/1234567: a dot or slash between digits reads as a dash.
+    (re.compile(r"(?<=\d)[./](?=\d)"), "-"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    """``text`` normalised for the checks; ``starts``/``ends`` give each character's
+    original span."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        return self.starts[start], self.ends[end - 1]
+
+
+def normalise(text: str) -> Normalised:
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for index, ch in enumerate(text):
+        for out in _char(ch):
+            chars.append(out)
+            starts.append(index)
+            ends.append(index + 1)
+    current = "".join(chars)
+    for pattern, replacement in _REWRITES:
+        new_chars: list[str] = []
+        new_starts: list[int] = []
+        new_ends: list[int] = []
+        pos = 0
+        for m in pattern.finditer(current):
+            if m.start() == m.end():
+                continue
+            new_chars.extend(current[pos : m.start()])
+            new_starts.extend(starts[pos : m.start()])
+            new_ends.extend(ends[pos : m.start()])
+            repl = replacement if isinstance(replacement, str) else replacement(m)
+            new_chars.extend(repl)
+            new_starts.extend([starts[m.start()]] * len(repl))
+            new_ends.extend([ends[m.end() - 1]] * len(repl))
+            pos = m.end()
+        new_chars.extend(current[pos:])
+        new_starts.extend(starts[pos:])
+        new_ends.extend(ends[pos:])
+        current, starts, ends = "".join(new_chars), new_starts, new_ends
+    return Normalised(current, tuple(starts), tuple(ends))
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +206,17 @@ def _email_hits(text: str) -> list[PiiHit]:
 def find_pii(text: str) -> list[PiiHit]:
     """Every personnummer, phone number and e-mail address in ``text``, in text order.
 
+    The checks run on :func:`normalise`'s copy; the hits are spans of ``text`` itself.
     Hits never overlap: where two candidates share characters the more specific kind is kept.
     """
+    norm = normalise(text)
+    found = _find(norm.text)
+    if norm.text == text:
+        return found
+    return [PiiHit(h.kind, *norm.original_span(h.start, h.end)) for h in found]
+
+
+def _find(text: str) -> list[PiiHit]:
     candidates = _email_hits(text) + _personnummer_hits(text) + _phone_hits(text)
     candidates.sort(key=lambda h: (_PRIORITY[h.kind], h.start))
     kept: list[PiiHit] = []

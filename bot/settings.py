@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -13,6 +14,12 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 # Residents and seniors can use every language; staff and admin screens stay Swedish/English.
 SUPPORTED_LOCALES = ("sv", "en", "fi", "ar", "fa", "so", "pl")
 STAFF_LOCALES = ("sv", "en")
+
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def webhook_secret_ok(secret: str) -> bool:
+    return _WEBHOOK_SECRET.fullmatch(secret) is not None
 
 
 class Settings(BaseSettings):
@@ -50,6 +57,12 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("TRYGGHETSBOT_NOW", "now")
     )
 
+    # Webhook mode: Telegram sends this back in a header; a --webhook-secret flag wins.
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TRYGGHETSBOT_WEBHOOK_SECRET", "webhook_secret"),
+    )
+
     # Messages per second the outbox sender may send in all (Telegram allows about 30).
     send_rate: float = Field(
         default=25.0,
@@ -71,6 +84,13 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not webhook_secret_ok(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
+
     @field_validator("locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
@@ -81,7 +101,10 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        ZoneInfo(value)  # raises for an unknown zone
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. Europe/Stockholm)") from None
         return value
 
     @property

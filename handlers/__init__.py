@@ -27,6 +27,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.render.callbacks import Card, CardAction, MyEvent
 from handlers import (
     admin,
     basics,
@@ -158,12 +159,13 @@ def tip_handlers() -> list[AnyHandler]:
 
 
 def reporting_handlers() -> list[AnyHandler]:
+    # After the other conversations: its way in is free text (a one-liner), so it must not
+    # take text that /plan, /tips or a move is waiting for.
+    mark_registered(REPORT)
     return [
-        command(REPORT, reporting.start_report),
+        reporting.conversation(text.route_text, list(CANCEL.names), list(REPORT.names)),
         command(MY_REPORTS, reporting.show_my_reports),
-        button("rep", reporting.press_report),
-        CallbackQueryHandler(reporting.press_milestone_request, pattern="^ms:req:"),
-        CallbackQueryHandler(reporting.press_milestone_confirm, pattern="^ms:ok:"),
+        *reporting.outside_handlers(),
     ]
 
 
@@ -173,6 +175,8 @@ def event_handlers() -> list[AnyHandler]:
         entry_points=[
             command(PLAN, events.start_plan),
             CallbackQueryHandler(events.plan_from_digest, pattern="^plan:new:"),
+            # Before the reporting conversation, so one tap moves a future "report" here.
+            CallbackQueryHandler(events.plan_from_report, pattern=Card.pattern(CardAction.PLAN)),
         ],
         states={
             events.PlanStep.TITLE: [
@@ -194,8 +198,14 @@ def event_handlers() -> list[AnyHandler]:
         conversation_timeout=30 * 60,
     )
     move = ConversationHandler(
-        entry_points=[CallbackQueryHandler(events.press_my_event, pattern="^my:")],
-        states={events.PlanStep.MOVE_WHEN: [MessageHandler(typed, events.move_when)]},
+        entry_points=[CallbackQueryHandler(events.press_my_event, pattern=MyEvent.pattern())],
+        # Another /myevents button while the new time is awaited is a new choice, not stale.
+        states={
+            events.PlanStep.MOVE_WHEN: [
+                MessageHandler(typed, events.move_when),
+                CallbackQueryHandler(events.press_my_event, pattern=MyEvent.pattern()),
+            ]
+        },
         fallbacks=[command(CANCEL, events.cancel_plan)],
         name="move",
         conversation_timeout=30 * 60,
@@ -219,8 +229,8 @@ FEATURES: Sequence[Callable[[], list[AnyHandler]]] = (
     status_handlers,
     progress_handlers,
     tip_handlers,
-    reporting_handlers,
     event_handlers,
+    reporting_handlers,
     # Free text last: conversations above own their typed steps.
     text.text_handlers,
 )

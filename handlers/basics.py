@@ -182,35 +182,54 @@ async def show_privacy(update: Update, context: BotContext) -> None:
                 "• You follow {n} commitment", "• You follow {n} commitments", report.follows
             ).format(n=report.follows)
         )
+    lines.append("")
+    if report.is_staff:
+        # Staff: say plainly what stays and why, and who can remove it.
+        lines.append(_("• Your name and organisation, as staff (from your invite)"))
+        lines.append(
+            actor.tr.ngettext(
+                "• {n} report you made", "• {n} reports you made", report.reports
+            ).format(n=report.reports)
+        )
     if len(lines) == 1:
         lines.append(_("• Nothing. I only answer your questions."))
-    lines.append("")
-    lines.append(
-        _(
-            "Your chat id is used only to send you what you asked for. "
-            "I never store your name, phone number or what you ask me."
-        )
-    )
     if report.is_staff:
-        lines.append(
+        lines += [
+            "",
             _(
-                "As staff, your name, organisation and the reports you make are also stored, "
-                "because they are part of the follow-up of the promise."
-            )
-        )
+                "Your chat id is used only to send you what you asked for. Your staff role "
+                "and your reports are kept because they are part of the follow-up of the "
+                "promise. /delete_me removes your language, tips, reminders and follows, not "
+                "your staff role or your reports; an admin can remove you as staff."
+            ),
+        ]
     else:
-        lines.append(_("Use /delete_me to remove everything."))
+        lines += [
+            "",
+            _(
+                "Your chat id is used only to send you what you asked for. "
+                "I never store your name, phone number or what you ask me."
+            ),
+            _("Use /delete_me to remove everything."),
+        ]
     await reply(update, "\n".join(lines))
 
 
 async def ask_delete_me(update: Update, context: BotContext) -> None:
     _ = context.actor.tr.gettext
+    question = _(
+        "Do you want me to delete everything I store about you? "
+        "Your subscriptions and reminders stop."
+    )
+    if context.actor.is_staff:
+        question = _(
+            "Do you want me to delete your language, tips, reminders and follows? You stay "
+            "staff and your reports stay, because they are part of the follow-up of the "
+            "promise. An admin can remove you as staff."
+        )
     await reply(
         update,
-        _(
-            "Do you want me to delete everything I store about you? "
-            "Your subscriptions and reminders stop."
-        ),
+        question,
         keyboard(
             [
                 [
@@ -229,7 +248,14 @@ async def confirm_delete_me(update: Update, context: BotContext) -> None:
         await reply(update, _("OK, nothing was deleted."), edit=True)
         return
     await context.people.forget_me(context.actor)
-    await reply(update, _("Done. Everything I stored about you has been deleted."), edit=True)
+    if context.actor.is_staff:
+        done = _(
+            "Done. Your language, tips, reminders and follows are deleted. You are still "
+            "staff and your reports stay, as part of the follow-up of the promise."
+        )
+    else:
+        done = _("Done. Everything I stored about you has been deleted.")
+    await reply(update, done, edit=True)
 
 
 async def cancel(update: Update, context: BotContext) -> None:

@@ -10,9 +10,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.errors import UserFacingError
+from bot.render import Screen
 from bot.roles import Actor
 from bot.services import Services
 from bot.services.people import PeopleService
+from bot.services.reporting import ReportScratch
 
 CALLBACK_MAX = 64  # Telegram's limit on callback_data bytes
 _F = TypeVar("_F")
@@ -33,7 +35,23 @@ class BotData:
         return cast(_F, self.features[kind])
 
 
-class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+class UserData(dict[Any, Any]):
+    """Per-user conversation scratch (never the record). Flows that moved to typed state
+    keep it in typed attributes; older flows still use string keys."""
+
+    report: ReportScratch | None = None
+
+    def clear(self) -> None:
+        super().clear()
+        self.report = None
+
+
+def user_data(context: CallbackContext[Any, UserData, Any, Any]) -> UserData:
+    """The user's scratch, or an empty detached one for updates without a user."""
+    return context.user_data if context.user_data is not None else UserData()
+
+
+class BotContext(CallbackContext[ExtBot[None], UserData, dict[Any, Any], BotData]):
     """Carries the per-update actor loaded once by the loader in a low handler group."""
 
     _actor: Actor | None = None
@@ -82,6 +100,23 @@ def split_cb(data: str | None, expected_parts: int) -> list[str] | None:
 
 def int_arg(text: str) -> int | None:
     return int(text) if text.isdigit() and len(text) < 19 else None
+
+
+def markup(screen: Screen) -> InlineKeyboardMarkup | None:
+    """A presenter's typed buttons as Telegram's inline keyboard (None when there are none)."""
+    if not screen.rows:
+        return None
+    rows = screen.rows
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.data.encode()) for b in row]
+            for row in rows
+        ]
+    )
+
+
+async def show(update: Update, screen: Screen, *, edit: bool = False) -> Message | None:
+    return await reply(update, screen.text, markup(screen), edit=edit)
 
 
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:

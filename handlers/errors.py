@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 from telegram import Update
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.i18n import Translator, pick_locale
 from handlers.common import BotContext
 
 log = logging.getLogger("trygghetsbot.errors")
@@ -16,22 +18,38 @@ async def on_error(update: object, context: BotContext) -> None:
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
     # Never log the update or the message text: it may hold personal data. The exception
-    # type is enough to find the bug; the traceback goes through the token mask.
-    log.error(
-        "handler failed: %s (update %s)",
-        type(error).__name__,
-        update_id,
-        exc_info=error if not isinstance(error, NetworkError | Forbidden) else None,
-    )
+    # type and where it was raised are enough to find the bug; the exception's message is
+    # left out, since it may quote what someone wrote.
+    where = ""
+    if error is not None and not isinstance(error, NetworkError | Forbidden):
+        where = "\n" + "".join(traceback.format_tb(error.__traceback__)).rstrip()
+    log.error("handler failed: %s (update %s)%s", type(error).__name__, update_id, where)
     if not isinstance(update, Update) or isinstance(error, Forbidden | RetryAfter | TimedOut):
         return
     chat = update.effective_chat
     if chat is None:
         return
-    tr = context.actor.tr if context.has_actor else context.services.translator()
+    tr = await _translator(update, context)
     try:
         await chat.send_message(
             tr.gettext("Sorry, something went wrong on my side. Please try again in a while.")
         )
     except Exception as exc:  # the chat may be gone; there is nothing more to do
         log.warning("could not tell the user about the error: %s", type(exc).__name__)
+
+
+async def _translator(update: Update, context: BotContext) -> Translator:
+    """The user's language: PTB gives the error handler a fresh context without the actor
+    loaded in group -1, so it is picked again (saved choice → Telegram's → default)."""
+    if context.has_actor:
+        return context.actor.tr
+    services = context.services
+    user = update.effective_user
+    saved = None
+    if user is not None:
+        try:
+            saved = await services.users.locale(user.id)
+        except Exception:  # the database may be what failed; Telegram's language will do
+            saved = None
+    code = user.language_code if user is not None else None
+    return services.translator(pick_locale(saved, code, services.settings.locale))

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import IntEnum
 from typing import Any
 
@@ -12,7 +11,10 @@ from telegram import InputFile, Update
 from telegram.ext import ConversationHandler
 
 from bot.i18n import Translator
+from bot.pii import redact
 from bot.promise import Visibility
+from bot.render.callbacks import MyEvent, MyEventAction
+from bot.render.reporting import followup_counts
 from bot.services.events import EventDraft, EventService
 from bot.when import DEFAULT_LENGTH, parse_when
 from handlers.common import (
@@ -23,9 +25,12 @@ from handlers.common import (
     int_arg,
     keyboard,
     reply,
+    show,
     split_cb,
     staff_only,
+    user_data,
 )
+from handlers.reporting import forget, scratch
 
 
 class PlanStep(IntEnum):
@@ -43,28 +48,64 @@ def service(context: BotContext) -> EventService:
 # --- residents ------------------------------------------------------------------------------
 
 
-async def show_events(update: Update, context: BotContext) -> None:
+# One page of /events: every event on it has its own button, and the text stays well under
+# Telegram's 4,096 characters whatever the titles and places are.
+PAGE_EVENTS = 8
+PAGE_CHARS = 3500
+LINE_CHARS = 400
+
+
+def event_pages(events: list[Any], line: Any) -> list[list[tuple[Any, str]]]:
+    """Split ``events`` into pages of (event, its list line), at most PAGE_EVENTS each and
+    PAGE_CHARS of lines (week headings included)."""
+    pages: list[list[tuple[Any, str]]] = [[]]
+    size = 0
+    for event in events:
+        text = line(event)
+        if len(text) > LINE_CHARS:
+            text = text[: LINE_CHARS - 1] + "…"
+        cost = len(text) + 16  # the line plus room for a week heading
+        if pages[-1] and (len(pages[-1]) >= PAGE_EVENTS or size + cost > PAGE_CHARS):
+            pages.append([])
+            size = 0
+        pages[-1].append((event, text))
+        size += cost
+    return pages
+
+
+async def show_events(
+    update: Update, context: BotContext, page: int = 0, *, edit: bool = False
+) -> None:
     tr = context.actor.tr
     _ = tr.gettext
     events = await service(context).upcoming()
     if not events:
         await reply(update, _("Nothing is planned for the next 60 days yet. Ask again later."))
         return
-    weeks: dict[tuple[int, int], list[Any]] = defaultdict(list)
-    for event in events:
-        iso = event.starts_at.astimezone(context.services.clock.tz).isocalendar()
-        weeks[(iso.year, iso.week)].append(event)
+    tz = context.services.clock.tz
+    pages = event_pages(events, lambda event: service(context).list_line(event, tr))
+    page = min(max(page, 0), len(pages) - 1)
     lines = [_("Coming up in the next 60 days:")]
+    if len(pages) > 1:
+        lines[0] += " " + _("(page {page} of {pages})").format(page=page + 1, pages=len(pages))
     buttons: list[list[tuple[str, str]]] = []
-    for (_year, week), items in weeks.items():
-        lines += ["", _("Week {week}").format(week=week)]
-        for event in items:
-            start = event.starts_at.astimezone(context.services.clock.tz)
-            lines.append(service(context).list_line(event, tr))
-            if len(buttons) < 8:
-                buttons.append([(f"{tr.short_datetime(start)} {event.title}"[:60],
-                                 cb("ev", "show", event.id))])  # fmt: skip
-    await reply(update, "\n".join(lines), keyboard(buttons) if buttons else None)
+    week = None
+    for event, text in pages[page]:
+        start = event.starts_at.astimezone(tz)
+        if start.isocalendar().week != week:
+            week = start.isocalendar().week
+            lines += ["", _("Week {week}").format(week=week)]
+        lines.append(text)
+        buttons.append([(f"{tr.short_datetime(start)} {redact(event.title)}"[:60],
+                         cb("ev", "show", event.id))])  # fmt: skip
+    nav = []
+    if page > 0:
+        nav.append((_("‹ Earlier"), cb("ev", "page", page - 1)))
+    if page < len(pages) - 1:
+        nav.append((_("Later ›"), cb("ev", "page", page + 1)))
+    if nav:
+        buttons.append(nav)
+    await reply(update, "\n".join(lines), keyboard(buttons), edit=edit)
 
 
 async def show_next(update: Update, context: BotContext) -> None:
@@ -83,7 +124,7 @@ async def show_next(update: Update, context: BotContext) -> None:
             lines.append(_("• {name}: nothing planned yet").format(name=name))
             continue
         start = event.starts_at.astimezone(context.services.clock.tz)
-        lines.append(f"• {name}: {tr.short_datetime(start)}, {event.place or event.title}")
+        lines.append(f"• {name}: {tr.short_datetime(start)}, {redact(event.place or event.title)}")
         buttons.append([(name, cb("ev", "show", event.id))])
     await reply(update, "\n".join(lines), keyboard(buttons) if buttons else None)
 
@@ -109,7 +150,9 @@ async def press_event(update: Update, context: BotContext) -> None:
     if arg is None:
         return
     if verb == "list":
-        await show_events(update, context)
+        await show_events(update, context, arg)
+    elif verb == "page":
+        await show_events(update, context, arg, edit=True)
     elif verb == "show":
         event = await events.public_event(arg)
         await reply(update, events.describe(event, actor.tr), keyboard(event_buttons(context, arg)))
@@ -131,7 +174,7 @@ async def press_event(update: Update, context: BotContext) -> None:
             await chat.send_document(
                 InputFile(data, filename=f"event-{event.id}.ics"),
                 caption=_("Open the file to add {title} to your calendar.").format(
-                    title=event.title
+                    title=redact(event.title)
                 ),
             )
     elif verb in ("done", "cancelled", "moved"):
@@ -146,9 +189,7 @@ async def event_outcome(update: Update, context: BotContext, verb: str, event_id
         return
     activity_id = await service(context).record_outcome(actor, event_id, verb)
     if activity_id is not None:
-        counts = [[(str(n), cb("rep", "count", activity_id, n)) for n in (5, 10, 20, 30, 50)]]
-        await reply(update, _("Saved and counted. How many came? Tap a number, or leave it."),
-                    keyboard(counts), edit=True)  # fmt: skip
+        await show(update, followup_counts(actor.tr, activity_id), edit=True)
     elif verb == "moved":
         await reply(update, _("OK, not counted. Plan the new date with /plan."), edit=True)
     else:
@@ -198,8 +239,34 @@ async def plan_from_digest(update: Update, context: BotContext) -> int:
     return await plan_kind(update, context)
 
 
+@staff_only("plan")
+async def plan_from_report(update: Update, context: BotContext) -> int | None:
+    """ "Plan it instead?" on a report card with a future date: /plan with the kind and the
+    day taken from the card; the report draft is dropped (it was never saved)."""
+    state = scratch(context)
+    forget(context)
+    commitment = context.services.promise.get(state.draft.commitment or "") if state else None
+    if state is None or commitment is None:
+        await reply(update, context.actor.tr.gettext("That button is no longer valid."))
+        return ConversationHandler.END
+    user_data(context)["plan"] = {"commitment": commitment.id, "day": state.draft.date.isoformat()}
+    _ = context.actor.tr.gettext
+    await reply(
+        update,
+        _(
+            "Plan it for {date}. {name}: write a short title, for example "
+            '"Theme meeting: safe at night".'
+        ).format(
+            date=context.actor.tr.weekday_date(state.draft.date),
+            name=commitment.short.get(context.actor.locale),
+        ),
+        edit=True,
+    )
+    return PlanStep.TITLE
+
+
 def _draft(context: BotContext) -> dict[str, Any] | None:
-    data = context.user_data or {}
+    data = user_data(context)
     draft = data.get("plan")
     return draft if isinstance(draft, dict) else None
 
@@ -234,9 +301,23 @@ def quick_start(context: BotContext, choice: int) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=context.services.clock.tz)
 
 
+def planned_day(context: BotContext) -> datetime | None:
+    """The day carried over from a report card ("Plan it instead?"), at 18:00."""
+    draft = _draft(context)
+    day = draft.get("day") if draft else None
+    if not isinstance(day, str):
+        return None
+    start = datetime.combine(date.fromisoformat(day), time(18, 0), context.services.clock.tz)
+    return start if start > context.services.clock.now() else None
+
+
 def quick_times(context: BotContext) -> list[list[tuple[str, str]]]:
     tr = context.actor.tr
     rows = []
+    carried = planned_day(context)
+    if carried is not None:
+        label = f"{tr.short_datetime(carried)}–{tr.time(carried + DEFAULT_LENGTH)}"
+        rows.append([(label, cb("plan", "when", len(QUICK_TIMES)))])
     for index in range(len(QUICK_TIMES)):
         start = quick_start(context, index)
         label = f"{tr.short_datetime(start)}–{tr.time(start + DEFAULT_LENGTH)}"
@@ -250,10 +331,18 @@ async def plan_when_button(update: Update, context: BotContext) -> int:
     parts = split_cb(update.callback_query.data if update.callback_query else None, 3)
     draft = _draft(context)
     choice = int_arg(parts[2]) if parts else None
-    if not context.actor.is_staff or draft is None or choice is None or choice >= len(QUICK_TIMES):
+    carried = planned_day(context)
+    if carried is not None and choice == len(QUICK_TIMES):
+        start = carried
+    elif (
+        not context.actor.is_staff or draft is None or choice is None or choice >= len(QUICK_TIMES)
+    ):
         await reply(update, _("That button is no longer valid."))
         return PlanStep.WHEN
-    start = quick_start(context, choice)
+    else:
+        start = quick_start(context, choice)
+    if not context.actor.is_staff or draft is None:
+        return PlanStep.WHEN
     draft["when"] = (start.isoformat(), (start + DEFAULT_LENGTH).isoformat())
     await reply(update, _('Where? Write the place, for example "Bro centrum".'), edit=True)
     return PlanStep.PLACE
@@ -373,8 +462,8 @@ def visibility_names(tr: Translator) -> dict[Visibility, str]:
 
 
 async def cancel_plan(update: Update, context: BotContext) -> int:
-    (context.user_data or {}).pop("plan", None)
-    (context.user_data or {}).pop("move", None)
+    user_data(context).pop("plan", None)
+    user_data(context).pop("move", None)
     await reply(update, context.actor.tr.gettext("OK, cancelled. Nothing was changed."))
     return ConversationHandler.END
 
@@ -394,37 +483,51 @@ async def show_my_events(update: Update, context: BotContext) -> None:
     for event in events:
         start = event.starts_at.astimezone(context.services.clock.tz)
         lines.append(f"• {tr.short_datetime(start)} {event.title}")
-        rows.append([(tr.gettext("Move: {title}").format(title=event.title)[:60],
-                      cb("my", "move", event.id)),
-                     (tr.gettext("Cancel it"), cb("my", "cancel", event.id))])  # fmt: skip
+        move = MyEvent(MyEventAction.MOVE, event.id).encode()
+        cancel = MyEvent(MyEventAction.CANCEL, event.id).encode()
+        label = tr.gettext("Move: {title}").format(title=event.title)[:60]
+        rows.append([(label, move), (tr.gettext("Cancel it"), cancel)])
     await reply(update, "\n".join(lines), keyboard(rows))
 
 
 @staff_only("myevents")
-async def press_my_event(update: Update, context: BotContext) -> int:
+async def press_my_event(update: Update, context: BotContext) -> int | None:
+    """my:<action>:<event> from /myevents; the role is checked here, the ownership by the
+    service. Cancelling asks first: residents are told only after the confirmation."""
     actor = context.actor
     _ = actor.tr.gettext
-    parts = split_cb(update.callback_query.data if update.callback_query else None, 3)
-    arg = int_arg(parts[2]) if parts else None
-    if parts is None or arg is None:
+    choice = MyEvent.parse(update.callback_query.data if update.callback_query else None)
+    if choice is None:
+        await reply(update, _("That button is no longer valid."))
+        return None
+    events = service(context)
+    user_data(context).pop("move", None)  # another button: any open move question is over
+    if choice.action is MyEventAction.CANCEL:
+        event = await events.mine_one(actor, choice.event)
+        really = MyEvent(MyEventAction.CONFIRM_CANCEL, event.id).encode()
+        keep = MyEvent(MyEventAction.KEEP, event.id).encode()
+        rows = [[(_("Yes, cancel it"), really), (_("No, keep it"), keep)]]
+        question = _("Cancel {title}? Anyone who asked for a reminder will be told.")
+        await reply(update, question.format(title=event.title), keyboard(rows), edit=True)
         return ConversationHandler.END
-    if parts[1] == "cancel":
-        event = await service(context).cancel(actor, arg)
+    if choice.action is MyEventAction.CONFIRM_CANCEL:
+        event = await events.cancel(actor, choice.event)
         await reply(update, _("Cancelled: {title}. Anyone who asked for a reminder is told.")
                     .format(title=event.title), edit=True)  # fmt: skip
         return ConversationHandler.END
-    if parts[1] == "move":
-        context.user_data["move"] = arg  # type: ignore[index]
-        await reply(update, _('New time? For example "20/3 18-20" or "tomorrow 18:00".'))
-        return PlanStep.MOVE_WHEN
-    return ConversationHandler.END
+    if choice.action is MyEventAction.KEEP:
+        await reply(update, _("OK, it stays planned. Nothing was changed."), edit=True)
+        return ConversationHandler.END
+    user_data(context)["move"] = choice.event
+    await reply(update, _('New time? For example "20/3 18-20" or "tomorrow 18:00".'))
+    return PlanStep.MOVE_WHEN
 
 
 @guarded
 async def move_when(update: Update, context: BotContext) -> int:
     actor = context.actor
     _ = actor.tr.gettext
-    event_id = (context.user_data or {}).get("move")
+    event_id = user_data(context).get("move")
     text = update.message.text or "" if update.message else ""
     when = parse_when(text, context.services.clock.now(), context.services.clock.tz)
     if not isinstance(event_id, int):

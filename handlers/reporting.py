@@ -1,289 +1,503 @@
-"""Staff reports: the confirmation card for a one-line report, the guided /report, the
-event follow-up's count buttons, /myreports with edit and retract, and milestones.
+"""Staff reports as one conversation: the card after a one-liner, the guided /report, edits
+from /myreports, the event follow-up's counts, and milestones.
 
-The draft lives in ``user_data`` (conversation scratch only); the record is written by the
-service when "Save" is pressed, after the role, the date and personal data are checked."""
+Every step accepts a button *and* typed text; typed text is read by the same parser as a
+one-liner, so "i förrgår", "ca 25" or "Brogård" fix the draft wherever they are typed.
+Nothing typed during a report is lost or becomes another report; nothing counts until Save;
+/cancel (/avbryt) ends it. The draft is typed scratch in ``user_data.report``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
+from enum import IntEnum
+from typing import Any
 
 from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.errors import UserFacingError
 from bot.periods import period_containing, period_label
-from bot.services.reporting import COUNT_MAX, KIND_LABEL, Draft, PersonalData, ReportingService
-from handlers.common import (
-    BotContext,
-    admin_only,
-    cb,
-    int_arg,
-    keyboard,
-    reply,
-    show_error,
-    split_cb,
-    staff_only,
+from bot.render import reporting as present
+from bot.render.callbacks import (
+    Card,
+    CardAction,
+    FollowupCount,
+    FollowupOther,
+    MilestoneAction,
+    MilestoneChoice,
 )
+from bot.report_fix import Field, Fix, looks_like_question, parse_fix
+from bot.services.reporting import COUNT_MAX, Draft, ReportingService, ReportScratch
+from handlers.common import BotContext, Handler, admin_only, reply, show, show_error, staff_only
+from handlers.tips import on_alert_translation
 
-DRAFT = "report"
-AWAIT = "report_await"  # "place", "note" or "count" while waiting for typed text
-GUIDED = "report_steps"  # the guided /report's remaining steps; empty or absent: the card
-STEPS = ["date", "count", "place", "note"]
+
+class Step(IntEnum):
+    """Conversation states: what the last message asked for."""
+
+    KIND = 1
+    DATE = 2
+    COUNT = 3
+    PLACE = 4
+    NOTE = 5
+    CARD = 6
+
+
+STEP_FOR: dict[Field | None, Step] = {
+    Field.KIND: Step.KIND,
+    Field.DATE: Step.DATE,
+    Field.COUNT: Step.COUNT,
+    Field.PLACE: Step.PLACE,
+    Field.NOTE: Step.NOTE,
+    None: Step.CARD,
+}
+GUIDED_STEPS = [Field.DATE, Field.COUNT, Field.PLACE, Field.NOTE]
+FREE_TEXT = (Field.PLACE, Field.NOTE)  # anything typed is the answer
+END = ConversationHandler.END
 
 
 def service(context: BotContext) -> ReportingService:
     return ReportingService(context.services)
 
 
-def _draft(context: BotContext) -> Draft | None:
-    return Draft.from_data((context.user_data or {}).get(DRAFT))
+def scratch(context: BotContext) -> ReportScratch | None:
+    return context.user_data.report if context.user_data is not None else None
 
 
-def _store(context: BotContext, draft: Draft) -> None:
-    context.user_data[DRAFT] = draft.to_data()  # type: ignore[index]
+def forget(context: BotContext) -> None:
+    """Drop the report being written (cancel, save, or another flow took over)."""
+    if context.user_data is not None:
+        context.user_data.report = None
 
 
-def card(context: BotContext, draft: Draft) -> tuple[str, list[list[tuple[str, str]]]]:
-    tr = context.actor.tr
-    _ = tr.gettext
-    promise = context.services.promise
-    commitment = promise.get(draft.commitment or "")
-    kind = commitment.short.get(tr.locale) if commitment else _("(not chosen)")
-    lines = [
-        _("Is this right?") if draft.activity_id is None else _("Edit report:"),
-        _("What: {kind}").format(kind=kind),
-        _("Date: {date}").format(date=tr.weekday_date(draft.date)),
-        _("People: {count}").format(count=draft.count if draft.count is not None else "–"),
-        _("Place: {place}").format(place=draft.place or "–"),
-    ]
-    if draft.pii:
-        kinds = ", ".join(_(KIND_LABEL[k]) for k in draft.pii)
-        lines += ["", _("⚠ The text contains personal data ({kinds}). It is not saved as it is.")
-                  .format(kinds=kinds)]  # fmt: skip
-        rows = [
-            [(_("Remove it automatically"), cb("rep", "redact", 0))],
-            [(_("Cancel, I will write it again"), cb("rep", "drop", 0))],
-        ]
-        return "\n".join(lines), rows
-    lines.append(_("Nothing is counted until you save."))
-    rows = [
-        [(_("Save ✔"), cb("rep", "save", 0))],
-        [(_("Change kind"), cb("rep", "kind", 0)), (_("Change date"), cb("rep", "date", 0))],
-        [(_("Number of people"), cb("rep", "count", 0)), (_("Place"), cb("rep", "place", 0))],
-        [(_("Add a note"), cb("rep", "note", 0)), (_("Cancel"), cb("rep", "drop", 0))],
-    ]
-    return "\n".join(lines), rows
+def begin(context: BotContext, draft: Draft, steps: list[Field] | None = None) -> ReportScratch:
+    state = ReportScratch(draft, list(steps or []))
+    if context.user_data is not None:
+        context.user_data.report = state
+    return state
 
 
-async def show_card(update: Update, context: BotContext, draft: Draft, edit: bool) -> None:
-    _store(context, draft)
-    text, rows = card(context, draft)
-    await reply(update, text, keyboard(rows), edit=edit)
+# --- showing the next thing -------------------------------------------------------------------
 
 
-def answered(context: BotContext, step: str) -> None:
-    """A value given out of order (a button on an earlier message) is not asked again."""
-    steps = (context.user_data or {}).get(GUIDED)
-    if isinstance(steps, list) and step in steps:
-        steps.remove(step)
-
-
-async def advance(update: Update, context: BotContext, draft: Draft, edit: bool) -> None:
+async def ask(update: Update, context: BotContext, state: ReportScratch, edit: bool) -> int:
     """The guided /report asks one thing at a time; otherwise (and at the end) the card."""
-    _store(context, draft)
-    steps = (context.user_data or {}).get(GUIDED) or []
-    if not steps:
-        await show_card(update, context, draft, edit)
-        return
-    step = steps.pop(0)
-    _ = context.actor.tr.gettext
-    skip = [(_("Skip"), cb("rep", "skip", 0))]
-    if step == "date":
-        rows = [[(_("Today"), cb("rep", "setd", 0)), (_("Yesterday"), cb("rep", "setd", 1))],
-                [(_("Another day"), cb("rep", "date", 0))]]  # fmt: skip
-        await reply(update, _("Which day?"), keyboard(rows), edit=edit)
-    elif step == "count":
-        await reply(update, _("How many people?"), keyboard(count_rows(context)), edit=edit)
-    else:
-        context.user_data[AWAIT] = step  # type: ignore[index]
-        prompt = (
-            _("Where was it? Write the place.")
-            if step == "place"
-            else _("A short note? Write it, or skip.")
-        )
-        await reply(update, prompt, keyboard([skip]), edit=edit)
+    reporting = service(context)
+    if reporting.is_milestone(state.draft.commitment):
+        state.answered(Field.COUNT)  # a milestone has no head count
+    if not state.steps:
+        return await show_card(update, context, state, edit)
+    field = state.steps.pop(0)
+    state.awaiting = field
+    tr = context.actor.tr
+    screens = {
+        Field.DATE: lambda: present.ask_date(tr, context.services.clock.today(), guided=True),
+        Field.COUNT: lambda: present.ask_count(tr),
+        Field.PLACE: lambda: present.ask_place(tr, guided=True),
+        Field.NOTE: lambda: present.ask_note(tr, guided=True),
+        Field.KIND: lambda: present.ask_kind(tr, context.services.promise),
+    }
+    await show(update, screens[field](), edit=edit)
+    return STEP_FOR[field]
 
 
-def count_rows(context: BotContext) -> list[list[tuple[str, str]]]:
-    _ = context.actor.tr.gettext
-    other = [(_("Other number"), cb("rep", "typec", 0)), (_("Unknown"), cb("rep", "setc", "x"))]
-    return [[(str(n), cb("rep", "setc", n)) for n in (5, 10, 20, 30, 50)], other]
+async def show_card(update: Update, context: BotContext, state: ReportScratch, edit: bool) -> int:
+    state.awaiting = None
+    state.steps = []
+    reporting = service(context)
+    draft = state.draft
+    screen = present.card(
+        context.actor.tr,
+        context.services.promise,
+        draft,
+        reporting.problems(draft),
+        await reporting.duplicates(context.actor, draft),
+        reporting.is_milestone(draft.commitment),
+    )
+    await show(update, screen, edit=edit)
+    return Step.CARD
 
 
-async def on_staff_text(update: Update, context: BotContext) -> bool:
-    """Offer the text to reporting; True when it was taken (a report or a typed field)."""
+# --- entry points -----------------------------------------------------------------------------
+
+
+async def on_staff_text(update: Update, context: BotContext) -> int | None:
+    """Offer a staff member's free text to reporting; the state when it became a card."""
     message = update.message
     if message is None or not message.text:
-        return False
-    waiting = (context.user_data or {}).pop(AWAIT, None)
-    draft = _draft(context)
-    if waiting in ("place", "note") and draft is not None:
-        text = message.text.strip()[:500]
-        answered(context, waiting)
-        if waiting == "place":
-            draft = replace(draft, place=text[:120])
-        else:
-            draft = replace(draft, note=text)
-        await advance(update, context, draft, edit=False)
-        return True
-    if waiting == "count" and draft is not None:
-        count = int_arg(message.text.strip())
-        if count is None or count > COUNT_MAX:
-            context.user_data[AWAIT] = "count"  # type: ignore[index]
-            await reply(update, context.actor.tr.gettext("Please write a number, like 25."))
-            return True
-        answered(context, "count")
-        await advance(update, context, replace(draft, count=count), False)
-        return True
-    found = service(context).draft_from_text(message.text)
-    if found is None:
-        return False
-    (context.user_data or {}).pop(GUIDED, None)  # a one-liner replaces a guided report
-    await show_card(update, context, found, edit=False)
-    return True
-
-
-@staff_only("report")
-async def start_report(update: Update, context: BotContext) -> None:
-    draft = service(context).blank()
-    _store(context, draft)
-    context.user_data[GUIDED] = list(STEPS)  # type: ignore[index]
-    await ask_kind(update, context, edit=False)
-
-
-async def ask_kind(update: Update, context: BotContext, edit: bool) -> None:
-    tr = context.actor.tr
-    rows = [
-        [(c.short.get(tr.locale), cb("rep", "setk", c.id))]
-        for c in context.services.promise.commitments
-    ]
-    rows.append([(tr.gettext("Cancel"), cb("rep", "drop", 0))])
-    await reply(update, tr.gettext("What did you do?"), keyboard(rows), edit=edit)
-
-
-@staff_only("report")
-async def press_report(update: Update, context: BotContext) -> None:
-    """rep:<verb>:<arg>[:<n>] — every press re-checks the role (decorator) and the draft."""
-    actor = context.actor
-    tr = actor.tr
-    _ = tr.gettext
-    data = update.callback_query.data if update.callback_query else None
-    parts = split_cb(data, 3) or split_cb(data, 4)
-    if parts is None:
-        await reply(update, _("That button is no longer valid."))
-        return
-    verb = parts[1]
+        return None
     reporting = service(context)
-    if verb == "count" and len(parts) == 4:  # rep:count:<activity>:<n> after an event
-        activity_id, count = int_arg(parts[2]), int_arg(parts[3])
-        if activity_id is None or count is None:
-            return
-        await reporting.set_count(actor, activity_id, count)
-        await reply(update, _("Thanks! Noted {n} people.").format(n=count), edit=True)
-        return
-    if verb == "undo":
-        activity_id = int_arg(parts[2])
-        if activity_id is not None:
-            await reporting.retract(actor, activity_id)
-            await reply(update, _("Retracted. It no longer counts."), edit=True)
-        return
-    if verb == "edit":
-        activity_id = int_arg(parts[2])
-        if activity_id is not None:
-            await show_card(update, context, await reporting.for_edit(actor, activity_id), True)
-        return
-    if verb == "new":  # rep:new:<commitment> from the weekly digest
-        if context.services.promise.get(parts[2]) is None:
-            await reply(update, _("That button is no longer valid."))
-            return
-        fresh = replace(reporting.blank(), commitment=parts[2])
-        await show_card(update, context, fresh, edit=False)
-        return
-    draft = _draft(context)
+    draft = reporting.draft_from_text(message.text) or reporting.report_like(message.text)
     if draft is None:
-        await reply(update, _("That report is gone. Write it again, or start /report."))
-        return
-    if verb == "drop":
-        (context.user_data or {}).pop(DRAFT, None)
-        (context.user_data or {}).pop(GUIDED, None)
-        await reply(update, _("OK, cancelled. Nothing was saved."), edit=True)
-    elif verb == "kind":
-        await ask_kind(update, context, edit=True)
-    elif verb == "setk":
-        if context.services.promise.get(parts[2]) is None:
-            return
-        await advance(update, context, replace(draft, commitment=parts[2]),
-                      edit=True)  # fmt: skip
-    elif verb == "date":
+        return None
+    return await show_card(update, context, begin(context, draft), edit=False)
+
+
+@staff_only("report")
+async def start_report(update: Update, context: BotContext) -> int:
+    state = begin(context, service(context).blank(), GUIDED_STEPS)
+    state.awaiting = Field.KIND
+    await show(update, present.ask_kind(context.actor.tr, context.services.promise))
+    return Step.KIND
+
+
+@staff_only("report")
+async def start_from_button(update: Update, context: BotContext) -> int | None:
+    """rep:new:<commitment> (weekly digest) and rep:edit:<id> (/myreports)."""
+    card = Card.parse(update.callback_query.data if update.callback_query else None)
+    reporting = service(context)
+    if card is not None and card.action is CardAction.NEW:
+        if context.services.promise.get(card.arg) is None:
+            await stale(update, context)
+            return None
+        draft = replace(reporting.blank(), commitment=card.arg)
+        return await show_card(update, context, begin(context, draft), edit=False)
+    if card is not None and card.action is CardAction.EDIT and card.arg.isdigit():
+        draft = await reporting.for_edit(context.actor, int(card.arg))
+        return await show_card(update, context, begin(context, draft), edit=True)
+    await stale(update, context)
+    return None
+
+
+@staff_only("report.edit")
+async def start_other_count(update: Update, context: BotContext) -> int | None:
+    """ "Another number" after an event: the saved report on a card, asking for the count."""
+    choice = FollowupOther.parse(update.callback_query.data if update.callback_query else None)
+    if choice is None:
+        await stale(update, context)
+        return None
+    state = begin(context, await service(context).for_edit(context.actor, choice.activity))
+    state.awaiting = Field.COUNT
+    await show(update, present.type_count(context.actor.tr), edit=True)
+    return Step.COUNT
+
+
+async def stale(update: Update, context: BotContext) -> None:
+    await reply(update, context.actor.tr.gettext("That button is no longer valid."))
+
+
+# --- typed answers ----------------------------------------------------------------------------
+
+
+def apply(draft: Draft, fix: Fix) -> Draft:
+    changes: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("commitment", fix.commitment),
+            ("date", fix.date),
+            ("count", fix.count),
+            ("place", fix.place),
+            ("note", fix.note),
+        )
+        if value is not None
+    }
+    return replace(draft, **changes)
+
+
+def given(fix: Fix) -> list[Field]:
+    pairs = (
+        (Field.KIND, fix.commitment),
+        (Field.DATE, fix.date),
+        (Field.COUNT, fix.count),
+        (Field.PLACE, fix.place),
+        (Field.NOTE, fix.note),
+    )
+    return [name for name, value in pairs if value is not None]
+
+
+def not_understood(context: BotContext, expecting: Field | None) -> str:
+    _ = context.actor.tr.gettext
+    hints = {
+        Field.KIND: _('Tap what you did, or write it, for example "theme meeting".'),
+        Field.DATE: _(
+            "I did not understand the day. Tap one, or write for example "
+            '"yesterday", "last Friday" or "15/3".'
+        ),
+        Field.COUNT: _("Please write a number, like 25."),
+        Field.PLACE: _("Write the place."),
+        Field.NOTE: _("Write a short note."),
+        None: _(
+            "I did not find a day, a number or a place in that. Tap a button on the card "
+            "to change something, or /cancel."
+        ),
+    }
+    return hints[expecting]
+
+
+def typed_answer(route_text: Handler) -> Handler:
+    """Typed text during a report fixes the draft; it never becomes a new report."""
+
+    async def answer(update: Update, context: BotContext) -> int:
+        state = scratch(context)
+        message = update.message
+        if state is None or not context.actor.is_staff or message is None:
+            # Another flow took over (or the role is gone): this is ordinary text again.
+            forget(context)
+            step = await route_text(update, context)
+            return step if isinstance(step, Step) else END
+        expecting = state.awaiting
+        if message.forward_origin is not None:
+            await route_text(update, context)  # a forwarded message is checked for fraud
+            return STEP_FOR[expecting]
+        if await on_alert_translation(update, context):  # asked for by a button since
+            return STEP_FOR[expecting]
+        if looks_like_question(message.text or "") and expecting not in FREE_TEXT:
+            # A question is not a fix: it must not change the kind or the date by accident.
+            _ = context.actor.tr.gettext
+            await reply(
+                update,
+                _(
+                    "You are in the middle of a report. Save it or /cancel it "
+                    "first, then ask again."
+                ),
+            )
+            return STEP_FOR[expecting]
         today = context.services.clock.today()
-        rows = [[(tr.weekday_date(today - timedelta(days=n)), cb("rep", "setd", n))]
-                for n in range(7)]  # fmt: skip
-        await reply(update, _("Which day?"), keyboard(rows), edit=True)
-    elif verb == "setd":
-        back = int_arg(parts[2])
-        if back is None or back > 31:
-            return
-        day = context.services.clock.today() - timedelta(days=back)
-        answered(context, "date")
-        await advance(update, context, replace(draft, date=day), edit=True)
-    elif verb == "count":
-        await reply(update, _("How many people?"), keyboard(count_rows(context)), edit=True)
-    elif verb == "setc":
-        count = int_arg(parts[2])
-        answered(context, "count")
-        await advance(update, context, replace(draft, count=count), edit=True)
-    elif verb == "skip":
-        (context.user_data or {}).pop(AWAIT, None)
-        await advance(update, context, draft, edit=True)
-    elif verb in ("place", "note", "typec"):
-        context.user_data[AWAIT] = "count" if verb == "typec" else verb  # type: ignore[index]
-        prompt = {"place": _("Write the place."), "note": _("Write a short note."),
-                  "typec": _("Write the number of people.")}[verb]  # fmt: skip
-        await reply(update, prompt)
-    elif verb == "redact":
-        await show_card(update, context, draft.redacted(), edit=True)
-    elif verb == "save":
-        await save(update, context, draft)
+        fix = parse_fix(message.text or "", context.services.promise, today, expecting)
+        fields = given(fix)
+        implausible = expecting is Field.COUNT and (fix.count or 0) > COUNT_MAX
+        if not fields or (expecting is not None and expecting not in fields) or implausible:
+            await reply(update, not_understood(context, expecting))
+            return STEP_FOR[expecting]
+        state.draft = apply(state.draft, fix)
+        state.answered(*fields)
+        return await ask(update, context, state, edit=False)
+
+    return answer
 
 
-async def save(update: Update, context: BotContext, draft: Draft) -> None:
+# --- buttons ----------------------------------------------------------------------------------
+
+Action = Callable[[Update, BotContext, ReportScratch, str], Awaitable[int]]
+
+
+async def save(update: Update, context: BotContext, state: ReportScratch, force: bool) -> int:
     actor = context.actor
     tr = actor.tr
-    _ = tr.gettext
     reporting = service(context)
+    draft = state.draft
+    duplicates = [] if force else await reporting.duplicates(actor, draft)
+    if reporting.problems(draft) or (duplicates and draft.activity_id is None):
+        return await show_card(update, context, state, edit=True)  # shows why, with the fix
     try:
         activity = await reporting.save(actor, draft)
-    except PersonalData:
-        await show_card(update, context, draft, edit=True)
-        return
     except UserFacingError as error:
         await show_error(update, context, error)
-        return
-    (context.user_data or {}).pop(DRAFT, None)
-    (context.user_data or {}).pop(GUIDED, None)
+        return Step.CARD
+    forget(context)
     commitment = context.services.promise.commitment(activity.commitment)
     period = period_containing(commitment, context.services.promise, activity.date)
-    text = _("Saved ✔ It counts for {name}, {period}.").format(
-        name=commitment.short.get(tr.locale), period=period_label(period, tr)
+    screen = present.saved(
+        tr,
+        commitment.short.get(tr.locale),
+        period_label(period, tr),
+        activity,
+        reporting.is_milestone(commitment.id),
     )
-    rows = [[(_("Undo"), cb("rep", "undo", activity.id))]]
-    if reporting.is_milestone(commitment.id):
-        text = _("Saved ✔ as a progress note for {name}.").format(
-            name=commitment.short.get(tr.locale)
-        )
-        rows.append([(_("The milestone is reached"), cb("ms", "req", commitment.id))])
-    await reply(update, text, keyboard(rows), edit=True)
+    await show(update, screen, edit=True)
+    return END
+
+
+async def do_save(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
+    return await save(update, context, state, force=False)
+
+
+async def do_save_anyway(
+    update: Update, context: BotContext, state: ReportScratch, arg: str
+) -> int:
+    return await save(update, context, state, force=True)
+
+
+async def do_drop(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
+    forget(context)
+    await reply(update, context.actor.tr.gettext("OK, cancelled. Nothing was saved."), edit=True)
+    return END
+
+
+async def do_kind(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
+    state.awaiting = Field.KIND
+    await show(update, present.ask_kind(context.actor.tr, context.services.promise), edit=True)
+    return Step.KIND
+
+
+async def do_set_kind(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
+    if context.services.promise.get(arg) is None:
+        await stale(update, context)
+        return STEP_FOR[state.awaiting]
+    state.draft = replace(state.draft, commitment=arg)
+    state.answered(Field.KIND)
+    return await ask(update, context, state, edit=True)
+
+
+async def do_date(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
+    state.awaiting = Field.DATE
+    today = context.services.clock.today()
+    await show(update, present.ask_date(context.actor.tr, today, guided=False), edit=True)
+    return Step.DATE
+
+
+async def do_set_date(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
+    if not arg.isdigit() or int(arg) > 31:
+        await stale(update, context)
+        return STEP_FOR[state.awaiting]
+    day = context.services.clock.today() - timedelta(days=int(arg))
+    state.draft = replace(state.draft, date=day)
+    state.answered(Field.DATE)
+    return await ask(update, context, state, edit=True)
+
+
+async def do_count(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
+    state.awaiting = Field.COUNT
+    await show(update, present.ask_count(context.actor.tr), edit=True)
+    return Step.COUNT
+
+
+async def do_set_count(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
+    if arg != "x" and not (arg.isdigit() and int(arg) in present.COUNT_CHOICES):
+        await stale(update, context)
+        return STEP_FOR[state.awaiting]
+    state.draft = replace(state.draft, count=None if arg == "x" else int(arg))
+    state.answered(Field.COUNT)
+    return await ask(update, context, state, edit=True)
+
+
+def prompt_for(field: Field) -> Action:
+    """Buttons that ask for typed text: the number, the place or a note."""
+
+    async def prompt(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
+        tr = context.actor.tr
+        screens = {
+            Field.COUNT: present.type_count(tr),
+            Field.PLACE: present.ask_place(tr, guided=False),
+            Field.NOTE: present.ask_note(tr, guided=False),
+        }
+        state.awaiting = field
+        await show(update, screens[field])
+        return STEP_FOR[field]
+
+    return prompt
+
+
+async def do_skip(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
+    if state.awaiting is not None:
+        state.answered(state.awaiting)
+    return await ask(update, context, state, edit=True)
+
+
+async def do_redact(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
+    state.draft = state.draft.redacted()
+    return await show_card(update, context, state, edit=True)
+
+
+async def do_undo(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
+    await retract(update, context, arg)
+    return STEP_FOR[state.awaiting]
+
+
+async def do_plan(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
+    # Normally taken by /plan's conversation first (see handlers/__init__.py); this only
+    # runs if it was not, so say how to go on rather than do nothing.
+    forget(context)
+    await reply(update, context.actor.tr.gettext("OK, not saved. Plan it with /plan."), edit=True)
+    return END
+
+
+async def do_restart(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
+    result = await start_from_button(update, context)
+    return result if result is not None else STEP_FOR[state.awaiting]
+
+
+CARD_ACTIONS: dict[CardAction, Action] = {
+    CardAction.SAVE: do_save,
+    CardAction.SAVE_ANYWAY: do_save_anyway,
+    CardAction.DROP: do_drop,
+    CardAction.KIND: do_kind,
+    CardAction.SET_KIND: do_set_kind,
+    CardAction.DATE: do_date,
+    CardAction.SET_DATE: do_set_date,
+    CardAction.COUNT: do_count,
+    CardAction.SET_COUNT: do_set_count,
+    CardAction.TYPE_COUNT: prompt_for(Field.COUNT),
+    CardAction.PLACE: prompt_for(Field.PLACE),
+    CardAction.NOTE: prompt_for(Field.NOTE),
+    CardAction.SKIP: do_skip,
+    CardAction.REDACT: do_redact,
+    CardAction.UNDO: do_undo,
+    CardAction.PLAN: do_plan,
+    CardAction.EDIT: do_restart,
+    CardAction.NEW: do_restart,
+}
+
+
+@staff_only("report")
+async def press_card(update: Update, context: BotContext) -> int | None:
+    """A card button during a report; the role is re-checked (decorator) on every press."""
+    card = Card.parse(update.callback_query.data if update.callback_query else None)
+    state = scratch(context)
+    if card is None:
+        await stale(update, context)
+        return None
+    if state is None:
+        return await press_outside(update, context, card)
+    return await CARD_ACTIONS[card.action](update, context, state, card.arg)
+
+
+@staff_only("report")
+async def press_card_outside(update: Update, context: BotContext) -> None:
+    """A card button with no report being written: Undo still works, the rest is stale."""
+    card = Card.parse(update.callback_query.data if update.callback_query else None)
+    if card is None:
+        await stale(update, context)
+        return
+    await press_outside(update, context, card)
+
+
+async def press_outside(update: Update, context: BotContext, card: Card) -> int:
+    if card.action is CardAction.UNDO:
+        await retract(update, context, card.arg)
+        return END
+    _ = context.actor.tr.gettext
+    await reply(update, _("That report is gone. Write it again, or start /report."))
+    return END
+
+
+async def retract(update: Update, context: BotContext, arg: str) -> None:
+    if not arg.isdigit():
+        await stale(update, context)
+        return
+    await service(context).retract(context.actor, int(arg))
+    await reply(update, context.actor.tr.gettext("Retracted. It no longer counts."), edit=True)
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    forget(context)
+    await reply(update, context.actor.tr.gettext("OK, cancelled. Nothing was saved."))
+    return END
+
+
+# --- outside the conversation -----------------------------------------------------------------
+
+
+@staff_only("report.edit")
+async def press_followup_count(update: Update, context: BotContext) -> None:
+    """evc:<activity>:<n>: how many came to an event that happened."""
+    choice = FollowupCount.parse(update.callback_query.data if update.callback_query else None)
+    if choice is None or not 0 <= choice.count <= 10_000:
+        await stale(update, context)
+        return
+    await service(context).set_count(context.actor, choice.activity, choice.count)
+    _ = context.actor.tr.gettext
+    await reply(update, _("Thanks! Noted {n} people.").format(n=choice.count), edit=True)
 
 
 @staff_only("myreports")
@@ -294,32 +508,80 @@ async def show_my_reports(update: Update, context: BotContext) -> None:
     if not reports:
         await reply(update, _("You have no reports yet. Write what you did in one message."))
         return
-    lines = [_("Your latest reports:")]
-    rows = []
-    for a in reports:
-        name = context.services.promise.commitment(a.commitment).short.get(tr.locale)
-        count = f", {a.count}" if a.count is not None else ""
-        lines.append(f"#{a.id} {tr.date(a.date, 'd MMM')} – {name}{count}")
-        rows.append([(_("Edit #{id}").format(id=a.id), cb("rep", "edit", a.id)),
-                     (_("Retract #{id}").format(id=a.id), cb("rep", "undo", a.id))])  # fmt: skip
-    await reply(update, "\n".join(lines), keyboard(rows))
+    await show(update, present.my_reports(tr, context.services.promise, reports))
 
 
 @staff_only("milestone")
 async def press_milestone_request(update: Update, context: BotContext) -> None:
-    parts = split_cb(update.callback_query.data if update.callback_query else None, 3)
-    if parts is None:
+    choice = MilestoneChoice.parse(update.callback_query.data if update.callback_query else None)
+    if choice is None or choice.action is not MilestoneAction.REQUEST:
+        await stale(update, context)
         return
     _ = context.actor.tr.gettext
-    confirmed = await service(context).request_milestone(context.actor, parts[2])
-    await reply(update, _("Milestone confirmed ✔") if confirmed else
-                _("Sent to the admins to confirm."), edit=True)  # fmt: skip
+    confirmed = await service(context).request_milestone(context.actor, choice.commitment)
+    await reply(
+        update,
+        _("Milestone confirmed ✔") if confirmed else _("Sent to the admins to confirm."),
+        edit=True,
+    )
 
 
 @admin_only("milestone.confirm")
-async def press_milestone_confirm(update: Update, context: BotContext) -> None:
-    parts = split_cb(update.callback_query.data if update.callback_query else None, 3)
-    if parts is None:
+async def press_milestone_decision(update: Update, context: BotContext) -> None:
+    """ms:ok:<id> approves, ms:no:<id> rejects; only an admin, checked here."""
+    choice = MilestoneChoice.parse(update.callback_query.data if update.callback_query else None)
+    if choice is None or choice.action is MilestoneAction.REQUEST:
+        await stale(update, context)
         return
-    await service(context).confirm_milestone(context.actor, parts[2])
-    await reply(update, context.actor.tr.gettext("Milestone confirmed ✔"), edit=True)
+    _ = context.actor.tr.gettext
+    reporting = service(context)
+    if choice.action is MilestoneAction.REJECT:
+        await reporting.reject_milestone(context.actor, choice.commitment)
+        await reply(update, _("Milestone not confirmed. The staff member is told."), edit=True)
+        return
+    await reporting.confirm_milestone(context.actor, choice.commitment)
+    await reply(update, _("Milestone confirmed ✔"), edit=True)
+
+
+# --- wiring -----------------------------------------------------------------------------------
+
+
+def conversation(
+    route_text: Handler, cancel_names: list[str], report_names: list[str]
+) -> ConversationHandler[BotContext]:
+    """The whole reporting flow as one ConversationHandler. ``route_text`` handles free text
+    that is not (or no longer) part of a report, so nothing typed falls on the floor."""
+    typed = filters.TEXT & ~filters.COMMAND
+
+    async def enter(update: Update, context: BotContext) -> int:
+        # END rather than None when the text was not a report: PTB then keeps no state and
+        # schedules no timeout job for every resident's question.
+        step = await route_text(update, context)
+        return step if isinstance(step, Step) else END
+
+    in_report: list[BaseHandler[Update, BotContext, Any]] = [
+        CallbackQueryHandler(press_card, pattern=Card.pattern()),
+        MessageHandler(typed, typed_answer(route_text)),
+    ]
+    restart: list[BaseHandler[Update, BotContext, Any]] = [
+        CommandHandler(report_names, start_report),
+        CallbackQueryHandler(start_from_button, pattern=Card.pattern(CardAction.NEW)),
+        CallbackQueryHandler(start_from_button, pattern=Card.pattern(CardAction.EDIT)),
+        CallbackQueryHandler(start_other_count, pattern=FollowupOther.pattern()),
+    ]
+    return ConversationHandler(
+        entry_points=[*restart, MessageHandler(filters.UpdateType.MESSAGE & typed, enter)],
+        states={step: in_report for step in Step},
+        fallbacks=[CommandHandler(cancel_names, cancel), *restart],
+        name="report",
+        conversation_timeout=60 * 60,
+    )
+
+
+def outside_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
+    return [
+        CallbackQueryHandler(press_card_outside, pattern=Card.pattern()),
+        CallbackQueryHandler(press_followup_count, pattern=FollowupCount.pattern()),
+        CallbackQueryHandler(press_milestone_request, pattern=MilestoneChoice.pattern("req")),
+        CallbackQueryHandler(press_milestone_decision, pattern=MilestoneChoice.pattern()),
+    ]

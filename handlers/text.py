@@ -21,18 +21,23 @@ from handlers.reporting import on_staff_text
 from handlers.tips import on_alert_translation, on_forwarded
 
 
-async def route_text(update: Update, context: BotContext) -> None:
+async def route_text(update: Update, context: BotContext) -> int | None:
+    """Also the reporting conversation's way in: returns its state when the text became a
+    report card (see ``handlers.reporting.conversation``), else None."""
     message = update.message
     if message is None:
-        return
+        return None
     if message.forward_origin is not None:
         await on_forwarded(update, context)
-        return
-    if context.actor.is_staff and (
-        await on_alert_translation(update, context) or await on_staff_text(update, context)
-    ):
-        return
+        return None
+    if context.actor.is_staff:
+        if await on_alert_translation(update, context):
+            return None
+        step = await on_staff_text(update, context)
+        if step is not None:
+            return step
     await on_resident_text(update, context)
+    return None
 
 
 def text_handlers() -> list[BaseHandler[Update, BotContext, Any]]:

@@ -23,6 +23,7 @@ from handlers.common import (
     reply,
     split_cb,
     staff_only,
+    user_data,
 )
 from storage.subscriptions import ScamCountRepo
 
@@ -132,7 +133,7 @@ async def pick_weekday(update: Update, context: BotContext) -> TipStep:
     message = update.message
     labels = {str(i): d for i, d in enumerate(WEEKDAYS)}
     day = _match(message.text if message else None, labels, tr)
-    draft = (context.user_data or {}).get("tips")
+    draft = user_data(context).get("tips")
     if draft is None:
         return await start_tips(update, context)
     if day is None:
@@ -150,7 +151,7 @@ async def pick_slot(update: Update, context: BotContext) -> int:
     _ = tr.gettext
     message = update.message
     slot = _match(message.text if message else None, SLOT_LABELS, tr)
-    draft = (context.user_data or {}).pop("tips", None)
+    draft = user_data(context).pop("tips", None)
     if draft is None or "weekday" not in draft:
         await start_tips(update, context)
         return TipStep.CADENCE
@@ -175,7 +176,7 @@ async def pick_slot(update: Update, context: BotContext) -> int:
 
 async def cancel_tips(update: Update, context: BotContext) -> int:
     for key in ("tips", "alert", AWAIT_OTHER):
-        (context.user_data or {}).pop(key, None)
+        user_data(context).pop(key, None)
     chat = update.effective_chat
     if chat is not None:
         await chat.send_message(
@@ -232,7 +233,7 @@ AWAIT_OTHER = "alert_other"  # the language whose version the next staff message
 
 
 def _alert_texts(context: BotContext) -> dict[str, str]:
-    texts = (context.user_data or {}).get("alert")
+    texts = user_data(context).get("alert")
     if not isinstance(texts, dict):
         return {}
     return {k: v for k, v in texts.items() if k in OTHER_LANGUAGE and isinstance(v, str)}
@@ -262,7 +263,7 @@ async def show_alert_preview(update: Update, context: BotContext) -> None:
 
 async def on_alert_translation(update: Update, context: BotContext) -> bool:
     """The staff member's next message after "add a version in ...": True when taken."""
-    locale = (context.user_data or {}).pop(AWAIT_OTHER, None)
+    locale = user_data(context).pop(AWAIT_OTHER, None)
     message = update.message
     if locale not in OTHER_LANGUAGE or message is None or not message.text:
         return False
@@ -285,8 +286,8 @@ async def press_alert(update: Update, context: BotContext) -> None:
     verb, arg = parts[1], int_arg(parts[2])
     tips = service(context)
     if verb == "drop":
-        (context.user_data or {}).pop("alert", None)
-        (context.user_data or {}).pop(AWAIT_OTHER, None)
+        user_data(context).pop("alert", None)
+        user_data(context).pop(AWAIT_OTHER, None)
         await reply(update, _("OK, the alert was thrown away."), edit=True)
         return
     if verb == "other":
@@ -305,7 +306,7 @@ async def press_alert(update: Update, context: BotContext) -> None:
         return
     if verb == "submit" and arg in (0, 1):
         texts = _alert_texts(context)
-        (context.user_data or {}).pop("alert", None)
+        user_data(context).pop("alert", None)
         if not texts:
             await reply(update, _("That draft is gone. Start again with /alert."))
             return
@@ -324,7 +325,7 @@ async def press_alert(update: Update, context: BotContext) -> None:
         await tips.tell_author(alert, actor)
         return
     if verb == "rep" and arg is not None:
-        report = await tips.alert_report(arg)
+        report = await tips.alert_report(actor, arg)
         await reply(update, report_text(report, actor.tr), keyboard(
             [[(_("Update the report"), cb("alert", "rep", arg))]]
         ))  # fmt: skip

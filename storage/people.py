@@ -60,17 +60,30 @@ class UserRepo:
         assert row is not None
         return Footprint(subscribed=row[0] > 0, reminders=row[1], follows=row[2])
 
-    async def forget(self, user_id: int) -> None:
-        """Remove everything stored about a resident (their chat id is their user id)."""
+    async def forget(self, user_id: int, *, keep_work_records: bool = False) -> None:
+        """Remove every row that names a resident's chat (their chat id is their user id), in
+        one transaction: language, subscriptions, reminders, follows, every delivery (sent
+        ones hold the alert or tip text) and audit rows with their id.
+
+        ``keep_work_records`` (staff): their audit trail stays, being part of the promise's
+        follow-up like their name and reports (/privacy says so)."""
+        statements = [
+            "DELETE FROM users WHERE user_id = :u",
+            "DELETE FROM subscriptions WHERE chat_id = :u",
+            "DELETE FROM event_reminders WHERE chat_id = :u",
+            "DELETE FROM follows WHERE chat_id = :u",
+            "DELETE FROM deliveries WHERE chat_id = :u",
+        ]
+        if not keep_work_records:
+            statements.append(
+                "DELETE FROM audit_log WHERE actor_id = :u OR target IN (:t, :ut) "
+                "OR EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(audit_log.detail) "
+                "THEN audit_log.detail ELSE '{}' END) WHERE value = :u)"
+            )
+        params = {"u": user_id, "t": str(user_id), "ut": f"user:{user_id}"}
         async with self._db.transaction() as conn:
-            for sql in (
-                "DELETE FROM users WHERE user_id = ?",
-                "DELETE FROM subscriptions WHERE chat_id = ?",
-                "DELETE FROM event_reminders WHERE chat_id = ?",
-                "DELETE FROM follows WHERE chat_id = ?",
-                "DELETE FROM deliveries WHERE chat_id = ? AND status = 'queued'",
-            ):
-                await conn.execute(sql, (user_id,))
+            for sql in statements:
+                await conn.execute(sql, params)
 
 
 class StaffRepo:

@@ -265,6 +265,9 @@ async def test_move_and_cancel_tell_reminded_residents(harness: Harness) -> None
     await h.press(RESIDENT, f"my:cancel:{event.id}", lang="en")
     assert "only for staff" in h.tg.last(RESIDENT).text
     await h.press(STAFF, f"my:cancel:{event.id}", lang="en")
+    assert "Anyone who asked for a reminder will be told" in h.tg.last(STAFF).text
+    assert len(await reminders(h, event.id, RESIDENT)) == 2  # asked, nothing done yet
+    await h.press(STAFF, f"my:really:{event.id}", lang="en")
     assert "Cancelled" in h.tg.last(STAFF).text
     cancelled = await h.services.events.get(event.id)
     assert cancelled is not None and cancelled.status == "cancelled"
@@ -289,6 +292,8 @@ async def test_resident_cannot_cancel_or_move(harness: Harness) -> None:
     await make_staff(h)
     event = await add(h, "theme_meeting", "Trygg i Bro", at(14, 18), organiser=STAFF)
     await h.press(RESIDENT, f"my:cancel:{event.id}", lang="en")
+    assert "only for staff" in h.tg.last(RESIDENT).text
+    await h.press(RESIDENT, f"my:really:{event.id}", lang="en")
     assert "only for staff" in h.tg.last(RESIDENT).text
     await h.press(RESIDENT, f"my:move:{event.id}", lang="en")
     assert "only for staff" in h.tg.last(RESIDENT).text
@@ -368,3 +373,28 @@ async def test_activity_from_a_hidden_event_follows_the_event(
         shown = [a.place for a in (await progress.progress(today)).activities]
         expected = shown_after_days is not None and days >= shown_after_days - 1
         assert ("Hemlig plats" in shown) is expected, (days, shown)
+
+
+async def test_cancel_asks_first_and_a_pending_move_does_not_stale_other_buttons(
+    harness: Harness,
+) -> None:
+    h = harness
+    await make_staff(h)
+    event = await add(h, "theme_meeting", "Trygg i Bro", at(14, 18), organiser=STAFF)
+    other = await add(h, "theme_meeting", "Andra träffen", at(15, 18), organiser=STAFF)
+    await h.press(RESIDENT, f"ev:rem:{event.id}", lang="en")
+    await h.say(STAFF, "/myevents", lang="en")
+    await h.press(STAFF, f"my:move:{event.id}", lang="en")  # the new time is now awaited
+    await h.press(STAFF, f"my:cancel:{other.id}", lang="en")
+    assert "no longer valid" not in h.tg.last(STAFF).text
+    assert "Cancel Andra träffen?" in h.tg.last(STAFF).text
+    await h.press(STAFF, f"my:keep:{other.id}", lang="en")
+    assert "stays planned" in h.tg.last(STAFF).text
+    await h.press(STAFF, f"ev:show:{event.id}", lang="en")
+    assert "Trygg i Bro" in h.tg.last(STAFF).text
+    kept = await h.services.events.get(other.id)
+    assert kept is not None and kept.status == "planned"
+    # The move question is over after another choice: typed text is a question again.
+    await h.say(STAFF, "21/3 18:00", lang="en")
+    moved = await h.services.events.get(event.id)
+    assert moved is not None and moved.starts_at == at(14, 18)

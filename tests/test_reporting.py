@@ -284,8 +284,8 @@ async def test_event_followup_one_tap_report_and_count(harness: Harness) -> None
     assert activity.event_id == event.id and activity.commitment == "theme_meeting"
     assert activity.date == date(2024, 3, 12) and activity.count is None
     counts = datas(h.tg.last(STAFF).buttons)
-    assert f"rep:count:{activity.id}:20" in counts
-    await h.press(STAFF, f"rep:count:{activity.id}:20", lang="en")
+    assert f"evc:{activity.id}:20" in counts
+    await h.press(STAFF, f"evc:{activity.id}:20", lang="en")
     assert "20" in h.tg.last(STAFF).text
     [activity] = await h.services.activities.recent()
     assert activity.count == 20 and activity.event_id == event.id

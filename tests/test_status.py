@@ -76,6 +76,9 @@ async def test_digest_on_a_holiday_monday_comes_on_tuesday(harness: Harness) -> 
     assert await reminders.digest_tick() == 0
     harness.clock.set(datetime(2024, 4, 2, 8, 31, tzinfo=STOCKHOLM))
     assert await reminders.digest_tick() == 2
+    # The title matches the day it comes: a Tuesday catch-up is not a "Monday check".
+    for _chat, text in await _queued(harness, "digest"):
+        assert "Måndagskoll" not in text and "tisdag 2 april" in text
 
 
 async def test_missed_weeks_are_sent_once_not_replayed(harness: Harness) -> None:

@@ -372,6 +372,9 @@ class _ApiHandler(tornado.web.RequestHandler):
         if not TOKEN_RE.fullmatch(token):
             self._answer_error(_not_found())
             return
+        if token.removeprefix("bot") in self.emulator.revoked_tokens:
+            self._answer_error(ApiError(401, "Unauthorized"))
+            return
         try:
             params, files = self._parse()
         except ValueError:
@@ -454,6 +457,8 @@ class Emulator:
         self.chat_actions: list[tuple[int, str]] = []
         # When False, sending to a chat no user has written from fails like on Telegram.
         self.allow_unknown_chats = True
+        # Tokens (without the "bot" prefix) answered with 401 Unauthorized, like revoked ones.
+        self.revoked_tokens: set[str] = set()
 
         self._host = "127.0.0.1"
         self._port: int | None = None
@@ -683,6 +688,10 @@ class Emulator:
         """The commands the bot set for ``scope`` (default scope when None) and language."""
         params = {"scope": scope, "language_code": language_code}
         return list(self.commands.get(_scope_key(params), []))
+
+    async def raw_update(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Queue an update exactly as given (plus its id), e.g. one a bot cannot parse."""
+        return await self._push_update(body)
 
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener(event, message)`` with event "sent", "edited" or "deleted" whenever

@@ -48,4 +48,4 @@ class Services:
         self.deliveries = DeliveryRepo(self.db)
 
     def translator(self, locale: str | None = None) -> Translator:
-        return translator(locale or self.settings.locale)
+        return translator(locale or self.settings.locale, tz=self.clock.tz)

@@ -6,13 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.errors import AdminOnly, InviteInvalid, NotAllowed
-from bot.i18n import Translator, pick_locale, staff_locale
+from bot.i18n import N_, Translator, pick_locale, staff_locale
 from bot.roles import Actor, Role
 from bot.services import Services
 from storage.deliveries import NewDelivery, OutgoingMessage
 from storage.records import Org, StaffMember
 
 INVITE_PREFIX = "inv_"
+ORG_LABEL = {Org.POLICE: N_("Police"), Org.MUNICIPALITY: N_("Municipality"),
+             Org.OTHER: N_("Other organisation")}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class PrivacyReport:
     reminders: int
     follows: int
     is_staff: bool
+    reports: int = 0
 
 
 class PeopleService:
@@ -113,6 +116,14 @@ class PeopleService:
             org=invite.org.value,
             invite=invite.id,
         )
+
+        def build(tr: Translator) -> OutgoingMessage:
+            text = tr.gettext("{name} joined as staff ({org}) through an invite. See /staff.")
+            return OutgoingMessage(text.format(name=name, org=tr.gettext(ORG_LABEL[invite.org])))
+
+        # Admins learn who joined (a link can be forwarded); never the joiner about themself.
+        if user_id not in self.s.settings.admin_ids:
+            await self.message_admins("staff.join", f"join:{user_id}:{invite.id}:{{admin}}", build)
         return member
 
     async def list_staff(self, actor: Actor) -> list[StaffMember]:
@@ -139,8 +150,11 @@ class PeopleService:
             reminders=footprint.reminders,
             follows=footprint.follows,
             is_staff=actor.is_staff,
+            reports=len(await self.s.activities.by_reporter(actor.user_id, limit=10_000))
+            if actor.is_staff
+            else 0,
         )
 
     async def forget_me(self, actor: Actor) -> None:
-        await self.s.users.forget(actor.user_id)
+        await self.s.users.forget(actor.user_id, keep_work_records=actor.is_staff)
         # No audit row naming the resident: the point is that nothing about them remains.

@@ -16,6 +16,7 @@ from bot.i18n import Translator, staff_locale
 from bot.pace import PaceRow, State
 from bot.periods import period_label
 from bot.promise import Cadence, Commitment
+from bot.render.callbacks import Card, CardAction
 from bot.services import Services
 from bot.services.pace import PaceService
 from bot.services.people import PeopleService
@@ -63,9 +64,17 @@ def needs_attention(services: Services, rows: list[PaceRow]) -> list[Attention]:
     return found
 
 
-def render_digest(tr: Translator, items: list[Attention]) -> str:
+def render_digest(tr: Translator, items: list[Attention], day: date) -> str:
+    """``day`` is the day it is sent: after a holiday or a missed week that is not a Monday,
+    and the title says so."""
     _ = tr.gettext
-    lines = [_("Monday check of the citizen promise. These need attention:"), ""]
+    if day.weekday() == 0:
+        title = _("Monday check of the citizen promise. These need attention:")
+    else:
+        title = _("Weekly check of the citizen promise ({weekday}). These need attention:").format(
+            weekday=tr.date(day, "EEEE d MMMM")
+        )
+    lines = [title, ""]
     for item in items:
         row = item.row
         name = item.commitment.short.get(tr.locale)
@@ -106,7 +115,7 @@ def digest_buttons(tr: Translator, items: list[Attention]) -> list[list[tuple[st
                 ),
                 (
                     tr.gettext("Report: {name}").format(name=name)[:40],
-                    f"rep:new:{item.commitment.id}",
+                    Card(CardAction.NEW, item.commitment.id).encode(),
                 ),
             ]
         )
@@ -152,7 +161,9 @@ class ReminderService:
                 NewDelivery(
                     chat_id=user_id,
                     kind="digest",
-                    message=OutgoingMessage(render_digest(tr, mine), digest_buttons(tr, mine)),
+                    message=OutgoingMessage(
+                        render_digest(tr, mine, today), digest_buttons(tr, mine)
+                    ),
                     not_before=now,
                     dedupe_key=f"digest:{key}:{user_id}",
                 )

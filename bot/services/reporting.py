@@ -4,24 +4,25 @@ edit and retract is audited. Milestones are reached once, confirmed by an admin.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 from bot.errors import NotFound, UserFacingError
 from bot.i18n import N_, Translator
 from bot.pii import pii_kinds, redact
 from bot.promise import Cadence
+from bot.render.callbacks import MilestoneAction, MilestoneChoice
+from bot.report_fix import NOTE_MAX, PLACE_MAX, Field, looks_like_question
 from bot.report_parser import parse_report
 from bot.roles import Actor
 from bot.services import Services
 from bot.services.people import PeopleService
 from storage.activities import NewActivity
-from storage.deliveries import OutgoingMessage
+from storage.deliveries import NewDelivery, OutgoingMessage
 from storage.records import Activity
 
-PLACE_MAX = 120
-NOTE_MAX = 500
 COUNT_MAX = 10_000  # more people than this at one activity is a typo
 
 
@@ -30,10 +31,33 @@ class PersonalData(UserFacingError):
         "Your text contains personal data ({kinds}). Reports must not hold personal identity "
         "numbers, phone numbers or e-mail addresses, so I have not saved it."
     )
+    translated = ("kinds",)
 
 
 class ReportInvalid(UserFacingError):
     msgid = N_("That report cannot be saved: {why}")
+    translated = ("why",)
+
+
+class Problem(StrEnum):
+    """Why a draft cannot be saved as it is; shown on the card before Save."""
+
+    NO_KIND = "no_kind"
+    FUTURE = "future"
+    OUTSIDE_WINDOW = "outside_window"
+    COUNT = "count"
+    PLACE_TOO_LONG = "place_too_long"
+    PERSONAL_DATA = "personal_data"
+
+
+# The reason shown after "That report cannot be saved: …" (translated when rendered).
+PROBLEM_REASON = {
+    Problem.NO_KIND: N_("choose what kind of activity it was"),
+    Problem.FUTURE: N_("the date is in the future"),
+    Problem.OUTSIDE_WINDOW: N_("the date is outside the promise period"),
+    Problem.COUNT: N_("the number of people is not plausible"),
+    Problem.PLACE_TOO_LONG: N_("the place is too long"),
+}
 
 
 class NotYourReport(UserFacingError):
@@ -81,6 +105,23 @@ class Draft:
         )
 
 
+@dataclass
+class ReportScratch:
+    """The report being written: conversation scratch in ``user_data``, never the record.
+
+    ``steps`` are what the guided /report still has to ask; ``awaiting`` is the field the
+    last question asked for (None while the card is shown)."""
+
+    draft: Draft
+    steps: list[Field] = field(default_factory=list)
+    awaiting: Field | None = None
+
+    def answered(self, *fields: Field) -> None:
+        """A value given out of order (typed, or a button on an earlier message) is not
+        asked again."""
+        self.steps = [s for s in self.steps if s not in fields]
+
+
 KIND_LABEL = {"personnummer": N_("personal identity number"), "phone": N_("phone number"),
               "email": N_("e-mail address")}  # fmt: skip
 
@@ -92,6 +133,8 @@ class ReportingService:
 
     def draft_from_text(self, text: str) -> Draft | None:
         """A draft when the text names a commitment; None when it is not a report."""
+        if looks_like_question(text):
+            return None
         today = self.s.clock.today()
         parsed = parse_report(text[:1000], self.s.promise, today)
         if parsed.commitment is None:
@@ -104,24 +147,68 @@ class ReportingService:
             note=text.strip()[:NOTE_MAX],
         )
 
+    def report_like(self, text: str) -> Draft | None:
+        """Staff text that reads like a report without naming what was done ("gick runt i
+        bro centrum ikväll, pratade med typ 15 ungdomar"): a draft with the kind to choose,
+        so it gets a card rather than the resident menu. A question is never report-like."""
+        if looks_like_question(text):
+            return None
+        today = self.s.clock.today()
+        parsed = parse_report(text[:1000], self.s.promise, today)
+        clues = [parsed.date is not None, parsed.count is not None, parsed.place is not None]
+        if sum(clues) < 2:
+            return None
+        return Draft(
+            commitment=None,
+            date=parsed.date or today,
+            count=parsed.count,
+            place=parsed.place,
+            note=text.strip()[:NOTE_MAX],
+        )
+
     def blank(self) -> Draft:
         return Draft(commitment=None, date=self.s.clock.today())
 
-    def check(self, draft: Draft) -> None:
+    def problems(self, draft: Draft) -> list[Problem]:
+        """Everything that stops this draft from being saved, in the order to fix it."""
+        found = []
         if draft.commitment is None or self.s.promise.get(draft.commitment) is None:
-            raise ReportInvalid(why=N_("choose what kind of activity it was"))
-        today = self.s.clock.today()
-        if draft.date > today:
-            raise ReportInvalid(why=N_("the date is in the future"))
+            found.append(Problem.NO_KIND)
+        if draft.date > self.s.clock.today():
+            found.append(Problem.FUTURE)
         window = self.s.promise.window
         if not window.start - timedelta(days=366) <= draft.date <= window.end:
-            raise ReportInvalid(why=N_("the date is outside the promise period"))
+            found.append(Problem.OUTSIDE_WINDOW)
         if draft.count is not None and not 0 <= draft.count <= COUNT_MAX:
-            raise ReportInvalid(why=N_("the number of people is not plausible"))
+            found.append(Problem.COUNT)
         if draft.place and len(draft.place) > PLACE_MAX:
-            raise ReportInvalid(why=N_("the place is too long"))
+            found.append(Problem.PLACE_TOO_LONG)
         if draft.pii:
-            raise PersonalData(kinds=", ".join(draft.pii))
+            found.append(Problem.PERSONAL_DATA)
+        return found
+
+    def check(self, draft: Draft) -> None:
+        for problem in self.problems(draft):
+            if problem is Problem.PERSONAL_DATA:
+                raise PersonalData(kinds=[KIND_LABEL[k] for k in draft.pii])
+            raise ReportInvalid(why=PROBLEM_REASON[problem])
+
+    async def duplicates(self, actor: Actor, draft: Draft) -> list[Activity]:
+        """Saved reports that look like this one: same commitment and day, and the same
+        reporter or the same place. Shown on the card; saving anyway is allowed."""
+        if draft.commitment is None:
+            return []
+        same_day = [
+            a
+            for a in await self.s.activities.recent(draft.commitment, limit=50, until=draft.date)
+            if a.date == draft.date and a.id != draft.activity_id
+        ]
+        place = (draft.place or "").casefold()
+        return [
+            a
+            for a in same_day
+            if a.reported_by == actor.user_id or (place and (a.place or "").casefold() == place)
+        ]
 
     async def save(self, actor: Actor, draft: Draft) -> Activity:
         await self.people.require_staff(actor, "report")
@@ -203,7 +290,11 @@ class ReportingService:
             text = tr.gettext("{name} says this milestone is reached: {title}. Confirm?").format(
                 name=actor.name or actor.user_id, title=commitment.title.get(tr.locale)
             )
-            buttons = [[(tr.gettext("Confirm milestone"), f"ms:ok:{commitment_id}")]]
+            approve = MilestoneChoice(MilestoneAction.APPROVE, commitment_id).encode()
+            reject = MilestoneChoice(MilestoneAction.REJECT, commitment_id).encode()
+            buttons = [
+                [(tr.gettext("Confirm milestone"), approve), (tr.gettext("Not yet"), reject)]
+            ]
             return OutgoingMessage(text, buttons)
 
         await self.people.message_admins(
@@ -211,6 +302,34 @@ class ReportingService:
         )
         await self.s.audit.record(now, actor.user_id, "milestone.request", commitment_id)
         return False
+
+    async def reject_milestone(self, actor: Actor, commitment_id: str) -> None:
+        """An admin says "not yet": nothing is recorded as reached; whoever asked is told."""
+        await self.people.require_admin(actor, "milestone.confirm")
+        if not self.is_milestone(commitment_id):
+            raise NotFound()
+        now = self.s.clock.now()
+        await self.s.audit.record(now, actor.user_id, "milestone.reject", commitment_id)
+        requests = await self.s.audit.recent(action="milestone.request")
+        asked_by = next((e.actor_id for e in requests if e.target == commitment_id), None)
+        if asked_by is None or asked_by == actor.user_id:
+            return
+        commitment = self.s.promise.commitment(commitment_id)
+        tr = self.s.translator(await self.s.users.locale(asked_by))
+        text = tr.gettext(
+            "An admin has not confirmed the milestone yet: {title}. Talk to your "
+            "coordinator if you think it is reached."
+        ).format(title=commitment.title.get(tr.locale))
+        await self.s.deliveries.enqueue(
+            NewDelivery(
+                asked_by,
+                "milestone",
+                OutgoingMessage(text, []),
+                now,
+                dedupe_key=f"milestone-no:{commitment_id}:{asked_by}:{now.isoformat()}",
+            ),
+            now,
+        )
 
     async def confirm_milestone(self, actor: Actor, commitment_id: str) -> bool:
         await self.people.require_admin(actor, "milestone.confirm")

@@ -257,7 +257,15 @@ class TipService:
         await self._count_round(now, "alert", f"alert:{alert.id}", queued)
         return queued
 
-    async def alert_report(self, alert_id: int) -> AlertReport:
+    async def alert_report(self, actor: Actor, alert_id: int) -> AlertReport:
+        """Delivery counts for the alert's author and admins only; anyone else (other staff
+        included) gets "not found", as for an id that never existed, and is audited."""
+        alert = await self.alerts.get(alert_id)
+        if alert is None or not (actor.is_admin or alert.created_by == actor.user_id):
+            await self.s.audit.record(
+                self.s.clock.now(), actor.user_id, "refused", f"alert.report:{alert_id}"
+            )
+            raise NotFound()
         counts = await self.s.deliveries.batch_counts(f"alert:{alert_id}")
         return AlertReport(
             sent=counts.get("sent", 0),

@@ -1,0 +1,171 @@
+"""``trygghetsbot doctor``: is this installation ready to run? Each check prints one line
+(``ok``, ``warn`` or ``FAIL``) and, when something is wrong, what to do about it. Exit 0 when
+nothing failed. The token is checked for its shape only and never printed; ``--online`` also
+asks Telegram who the bot is."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bot.cli_common import explain_failure
+from bot.i18n import locales_dir, translator
+from bot.promise import PromiseError, load_promise
+from bot.settings import Settings, webhook_secret_ok
+from storage.db import bundled_migrations
+
+TOKEN_SHAPE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
+PROBE = "Sorry, something went wrong on my side. Please try again in a while."
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # "ok", "warn" or "FAIL"
+    what: str
+    detail: str
+
+    def line(self) -> str:
+        return f"{self.level:<4}  {self.what}: {self.detail}"
+
+
+def check_token(settings: Settings) -> Finding:
+    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
+        return Finding(
+            "FAIL", "token", "TELEGRAM_BOT_TOKEN is not set; put it in the environment file"
+        )
+    if not TOKEN_SHAPE.fullmatch(settings.bot_token.get_secret_value().strip()):
+        return Finding(
+            "FAIL",
+            "token",
+            "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, 30+ "
+            "letters); copy it again from @BotFather",
+        )
+    return Finding("ok", "token", "set and shaped like a bot token (not shown)")
+
+
+def check_database(settings: Settings) -> Finding:
+    path = Path(settings.db_path)
+    folder = path.resolve().parent
+    latest = bundled_migrations()[-1].version
+    if not folder.is_dir():
+        return Finding("FAIL", "database", f"folder {folder} does not exist; create it")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        # SQLite's WAL and journal files live next to the database.
+        return Finding("FAIL", "database", f"folder {folder} is not writable for this user")
+    if not path.exists():
+        return Finding("ok", "database", f"{path} will be created at the first start")
+    if not os.access(path, os.R_OK | os.W_OK):
+        return Finding("FAIL", "database", f"{path} is not readable and writable for this user")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return Finding("FAIL", "database", f"{path} cannot be read: {exc}")
+    if version > latest:
+        return Finding(
+            "FAIL",
+            "database",
+            f"{path} has schema {version}, newer than this version knows ({latest}); "
+            "upgrade Trygghetsbot or restore a backup",
+        )
+    if version < latest:
+        return Finding(
+            "warn",
+            "database",
+            f"{path} has schema {version}; it is migrated to {latest} at the next start "
+            "(make a backup first: trygghetsbot backup PATH)",
+        )
+    return Finding("ok", "database", f"{path} writable, schema {version} (current)")
+
+
+def check_promise(settings: Settings) -> Finding:
+    try:
+        promise = load_promise(settings.promise_file)
+    except PromiseError as exc:
+        line, _code = explain_failure(exc, settings)
+        return Finding("FAIL", "promise", line)
+    source = settings.promise_file or "the bundled promise"
+    return Finding(
+        "ok", "promise", f"{source}: {promise.id}, {len(promise.commitments)} commitments"
+    )
+
+
+def check_catalogues(settings: Settings) -> Finding:
+    folder = locales_dir()
+    missing = [
+        lang
+        for lang in ("sv", "en")
+        if not (folder / lang / "LC_MESSAGES" / "messages.po").is_file()
+        and not (folder / lang / "LC_MESSAGES" / "messages.mo").is_file()
+    ]
+    if missing:
+        return Finding("FAIL", "translations", f"no catalogue for {', '.join(missing)} in {folder}")
+    if translator("sv").gettext(PROBE) == PROBE:
+        return Finding("FAIL", "translations", "the Swedish catalogue has no translations")
+    return Finding("ok", "translations", f"Swedish and English found in {folder}")
+
+
+def check_webhook(settings: Settings, url: str | None) -> Finding:
+    secret = settings.webhook_secret
+    if not url:
+        detail = "long polling (give run --webhook-url for webhook mode)"
+        if secret is not None:
+            detail += "; TRYGGHETSBOT_WEBHOOK_SECRET is set and would be used"
+        return Finding("ok", "webhook", detail)
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        return Finding("FAIL", "webhook", f"{url} must be an https:// URL (Telegram's rule)")
+    if secret is None:
+        return Finding("FAIL", "webhook", "set TRYGGHETSBOT_WEBHOOK_SECRET in the environment file")
+    if not webhook_secret_ok(secret.get_secret_value()):
+        return Finding("FAIL", "webhook", "the secret may only hold A-Z, a-z, 0-9, _ and -")
+    path = parts.path.strip("/") or "(none)"
+    return Finding("ok", "webhook", f"{url}: the bot listens on path {path}; secret set")
+
+
+def check_admins(settings: Settings) -> Finding:
+    if not settings.admin_ids:
+        return Finding("warn", "admins", "TRYGGHETSBOT_ADMIN_IDS is empty: nobody can invite staff")
+    return Finding("ok", "admins", f"{len(settings.admin_ids)} admin(s)")
+
+
+def check_online(settings: Settings) -> Finding:
+    from bot.runner import preflight
+
+    assert settings.bot_token is not None
+    try:
+        asyncio.run(preflight(settings, settings.bot_token.get_secret_value()))
+    except Exception as exc:
+        line, _code = explain_failure(exc, settings)
+        return Finding("FAIL", "telegram", line)
+    return Finding("ok", "telegram", "getMe answered: the token is accepted")
+
+
+def doctor_command(args: argparse.Namespace, settings: Settings) -> int:
+    checks: list[Callable[[], Finding]] = [
+        lambda: check_token(settings),
+        lambda: check_database(settings),
+        lambda: check_promise(settings),
+        lambda: check_catalogues(settings),
+        lambda: check_webhook(settings, args.webhook_url),
+        lambda: check_admins(settings),
+    ]
+    findings = [check() for check in checks]
+    if args.online and findings[0].level == "ok":
+        findings.append(check_online(settings))
+    for finding in findings:
+        print(finding.line())
+    failed = sum(f.level == "FAIL" for f in findings)
+    print("Ready." if not failed else f"{failed} problem(s) to fix before the bot can run.")
+    return 1 if failed else 0

@@ -1,0 +1,191 @@
+"""Typed callback data: one small dataclass per button namespace.
+
+Callback data is untrusted input (any client can send any string), so decoding is strict:
+the prefix must match, the number of fields must match, every field must convert to its
+declared type (``int``, ``str`` or a ``StrEnum``), and anything else is refused with
+:class:`MalformedCallback`. Encoding refuses to exceed Telegram's 64-byte limit, so a button
+that could never be pressed is caught where it is built.
+
+Usage::
+
+    @dataclass(frozen=True)
+    class Card(CallbackData, prefix="rep"):
+        action: CardAction
+        arg: str = "0"
+
+    data = Card(CardAction.SAVE).encode()      # "rep:save:0"
+    card = Card.decode(query.data)             # Card(action=CardAction.SAVE, arg="0")
+
+Handlers receive the decoded object; a callback string never appears outside its codec.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import re
+import typing
+from typing import Any, ClassVar, Self
+
+CALLBACK_MAX = 64  # Telegram's limit on callback_data, in bytes
+SEPARATOR = ":"
+
+
+class MalformedCallback(ValueError):
+    """The callback data does not belong to this namespace or does not have its shape."""
+
+
+class CallbackData:
+    """Base for a namespace's callback data; subclasses are frozen dataclasses."""
+
+    prefix: ClassVar[str]
+    _registry: ClassVar[dict[str, type[CallbackData]]] = {}
+
+    def __init_subclass__(cls, prefix: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not prefix or SEPARATOR in prefix:
+            raise ValueError(f"bad callback prefix {prefix!r}")
+        if prefix in CallbackData._registry:
+            raise ValueError(f"callback prefix {prefix!r} is already used")
+        CallbackData._registry[prefix] = cls
+        cls.prefix = prefix
+
+    @classmethod
+    def pattern(cls, *leading: object) -> str:
+        """A regex for PTB's CallbackQueryHandler: this namespace, optionally narrowed to
+        the given leading field values (``Card.pattern(CardAction.PLAN)``)."""
+        values = [v.value if isinstance(v, enum.Enum) else str(v) for v in leading]
+        return "^" + re.escape(SEPARATOR.join([cls.prefix, *values]) + SEPARATOR)
+
+    @classmethod
+    def _types(cls) -> list[tuple[str, Any]]:
+        hints = typing.get_type_hints(cls)
+        return [(f.name, hints[f.name]) for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+
+    def encode(self) -> str:
+        parts = [self.prefix]
+        for name, _kind in self._types():
+            value = getattr(self, name)
+            text = value.value if isinstance(value, enum.Enum) else str(value)
+            if SEPARATOR in text:
+                raise ValueError(f"{SEPARATOR!r} inside callback field {name}")
+            parts.append(text)
+        data = SEPARATOR.join(parts)
+        if len(data.encode("utf-8")) > CALLBACK_MAX:
+            raise ValueError(f"callback data longer than {CALLBACK_MAX} bytes: {data!r}")
+        return data
+
+    @classmethod
+    def decode(cls, data: str | None) -> Self:
+        if not data or len(data.encode("utf-8")) > CALLBACK_MAX:
+            raise MalformedCallback("empty or too long")
+        prefix, *raw = data.split(SEPARATOR)
+        types = cls._types()
+        if prefix != cls.prefix or len(raw) != len(types):
+            raise MalformedCallback("wrong namespace or shape")
+        values: dict[str, Any] = {}
+        for (name, kind), text in zip(types, raw, strict=True):
+            values[name] = _convert(kind, text)
+        return cls(**values)
+
+    @classmethod
+    def parse(cls, data: str | None) -> Self | None:
+        """Like :meth:`decode`, but None for anything malformed."""
+        try:
+            return cls.decode(data)
+        except MalformedCallback:
+            return None
+
+
+def _convert(kind: Any, text: str) -> Any:
+    if kind is int:
+        # Digits only (an optional minus), short: no "1e9", no "٣", no 5000-digit numbers.
+        body = text[1:] if text.startswith("-") else text
+        if not body.isascii() or not body.isdigit() or len(body) > 18:
+            raise MalformedCallback("not an integer")
+        return int(text)
+    if kind is str:
+        if not text or not text.isprintable():
+            raise MalformedCallback("empty or unprintable text")
+        return text
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        try:
+            return kind(text)
+        except ValueError:
+            raise MalformedCallback("unknown choice") from None
+    raise TypeError(f"unsupported callback field type {kind!r}")  # pragma: no cover
+
+
+# --- reporting -------------------------------------------------------------------------------
+
+
+class CardAction(enum.StrEnum):
+    """What a button on the report card (or a guided /report step) does."""
+
+    SAVE = "save"
+    SAVE_ANYWAY = "force"  # save although it looks like a duplicate
+    KIND = "kind"  # ask for the kind
+    SET_KIND = "setk"  # arg: commitment id
+    DATE = "date"  # ask for the day
+    SET_DATE = "setd"  # arg: days before today
+    COUNT = "count"  # ask for the number of people
+    SET_COUNT = "setc"  # arg: a number, or "x" for unknown
+    TYPE_COUNT = "typec"
+    PLACE = "place"
+    NOTE = "note"
+    SKIP = "skip"
+    DROP = "drop"
+    REDACT = "redact"
+    PLAN = "plan"  # a future date: plan it instead
+    UNDO = "undo"  # arg: activity id
+    EDIT = "edit"  # arg: activity id
+    NEW = "new"  # arg: commitment id (from the weekly digest)
+
+
+@dataclasses.dataclass(frozen=True)
+class Card(CallbackData, prefix="rep"):
+    action: CardAction
+    arg: str = "0"
+
+
+@dataclasses.dataclass(frozen=True)
+class FollowupCount(CallbackData, prefix="evc"):
+    """How many came to an event that happened (the activity is already saved)."""
+
+    activity: int
+    count: int
+
+
+@dataclasses.dataclass(frozen=True)
+class FollowupOther(CallbackData, prefix="evo"):
+    """ "Another number": the organiser types how many came."""
+
+    activity: int
+
+
+class MilestoneAction(enum.StrEnum):
+    REQUEST = "req"  # staff: the milestone is reached
+    APPROVE = "ok"  # admin
+    REJECT = "no"  # admin
+
+
+@dataclasses.dataclass(frozen=True)
+class MilestoneChoice(CallbackData, prefix="ms"):
+    action: MilestoneAction
+    commitment: str
+
+
+# --- /myevents -------------------------------------------------------------------------------
+
+
+class MyEventAction(enum.StrEnum):
+    MOVE = "move"
+    CANCEL = "cancel"  # asks first
+    CONFIRM_CANCEL = "really"  # residents are told only now
+    KEEP = "keep"
+
+
+@dataclasses.dataclass(frozen=True)
+class MyEvent(CallbackData, prefix="my"):
+    action: MyEventAction
+    event: int

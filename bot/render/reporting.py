@@ -1,0 +1,202 @@
+"""Presenters for staff reporting: the report card, the guided /report's questions, the
+"saved" answer and the event follow-up's count question."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from bot.i18n import Translator
+from bot.promise import Promise
+from bot.render import Button, Screen
+from bot.render.callbacks import (
+    Card,
+    CardAction,
+    FollowupCount,
+    FollowupOther,
+    MilestoneAction,
+    MilestoneChoice,
+)
+from bot.report_fix import PLACE_MAX
+from bot.services.reporting import COUNT_MAX, KIND_LABEL, Draft, Problem
+from storage.records import Activity
+
+COUNT_CHOICES = (5, 10, 20, 30, 50)
+
+
+def _b(label: str, action: CardAction, arg: object = 0) -> Button:
+    return Button(label, Card(action, str(arg)))
+
+
+def card(
+    tr: Translator,
+    promise: Promise,
+    draft: Draft,
+    problems: list[Problem],
+    duplicates: list[Activity],
+    milestone: bool,
+) -> Screen:
+    """The draft as it would be saved, what stops it from being saved, and one button for
+    each fix. Save is offered only when nothing stops it."""
+    _ = tr.gettext
+    commitment = promise.get(draft.commitment or "")
+    kind = commitment.short.get(tr.locale) if commitment else _("(not chosen)")
+    lines = [
+        _("Is this right?") if draft.activity_id is None else _("Edit report:"),
+        _("What: {kind}").format(kind=kind),
+        _("Date: {date}").format(date=tr.weekday_date(draft.date)),
+    ]
+    if not milestone:
+        count = draft.count if draft.count is not None else "–"
+        lines.append(_("People: {count}").format(count=count))
+    lines.append(_("Place: {place}").format(place=draft.place or "–"))
+    if Problem.PERSONAL_DATA in problems:
+        kinds = ", ".join(_(KIND_LABEL[k]) for k in draft.pii)
+        lines += [
+            "",
+            _("⚠ The text contains personal data ({kinds}). It is not saved as it is.").format(
+                kinds=kinds
+            ),
+        ]
+        fixes = [
+            [_b(_("Remove it automatically"), CardAction.REDACT)],
+            [_b(_("Cancel, I will write it again"), CardAction.DROP)],
+        ]
+        return Screen("\n".join(lines), fixes)
+    warnings = [problem_line(tr, promise, draft, p) for p in problems]
+    if duplicates:
+        first = duplicates[0]
+        warnings.append(
+            _("⚠ You may have reported this already: #{id}, {date}, {count} people.").format(
+                id=first.id,
+                date=tr.date(first.date, "d MMM"),
+                count=first.count if first.count is not None else "–",
+            )
+        )
+    if warnings:
+        lines += ["", *warnings]
+    else:
+        lines.append(_("Nothing is counted until you save."))
+    rows: list[list[Button]] = []
+    if Problem.FUTURE in problems:
+        rows.append([_b(_("Plan it instead?"), CardAction.PLAN)])
+    if not problems:
+        if duplicates:
+            rows.append([_b(_("Save anyway"), CardAction.SAVE_ANYWAY)])
+        else:
+            rows.append([_b(_("Save ✔"), CardAction.SAVE)])
+    rows.append([_b(_("Change kind"), CardAction.KIND), _b(_("Change date"), CardAction.DATE)])
+    second = [_b(_("Place"), CardAction.PLACE)]
+    if not milestone:
+        second.insert(0, _b(_("Number of people"), CardAction.COUNT))
+    rows.append(second)
+    rows.append([_b(_("Add a note"), CardAction.NOTE), _b(_("Cancel"), CardAction.DROP)])
+    lines.append(_('You can also type a fix, for example "yesterday" or "25 people".'))
+    return Screen("\n".join(lines), rows)
+
+
+def problem_line(tr: Translator, promise: Promise, draft: Draft, problem: Problem) -> str:
+    _ = tr.gettext
+    if problem is Problem.FUTURE:
+        when = tr.date(draft.date, "d MMM")
+        future = _("⚠ {date} is in the future. A report is for something that has happened.")
+        return future.format(date=when) + "\n" + _("Plan it instead? Tap the button, or use /plan.")
+    if problem is Problem.OUTSIDE_WINDOW:
+        return _("⚠ The date is outside the promise period ({start} – {end}).").format(
+            start=tr.date(promise.window.start, "d MMM yyyy"),
+            end=tr.date(promise.window.end, "d MMM yyyy"),
+        )
+    if problem is Problem.COUNT:
+        return _("⚠ {count} people is not plausible (at most {max}).").format(
+            count=draft.count, max=COUNT_MAX
+        )
+    if problem is Problem.PLACE_TOO_LONG:
+        return _("⚠ The place is too long (at most {max} characters).").format(max=PLACE_MAX)
+    return _("⚠ Choose what kind of activity it was.")
+
+
+def ask_kind(tr: Translator, promise: Promise) -> Screen:
+    rows = [[_b(c.short.get(tr.locale), CardAction.SET_KIND, c.id)] for c in promise.commitments]
+    rows.append([_b(tr.gettext("Cancel"), CardAction.DROP)])
+    return Screen(tr.gettext("What did you do? Tap it, or write it."), rows)
+
+
+def ask_date(tr: Translator, today: date, guided: bool) -> Screen:
+    _ = tr.gettext
+    text = _('Which day? Tap it, or write it ("yesterday", "last Friday", "15/3").')
+    if guided:
+        rows = [
+            [_b(_("Today"), CardAction.SET_DATE, 0), _b(_("Yesterday"), CardAction.SET_DATE, 1)],
+            [_b(_("Another day"), CardAction.DATE)],
+        ]
+        return Screen(text, rows)
+    days = [
+        [_b(tr.weekday_date(today - timedelta(days=n)), CardAction.SET_DATE, n)] for n in range(7)
+    ]
+    return Screen(text, days)
+
+
+def ask_count(tr: Translator) -> Screen:
+    _ = tr.gettext
+    rows = [
+        [_b(str(n), CardAction.SET_COUNT, n) for n in COUNT_CHOICES],
+        [_b(_("Other number"), CardAction.TYPE_COUNT), _b(_("Unknown"), CardAction.SET_COUNT, "x")],
+    ]
+    return Screen(_("How many people? Tap or write a number."), rows)
+
+
+def ask_place(tr: Translator, guided: bool) -> Screen:
+    _ = tr.gettext
+    if guided:
+        return Screen(_("Where was it? Write the place."), [[_b(_("Skip"), CardAction.SKIP)]])
+    return Screen(_("Write the place."))
+
+
+def ask_note(tr: Translator, guided: bool) -> Screen:
+    _ = tr.gettext
+    if guided:
+        return Screen(_("A short note? Write it, or skip."), [[_b(_("Skip"), CardAction.SKIP)]])
+    return Screen(_("Write a short note."))
+
+
+def type_count(tr: Translator) -> Screen:
+    return Screen(tr.gettext("Write the number of people."))
+
+
+def saved(tr: Translator, name: str, period: str, activity: Activity, milestone: bool) -> Screen:
+    _ = tr.gettext
+    rows = [[_b(_("Undo"), CardAction.UNDO, activity.id)]]
+    if milestone:
+        text = _("Saved ✔ as a progress note for {name}.").format(name=name)
+        choice = MilestoneChoice(MilestoneAction.REQUEST, activity.commitment)
+        rows.append([Button(_("The milestone is reached"), choice)])
+        return Screen(text, rows)
+    return Screen(
+        _("Saved ✔ It counts for {name}, {period}.").format(name=name, period=period), rows
+    )
+
+
+def followup_counts(tr: Translator, activity_id: int) -> Screen:
+    """After "it happened": how many came, one tap or typed."""
+    _ = tr.gettext
+    rows = [
+        [Button(str(n), FollowupCount(activity_id, n)) for n in COUNT_CHOICES],
+        [Button(_("Another number"), FollowupOther(activity_id))],
+    ]
+    return Screen(_("Saved and counted. How many came? Tap a number, or leave it."), rows)
+
+
+def my_reports(tr: Translator, promise: Promise, reports: list[Activity]) -> Screen:
+    _ = tr.gettext
+    lines = [_("Your latest reports:")]
+    rows = []
+    for a in reports:
+        name = promise.commitment(a.commitment).short.get(tr.locale)
+        count = f", {a.count}" if a.count is not None else ""
+        lines.append(f"#{a.id} {tr.date(a.date, 'd MMM')} – {name}{count}")
+        rows.append(
+            [
+                _b(_("Edit #{id}").format(id=a.id), CardAction.EDIT, a.id),
+                _b(_("Retract #{id}").format(id=a.id), CardAction.UNDO, a.id),
+            ]
+        )
+    return Screen("\n".join(lines), rows)
