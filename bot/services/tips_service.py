@@ -15,6 +15,7 @@ from bot.i18n import N_, Translator, staff_locale
 from bot.roles import Actor
 from bot.services import Services
 from bot.services.people import PeopleService
+from bot.settings import SUPPORTED_LOCALES
 from bot.tips import CADENCES, SLOTS, find_violations, load_tips, next_send_time, next_tip
 from storage.activities import NewActivity
 from storage.deliveries import NewDelivery, OutgoingMessage
@@ -80,7 +81,7 @@ class TipService:
         first = next_send_time(now, cadence, weekday, slot, None)
         await self.subs.upsert(
             chat_id,
-            locale=locale if locale in ("sv", "en") else "sv",
+            locale=locale if locale in SUPPORTED_LOCALES else "sv",
             cadence=cadence,
             weekday=weekday,
             slot=slot,
