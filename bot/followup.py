@@ -672,13 +672,13 @@ h2{{font-size:1.3rem;margin-top:2.2rem;border-bottom:2px solid {ACCENT}}}
 h3{{font-size:1.1rem;margin-bottom:.25rem}}
 a{{color:{LINK}}}
 table{{border-collapse:collapse;margin:.5rem 0 1rem;width:100%;max-width:36rem}}
-caption{{text-align:left;font-weight:600;padding:.25rem 0}}
+caption{{text-align:start;font-weight:600;padding:.25rem 0}}
 th,td{{border:1px solid #6b6b6b;padding:.3rem .5rem;vertical-align:top}}
 thead th{{background:{HEAD_BG}}}
-tbody th{{font-weight:400;text-align:left}}
+tbody th{{font-weight:400;text-align:start}}
 td.num{{text-align:right;font-variant-numeric:tabular-nums}}
 .note{{color:{MUTED}}}
-.demo{{background:{NOTE_BG};border-left:4px solid #8a6100;padding:.5rem .75rem}}
+.demo{{background:{NOTE_BG};border-inline-start:4px solid #8a6100;padding:.5rem .75rem}}
 figure{{margin:1rem 0}}
 .chart svg{{display:block;width:100%;max-width:26rem;height:auto}}
 .chart svg text{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif!important}}
@@ -751,7 +751,7 @@ def render_html(report: Report, site: bool = False) -> str:
     e = html.escape
     parts = [
         "<!DOCTYPE html>",
-        f'<html lang="{e(tr.locale)}">',
+        f'<html lang="{e(tr.locale)}" dir="{"rtl" if tr.rtl else "ltr"}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
