@@ -143,8 +143,16 @@ class Commitment(BaseModel):
     # Period key → explicit target, e.g. {"2022-HT" = 1}; wins over prorating.
     period_targets: dict[str, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
     keywords: Keywords = Keywords()
+    # Extra words residents use when they ask about it (the question matcher only) and staff
+    # use when they report it (the report parser only).
+    question_words: Keywords = Keywords()
+    report_words: Keywords = Keywords()
     # What a resident may be told to look forward to: True for kinds that hold public events.
     resident_events: bool = False
+    # A short plain explanation for a resident who asks "what is this?". For a count_only
+    # commitment it is the only thing ever said about it, so it must hold no dates, places or
+    # plans; without it such a commitment is not explained at all.
+    explain: Text | None = None
 
     @model_validator(mode="after")
     def _cadence_fits(self) -> Self:
@@ -184,6 +192,11 @@ class Contacts(BaseModel):
     police_web: str = "polisen.se"
     municipality_phone: str | None = None
     municipality_web: str | None = None
+    # National lines the safety answers give (Mind's suicide line, healthcare advice, the
+    # line for women subjected to violence); a file may override them.
+    suicide_line: str = "90101"
+    healthcare: str = "1177"
+    violence_line: str = "020-50 50 50"
 
 
 class Publisher(BaseModel):

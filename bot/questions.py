@@ -6,43 +6,40 @@ Pure domain code: no Telegram, no storage. ``match_question`` turns whatever a r
 How it works, in short:
 
 * The text is case-folded and split into words, and accents are dropped (å/ä → a, ö → o): many
-  residents type on keyboards or phones without Swedish letters. The phrase tables below are
-  written in natural Swedish and folded the same way when loaded.
+  residents type on keyboards or phones without Swedish letters. The phrases are data, one
+  file per language (``locales/<lang>/questions.toml``, read by ``bot.phrasebook``), plus each
+  commitment's ``keywords`` and ``question_words`` in the promise file; they are written in
+  natural language and folded the same way when loaded.
 * A phrase is an ordered list of words. It matches when its words occur in order with at most
   ``_MAX_GAP`` other words between them, so "hur kontaktar jag polisen" matches "kontaktar
   polisen". A word ending in ``*`` is a stem and matches any word that starts with it.
 * Typos are forgiven with rapidfuzz: a word of five letters or more may be one edit off (a swap
   of two letters counts as one), a word of nine or more two edits, and the first letter must be
-  right (typos there are rare, and the rule keeps short unrelated words from matching). The
-  emergency tables are stricter, and ``NOT_TYPOS`` lists real words that only look like typos.
-* Emergencies are looked for first and win over everything: a missed emergency is far worse than
-  sending someone who asked an ordinary question to 112.
+  right (typos there are rare, and the rule keeps short unrelated words from matching; it also
+  lets every table be indexed by first letter). ``NOT_TYPOS`` lists real words that only look
+  like typos.
+* Danger is looked for first (``bot.emergency``) and wins over everything: a missed emergency is
+  far worse than sending someone who asked an ordinary question to 112. A pasted text that looks
+  like a scam comes next (``bot.scamcheck``).
 * Internal commitments (``count_only``) are never returned as ``kind``. Questions about them are
   answered as ``about_promise`` without a kind, so no reply can hint at dates or plans.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 
-from rapidfuzz import fuzz
-from rapidfuzz.distance import OSA
-
+from bot.emergency import Danger, assess
+from bot.phrasebook import load_phrasebook
 from bot.promise import Commitment, Promise
+from bot.scamcheck import looks_pasted
+from bot.textkit import allowed_edits, fold, has_swedish_letters, similar, tokens
 
 __all__ = [
-    "EMERGENCY_DOWNGRADE_WORDS",
-    "EMERGENCY_NEGATIONS",
-    "EMERGENCY_PHRASES",
-    "EMERGENCY_WEAK_PHRASES",
-    "INTENT_PHRASES",
-    "KIND_SYNONYMS",
     "MAX_QUESTION_LENGTH",
     "NOT_TYPOS",
-    "SECRET_PHRASES",
     "Intent",
     "Match",
     "PhraseSpec",
@@ -56,8 +53,12 @@ class Intent(StrEnum):
     PROGRESS = "progress"
     CONTACT_POLICE = "contact_police"
     EMERGENCY = "emergency"
+    SCAM_CHECK = "scam_check"
     FRAUD_HELP = "fraud_help"
     SUBSCRIBE_TIPS = "subscribe_tips"
+    STOP_TIPS = "stop_tips"
+    TIP_OFF = "tip_off"
+    EXPLAIN = "explain"
     TRYGGHETSCENTER = "trygghetscenter"
     EVENTS_LIST = "events_list"
     GREETING = "greeting"
@@ -79,6 +80,13 @@ class Match:
     kind: str | None
     score: float
     locale_guess: str | None
+    # For emergency and contact_police: which danger (bot.emergency.Danger value), if any.
+    danger: str | None = None
+    # For scam_check: the red flags found (bot.scamcheck categories).
+    flags: tuple[str, ...] = ()
+    # For explain: which commitment is asked about. Internal only — never shown or printed:
+    # it may be a count_only commitment, whose answer says nothing but its plain explanation.
+    topic: str | None = field(default=None, repr=False)
 
 
 # Longer input is not a question to the bot (pasted text, spam); it is not analysed at all.
@@ -87,572 +95,13 @@ MAX_QUESTION_LENGTH = 1000
 # Words allowed between two words of a phrase ("kontaktar [jag] polisen").
 _MAX_GAP = 3
 
-# --- Emergency -----------------------------------------------------------------------------
-# Any of these means danger now (or a crime of violence just happened): the reply is 112.
-# They are deliberately broad; recall matters more than precision here.
-EMERGENCY_PHRASES: tuple[str, ...] = (
-    # fire, explosions
-    "brinner",
-    "brinn*",
-    "brand",
-    "brandlarm",
-    "eldsvåda",
-    "i lågor",
-    "det ryker",
-    "rök",
-    "explosion",
-    "exploderat",
-    "bomb",
-    "fire",
-    "on fire",
-    "burning",
-    "smoke",
-    "exploded",
-    # weapons and violence
-    "kniv*",
-    "pistol*",
-    "vapen",
-    # Not the stem "skjut*": "skjuts" is a lift in a car.
-    "skjuter",
-    "skjuta",
-    "skjutit",
-    "skjutits",
-    "skjutning*",
-    "skjutna",
-    "skjutvapen",
-    "skott",
-    "skottlossning",
-    "sköt",
-    "skjuten",
-    "rånad",
-    "rånade",
-    "rånar",
-    "rånat",
-    "rånare",
-    "rånet",
-    "misshandl*",
-    "slåss",
-    "slåss*",
-    "bråkar",
-    "fighting",
-    "slår mig",
-    "slog mig",
-    "slå mig",
-    "slagen",
-    "sparkar mig",
-    "hotar mig",
-    "hotade mig",
-    "hotar att",
-    "hotad",
-    "döda mig",
-    "dödar",
-    "mördad",
-    "våldtag*",
-    "våldtäkt",
-    "kidnapp*",
-    "gisslan",
-    "förföljer mig",
-    "jagar mig",
-    "bryter sig in",
-    "bryta sig in",
-    "bröt sig in",
-    "tar sig in",
-    "knife",
-    "knives",
-    "gun",
-    "guns",
-    "weapon",
-    "shooting",
-    "shot",
-    "shots",
-    "gunshot*",
-    "gunfire",
-    "shots fired",
-    "stabbed",
-    "stabbing",
-    "robbed",
-    "robbing",
-    "robbery",
-    "mugged",
-    "attacked",
-    "attacking",
-    "assaulted",
-    "hitting me",
-    "hit me",
-    "beating me",
-    "beaten",
-    "hurt me",
-    "hurting me",
-    "threatening me",
-    "threatened me",
-    "kill me",
-    "raped",
-    "rape",
-    "kidnapped",
-    "hostage",
-    "following me",
-    "followed by",
-    "being followed",
-    "stalking me",
-    "skriker på hjälp",
-    "ropar på hjälp",
-    "skriker",
-    "screaming",
-    "calling for help",
-    "cries for help",
-    "crying for help",
-    "chasing me",
-    "breaking in",
-    "broke in",
-    "broke into",
-    "break into",
-    "breaking into",
-    "intruder",
-    "någon är i mitt hus",
-    "någon i min lägenhet",
-    "i mitt hus",
-    "i min lägenhet",
-    "in my house",
-    "in my flat",
-    "in my apartment",
-    "in my home",
-    # missing people
-    "försvunnen",
-    "försvunnet",
-    "försvunna",
-    "is missing",
-    "gone missing",
-    "went missing",
-    "missing child",
-    "missing person",
-    # health and accidents
-    "medvetslös",
-    "svimmat",
-    "svimmade",
-    "kollapsat",
-    "ligger på marken",
-    "collapsed",
-    "fainted",
-    "andas inte",
-    "andas knappt",
-    "andas konstigt",
-    "svårt att andas",
-    "kan inte andas",
-    "ramlat",
-    "ramlade",
-    "har fallit",
-    "trouble breathing",
-    "fell down",
-    "has fallen",
-    "blöder",
-    "blöd*",
-    "hjärtattack",
-    "hjärtstopp",
-    "stroke",
-    "överdos*",
-    "självmord",
-    "ta livet av mig",
-    "ta livet av sig",
-    "drunkn*",
-    "trafikolycka",
-    "olycka",
-    "krock*",
-    "ambulans",
-    "livsfara",
-    "i fara",
-    "unconscious",
-    "not breathing",
-    "cant breathe",
-    "bleeding",
-    "heart attack",
-    "overdose",
-    "suicide",
-    "kill myself",
-    "drowning",
-    "accident",
-    "crash",
-    "ambulance",
-    "in danger",
-    # people naming the number themselves
-    "112",
-    "911",
-    "nödnummer*",
-    "nödläge",
-    "emergency",
-)
-
-# Crimes that are an emergency while they happen, but usually reported afterwards ("hur anmäler
-# jag ett inbrott"). They count as an emergency unless a downgrade word shows it is in the past.
-EMERGENCY_WEAK_PHRASES: tuple[str, ...] = (
-    "inbrott",
-    "inbrottstjuv*",
-    "slagsmål",
-    "bråk*",
-    "fight*",
-    "burglar*",
-    "break in",
-    "stöld",
-    "stjäl",
-    "slår sönder",
-    "krossar",
-    "vandaliserar",
-    "smashing",
-    "theft",
-    "stealing",
-)
-
-# Words that show a weak emergency phrase is about reporting something past.
-EMERGENCY_DOWNGRADE_WORDS: tuple[str, ...] = (
-    "anmäl*",
-    "polisanmäl*",
-    "igår",
-    "förra",
-    "förrgår",
-    "var det",
-    "report*",
-    "yesterday",
-    "last",
-    "ago",
-)
-
-# "Not urgent" is how people ask for the non-emergency number; these words are set aside before
-# looking for an emergency so that "emergency" inside them does not count.
-EMERGENCY_NEGATIONS: tuple[str, ...] = (
-    "non emergency",
-    "not an emergency",
-    "not emergency",
-    "no emergency",
-    "inte akut",
-    "icke akut",
-    "ej akut",
-    "inget akut",
-    "inte ett nödläge",
-)
-
-# A message consisting only of these is a cry for help.
-_PANIC_ALONE: frozenset[str] = frozenset({"hjalp", "help", "sos", "hjalpa", "hjalpp", "helpp"})
-
-# --- Other intents ---------------------------------------------------------------------------
-# Each phrase scores the sum of its word similarities times its weight, so longer, more specific
-# phrases win over single words ("tips om bedrägerier" beats "bedrägerier"). A phrase may be a
-# plain string (weight 1) or (phrase, weight). Greetings and thanks are weighted down so that
-# "hej, när är nästa tematräff" is about the meeting.
 PhraseSpec = str | tuple[str, float]
-
-INTENT_PHRASES: Mapping[Intent, tuple[PhraseSpec, ...]] = {
-    Intent.FRAUD_HELP: (
-        "lurad",
-        "lurade mig",
-        "blivit lurad",
-        "luras",
-        "bedragen",
-        "bedrag*",
-        "bedräg*",
-        "svindel",
-        "svindlare",
-        "bluff*",
-        "blufföretag",
-        "falsk* polis",
-        "utger sig",
-        "utgav sig",
-        "låtsas vara",
-        "låtsades vara",
-        "hackat",
-        "hackad",
-        "hackade",
-        "kapat",
-        "kapad",
-        "mitt konto",
-        "bedragare",
-        "hacked",
-        "impersonat*",
-        "pretending",
-        "ringde från banken",
-        "från banken",
-        "sa att de var från banken",
-        "ringde och sa",
-        "sa att han var",
-        "sa att hon var",
-        "sa att de var",
-        "påstod sig",
-        "said he was from",
-        "said she was from",
-        "saying he was from",
-        "saying she was from",
-        "claimed to be",
-        "claiming to be",
-        "pinkod",
-        "my pin",
-        "pin code",
-        "bankid",
-        "mitt bankid",
-        "gav min kod",
-        "koden",
-        "kortnummer",
-        "lösenord",
-        "pengar försvunnit",
-        "tog mina pengar",
-        "fått ett sms",
-        "fick ett sms",
-        "sms från",
-        "med en länk",
-        "got a text",
-        "text with a link",
-        "konstigt sms",
-        "misstänkt samtal",
-        "scam*",
-        "fraud",
-        "fraudster",
-        "fraudulent",
-        "swindled",
-        "tricked",
-        "conned",
-        "phishing",
-        "from the bank",
-        "my bank",
-        "pretending to be",
-        "gave my code",
-        "gave them my",
-        "my card",
-        "suspicious call",
-        "suspicious text",
-    ),
-    Intent.SUBSCRIBE_TIPS: (
-        "tips om bedrägerier",
-        "tips om bedrag*",
-        "tips om bedräg*",
-        # Outweighs "bedräg*" of fraud_help, which the compound also starts with.
-        ("bedrägeritips*", 1.2),
-        "vill ha tips",
-        "få tips",
-        "tips",
-        "tipsen",
-        "prenumer*",
-        "abonnera*",
-        "sluta få tips",
-        "avsluta tips*",
-        "avprenumerera",
-        "sluta prenumerera",
-        "skicka tips",
-        "nyhetsbrev",
-        "påminnelser om bedrägerier",
-        "subscrib*",
-        "unsubscrib*",
-        "fraud tips",
-        "tips about fraud",
-        "scam tips",
-        "get tips",
-        "want tips",
-        "sign up",
-        "sign me up",
-        "newsletter",
-        "stop tips",
-    ),
-    Intent.CONTACT_POLICE: (
-        "kontakt* polis*",
-        "ringa polis*",
-        "ring polis*",
-        "nå polis*",
-        "prata med polis*",
-        "polisens nummer",
-        "polisens telefon*",
-        "polisen nummer",
-        "polisen telefon*",
-        "polisens telefonnummer",
-        "nummer till polis*",
-        "telefonnummer till polis*",
-        "mejla polis*",
-        "maila polis*",
-        "tipsa polis*",
-        ("polis*", 0.6),
-        "anmäl*",
-        "polisanmäl*",
-        "anmäla brott",
-        "stulen",
-        "stulet",
-        "stulna",
-        "stulits",
-        "bestulen",
-        "skadegörelse",
-        "klotter",
-        "klottrat",
-        "stolen",
-        "vandalism",
-        "graffiti",
-        "report",
-        "reporting",
-        "göra en anmälan",
-        "114 14",
-        "11414",
-        "icke akut",
-        "inte akut",
-        "contact police",
-        "contact the police",
-        "call police",
-        "call the police",
-        "reach police",
-        "talk to police",
-        "police number",
-        "police phone",
-        "phone number police",
-        "number police",
-        "report crime",
-        "report a crime",
-        "file a report",
-        "police report",
-        "non emergency",
-        "not urgent",
-        ("police", 0.6),
-    ),
-    Intent.TRYGGHETSCENTER: (
-        "trygghetscent*",
-        "trygghets center",
-        "trygghets centret",
-        "tryggetscent*",
-        "safety centre",
-        "safety center",
-        "security center",
-        "community safety centre",
-    ),
-    Intent.EVENTS_LIST: (
-        "evenemang",
-        "event",
-        "events",
-        "aktiviteter",
-        "aktivitet",
-        "vad händer",
-        "vad som händer",
-        "vad är på gång",
-        "på gång",
-        "kalender*",
-        "program*",
-        "planerat",
-        "whats on",
-        "what is on",
-        "what is happening",
-        "whats happening",
-        "coming up",
-        "whats coming",
-        "upcoming",
-        "calendar",
-        "schedule",
-        "activities",
-        "what is planned",
-    ),
-    Intent.NEXT_EVENT: (
-        "nästa evenemang",
-        "nästa event",
-        "nästa aktivitet",
-        "next event",
-        "next activity",
-    ),
-    Intent.PROGRESS: (
-        "hur går det",
-        "hur gick det",
-        "hur gåre",
-        "hur har det gått",
-        "hittills",
-        "hur går det med",
-        "hur ligger ni till",
-        "hur långt har ni kommit",
-        "har ni hållit",
-        "hållit löftet",
-        "håller ni",
-        "har ni gjort",
-        "vad har ni gjort",
-        "vad har ni hunnit",
-        "lyckats",
-        "framsteg",
-        "uppföljning",
-        "resultat*",
-        "status",
-        "läget",
-        "hur är läget med",
-        "progress",
-        "how is it going",
-        "hows it going",
-        "how is going",
-        "how are you doing",
-        "how are things",
-        "kept the promise",
-        "kept your promise",
-        "what have you done",
-        "have you done",
-        "done so far",
-        "so far",
-        "results",
-        "follow up",
-        "followup",
-        "on track",
-        "how far",
-    ),
-    Intent.ABOUT_PROMISE: (
-        "medborgarlöfte*",
-        "medborgarlöften",
-        "medborgar löfte*",
-        "löfte*",
-        "lovat",
-        "lovar",
-        "lovade",
-        "vad har ni lovat",
-        "vad lovar ni",
-        "vad handlar",
-        "vad är det här",
-        "vad gör ni",
-        "vad är trygghetsbot*",
-        "boten",
-        "den här boten",
-        "this bot",
-        "citizen promise",
-        "promise*",
-        "promised",
-        "what did you promise",
-        "what do you promise",
-        "what is this",
-        "what is this about",
-        "what do you do",
-        "commitment*",
-        "åtagande*",
-    ),
-    Intent.GREETING: (
-        ("hej", 0.6),
-        ("hejsan", 0.6),
-        ("hejhej", 0.6),
-        ("tjena", 0.6),
-        ("tjenare", 0.6),
-        ("tja", 0.6),
-        ("tjabba", 0.6),
-        ("hallå", 0.6),
-        ("god morgon", 0.6),
-        ("god kväll", 0.6),
-        ("god dag", 0.6),
-        ("morsning", 0.6),
-        ("hello", 0.6),
-        ("hi", 0.6),
-        ("hey", 0.6),
-        ("hiya", 0.6),
-        ("good morning", 0.6),
-        ("good evening", 0.6),
-        ("good afternoon", 0.6),
-    ),
-    Intent.THANKS: (
-        ("tack", 0.6),
-        ("tackar", 0.6),
-        ("tusen tack", 0.6),
-        ("tack så mycket", 0.6),
-        ("tacksam", 0.6),
-        ("thanks", 0.6),
-        ("thank you", 0.6),
-        ("thx", 0.6),
-        ("ty", 0.6),
-        ("cheers", 0.6),
-        ("much appreciated", 0.6),
-    ),
-}
 
 # When several intents score the same, the earlier one wins: help before information, and
 # anything specific before small talk.
 _PRIORITY: tuple[Intent, ...] = (
+    Intent.STOP_TIPS,
+    Intent.TIP_OFF,
     Intent.FRAUD_HELP,
     Intent.CONTACT_POLICE,
     Intent.SUBSCRIBE_TIPS,
@@ -665,308 +114,23 @@ _PRIORITY: tuple[Intent, ...] = (
     Intent.THANKS,
 )
 
-# Words that turn "a kind of event" into "when is the next one": they add a point to next_event.
-_WHEN_CUES: tuple[str, ...] = (
-    "när",
-    "nästa",
-    "kommer",
-    "dags",
-    "datum",
-    "vilken dag",
-    "snart",
-    "idag",
-    "ikväll",
-    "imorgon",
-    "i helgen",
-    "helgen",
-    "veckan",
-    "when",
-    "next",
-    "coming",
-    "come",
-    "soon",
-    "today",
-    "tonight",
-    "tomorrow",
-    "weekend",
-    "date",
-)
-
-# Words that make a question about Trygghetscenter about the place itself, not its meetings.
-_PLACE_CUES: tuple[str, ...] = (
-    "öppet",
-    "öppettider",
-    "öppnar",
-    "stänger",
-    "ligger",
-    "adress*",
-    "hitta",
-    "var",
-    "vart",
-    "open",
-    "opening",
-    "hours",
-    "where",
-    "address",
-    "located",
-    "find",
-)
-
-# Extra words for event kinds, beyond the commitment's own keywords. Only applied to a
-# commitment that is public and holds resident events; keyed by commitment id.
-KIND_SYNONYMS: Mapping[str, tuple[str, ...]] = {
-    "mobile_dialogue": (
-        "buss*",
-        "kommunbuss*",
-        "dialogbuss*",
-        "polisbil*",
-        "medborgardialog*",
-        "mobila dialog*",
-        "mobil dialog*",
-        "the bus",
-        "police car",
-        "police van",
-        "mobile dialog",
-    ),
-    "theme_meeting": (
-        "tematräff*",
-        "tema träff*",
-        "temamöte*",
-        "temakväll*",
-        "informationsmöte*",
-        "infomöte*",
-        "träff*",
-        "möte",
-        "mötet",
-        "theme meeting*",
-        "theme night",
-        "info meeting*",
-        "information evening",
-    ),
-    "parent_lecture": (
-        "föräldraföreläsning*",
-        "föräldramöte*",
-        "föräldrakväll*",
-        "föreläsning*",
-        "föräldrar",
-        "för föräldrar",
-        "parent lecture",
-        "parents lecture",
-        "parent evening",
-        "parents evening",
-        "parent meeting",
-        "lecture*",
-        "talk for parents",
-        "for parents",
-    ),
-    "visibility_effort": (
-        "polisen i bro centrum",
-        "polisen i bro",
-        "polisen i centrum",
-        "polisen till bro",
-        "polisen till centrum",
-        "kommer polisen",
-        "polis* centrum",
-        "polis* torget",
-        "polis i centrum",
-        "poliser i centrum",
-        "poliser ute",
-        "synlig*",
-        "patrull*",
-        "nattvandr*",
-        "trygghetsvandr*",
-        "trygghetsinsats*",
-        "synlighetsinsats*",
-        "police in bro",
-        "police in the centre",
-        "police in the center",
-        "police* centre",
-        "police* center",
-        "police come",
-        "police coming",
-        "patrol*",
-        "safety walk*",
-        "night walk*",
-    ),
-}
-
-# Words about internal work that residents must not get dates or plans for. Together with the
-# keywords of every ``count_only`` commitment they route to ``about_promise`` without a kind.
-SECRET_PHRASES: tuple[str, ...] = (
-    "narkotik*",
-    "knark*",
-    "razzia*",
-    "tillslag*",
-    "drogtillslag",
-    "husrannsakan",
-    "gvi",
-    "kriminalvård*",
-    "gängvåld*",
-    "avhopp*",
-    "härnevi*",
-    "langning",
-    "langare",
-    "drug raid*",
-    "raid*",
-    "crackdown",
-    "narcotic*",
-    "drug operation*",
-    "drugs operation*",
-    "gang violence",
-    "probation",
-)
+# How many opening words may hold a greeting or thanks.
+_SMALL_TALK_WORDS = 3
 
 # Trygghetscenter hosts theme meetings, but asking about the place is its own intent, so these
 # commitment keywords do not make a question about an event kind.
 _PLACE_KEYWORDS: frozenset[str] = frozenset({"trygghetscenter", "trygghetscentret"})
 
-# Language hints: words that only (or almost only) appear in one of the two languages.
-_SV_HINTS: frozenset[str] = frozenset(
-    {
-        "jag",
-        "ni",
-        "du",
-        "mig",
-        "det",
-        "och",
-        "att",
-        "nar",
-        "ar",
-        "nasta",
-        "hur",
-        "vad",
-        "vilka",
-        "vilken",
-        "finns",
-        "har",
-        "kommer",
-        "polisen",
-        "hej",
-        "hejsan",
-        "tjena",
-        "tack",
-        "om",
-        "med",
-        "till",
-        "nagon",
-        "blivit",
-        "inte",
-        "brinner",
-        "kniv",
-        "hjalp",
-        "kan",
-        "ska",
-        "vill",
-        "ligger",
-        "oppet",
-        "sa",
-        "som",
-        "hos",
-        "nu",
-        "lurad",
-    }
-)
-_EN_HINTS: frozenset[str] = frozenset(
-    {
-        "the",
-        "is",
-        "are",
-        "what",
-        "whats",
-        "when",
-        "where",
-        "how",
-        "i",
-        "you",
-        "do",
-        "did",
-        "next",
-        "police",
-        "thanks",
-        "thank",
-        "hello",
-        "hi",
-        "my",
-        "someone",
-        "of",
-        "to",
-        "on",
-        "it",
-        "going",
-        "was",
-        "have",
-        "has",
-        "can",
-        "help",
-        "please",
-        "fire",
-        "events",
-        "upcoming",
-        "promise",
-        "meeting",
-        "with",
-        "and",
-        "progress",
-        "subscribe",
-    }
-)
-
-
-# Real words (folded) that are one typo away from a table word but mean something else: they are
-# never read as a typo ("attached" is not "attacked", "skatt" is not "skott").
-NOT_TYPOS: frozenset[str] = frozenset(
-    {
-        "attached",
-        "bathing",
-        "bearing",
-        "drowsing",
-        "rubbed",
-        "scooting",
-        "shouting",
-        "slaget",
-        "stabled",
-        "strike",
-        "strikes",
-        "skatt",
-        "skatten",
-        "skotta",
-        "skjuts",
-        "skjutsa",
-        "skjutsar",
-        "valen",
-        "radet",
-        "ranta",
-        "rantan",
-        "raknar",
-        "sparar",
-        "lived",
-        "persona",
-        "think",
-        "than",
-        "there",
-        "these",
-    }
-)
+_BOOK = load_phrasebook()
+NOT_TYPOS: frozenset[str] = _BOOK.not_typos
 
 
 # --- Text normalisation ----------------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
-    """Case-fold and strip accents, so "Nästa" and "nasta" are the same word."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def _tokens(text: str) -> list[str]:
-    """Folded words; apostrophes vanish ("what's" → "whats"), all other non-letters split."""
-    folded = _fold(text.replace("'", "").replace("’", ""))
-    cleaned = "".join(ch if ch.isalnum() else " " for ch in folded)
-    return cleaned.split()
-
-
-def _has_swedish_letters(text: str) -> bool:
-    return any(ch in "åäöÅÄÖ" for ch in text)
+_fold = fold
+_tokens = tokens
+_has_swedish_letters = has_swedish_letters
 
 
 # --- Phrase matching -------------------------------------------------------------------------
@@ -990,24 +154,11 @@ def _phrase(spec: PhraseSpec, strict: bool) -> _Phrase | None:
     return _Phrase(tuple(words), weight, strict) if words else None
 
 
-def _phrases(specs: Iterable[PhraseSpec], strict: bool = False) -> tuple[_Phrase, ...]:
-    return tuple(p for p in (_phrase(s, strict) for s in specs) if p is not None)
+def _phrases(specs: Iterable[PhraseSpec], strict: bool = False) -> _Table:
+    return _Table(p for p in (_phrase(s, strict) for s in specs) if p is not None)
 
 
-def _allowed_edits(length: int, strict: bool) -> int:
-    """How many typos a word of ``length`` letters may have and still count.
-
-    Strict tables (emergencies) forgive one typo in words of six letters or more only: a short
-    word one letter off is too often another real word ("bland" is not "brand"), and a false
-    alarm tells someone with an ordinary question to call 112.
-    """
-    if strict:
-        return 0 if length < 6 else 1
-    if length < 5:
-        return 0
-    if length < 9:
-        return 1
-    return 2
+_allowed_edits = allowed_edits
 
 
 def _word_similarity(token: str, word: str, strict: bool) -> float:
@@ -1036,12 +187,13 @@ def _word_similarity(token: str, word: str, strict: bool) -> float:
     return _similar(token, word, edits)
 
 
-def _similar(a: str, b: str, edits: int) -> float:
-    # Optimal string alignment counts a swapped pair of letters as one typo, as people make them;
-    # the reported similarity is rapidfuzz's ratio so a closer typo scores higher.
-    if OSA.distance(a, b, score_cutoff=edits) > edits:
-        return 0.0
-    return float(fuzz.ratio(a, b)) / 100.0
+_similar = similar
+
+
+# Word similarities are pure, and residents use the same words over and over: they are
+# remembered across messages (bounded; cleared when full).
+_SIM_CACHE: dict[tuple[str, str, bool], float] = {}
+_SIM_CACHE_SIZE = 200_000
 
 
 class _Text:
@@ -1052,28 +204,29 @@ class _Text:
         # Compound words are often split by mistake ("tema träff"): joined neighbours are also
         # candidates for a single-word phrase.
         self.pairs = tuple(a + b for a, b in zip(self.tokens, self.tokens[1:], strict=False))
-        self._cache: dict[tuple[str, str, bool], float] = {}
+        # Every match (exact, stem or typo) starts with the right letter, so a phrase whose
+        # first word starts with no token's letter cannot match: tables are indexed by it.
+        self.initials = frozenset(t[0] for t in self.tokens)
+        self._start_cache: dict[tuple[str, bool], tuple[tuple[int, float], ...]] = {}
 
     def sim(self, token: str, word: str, strict: bool) -> float:
         key = (token, word, strict)
-        found = self._cache.get(key)
+        found = _SIM_CACHE.get(key)
         if found is None:
             found = _word_similarity(token, word, strict)
-            self._cache[key] = found
+            if len(_SIM_CACHE) >= _SIM_CACHE_SIZE:
+                _SIM_CACHE.clear()
+            _SIM_CACHE[key] = found
         return found
 
-    def contains_any(self, phrases: Iterable[_Phrase]) -> bool:
-        return any(self.score(p) > 0 for p in phrases)
+    def contains_any(self, table: _Table) -> bool:
+        return any(self.score(p) > 0 for p in table.candidates(self.initials))
 
     def score(self, phrase: _Phrase) -> float:
         """Weighted sum of word similarities for the best placement of ``phrase``, or 0."""
         words = phrase.words
-        n = len(self.tokens)
         best = 0.0
-        for start in range(n):
-            first = self.sim(self.tokens[start], words[0], phrase.strict)
-            if first == 0.0:
-                continue
+        for start, first in self._starts(words[0], phrase.strict):
             rest = self._rest(start, phrase, 1)
             if rest is not None:
                 best = max(best, first + rest)
@@ -1084,6 +237,17 @@ class _Text:
                 if self.sim(pair, words[0], phrase.strict) == 1.0:
                     best = max(best, 1.0)
         return best * phrase.weight
+
+    def _starts(self, word: str, strict: bool) -> tuple[tuple[int, float], ...]:
+        """Where ``word`` matches, with how well; many phrases share a first word."""
+        key = (word, strict)
+        found = self._start_cache.get(key)
+        if found is None:
+            found = tuple(
+                (i, s) for i, t in enumerate(self.tokens) if (s := self.sim(t, word, strict)) > 0
+            )
+            self._start_cache[key] = found
+        return found
 
     def _rest(self, after: int, phrase: _Phrase, k: int) -> float | None:
         words = phrase.words
@@ -1101,9 +265,29 @@ class _Text:
         return best
 
 
-def _best(text: _Text, phrases: Iterable[_Phrase]) -> tuple[float, _Phrase | None]:
+class _Table:
+    """Phrases indexed by the first letter of their first word; candidates come back in the
+    table's own order, so ties are broken exactly as written in the data files."""
+
+    def __init__(self, phrases: Iterable[_Phrase]) -> None:
+        self.phrases = tuple(phrases)
+        groups: dict[str, list[tuple[int, _Phrase]]] = {}
+        for i, p in enumerate(self.phrases):
+            groups.setdefault(p.words[0][0], []).append((i, p))
+        self._groups = groups
+
+    def candidates(self, initials: Iterable[str]) -> list[_Phrase]:
+        found = [item for ch in initials for item in self._groups.get(ch, ())]
+        found.sort(key=lambda item: item[0])
+        return [p for _i, p in found]
+
+    def __bool__(self) -> bool:
+        return bool(self.phrases)
+
+
+def _best(text: _Text, table: _Table) -> tuple[float, _Phrase | None]:
     best_score, best_phrase = 0.0, None
-    for p in phrases:
+    for p in table.candidates(text.initials):
         s = text.score(p)
         if s > best_score:
             best_score, best_phrase = s, p
@@ -1122,10 +306,11 @@ def _quality(score: float, phrase: _Phrase | None) -> float:
 
 @dataclass(frozen=True)
 class _Index:
-    kinds: tuple[tuple[str, tuple[_Phrase, ...]], ...]  # public commitments with resident events
-    secret: tuple[_Phrase, ...]  # internal commitments and internal work in general
-    other_public: tuple[_Phrase, ...]  # public commitments without events → about the promise
-    place: tuple[_Phrase, ...]  # the Trygghetscenter's own name
+    kinds: tuple[tuple[str, _Table], ...]  # public commitments with resident events
+    secret: _Table  # internal commitments and internal work in general
+    other_public: _Table  # public commitments without events → about the promise
+    explain: tuple[tuple[str, _Table], ...]  # every commitment, for "what is X?"
+    place: _Table  # the Trygghetscenter's own name
 
 
 def _may_be_kind(c: Commitment) -> bool:
@@ -1133,13 +318,13 @@ def _may_be_kind(c: Commitment) -> bool:
 
 
 def _build_index(promise: Promise) -> _Index:
-    kinds: list[tuple[str, tuple[_Phrase, ...]]] = []
-    secret: list[PhraseSpec] = list(SECRET_PHRASES)
+    kinds: list[tuple[str, _Table]] = []
+    secret: list[PhraseSpec] = list(_BOOK.secret)
     other: list[PhraseSpec] = []
     for c in promise.commitments:
         words = [k for k in c.keywords.all() if _fold(k) not in _PLACE_KEYWORDS]
         if _may_be_kind(c):
-            kinds.append((c.id, _phrases([*words, *KIND_SYNONYMS.get(c.id, ())])))
+            kinds.append((c.id, _phrases([*words, *c.question_words.all()])))
         elif c.is_public:
             # Asking about the youth trust model or fraud information is asking what the promise
             # holds; fraud words also belong to fraud_help, which wins a tie.
@@ -1149,7 +334,12 @@ def _build_index(promise: Promise) -> _Index:
     place: list[PhraseSpec] = []
     if promise.trygghetscenter is not None:
         place.append(promise.trygghetscenter.name)
-    return _Index(tuple(kinds), _phrases(secret), _phrases(other), _phrases(place))
+    explain = tuple(
+        (c.id, _phrases(k for k in (*c.keywords.all(), *c.question_words.all())
+                        if _fold(k) not in _PLACE_KEYWORDS))
+        for c in promise.commitments
+    )  # fmt: skip
+    return _Index(tuple(kinds), _phrases(secret), _phrases(other), explain, _phrases(place))
 
 
 # Built phrase tables for the few promises a process ever sees; identity-checked because a
@@ -1168,15 +358,12 @@ def _index(promise: Promise) -> _Index:
     return built
 
 
-_EMERGENCY = _phrases(EMERGENCY_PHRASES, strict=True)
-_EMERGENCY_WEAK = _phrases(EMERGENCY_WEAK_PHRASES, strict=True)
-_DOWNGRADE = _phrases(EMERGENCY_DOWNGRADE_WORDS)
-_NEGATIONS: tuple[tuple[str, ...], ...] = tuple(p.words for p in _phrases(EMERGENCY_NEGATIONS))
-_INTENTS: dict[Intent, tuple[_Phrase, ...]] = {
-    intent: _phrases(specs) for intent, specs in INTENT_PHRASES.items()
+_INTENTS: dict[Intent, _Table] = {
+    Intent(name): _phrases(specs) for name, specs in _BOOK.intents.items()
 }
-_WHEN = _phrases(_WHEN_CUES)
-_PLACE = _phrases(_PLACE_CUES)
+_WHEN = _phrases(_BOOK.when)
+_EXPLAIN = _phrases(_BOOK.explain)
+_PLACE = _phrases(_BOOK.place)
 
 
 # --- Matching --------------------------------------------------------------------------------
@@ -1185,8 +372,8 @@ _PLACE = _phrases(_PLACE_CUES)
 def _locale_guess(raw: str, tokens: Sequence[str], locale: str) -> str | None:
     if _has_swedish_letters(raw):
         return "sv"
-    sv = sum(t in _SV_HINTS for t in tokens)
-    en = sum(t in _EN_HINTS for t in tokens)
+    sv = sum(t in _BOOK.hints.get("sv", ()) for t in tokens)
+    en = sum(t in _BOOK.hints.get("en", ()) for t in tokens)
     if sv > en:
         return "sv"
     if en > sv:
@@ -1197,32 +384,17 @@ def _locale_guess(raw: str, tokens: Sequence[str], locale: str) -> str | None:
     return None
 
 
-def _without_negations(tokens: Sequence[str]) -> list[str]:
-    """``tokens`` with every exact "not urgent" phrase removed."""
-    out = list(tokens)
-    for words in _NEGATIONS:
-        n = len(words)
-        i = 0
-        while i + n <= len(out):
-            if tuple(out[i : i + n]) == words:
-                del out[i : i + n]
-            else:
-                i += 1
-    return out
-
-
-def _emergency(tokens: Sequence[str]) -> float:
-    """Quality of the emergency match, or 0 when the text does not describe one."""
-    text = _Text(_without_negations(tokens))
-    score, phrase = _best(text, _EMERGENCY)
-    if phrase is not None:
-        return _quality(score, phrase)
-    weak, weak_phrase = _best(text, _EMERGENCY_WEAK)
-    if weak_phrase is not None and not text.contains_any(_DOWNGRADE):
-        return _quality(weak, weak_phrase)
-    if text.tokens and all(t in _PANIC_ALONE for t in text.tokens):
-        return 1.0
-    return 0.0
+def _explained(t: _Text, index: _Index) -> str | None:
+    """The commitment a "what is X?" question asks about, if that is what it is. A question
+    about when ("vad är nästa tematräff") is not one."""
+    if not t.contains_any(_EXPLAIN) or t.contains_any(_WHEN):
+        return None
+    best, best_id = 0.0, None
+    for commitment_id, phrases in index.explain:
+        score, _phrase = _best(t, phrases)
+        if score > best:
+            best, best_id = score, commitment_id
+    return best_id
 
 
 def match_question(text: str, promise: Promise, locale: str) -> Match:
@@ -1231,23 +403,37 @@ def match_question(text: str, promise: Promise, locale: str) -> Match:
     ``locale`` is the chat's language ("sv" or "en"). Matching itself is bilingual; the locale
     only decides ``locale_guess`` for a message with equally many Swedish and English clues.
     """
-    if not isinstance(text, str) or len(text) > MAX_QUESTION_LENGTH:
+    if not isinstance(text, str):
         return Match(Intent.UNKNOWN, None, 0.0, None)
-    tokens = _tokens(text)
+    tokens = _tokens(text[:MAX_QUESTION_LENGTH])
     guess = _locale_guess(text, tokens, locale)
-    if not tokens:
-        return Match(Intent.UNKNOWN, None, 0.0, guess)
 
-    # Emergencies first, and nothing can outvote them.
-    urgent = _emergency(tokens)
-    if urgent > 0.0:
-        return Match(Intent.EMERGENCY, None, urgent, guess)
+    # Danger first, and nothing can outvote it (bot/emergency.py) — except that "akut" inside
+    # a pasted scam text is the scammer's hurry, not the resident's.
+    check = assess(text)
+    pasted = looks_pasted(text)
+    if check.urgent and not (pasted is not None and set(check.signals) <= {"plea"}):
+        return Match(Intent.EMERGENCY, None, 1.0, guess, check.danger.value)
+    if pasted is not None:
+        return Match(Intent.SCAM_CHECK, None, 1.0, guess, flags=pasted.flags)
+    if check.danger is Danger.PAST_CRIME:
+        return Match(Intent.CONTACT_POLICE, None, 1.0, guess, check.danger.value)
+    if not tokens or len(text) > MAX_QUESTION_LENGTH:
+        return Match(Intent.UNKNOWN, None, 0.0, guess)
 
     t = _Text(tokens)
     index = _index(promise)
     scores: dict[Intent, tuple[float, _Phrase | None]] = {
         intent: _best(t, phrases) for intent, phrases in _INTENTS.items()
     }
+    # Small talk opens a message ("hej, …", "tack!"); deeper in a sentence a word that looks
+    # like a greeting is something else ("hällt" is not "hallå").
+    opening = _Text(tokens[:_SMALL_TALK_WORDS])
+    for intent in (Intent.GREETING, Intent.THANKS):
+        scores[intent] = _best(opening, _INTENTS[intent])
+    explained = _explained(t, index)
+    if explained is not None:
+        return Match(Intent.EXPLAIN, None, 1.0, guess, topic=explained)
 
     # Which kind of event, if any, and whether the text is really about internal work.
     kind: str | None = None
@@ -1290,8 +476,16 @@ def match_question(text: str, promise: Promise, locale: str) -> Match:
         s, p = scores[intent]
         if p is not None and s > best_score:
             best_intent, best_score, best_phrase = intent, s, p
-    if best_phrase is None:
-        return Match(Intent.UNKNOWN, None, 0.0, guess)
+    hurt = check.danger is Danger.POSSIBLE and check.signals != ("person",)
+    if best_phrase is None or (hurt and best_intent in (Intent.GREETING, Intent.THANKS)):
+        if hurt:
+            # Recall over precision: words about someone hurt, scared or in a risky place in a
+            # text that says nothing else we understand are answered with 112 first.
+            return Match(Intent.EMERGENCY, None, 0.5, guess, check.danger.value)
+        # Not understood. A sentence about people still gets the 112 line first (the reply
+        # carries the menu too), anything else only at the end.
+        danger = check.danger.value if check.danger is Danger.POSSIBLE else None
+        return Match(Intent.UNKNOWN, None, 0.0, guess, danger)
     if best_intent is not Intent.NEXT_EVENT or best_phrase is not kind_phrase:
         kind = None
     # Defence in depth: whatever the tables say, only a public event kind leaves this module.
@@ -1299,5 +493,8 @@ def match_question(text: str, promise: Promise, locale: str) -> Match:
         commitment = promise.get(kind)
         if commitment is None or not _may_be_kind(commitment):
             kind = None
+    # Plain words of harm in a text that also asks something: the answer starts with 112.
+    danger = Danger.POSSIBLE.value if check.signals == ("harm",) else None
     # The ranking score includes cue bonuses; the reported score is the phrase's own quality.
-    return Match(best_intent, kind, _quality(t.score(best_phrase), best_phrase), guess)
+    quality = _quality(t.score(best_phrase), best_phrase)
+    return Match(best_intent, kind, quality, guess, danger)

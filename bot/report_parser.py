@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -18,6 +18,9 @@ from rapidfuzz import fuzz
 
 from bot.pii import find_pii
 from bot.promise import Promise
+from bot.report_dates import PEOPLE_ALT as _PEOPLE_ALT
+from bot.report_dates import find_dates
+from bot.textkit import fold_chars
 
 # --------------------------------------------------------------------------------------------
 # Result
@@ -46,12 +49,11 @@ class ParsedReport:
 # --------------------------------------------------------------------------------------------
 # Small text helpers
 
-_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
-
 
 def _fold(text: str) -> str:
-    """Lower case without Swedish diacritics: phones often lack å/ä/ö or autocorrect them away."""
-    return text.lower().translate(_FOLD)
+    """Lower case without diacritics (phones often lack å/ä/ö or autocorrect them away),
+    position for position, so what is found in the folded text can be cut from the source."""
+    return fold_chars(text)
 
 
 _TOKEN_RE = re.compile(r"[^\W_]+")
@@ -71,207 +73,6 @@ def _tokens(text: str) -> list[_Token]:
         _Token(m.group(0), m.start(), m.end(), folded[m.end() : m.end() + 1] == ".")
         for m in _TOKEN_RE.finditer(folded)
     ]
-
-
-# Words for people that make a number a participant count (folded).
-_PEOPLE_WORDS = (
-    "deltagare", "deltagarna", "personer", "pers", "besokare", "besokarna", "foraldrar",
-    "foraldrarna", "elever", "eleverna", "ungdomar", "ungdomarna", "unga", "seniorer",
-    "pensionarer", "boende", "invanare", "barn", "st", "stycken", "people", "persons",
-    "participants", "attendees", "visitors", "parents", "students", "pupils", "youths",
-    "seniors", "pensioners", "residents", "guests", "gaster", "kom", "came", "showed", "aldre",
-    "elderly", "kids", "besokande", "individer", "individuals", "volunteers", "frivilliga",
-    "volontarer", "nattvandrare", "narvarande", "killar", "tjejer",
-    "attended", "deltog", "pax",
-)  # fmt: skip
-_PEOPLE_ALT = "|".join(sorted(_PEOPLE_WORDS, key=len, reverse=True))
-
-
-# --------------------------------------------------------------------------------------------
-# Dates
-
-_WEEKDAYS: dict[str, int] = {
-    "mandag": 0, "man": 0, "mon": 0, "monday": 0,
-    "tisdag": 1, "tis": 1, "tue": 1, "tues": 1, "tuesday": 1,
-    "onsdag": 2, "ons": 2, "wed": 2, "weds": 2, "wednesday": 2,
-    "torsdag": 3, "tors": 3, "tor": 3, "thu": 3, "thur": 3, "thurs": 3, "thursday": 3,
-    "fredag": 4, "fre": 4, "fri": 4, "friday": 4,
-    "lordag": 5, "lor": 5, "sat": 5, "saturday": 5,
-    "sondag": 6, "son": 6, "sun": 6, "sunday": 6,
-}  # fmt: skip
-# Folding turns "mån" into "man" and "sön" into "son", which are ordinary words in both
-# languages; the abbreviations are only trusted when the source had the diacritic.
-_NEEDS_DIACRITIC = {"man": "mån", "son": "sön", "lor": "lör"}
-
-_MONTHS: dict[str, int] = {
-    "januari": 1, "january": 1, "jan": 1,
-    "februari": 2, "february": 2, "feb": 2,
-    "mars": 3, "march": 3, "mar": 3,
-    "april": 4, "apr": 4,
-    "maj": 5, "may": 5,
-    "juni": 6, "june": 6, "jun": 6,
-    "juli": 7, "july": 7, "jul": 7,
-    "augusti": 8, "august": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9,
-    "oktober": 10, "october": 10, "okt": 10, "oct": 10,
-    "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
-}  # fmt: skip
-_MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
-
-_ISO_RE = re.compile(r"(?<![\d/.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d-])")
-_SLASH_RE = re.compile(
-    r"(?<![\d/.,:-])(\d{1,2})\s?/\s?(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/]|\s?/\s?\d)"
-)
-# "12.3" is a date, but "18.30" and "kl 10.15" are times; a month above 12 rules itself out.
-_DOT_RE = re.compile(
-    r"(?<![\d/.,:-])(?<!kl )(?<!kl\. )(?<!at )"
-    r"(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2}))?\.?(?![\d.:-])"
-)
-# "den 12:e" / "den 3:e": a day in the current month, or the previous one if still ahead.
-_DAY_ONLY_RE = re.compile(r"(?<![^\W_])den\s+(\d{1,2})(?::?e|:a)(?![^\W_])")
-_DAY_MONTH_RE = re.compile(
-    rf"(?<![\d.,:/-])(\d{{1,2}})(?::?e|:a|st|nd|rd|th)?\.?\s*(?:of\s+)?({_MONTH_ALT})\.?"
-    r"(?:\s+(\d{4}))?(?![^\W\d_])"
-)
-# Month before day is English usage ("March 12"); Swedish "i mars 20 deltagare" is a count.
-_SWEDISH_ONLY_MONTHS = frozenset(
-    {"januari", "februari", "mars", "maj", "juni", "juli", "augusti", "oktober", "okt"}
-)
-_EN_MONTH_ALT = "|".join(sorted(set(_MONTHS) - _SWEDISH_ONLY_MONTHS, key=len, reverse=True))
-_MONTH_DAY_RE = re.compile(
-    rf"(?<![^\W\d_])({_EN_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?![\d:.])"
-    rf"(?!\s*(?:[^\W\d_]+\s+)?(?:{_PEOPLE_ALT})(?![^\W_]))(?:,?\s+(\d{{4}}))?"
-)
-
-# Relative words, folded. Longer phrases first so "i forrgar" is not read as "i gar".
-_RELATIVE: tuple[tuple[str, int], ...] = (
-    (r"tomorrow|imorgon|i\s+morgon", -1),
-    (r"day before yesterday", 2),
-    (r"i\s*forrgar|forrgar|forgar|i\s*forgar", 2),
-    (r"yesterday|yday|last\s+night|igar|i\s+gar|igaar|igarkvall", 1),
-    (r"today|tonight|this\s+morning|this\s+evening|idag|i\s+dag|ikvall|i\s+kvall|i\s*morse"
-     r"|i\s+eftermiddag|nyss|just\s+nu", 0),
-)  # fmt: skip
-_RELATIVE_RES = tuple(
-    (re.compile(rf"(?<![^\W_])(?:{pattern})(?![^\W_])"), days) for pattern, days in _RELATIVE
-)
-# "i fredags", "förra fredagen", "last friday" point strictly into the past.
-_WEEKDAY_ALT = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
-_PAST_WEEKDAY_RE = re.compile(
-    rf"(?<![^\W_])(?:i\s+({_WEEKDAY_ALT})s|(?:forra|last)\s+({_WEEKDAY_ALT})(?:en)?)(?![^\W_])"
-)
-_WEEKDAY_RE = re.compile(rf"(?<![^\W_])({_WEEKDAY_ALT})(?:en|s)?\.?(?![^\W_])")
-
-
-@dataclass(frozen=True, slots=True)
-class _Found:
-    value: date | None
-    start: int
-    end: int
-
-
-def _year_for(day: int, month: int, today: date) -> date | None:
-    """The most recent ``day``/``month`` that is not after ``today``; None if it never exists."""
-    # Feb 29 only exists in leap years, so look back far enough to meet one.
-    for year in range(today.year, today.year - 9, -1):
-        try:
-            candidate = date(year, month, day)
-        except ValueError:
-            continue
-        if candidate <= today:
-            return candidate
-    return None
-
-
-def _day_of_recent_month(day: int, today: date) -> date | None:
-    year, month = today.year, today.month
-    for _ in range(3):  # the 31st may need to skip a short month
-        try:
-            candidate = date(year, month, day)
-        except ValueError:
-            candidate = None
-        if candidate is not None and candidate <= today:
-            return candidate
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return None
-
-
-def _full_year(raw: str) -> int:
-    year = int(raw)
-    return year + 2000 if year < 100 else year
-
-
-def _explicit_date(day: int, month: int, year: str | None, today: date) -> date | None:
-    if year is None:
-        return _year_for(day, month, today)
-    try:
-        return date(_full_year(year), month, day)
-    except ValueError:
-        return None
-
-
-def _find_dates(folded: str, source: str, today: date) -> list[_Found]:
-    """All date expressions, explicit ones first: they are more precise than "fredag"."""
-    found: list[_Found] = []
-    for m in _ISO_RE.finditer(folded):
-        try:
-            value: date | None = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            value = None
-        found.append(_Found(value, m.start(), m.end()))
-    for m in _SLASH_RE.finditer(folded):
-        value = _explicit_date(int(m.group(1)), int(m.group(2)), m.group(3), today)
-        found.append(_Found(value, m.start(), m.end()))
-    for m in _DOT_RE.finditer(folded):
-        day, month = int(m.group(1)), int(m.group(2))
-        if 1 <= month <= 12 and 1 <= day <= 31:
-            value = _explicit_date(day, month, m.group(3), today)
-            found.append(_Found(value, m.start(), m.end()))
-    for m in _DAY_ONLY_RE.finditer(folded):
-        found.append(_Found(_day_of_recent_month(int(m.group(1)), today), m.start(), m.end()))
-    for m in _DAY_MONTH_RE.finditer(folded):
-        value = _explicit_date(int(m.group(1)), _MONTHS[m.group(2)], m.group(3), today)
-        found.append(_Found(value, m.start(), m.end()))
-    for m in _MONTH_DAY_RE.finditer(folded):
-        value = _explicit_date(int(m.group(2)), _MONTHS[m.group(1)], m.group(3), today)
-        found.append(_Found(value, m.start(), m.end()))
-    explicit = _drop_overlaps(found)
-    relative: list[_Found] = []
-    for regex, days in _RELATIVE_RES:
-        for m in regex.finditer(folded):
-            relative.append(_Found(today - timedelta(days=days), m.start(), m.end()))
-    for m in _PAST_WEEKDAY_RE.finditer(folded):
-        name = m.group(1) or m.group(2)
-        if _weekday_trusted(name, source, m.start(m.lastindex or 1)):
-            back = (today.weekday() - _WEEKDAYS[name]) % 7 or 7
-            relative.append(_Found(today - timedelta(days=back), m.start(), m.end()))
-    for m in _WEEKDAY_RE.finditer(folded):
-        name = m.group(1)
-        if _weekday_trusted(name, source, m.start(1)):
-            back = (today.weekday() - _WEEKDAYS[name]) % 7
-            relative.append(_Found(today - timedelta(days=back), m.start(), m.end()))
-    return explicit + [r for r in _drop_overlaps(relative) if not _overlaps_any(r, explicit)]
-
-
-def _weekday_trusted(name: str, source: str, start: int) -> bool:
-    wanted = _NEEDS_DIACRITIC.get(name)
-    if wanted is None:
-        return True
-    return source[start : start + len(wanted)].lower() == wanted
-
-
-def _overlaps_any(item: _Found, others: list[_Found]) -> bool:
-    return any(item.start < o.end and o.start < item.end for o in others)
-
-
-def _drop_overlaps(items: list[_Found]) -> list[_Found]:
-    """Keep the longest of overlapping matches ("i förrgår" over "i går")."""
-    kept: list[_Found] = []
-    for item in sorted(items, key=lambda f: (-(f.end - f.start), f.start)):
-        if not _overlaps_any(item, kept):
-            kept.append(item)
-    return sorted(kept, key=lambda f: f.start)
 
 
 # --------------------------------------------------------------------------------------------
@@ -301,8 +102,23 @@ _NUMBER_WORDS: dict[str, int] = {
     "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
     "forty": 40, "fifty": 50, "hundred": 100,
     "tiotal": 10, "tjugotal": 20, "trettiotal": 30, "fyrtiotal": 40, "femtiotal": 50,
-    "hundratal": 100,
+    "sextiotal": 60, "sjuttiotal": 70, "attiotal": 80, "hundratal": 100,
+    "sexton": 16, "sjutton": 17, "arton": 18, "nitton": 19, "sextio": 60, "sjuttio": 70,
+    "attio": 80, "nittio": 90, "dussin": 12, "dozen": 12,
 }  # fmt: skip
+_NUMBER_ALT = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+# Approximate counts need no people word: "typ 15", "ca femtio", "~40", "ett 20-tal",
+# "ett tiotal", "ett dussin", "a dozen".
+_APPROX_RE = re.compile(
+    rf"(?<![^\W_])(?:{_ABOUT}|typ|drygt|knappt|some|nearly|almost)\s*(\d{{1,6}}|{_NUMBER_ALT})"
+    rf"(?![\w:./-]*\d)(?![^\W_])"
+    # … and then nothing, or people, or a little word: "ca 30 kontroller" counts no people.
+    rf"(?=\s*(?:$|[^\w\s]|(?:{_PEOPLE_ALT}|och|and|i|pa|vid|at|in|on|pratade|talked)(?![^\W_])))"
+)
+_ROUGHLY_RE = re.compile(
+    r"(?<![^\W_])(?:ett|an|a)\s+(?:(\d{1,4})-tal|(tiotal|tjugotal|trettiotal|fyrtiotal"
+    r"|femtiotal|sextiotal|sjuttiotal|attiotal|hundratal|dussin|dozen))(?![^\W_])"
+)
 _WORD_COUNT_RE = re.compile(
     rf"(?<![^\W_])({'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})\s+"
     rf"(?:[^\W\d_]+\s+)?({_PEOPLE_ALT})(?![^\W_])"
@@ -317,6 +133,14 @@ def _find_count(folded: str, blocked: list[tuple[int, int]]) -> tuple[int | None
         candidates.append((m.start(1), m.end(1), int(m.group(1))))
     for m in _COUNT_AFTER_RE.finditer(folded):
         candidates.append((m.start(2), m.end(2), int(m.group(2))))
+    for m in _APPROX_RE.finditer(folded):
+        raw = m.group(1)
+        candidates.append((m.start(1), m.end(1), int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]))
+    for m in _ROUGHLY_RE.finditer(folded):
+        if m.group(1):
+            candidates.append((m.start(1), m.end(1), int(m.group(1))))
+        else:
+            candidates.append((m.start(2), m.end(2), _NUMBER_WORDS[m.group(2)]))
     for m in _WORD_COUNT_RE.finditer(folded):
         # Written-out numbers are ordinary words too ("sex", "ten"), so the word after them
         # must really name people: "st" and "kom" are too vague to tell.
@@ -506,37 +330,10 @@ _GENERIC = frozenset(
         "traff", "meeting", "dialog", "dialogue", "foraldrar", "seniorer", "pensionarer",
         "aldre", "elderly", "seniors", "pensioners", "bus", "bussen", "narkotika", "narcotics",
         "drugs", "lecture", "synlighet", "visibility", "narvaro", "presence", "patrol",
-        "tillit", "polisbil", "police car", "unga", "young people",
+        "tillit", "polisbil", "police car", "unga", "young people", "boende", "residents",
+        "ungdomar", "youths", "pro", "spf", "traffpunkt", "traffpunkten", "meeting point",
     }
 )  # fmt: skip
-# Staff vocabulary the promise file does not list; only used for commitments it defines.
-_EXTRA_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "gvi": ("gvi-mote", "gvi mote", "gvi meeting", "avhoppare", "avhopparverksamhet"),
-    "mobile_dialogue": (
-        "dialogbussen", "medborgardialogen", "mobil dialog", "mobila dialogen", "buss",
-        "citizen dialog", "mobile dialog",
-    ),
-    "theme_meeting": (
-        "temamote", "temakvall", "infomote", "informationsmote", "theme night", "theme evening",
-    ),
-    "youth_trust_model": (
-        "ungdomsrad", "youth council", "unga och polis", "dialog med unga", "unga", "young people",
-    ),
-    "narcotics_operation": (
-        "droginsats", "knark", "drog", "narkotikatillslag", "narkotikakontroll", "drug raid",
-        "drug sweep", "drug bust", "narcotics raid",
-    ),
-    "parent_lecture": ("foraldrautbildning", "foraldramote", "foraldrakvall", "parent evening",
-                       "parents night", "parent night"),
-    "visibility_effort": (
-        "synlighetsinsats", "synlighetspatrull", "trygghetsvandring", "fotpatrull",
-        "foot patrol", "walkabout", "synas",
-    ),
-    "senior_fraud_info": (
-        "bedragare", "bedrageriforebyggande", "telefonbedrageri", "scam", "scams",
-        "senior", "pensionarsforening", "fraud prevention",
-    ),
-}  # fmt: skip
 _SUFFIXES = (
     "", "s", "n", "t", "en", "et", "ar", "er", "or", "na", "an", "arna", "erna", "orna",
     "ens", "ets", "ns", "es", "e", "ning", "ningen",
@@ -571,7 +368,7 @@ class _Candidate:
 def _keywords(promise: Promise) -> list[_Keyword]:
     out: list[_Keyword] = []
     for c in promise.commitments:
-        raw = (*c.keywords.all(), c.id.replace("_", " "), *_EXTRA_KEYWORDS.get(c.id, ()))
+        raw = (*c.keywords.all(), c.id.replace("_", " "), *c.report_words.all())
         seen: set[str] = set()
         for kw in raw:
             text = " ".join(_TOKEN_RE.findall(_fold(kw)))
@@ -767,7 +564,7 @@ def parse_report(text: str, promise: Promise, today: date) -> ParsedReport:
         source = "".join(ch if len(ch.lower()) == 1 else " " for ch in source)
         folded = _fold(source)
 
-    dates = _find_dates(folded, source, today)
+    dates = find_dates(folded, source, today)
     found_date = dates[0].value if dates else None
     date_spans = [(d.start, d.end) for d in dates]
 

@@ -54,11 +54,54 @@ _FLAGS: dict[str, tuple[re.Pattern[str], str]] = {
     ),
     "relative": (
         re.compile(
-            r"\bhej (mamma|pappa|mormor|farmor|morfar|farfar)|ny(tt)? nummer|tappat (min )?"
-            r"telefon|hi (mum|mom|dad|grandma|grandpa)|new number|lost my phone",
+            r"\bhej (mamma|pappa|mormor|farmor|morfar|farfar)|ny(a|tt)? nummer|tappat (min )?"
+            r"(telefon|mobil)|ny (mobil|telefon)|(telefon|mobil)(en)? (är |gick )?(trasig|sönder)"
+            r"|hi (mum|mom|dad|grandma|grandpa|nan)|new (number|phone)|lost my phone"
+            r"|phone (is )?broke",
             re.I,
         ),
         N_("It says it is a relative with a new number. Call the old number to check."),
+    ),
+    "prize": (
+        re.compile(
+            r"\bgrattis|du har vunnit|\bvunnit|\bvinst|hämta ditt pris|ditt pris|lotteri"
+            r"|congratulations|you (have )?won|\bwinner|claim your|\bprize",
+            re.I,
+        ),
+        N_("It says you have won something. Nobody gives away prizes by text message."),
+    ),
+    "parcel": (
+        re.compile(
+            r"\bpaket|leverans|\bfrakt|\btull|postnord|\bdhl\b|\bups\b|budbil"
+            r"|\bparcel|package|delivery|shipment|customs",
+            re.I,
+        ),
+        N_("It is about a parcel. Check the delivery in the carrier's own app instead."),
+    ),
+    "refund": (
+        re.compile(
+            r"återbäring|återbetalning|skatteåter|pengar tillbaka|\brefund|tax return"
+            r"|money back",
+            re.I,
+        ),
+        N_("It promises money back. Authorities never pay out through a link or a text."),
+    ),
+    "valuables": (
+        re.compile(
+            r"värdesak|smycken|kontanter|\bguld\b|förvaring|hämta(r)? (dina|era)"
+            r"|valuables|jewel|\bcash\b|safekeeping|collect your",
+            re.I,
+        ),
+        N_("It asks for your valuables. The police never collect cash or jewellery at home."),
+    ),
+    "login": (
+        re.compile(
+            r"logga in|\bverifiera|bekräfta (din|ditt|dina|er|identitet|uppgift)|förnya"
+            r"|uppdatera (din|ditt|dina)|\bgått ut|upphör|klicka|log in|login|\bverify"
+            r"|confirm your|\bexpired?\b|click|update your",
+            re.I,
+        ),
+        N_("It asks you to log in, confirm or click. Go to the real website or app yourself."),
     ),
 }
 
@@ -75,6 +118,78 @@ class ScamCheck:
 def check_message(text: str) -> ScamCheck:
     text = text[:4000]
     return ScamCheck(tuple(name for name, (pattern, _) in _FLAGS.items() if pattern.search(text)))
+
+
+# Signs that on their own make a pasted text worth checking.
+_STRONG = frozenset({"link", "relative", "prize", "refund", "valuables"})
+# Without a strong sign, one of these must be among two signs: the text wants you to act.
+_ACTIONS = frozenset({"money", "login"})
+_SECRET_DETAILS = re.compile(
+    r"bank\s?id|pinkod|kortnummer|cvc|cvv|lösenord|password|card number|säkerhetskod", re.I
+)
+# Asking for a code or card number ("svara med koden", "ange kortnummer").
+_ASKS_FOR_CODE = re.compile(
+    r"(ange|uppge|svara med|skicka|ge mig|lämna|skriv|send|enter|reply with|give me|share)"
+    r"( \w+){0,3} (kod|koden|koder|pinkod|kortnummer|kortuppgift\w*|bankid|code|pin"
+    r"|card number|card details)",
+    re.I,
+)
+# Official addresses that are no sign of fraud in themselves.
+_OFFICIAL_LINK = re.compile(
+    r"\b(polisen|1177|mind|kvinnofridslinjen|upplands-bro|krisinformation|minpension"
+    r"|konsumentverket)\.se\b",
+    re.I,
+)
+# Questions to the bot ("I got a text…") describe a message rather than paste it.
+_DESCRIBES = re.compile(
+    r"^\s*(jag (fick|har fått|har fatt|fatt|fått)|fick (ett|en)|i (got|received|have received)"
+    r"|got a|är (det|detta) (ett )?bedr|is (this|it) a scam)"
+    r"|\b(jag|i) (gav|gave|har gett|have given)\b|ville att jag|wanted (me|my)\b"
+    r"|\b(nån|någon|en man|en kvinna|a man|a woman|someone|somebody) (ringde|phoned|called)",
+    re.I,
+)
+
+
+def looks_pasted(text: str) -> ScamCheck | None:
+    """The red flags of ``text`` when it looks like a pasted SMS, e-mail or chat message that
+    someone wants checked; None for an ordinary question or personal message.
+
+    A link, a "new number" story, a prize, a refund, valuables or a request for a code is
+    enough on its own; otherwise two different signs (money and the bank, say) are needed.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return None
+    result = check_message(text)
+    flags = set(result.flags)
+    if "link" in flags and _OFFICIAL_LINK.search(text) and not _LINK_OTHER(text):
+        flags.discard("link")
+    if _DESCRIBES.search(text) and "link" not in flags:
+        return None
+    if "relative" in flags and not _RELATIVE_STORY.search(text):
+        # "Hej mamma" alone is how a child greets a parent.
+        flags.discard("relative")
+    asks_for_code = bool(_ASKS_FOR_CODE.search(text) or _SECRET_DETAILS.search(text))
+    strong = bool(flags & _STRONG) or bool(_ASKS_FOR_CODE.search(text))
+    # A code to show at a parcel pick-up is no sign; asking for one, or for BankID, is.
+    actions = flags & _ACTIONS | ({"codes"} if asks_for_code else set())
+    if not strong and (len(flags) < 2 or not actions):
+        return None
+    if _ASKS_FOR_CODE.search(text) and "codes" not in flags:
+        flags.add("codes")
+    return ScamCheck(tuple(name for name in _FLAGS if name in flags))
+
+
+_RELATIVE_STORY = re.compile(
+    r"ny(a|tt)? nummer|ny (mobil|telefon)|tappat|trasig|sönder|new (number|phone)|lost my phone"
+    r"|broke",
+    re.I,
+)
+
+
+def _LINK_OTHER(text: str) -> bool:
+    """A link other than an official address."""
+    stripped = _OFFICIAL_LINK.sub(" ", text)
+    return bool(_FLAGS["link"][0].search(stripped))
 
 
 CATEGORIES: tuple[str, ...] = tuple(_FLAGS)

@@ -9,20 +9,11 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta, tzinfo
 
-MONTHS = {
-    "jan": 1, "januari": 1, "january": 1, "feb": 2, "februari": 2, "february": 2,
-    "mar": 3, "mars": 3, "march": 3, "apr": 4, "april": 4, "maj": 5, "may": 5,
-    "jun": 6, "juni": 6, "june": 6, "jul": 7, "juli": 7, "july": 7, "aug": 8, "augusti": 8,
-    "august": 8, "sep": 9, "sept": 9, "september": 9, "okt": 10, "oktober": 10, "oct": 10,
-    "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
-}  # fmt: skip
-WEEKDAYS = {
-    "mån": 0, "måndag": 0, "mon": 0, "monday": 0, "tis": 1, "tisdag": 1, "tue": 1,
-    "tuesday": 1, "ons": 2, "onsdag": 2, "wed": 2, "wednesday": 2, "tor": 3, "tors": 3,
-    "torsdag": 3, "thu": 3, "thursday": 3, "fre": 4, "fredag": 4, "fri": 4, "friday": 4,
-    "lör": 5, "lördag": 5, "sat": 5, "saturday": 5, "sön": 6, "söndag": 6, "sun": 6,
-    "sunday": 6,
-}  # fmt: skip
+from bot.textkit import month_numbers, weekday_numbers
+
+# Month and weekday names (Swedish and English, from CLDR through Babel): lower case.
+MONTHS = month_numbers()
+WEEKDAYS = weekday_numbers()
 RELATIVE = {"idag": 0, "i dag": 0, "today": 0, "imorgon": 1, "i morgon": 1, "tomorrow": 1}
 DEFAULT_LENGTH = timedelta(hours=2)
 

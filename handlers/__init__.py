@@ -130,14 +130,17 @@ def progress_handlers() -> list[AnyHandler]:
 
 def tip_handlers() -> list[AnyHandler]:
     typed = filters.TEXT & ~filters.COMMAND
+    # A senior in the middle of the /tips menu who writes about danger gets 112, not "tap a
+    # button" (the text falls through to the free-text route).
+    step = typed & ~text.DANGER
     subscribe = ConversationHandler(
         entry_points=[command(TIPS, tips.start_tips)],
         states={
-            tips.TipStep.CADENCE: [MessageHandler(typed, tips.pick_cadence)],
-            tips.TipStep.WEEKDAY: [MessageHandler(typed, tips.pick_weekday)],
-            tips.TipStep.SLOT: [MessageHandler(typed, tips.pick_slot)],
+            tips.TipStep.CADENCE: [MessageHandler(step, tips.pick_cadence)],
+            tips.TipStep.WEEKDAY: [MessageHandler(step, tips.pick_weekday)],
+            tips.TipStep.SLOT: [MessageHandler(step, tips.pick_slot)],
         },
-        fallbacks=[command(CANCEL, tips.cancel_tips), command(STOP, tips.cancel_tips)],
+        fallbacks=[command(CANCEL, tips.cancel_tips), command(STOP, tips.stop_in_menu)],
         name="tips",
         conversation_timeout=15 * 60,
     )
@@ -253,5 +256,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         app.add_handlers(factory(), group=0)
     # Fallbacks, after every feature: /cancel outside a conversation and stale buttons.
     app.add_handler(command(CANCEL, basics.cancel), group=0)
+    # Last of all: any other command (/hjälp, /meny, /stopp …) gets the menu.
+    app.add_handler(MessageHandler(filters.COMMAND, questions.on_unknown_command), group=0)
     app.add_handler(CallbackQueryHandler(basics.stale_button), group=0)
     app.add_error_handler(on_error)

@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz, process
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 
 from bot.i18n import N_, translator
 from bot.roles import Actor, Role
 from bot.settings import SUPPORTED_LOCALES
+from bot.textkit import fold
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +77,20 @@ _registered: set[str] = set()
 
 def mark_registered(command: Command) -> None:
     _registered.add(command.en)
+
+
+def closest_command(typed: str, locale: str) -> str | None:
+    """The resident command nearest to what was typed ("/stopp" → "stop"), in the chat's
+    language, or None when nothing is close."""
+    word = fold(typed.lstrip("/").split("@", 1)[0])
+    residents = [c for c in ALL_COMMANDS if c.audience is Role.RESIDENT and c.en in _registered]
+    names = {name: c for c in residents for name in c.names}
+    if not word:
+        return None
+    found = process.extractOne(word, list(names), scorer=fuzz.ratio, score_cutoff=75)
+    if found is None:
+        return None
+    return names[str(found[0])].name(locale)
 
 
 def menu_for(role: Role, locale: str) -> list[BotCommand]:

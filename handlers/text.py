@@ -12,13 +12,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
+from bot.emergency import assess
 from handlers.common import BotContext
 from handlers.questions import on_edited, on_non_text, on_resident_text
 from handlers.reporting import on_staff_text
 from handlers.tips import on_alert_translation, on_forwarded
+
+
+class _Danger(filters.MessageFilter):
+    """Text that describes danger now. A menu step that expects a button (the /tips steps)
+    must not swallow it: such text falls through to ``route_text``, which answers 112 first."""
+
+    def filter(self, message: Message) -> bool:
+        return bool(message.text) and assess(message.text or "").urgent
+
+
+DANGER = _Danger(name="danger")
 
 
 async def route_text(update: Update, context: BotContext) -> int | None:

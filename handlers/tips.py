@@ -12,6 +12,7 @@ from telegram.ext import ConversationHandler
 
 from bot.i18n import N_, Translator
 from bot.scamcheck import check_message
+from bot.services.answers import scam_text
 from bot.services.tips_service import AlertReport, TipService
 from bot.tips import CADENCES, SLOTS
 from handlers.common import (
@@ -186,15 +187,27 @@ async def cancel_tips(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
+async def stop_in_menu(update: Update, context: BotContext) -> int:
+    """/stop while the /tips menu is open: close the menu and stop the tips, as asked."""
+    for key in ("tips", AWAIT_OTHER):
+        user_data(context).pop(key, None)
+    text = await _stop(context)
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message(text, reply_markup=ReplyKeyboardRemove())
+    return ConversationHandler.END
+
+
 async def stop_tips(update: Update, context: BotContext) -> None:
     """No questions asked: one tap or one command and the tips stop."""
+    await reply(update, await _stop(context))
+
+
+async def _stop(context: BotContext) -> str:
     _ = context.actor.tr.gettext
-    stopped = await service(context).stop(context.actor.chat_id)
-    if stopped:
-        text = _("Done. You will not get any more tips. Welcome back with /tips.")
-    else:
-        text = _("You do not get any tips right now. Start with /tips.")
-    await reply(update, text)
+    if await service(context).stop(context.actor.chat_id):
+        return _("Done. You will not get any more tips. Welcome back with /tips.")
+    return _("You do not get any tips right now. Start with /tips.")
 
 
 # --- urgent alerts ------------------------------------------------------------------------
@@ -347,30 +360,12 @@ async def on_forwarded(update: Update, context: BotContext) -> None:
     message = update.message
     if message is None:
         return
-    tr = context.actor.tr
-    _ = tr.gettext
     text = message.text or message.caption or ""
     result = check_message(text)
-    now = context.services.clock.now()
     if result.flags:
-        await ScamCountRepo(context.services.db).bump(now.strftime("%Y-%m"), list(result.flags))
-        lines = [_("Careful! This message has signs of fraud:")]
-        lines += ["• " + _(msgid) for msgid in result.messages()]
-        lines += [
-            "",
-            _(
-                "Do not answer, do not click, and never give codes or BankID. If you already "
-                "did: call your bank at once, and the police on 114 14."
-            ),
-        ]
-    else:
-        lines = [
-            _("I found no obvious signs of fraud. But be careful anyway."),
-            _("The bank and the police never ask for codes or BankID. When in doubt, hang up "
-              "and call back on a number you know."),
-        ]  # fmt: skip
-    lines += ["", _("I did not save the message.")]
-    await reply(update, "\n".join(lines))
+        month = context.services.clock.now().strftime("%Y-%m")
+        await ScamCountRepo(context.services.db).bump(month, list(result.flags))
+    await reply(update, scam_text(context.actor.tr, context.services, result.flags))
 
 
 TICK_JOB = "tips:tick"

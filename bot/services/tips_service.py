@@ -59,7 +59,9 @@ def daytime(moment: datetime) -> datetime:
 
 
 def stop_button(locale: str, services: Services) -> list[list[tuple[str, str]]]:
-    return [[(services.translator(locale).gettext("Stop the tips"), "tips:stop")]]
+    """Under every tip: stop them, or paste a suspicious text to have it checked."""
+    _ = services.translator(locale).gettext
+    return [[(_("Stop the tips"), "tips:stop")], [(_("Is this a scam?"), "ask:scam:0")]]
 
 
 class TipService:

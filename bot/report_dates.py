@@ -1,0 +1,198 @@
+"""Dates in a staff one-liner: "igår", "i tisdags", "fre", "12/3", "5 mars", "2024-03-02".
+
+Part of the report parser (bot.report_parser), which hands over the folded text (see
+bot.textkit.fold_chars: position for position with the source) and the source itself.
+Reports look back: a weekday or a day without a year means the most recent such day.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.textkit import fold_chars, month_numbers, weekday_numbers
+
+__all__ = ["PEOPLE_ALT", "PEOPLE_WORDS", "FoundDate", "find_dates"]
+
+# Words for people that make a number a participant count (folded).
+PEOPLE_WORDS = (
+    "deltagare", "deltagarna", "personer", "pers", "besokare", "besokarna", "foraldrar",
+    "foraldrarna", "elever", "eleverna", "ungdomar", "ungdomarna", "unga", "seniorer",
+    "pensionarer", "boende", "invanare", "barn", "st", "stycken", "people", "persons",
+    "participants", "attendees", "visitors", "parents", "students", "pupils", "youths",
+    "seniors", "pensioners", "residents", "guests", "gaster", "kom", "came", "showed", "aldre",
+    "elderly", "kids", "besokande", "individer", "individuals", "volunteers", "frivilliga",
+    "volontarer", "nattvandrare", "narvarande", "killar", "tjejer",
+    "attended", "deltog", "pax", "samtal", "ppl", "vuxna", "conversations", "adults", "joined",
+    "dok", "turned",
+)  # fmt: skip
+PEOPLE_ALT = "|".join(sorted(PEOPLE_WORDS, key=len, reverse=True))
+
+
+def _fold(text: str) -> str:
+    return fold_chars(text)
+
+
+# Weekday and month names come from the CLDR data through Babel (bot.textkit), folded.
+_WEEKDAYS: dict[str, int] = {_fold(name): day for name, day in weekday_numbers().items()}
+# Folding turns "mån" into "man" and "sön" into "son", which are ordinary words in both
+# languages; the abbreviations are only trusted when the source had the diacritic.
+_NEEDS_DIACRITIC = {"man": "mån", "son": "sön", "lor": "lör"}
+
+_MONTHS: dict[str, int] = {_fold(name): month for name, month in month_numbers().items()}
+_MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
+
+_ISO_RE = re.compile(r"(?<![\d/.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d-])")
+_SLASH_RE = re.compile(
+    r"(?<![\d/.,:-])(\d{1,2})\s?/\s?(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/]|\s?/\s?\d)"
+)
+# "12.3" is a date, but "18.30" and "kl 10.15" are times; a month above 12 rules itself out.
+_DOT_RE = re.compile(
+    r"(?<![\d/.,:-])(?<!kl )(?<!kl\. )(?<!at )"
+    r"(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2}))?\.?(?![\d.:-])"
+)
+# "den 12:e" / "den 3:e": a day in the current month, or the previous one if still ahead.
+_DAY_ONLY_RE = re.compile(r"(?<![^\W_])den\s+(\d{1,2})(?::?e|:a)(?![^\W_])")
+_DAY_MONTH_RE = re.compile(
+    rf"(?<![\d.,:/-])(\d{{1,2}})(?::?e|:a|st|nd|rd|th)?\.?\s*(?:of\s+)?({_MONTH_ALT})\.?"
+    r"(?:\s+(\d{4}))?(?![^\W\d_])"
+)
+# Month before day is English usage ("March 12"); Swedish "i mars 20 deltagare" is a count.
+_SWEDISH_ONLY_MONTHS = frozenset(
+    {"januari", "februari", "mars", "maj", "juni", "juli", "augusti", "oktober", "okt"}
+)
+_EN_MONTH_ALT = "|".join(sorted(set(_MONTHS) - _SWEDISH_ONLY_MONTHS, key=len, reverse=True))
+_MONTH_DAY_RE = re.compile(
+    rf"(?<![^\W\d_])({_EN_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?![\d:.])"
+    rf"(?!\s*(?:[^\W\d_]+\s+)?(?:{PEOPLE_ALT})(?![^\W_]))(?:,?\s+(\d{{4}}))?"
+)
+
+# Relative words, folded. Longer phrases first so "i forrgar" is not read as "i gar".
+_RELATIVE: tuple[tuple[str, int], ...] = (
+    (r"tomorrow|imorgon|i\s+morgon", -1),
+    (r"day before yesterday", 2),
+    (r"i\s*forrgar|forrgar|forgar|i\s*forgar", 2),
+    (r"yesterday|yday|last\s+night|igar|i\s+gar|igaar|igarkvall", 1),
+    (r"today|tonight|this\s+morning|this\s+evening|idag|i\s+dag|ikvall|i\s+kvall|i\s*morse"
+     r"|i\s+eftermiddag|nyss|just\s+nu", 0),
+)  # fmt: skip
+_RELATIVE_RES = tuple(
+    (re.compile(rf"(?<![^\W_])(?:{pattern})(?![^\W_])"), days) for pattern, days in _RELATIVE
+)
+# "i fredags", "förra fredagen", "last friday" point strictly into the past.
+_WEEKDAY_ALT = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
+_PAST_WEEKDAY_RE = re.compile(
+    rf"(?<![^\W_])(?:i\s+({_WEEKDAY_ALT})s|(?:forra|last)\s+({_WEEKDAY_ALT})(?:en)?)(?![^\W_])"
+)
+_WEEKDAY_RE = re.compile(rf"(?<![^\W_])({_WEEKDAY_ALT})(?:en|s)?\.?(?![^\W_])")
+
+
+@dataclass(frozen=True, slots=True)
+class FoundDate:
+    value: date | None
+    start: int
+    end: int
+
+
+def _year_for(day: int, month: int, today: date) -> date | None:
+    """The most recent ``day``/``month`` that is not after ``today``; None if it never exists."""
+    # Feb 29 only exists in leap years, so look back far enough to meet one.
+    for year in range(today.year, today.year - 9, -1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate <= today:
+            return candidate
+    return None
+
+
+def _day_of_recent_month(day: int, today: date) -> date | None:
+    year, month = today.year, today.month
+    for _ in range(3):  # the 31st may need to skip a short month
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            candidate = None
+        if candidate is not None and candidate <= today:
+            return candidate
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return None
+
+
+def _full_year(raw: str) -> int:
+    year = int(raw)
+    return year + 2000 if year < 100 else year
+
+
+def _explicit_date(day: int, month: int, year: str | None, today: date) -> date | None:
+    if year is None:
+        return _year_for(day, month, today)
+    try:
+        return date(_full_year(year), month, day)
+    except ValueError:
+        return None
+
+
+def find_dates(folded: str, source: str, today: date) -> list[FoundDate]:
+    """All date expressions, explicit ones first: they are more precise than "fredag"."""
+    found: list[FoundDate] = []
+    for m in _ISO_RE.finditer(folded):
+        try:
+            value: date | None = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            value = None
+        found.append(FoundDate(value, m.start(), m.end()))
+    for m in _SLASH_RE.finditer(folded):
+        value = _explicit_date(int(m.group(1)), int(m.group(2)), m.group(3), today)
+        found.append(FoundDate(value, m.start(), m.end()))
+    for m in _DOT_RE.finditer(folded):
+        day, month = int(m.group(1)), int(m.group(2))
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            value = _explicit_date(day, month, m.group(3), today)
+            found.append(FoundDate(value, m.start(), m.end()))
+    for m in _DAY_ONLY_RE.finditer(folded):
+        found.append(FoundDate(_day_of_recent_month(int(m.group(1)), today), m.start(), m.end()))
+    for m in _DAY_MONTH_RE.finditer(folded):
+        value = _explicit_date(int(m.group(1)), _MONTHS[m.group(2)], m.group(3), today)
+        found.append(FoundDate(value, m.start(), m.end()))
+    for m in _MONTH_DAY_RE.finditer(folded):
+        value = _explicit_date(int(m.group(2)), _MONTHS[m.group(1)], m.group(3), today)
+        found.append(FoundDate(value, m.start(), m.end()))
+    explicit = _drop_overlaps(found)
+    relative: list[FoundDate] = []
+    for regex, days in _RELATIVE_RES:
+        for m in regex.finditer(folded):
+            relative.append(FoundDate(today - timedelta(days=days), m.start(), m.end()))
+    for m in _PAST_WEEKDAY_RE.finditer(folded):
+        name = m.group(1) or m.group(2)
+        if _weekday_trusted(name, source, m.start(m.lastindex or 1)):
+            back = (today.weekday() - _WEEKDAYS[name]) % 7 or 7
+            relative.append(FoundDate(today - timedelta(days=back), m.start(), m.end()))
+    for m in _WEEKDAY_RE.finditer(folded):
+        name = m.group(1)
+        if _weekday_trusted(name, source, m.start(1)):
+            back = (today.weekday() - _WEEKDAYS[name]) % 7
+            relative.append(FoundDate(today - timedelta(days=back), m.start(), m.end()))
+    return explicit + [r for r in _drop_overlaps(relative) if not _overlaps_any(r, explicit)]
+
+
+def _weekday_trusted(name: str, source: str, start: int) -> bool:
+    wanted = _NEEDS_DIACRITIC.get(name)
+    if wanted is None:
+        return True
+    return source[start : start + len(wanted)].lower() == wanted
+
+
+def _overlaps_any(item: FoundDate, others: list[FoundDate]) -> bool:
+    return any(item.start < o.end and o.start < item.end for o in others)
+
+
+def _drop_overlaps(items: list[FoundDate]) -> list[FoundDate]:
+    """Keep the longest of overlapping matches ("i förrgår" over "i går")."""
+    kept: list[FoundDate] = []
+    for item in sorted(items, key=lambda f: (-(f.end - f.start), f.start)):
+        if not _overlaps_any(item, kept):
+            kept.append(item)
+    return sorted(kept, key=lambda f: f.start)

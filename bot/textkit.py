@@ -1,0 +1,161 @@
+"""The text toolkit every language-aware module shares: folding, words and typo-tolerant word
+lookup.
+
+Residents and staff type on phones without Swedish letters, with typos and without
+punctuation. Everything that reads their text (the question matcher, the emergency detector,
+the scam check, the report parser) folds it the same way and forgives typos the same way, so a
+rule learnt in one place holds in the others.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
+
+from babel.dates import get_day_names, get_month_names
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+__all__ = [
+    "WordIndex",
+    "allowed_edits",
+    "fold",
+    "fold_chars",
+    "has_swedish_letters",
+    "month_numbers",
+    "similar",
+    "tokens",
+    "weekday_numbers",
+]
+
+
+def fold(text: str) -> str:
+    """Case-fold and strip accents, so "Nästa" and "nasta" are the same word."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold_chars(text: str) -> str:
+    """``fold`` one character at a time, so positions in the result are positions in ``text``
+    (a parser that finds something in the folded text can cut it out of the original)."""
+    out = []
+    for ch in text:
+        folded = fold(ch)
+        out.append(folded if len(folded) == 1 else ch.lower())
+    return "".join(out)
+
+
+def tokens(text: str) -> list[str]:
+    """Folded words; apostrophes vanish ("what's" → "whats"), all other non-letters split."""
+    folded = fold(text.replace("'", "").replace("’", ""))
+    cleaned = "".join(ch if ch.isalnum() else " " for ch in folded)
+    return cleaned.split()
+
+
+def has_swedish_letters(text: str) -> bool:
+    return any(ch in "åäöÅÄÖ" for ch in text)
+
+
+def allowed_edits(length: int, strict: bool = False) -> int:
+    """How many typos a word of ``length`` letters may have and still count.
+
+    Strict use (emergencies) forgives one typo in words of six letters or more only: a short
+    word one letter off is too often another real word ("bland" is not "brand").
+    """
+    if strict:
+        return 0 if length < 6 else 1
+    if length < 5:
+        return 0
+    if length < 9:
+        return 1
+    return 2
+
+
+def similar(a: str, b: str, edits: int) -> float:
+    """rapidfuzz's ratio of ``a`` and ``b`` (0–1) when they are at most ``edits`` typos apart.
+
+    Optimal string alignment counts a swapped pair of letters as one typo, as people make them;
+    the reported similarity is the ratio so that a closer typo scores higher.
+    """
+    if edits <= 0:
+        return 1.0 if a == b else 0.0
+    if OSA.distance(a, b, score_cutoff=edits) > edits:
+        return 0.0
+    return float(fuzz.ratio(a, b)) / 100.0
+
+
+class WordIndex:
+    """A fixed vocabulary of folded words, looked up exactly or with a typo.
+
+    Words are bucketed by first letter (typos there are rare, and the rule keeps short
+    unrelated words apart), so a lookup compares a token with a handful of words through
+    rapidfuzz's ``process.extractOne`` instead of scanning every phrase of every table.
+    """
+
+    def __init__(
+        self, words: Iterable[str], strict: bool = False, not_typos: Iterable[str] = ()
+    ) -> None:
+        self.words = frozenset(w for w in words if w)
+        self.strict = strict
+        self.not_typos = frozenset(not_typos)
+        buckets: dict[str, list[str]] = {}
+        for w in sorted(self.words):
+            buckets.setdefault(w[0], []).append(w)
+        self._buckets = {k: tuple(v) for k, v in buckets.items()}
+        self._cache: dict[str, str | None] = {}
+
+    def lookup(self, token: str) -> str | None:
+        """The vocabulary word ``token`` is (exactly or with a forgiven typo), or None."""
+        if token in self.words:
+            return token
+        if token in self._cache:
+            return self._cache[token]
+        found = self._fuzzy(token)
+        if len(self._cache) < 50_000:
+            self._cache[token] = found
+        return found
+
+    def _fuzzy(self, token: str) -> str | None:
+        if not token or token in self.not_typos or token.isdigit():
+            return None
+        edits = allowed_edits(len(token), self.strict)
+        if edits == 0:
+            return None
+        bucket = self._buckets.get(token[0], ())
+        best = process.extractOne(token, bucket, scorer=OSA.distance, score_cutoff=edits)
+        if best is None:
+            return None
+        word = str(best[0])
+        # The vocabulary word must be long enough to carry a typo itself.
+        if allowed_edits(len(word), self.strict) == 0:
+            return None
+        return word
+
+
+# Short forms people write that the CLDR data (through Babel) does not list.
+_EXTRA_MONTHS = {"sept": 9}
+_EXTRA_WEEKDAYS = {"tues": 1, "weds": 2, "tor": 3, "thur": 3, "thurs": 3}
+
+
+def _calendar_names(
+    getter: Callable[..., Mapping[int, str]], extra: Mapping[str, int], locales: Iterable[str]
+) -> dict[str, int]:
+    names: dict[str, int] = dict(extra)
+    for locale in locales:
+        for width in ("wide", "abbreviated"):
+            for number, name in getter(width, locale=locale).items():
+                names[str(name).lower().rstrip(".")] = int(number)
+    return names
+
+
+@lru_cache(maxsize=8)
+def month_numbers(locales: tuple[str, ...] = ("sv", "en")) -> dict[str, int]:
+    """Lower-case month names, wide and abbreviated, in ``locales`` → month number (1–12)."""
+    return _calendar_names(get_month_names, _EXTRA_MONTHS, locales)
+
+
+@lru_cache(maxsize=8)
+def weekday_numbers(locales: tuple[str, ...] = ("sv", "en")) -> dict[str, int]:
+    """Lower-case weekday names, wide and abbreviated → weekday (Monday 0 … Sunday 6)."""
+    return _calendar_names(get_day_names, _EXTRA_WEEKDAYS, locales)

@@ -1,0 +1,132 @@
+"""Accuracy figures on the labelled sets, development and held-out apart.
+
+``python -m tests.scores`` prints them (the README quotes its output); the scoring tests in
+tests/test_scores.py hold each figure at or above the measured value. The development sets are
+what the matchers were tuned on; the held-out sets are only ever read here, to measure.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bot.promise import Promise, load_promise
+from bot.questions import Intent, Match, match_question
+from bot.report_parser import parse_report
+
+DATA = Path(__file__).parent / "data"
+URGENT = frozenset({"emergency", "close_violence", "suicide"})
+
+
+@dataclass(frozen=True)
+class Figure:
+    right: int
+    total: int
+
+    @property
+    def share(self) -> float:
+        return self.right / self.total if self.total else 1.0
+
+    def __str__(self) -> str:
+        return f"{self.right}/{self.total} ({self.share:.1%})"
+
+
+def _load(name: str, key: str) -> list[dict[str, Any]]:
+    path = DATA / name
+    if not path.exists():
+        return []
+    items: list[dict[str, Any]] = tomllib.loads(path.read_text(encoding="utf-8")).get(key, [])
+    return items
+
+
+def safety(split: str, promise: Promise | None = None) -> dict[str, Figure]:
+    """112-first recall, the extra line for suicide / close violence, past crimes, pasted scams,
+    and ordinary texts wrongly sent to 112 or called a scam."""
+    promise = promise or load_promise()
+    cases = _load(f"safety_{split}.toml", "m")
+    tallies: dict[str, list[int]] = {
+        k: [0, 0]
+        for k in ("urgent_112_first", "right_extra_line", "past_crime", "scam", "ordinary_ok")
+    }
+
+    def count(name: str, ok: bool) -> None:
+        tallies[name][0] += int(ok)
+        tallies[name][1] += 1
+
+    for case in cases:
+        got = match_question(case["text"], promise, "sv")
+        expect = case["expect"]
+        if expect in URGENT:
+            count("urgent_112_first", _112_first(got))
+            if expect != "emergency":
+                # An unsure 112 answer ("possible") carries both lines; the 112 line put before
+                # another answer does not.
+                unsure = got.danger == "possible" and got.intent in (
+                    Intent.EMERGENCY,
+                    Intent.UNKNOWN,
+                )
+                count("right_extra_line", got.danger == expect or unsure)
+        elif expect == "past_crime":
+            count("past_crime", got.intent is Intent.CONTACT_POLICE and got.danger == expect)
+        elif expect == "scam":
+            count("scam", got.intent is Intent.SCAM_CHECK)
+        else:
+            count("ordinary_ok", got.intent is not Intent.SCAM_CHECK and not _112_first(got))
+    return {k: Figure(*v) for k, v in tallies.items()}
+
+
+def _112_first(got: Match) -> bool:
+    """The reply starts with 112: an emergency, or a text about people not understood."""
+    return got.intent is Intent.EMERGENCY or got.danger == "possible"
+
+
+def questions(split: str, promise: Promise | None = None) -> dict[str, Figure]:
+    promise = promise or load_promise()
+    name = "questions_eval.toml" if split == "dev" else f"questions_{split}.toml"
+    cases = _load(name, "q")
+    right = sum(match_question(q["text"], promise, "sv").intent.value == q["intent"] for q in cases)
+    return {"intent": Figure(right, len(cases))}
+
+
+def reports(split: str, promise: Promise | None = None) -> dict[str, Figure]:
+    """Staff one-liners: commitment, date and count right; personal data caught."""
+    promise = promise or load_promise()
+    name = "report_examples.toml" if split == "dev" else f"reports_{split}.toml"
+    cases = _load(name, "example")
+    tallies = {k: [0, 0] for k in ("commitment", "date", "count", "pii")}
+    for case in cases:
+        got = parse_report(case["text"], promise, _day(case["today"]))
+        for key in ("commitment", "date", "count"):
+            if key not in case:
+                continue
+            want = case[key] if case[key] != "" else None
+            if isinstance(want, date):
+                want = want.isoformat()
+            value: object = getattr(got, key)
+            if isinstance(value, date):
+                value = value.isoformat()
+            tallies[key][0] += int(value == want)
+            tallies[key][1] += 1
+        if case.get("pii"):
+            tallies["pii"][0] += int(set(case["pii"]) <= set(got.pii))
+            tallies["pii"][1] += 1
+    return {k: Figure(*v) for k, v in tallies.items()}
+
+
+def _day(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def main() -> None:
+    for title, fn in (("safety", safety), ("questions", questions), ("reports", reports)):
+        for split in ("dev", "heldout"):
+            figures = fn(split)
+            shown = ", ".join(f"{k} {v}" for k, v in figures.items() if v.total)
+            print(f"{title:9} {split:7} {shown}")
+
+
+if __name__ == "__main__":
+    main()
