@@ -93,14 +93,20 @@ _OTHER_LANGUAGES = frozenset({"fi", "ar", "fa", "so", "pl"})
 
 
 class Keywords(BaseModel):
-    """Words staff and residents use for a commitment, per language (for matching text)."""
+    """Words staff and residents use for a commitment, per language (for matching text).
+    Residents' other languages are optional (the matcher reads those it has phrases for)."""
 
     model_config = _Strict
     sv: tuple[str, ...] = ()
     en: tuple[str, ...] = ()
+    fi: tuple[str, ...] = ()
+    ar: tuple[str, ...] = ()
+    fa: tuple[str, ...] = ()
+    so: tuple[str, ...] = ()
+    pl: tuple[str, ...] = ()
 
     def all(self) -> tuple[str, ...]:
-        return self.sv + self.en
+        return self.sv + self.en + self.fi + self.ar + self.fa + self.so + self.pl
 
 
 class DateRange(BaseModel):

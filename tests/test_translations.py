@@ -288,15 +288,21 @@ async def test_every_resident_screen_in_every_language(harness: Harness, lang: s
 # --- safety -----------------------------------------------------------------------------------
 
 
+def _first_line_is_112(text: str, lang: str) -> None:
+    expected = translator(lang).gettext(
+        "{emergency} – call now if someone is in danger or it is happening now."
+    )
+    assert text.split("\n", 1)[0] == expected.format(emergency="112")
+
+
 @pytest.mark.parametrize(
     ("lang", "text"),
     [
-        ("fi", "Naapurin talo palaa, mitä teen?"),
-        ("ar", "متى اللقاء القادم؟"),
         ("fa", "کی جلسهٔ بعدی است؟"),
         ("so", "Goorma ayuu yahay kulanka xiga?"),
         ("pl", "Kiedy jest następne spotkanie?"),
-        ("sv", "متى اللقاء القادم؟"),  # Arabic script in a Swedish chat: still 112 first
+        ("fi", "Ωραία μέρα σήμερα"),  # a script nobody here reads
+        ("sv", "کی جلسهٔ بعدی است؟"),  # Persian script in a Swedish chat: still 112 first
     ],
 )
 async def test_text_the_bot_cannot_read_gets_112_first_then_the_menu(
@@ -305,12 +311,43 @@ async def test_text_the_bot_cannot_read_gets_112_first_then_the_menu(
     h = harness
     await h.say(RESIDENT, text, lang=lang)
     answer = h.tg.last(RESIDENT)
-    first_line = answer.text.split("\n", 1)[0]
-    expected = translator(lang).gettext(
-        "{emergency} – call now if someone is in danger or it is happening now."
-    )
-    assert first_line == expected.format(emergency="112")
+    _first_line_is_112(answer.text, lang)
     assert "ask:about:0" in {data for _label, data in answer.buttons}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fi", "Naapurin talo palaa, mitä teen?"),
+        ("fi", "mieheni lyö minua"),
+        ("ar", "زوجي يضربني"),
+        ("ar", "شخص فاقد الوعي في الشارع"),
+        ("fa", "خانه همسایه آتش گرفته"),
+        ("so", "ninkayga ayaa i garaacaya"),
+        ("pl", "ona nie oddycha"),
+    ],
+)
+async def test_an_emergency_in_any_language_is_answered_112_first(
+    harness: Harness, lang: str, text: str
+) -> None:
+    h = harness
+    await h.say(RESIDENT, text, lang=lang)
+    _first_line_is_112(h.tg.last(RESIDENT).text, lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("fi", "milloin on seuraava teematapaaminen"), ("ar", "متى اللقاء الموضوعي القادم؟")],
+)
+async def test_finnish_and_arabic_questions_are_understood(
+    harness: Harness, lang: str, text: str
+) -> None:
+    h = harness
+    await _event(h, "theme_meeting", "Trygg i Bro", _at(14, 18))
+    await h.say(RESIDENT, text, lang=lang)
+    answer = h.tg.last(RESIDENT)
+    assert answer.text.startswith(translator(lang).gettext("The next one:"))
+    assert "Trygg i Bro" in answer.text
 
 
 @pytest.mark.parametrize("lang", SUPPORTED_LOCALES)
