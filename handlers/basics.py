@@ -182,7 +182,8 @@ async def show_privacy(update: Update, context: BotContext) -> None:
                 "• You follow {n} commitment", "• You follow {n} commitments", report.follows
             ).format(n=report.follows)
         )
-    lines.append("")
+    if len(lines) == 1 and not report.is_staff:
+        lines.append(_("• Nothing. I only answer your questions."))
     if report.is_staff:
         # Staff: say plainly what stays and why, and who can remove it.
         lines.append(_("• Your name and organisation, as staff (from your invite)"))
@@ -191,8 +192,6 @@ async def show_privacy(update: Update, context: BotContext) -> None:
                 "• {n} report you made", "• {n} reports you made", report.reports
             ).format(n=report.reports)
         )
-    if len(lines) == 1:
-        lines.append(_("• Nothing. I only answer your questions."))
     if report.is_staff:
         lines += [
             "",
