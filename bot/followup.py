@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from bot.chart import Bar, inline_svg
 from bot.exports import neutralise_cell as _cell  # no cell a spreadsheet runs as a formula
-from bot.i18n import Translator
+from bot.i18n import Translator, plain
 from bot.pace import PaceRow, State, state_word
 from bot.periods import Period, PeriodKind, period_label
 from bot.promise import Cadence, Commitment, Promise, Visibility
@@ -531,7 +531,8 @@ def report_data(report: Report) -> dict[str, object]:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report_data(report), ensure_ascii=False, indent=2) + "\n"
+    # Open data is read by programs: no invisible right-to-left marks in its values.
+    return plain(json.dumps(report_data(report), ensure_ascii=False, indent=2)) + "\n"
 
 
 CSV_COLUMNS = ("commitment", "title", "period", "period_start", "period_end", "target", "done",
@@ -553,7 +554,7 @@ def render_csv(report: Report) -> str:
                 "" if row.target is None else row.target, row.done, row.state.value,
                 "true" if row.late else "false",
             )])  # fmt: skip
-    return buffer.getvalue()
+    return plain(buffer.getvalue())
 
 
 # --- Markdown ------------------------------------------------------------------------------

@@ -78,6 +78,15 @@ def language_name(locale: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+_MARKS = str.maketrans("", "", RLM + FSI + PDI)
+
+
+def plain(text: str) -> str:
+    """``text`` without the invisible direction marks ``bidi`` adds: for open-data files,
+    which are read by programs rather than laid out on a screen."""
+    return text.translate(_MARKS)
+
+
 def _starts_right_to_left(line: str) -> bool:
     """Whether Telegram will lay ``line`` out from the right by itself: its first strongly
     directional character is Arabic or Hebrew (a placeholder counts as unknown, so no)."""

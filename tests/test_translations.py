@@ -21,7 +21,7 @@ from bot import catalog
 from bot.clock import STOCKHOLM
 from bot.i18n import FSI, PDI, RLM, language_name, pick_locale, translator
 from bot.promise import Text, load_promise
-from bot.settings import STAFF_LOCALES, SUPPORTED_LOCALES
+from bot.settings import STAFF_LOCALES, SUPPORTED_LOCALES, Settings
 from bot.tips import load_tips
 from handlers.delivery import delivery_service, telegram_send
 from storage.events import NewEvent
@@ -416,3 +416,25 @@ def test_locale_files_exist_for_every_language() -> None:
         assert (folder / "tips.toml").is_file()
         if lang not in STAFF_LOCALES:
             assert (folder / "glossary.toml").is_file()
+
+
+# --- the follow-up page and its open data ----------------------------------------------------
+
+
+def test_follow_up_in_arabic_reads_right_to_left_and_its_data_has_no_marks(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import build_parser, resolve
+
+    def run(*argv: str) -> str:
+        args = build_parser().parse_args(["report", *argv, "--locale", "ar"])
+        assert resolve(args.command)(args, settings) == 0
+        return capsys.readouterr().out
+
+    page = run("--format", "html", "--today", "2024-03-12")
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "متابعة وعد المواطنين" in page
+    for fmt in ("json", "csv"):
+        data = run("--format", fmt, "--today", "2024-03-12")
+        assert not any(mark in data for mark in (RLM, FSI, PDI)), fmt
+        assert "وعد المواطنين" in data or "الفصل" in data
