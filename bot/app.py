@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.clock import Clock, make_clock
@@ -22,6 +22,8 @@ from bot.update_guard import UpdateGuard
 from handlers import STARTUP, register
 from handlers.common import BotContext, BotData, UserData
 from handlers.menus import publish_default_menus
+from handlers.sending import BudgetRateLimiter
+from handlers.updates import ChatOrderedProcessor
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -58,20 +60,23 @@ def build_application(
         .defaults(Defaults(tzinfo=settings.tz))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        # Different chats in parallel (32 at once), each chat's updates in order.
+        .concurrent_updates(ChatOrderedProcessor())
     )
     if request is not None:
         builder = builder.request(request)
     # An update PTB cannot read is skipped by its id instead of stalling all the others.
     builder = builder.get_updates_request(UpdateGuard(updates_request))
-    if rate_limit:
-        # Interactive replies are throttled by PTB; bulk sends go through our own outbox
-        # sender, which has its own limiter and bypasses this one.
-        limiter: Any = AIORateLimiter(max_retries=2)
-        builder = builder.rate_limiter(limiter)
-    app: BotApp = builder.build()
     services = Services(
         settings=settings, clock=clock, promise=promise, db=Database(settings.db_path)
     )
+    if rate_limit:
+        # Every request passes the one budget: replies take their slot here, first; the
+        # outbox takes its slot in the sender and is only watched for 429s here. Nothing
+        # else retries on top (PTB's AIORateLimiter is not used).
+        limiter: Any = BudgetRateLimiter(services.budget)
+        builder = builder.rate_limiter(limiter)
+    app: BotApp = builder.build()
     app.bot_data.services = services
     app.bot_data.people = PeopleService(services)
     register(app)

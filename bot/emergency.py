@@ -2,8 +2,12 @@
 
 Recall over precision: a missed emergency is far worse than pointing someone with an ordinary
 question to 112. The detector reads folded words (no case, no accents: "hjalp" is "hjälp"),
-forgives one typo in longer words ("medvetsös", "brinnner"), and knows Swedish and English
-inflections through word stems ("misshandl…", "knivhugg…").
+forgives one typo in longer words ("medvetsös", "brinnner"; every word of seven letters or more
+that a danger pattern spells out), reads texting and spoken forms as the written word ("e" →
+"är", "rn" → "right now"), and knows Swedish and English inflections through word stems
+("misshandl…", "knivhugg…"). Harmless senses ("brandövning", "fire drill") are taken out before
+reading; a person word followed by a grave state ("mamma … svarar inte") is danger to someone
+else.
 
 What it answers, most serious first:
 
@@ -84,6 +88,12 @@ class _Tables:
     families: dict[str, tuple[re.Pattern[str], ...]]
     vocabulary: WordIndex
     max_plea_words: int
+    # Texting and spoken forms read as the written word ("e" → "ar", "rn" → "right now").
+    shorthand: dict[str, str]
+    # Someone (a person word) followed within a few words by a grave state ("mamma … svarar
+    # inte", "the old man is lying in the road"): danger to someone else, written in the third
+    # person.
+    third_person: tuple[re.Pattern[str], ...]
 
 
 def _compile(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
@@ -103,17 +113,46 @@ def load_safety_words(locales_dir: Path = LOCALES_DIR) -> dict[str, list[str]]:
             merged.setdefault(family, []).extend(str(p) for p in patterns)
         merged.setdefault("_vocabulary", []).extend(str(w) for w in data.get("typo_words", []))
         merged.setdefault("_not_typos", []).extend(str(w) for w in data.get("not_typos", []))
+        merged.setdefault("_shorthand", []).extend(
+            f"{k}={v}" for k, v in data.get("shorthand", {}).items()
+        )
     return merged
 
 
 @lru_cache(maxsize=4)
 def _tables(locales_dir: Path = LOCALES_DIR) -> _Tables:
     words = load_safety_words(locales_dir)
+    # Typo-tolerant: the listed long words and every whole word of seven letters or more
+    # written out in a pattern of danger ("andningen", "förgiftning", "breathing").
+    spelled = [
+        w
+        for family in (*_URGENT_FAMILIES, "suicide", "plea", "state")
+        for pattern in words.get(family, [])
+        for w in _LITERAL_WORD.findall(pattern)
+    ]
+    # A word the tables spell out anywhere is itself, never a typo of another ("mening" is not
+    # "meaning").
+    known = {w for patterns in words.values() for p in patterns for w in _ANY_WORD.findall(p)}
     vocabulary = WordIndex(
-        words.pop("_vocabulary", []), strict=True, not_typos=words.pop("_not_typos", [])
+        [*words.pop("_vocabulary", []), *spelled],
+        strict=True,
+        not_typos=[*words.pop("_not_typos", []), *known],
+    )
+    shorthand = dict(entry.split("=", 1) for entry in words.pop("_shorthand", []))
+    subjects = "|".join(f"(?:{p})" for p in words.get("subject", []))
+    states = "|".join(f"(?:{p})" for p in words.get("state", []))
+    third_person = (
+        _compile([rf"(?:{subjects})(?: [a-z0-9]+){{0,4}} (?:{states})"])
+        if subjects and states
+        else ()
     )
     families = {name: _compile(patterns) for name, patterns in words.items()}
-    return _Tables(families, vocabulary, max_plea_words=6)
+    return _Tables(families, vocabulary, 6, shorthand, third_person)
+
+
+# A whole word in a pattern: letters between pattern edges, not a stem ("misshandl\\w*").
+_LITERAL_WORD = re.compile(r"(?<![a-z\\])[a-z]{7,}(?![a-z\\?*+{])")
+_ANY_WORD = re.compile(r"(?<![a-z\\])[a-z]{3,}(?![a-z\\?*+{])")
 
 
 def _corrected(words: list[str], vocabulary: WordIndex) -> list[str]:
@@ -121,7 +160,7 @@ def _corrected(words: list[str], vocabulary: WordIndex) -> list[str]:
     out = []
     for w in words:
         found = vocabulary.lookup(w) if len(w) >= 6 else None
-        if found is None and _REPEATS.search(w):
+        if found is None and w.isalpha() and _REPEATS.search(w):
             # A key held down too long: "kniiv", "brinnner", "hjäääälp".
             for shorter in (_LONG_REPEATS.sub(r"\1\1", w), _REPEATS.sub(r"\1", w)):
                 found = vocabulary.lookup(shorter)
@@ -146,12 +185,20 @@ def assess(raw: str) -> DangerCheck:
     if not isinstance(raw, str):
         return DangerCheck(Danger.NONE)
     tables = _tables()
-    words = _corrected(tokens(raw[:2000]), tables.vocabulary)
+    spoken = " ".join(tables.shorthand.get(w, w) for w in tokens(raw[:2000])).split()
+    words = _corrected(spoken, tables.vocabulary)
     if not words:
         return DangerCheck(Danger.NONE)
     text = " ".join(words)
-    # "Not urgent" is how people ask for the non-emergency number.
-    for p in tables.families.get("negation", ()):
+    # "Not urgent" is how people ask for the non-emergency number; "brandövning", "fire drill",
+    # "skjuts till mötet" and "thanks for the help" are harmless senses of alarming words.
+    for family in ("negation", "harmless"):
+        for p in tables.families.get(family, ()):
+            text = p.sub(" ", text)
+    text = " ".join(text.split())
+    # "He said I'm going to die" is a threat, not the writer's wish to die.
+    reported = _hits(text, tables, ("reported_threat",))
+    for p in tables.families.get("reported_threat", ()):
         text = p.sub(" ", text)
     text = " ".join(text.split())
 
@@ -159,6 +206,10 @@ def assess(raw: str) -> DangerCheck:
         return DangerCheck(Danger.SUICIDE, ("suicide",))
 
     urgent = _hits(text, tables, _URGENT_FAMILIES)
+    if reported:
+        urgent.append("threat")
+    if any(p.search(text) for p in tables.third_person):
+        urgent.append("third_person")
     plea = bool(_hits(text, tables, ("plea",)))
     short_plea = bool(_hits(text, tables, ("short_plea",))) and (
         len(words) <= tables.max_plea_words
@@ -187,9 +238,13 @@ def assess(raw: str) -> DangerCheck:
         return DangerCheck(Danger.PAST_CRIME, tuple(theft))
     if theft and ongoing:
         return DangerCheck(Danger.EMERGENCY, tuple(theft))
-    for family in ("harm", "concern"):
-        if _hits(text, tables, (family,)):
-            return DangerCheck(Danger.POSSIBLE, (family,))
+    if _hits(text, tables, ("harm",)):
+        return DangerCheck(Danger.POSSIBLE, ("harm",))
+    if _hits(text, tables, ("ordinary",)):
+        # A known everyday topic (noise, litter, street lights, a name): not a cry for help.
+        return DangerCheck(Danger.NONE)
+    if _hits(text, tables, ("concern",)):
+        return DangerCheck(Danger.POSSIBLE, ("concern",))
     if len(words) >= 3 and _hits(text, tables, ("person",)):
         # A sentence about people that the bot may not understand: if it is not understood
         # as anything else, it is answered 112 first (see bot.questions).

@@ -45,6 +45,7 @@ def N_(message: str) -> str:
     return message
 
 
+@functools.cache
 def locales_dir() -> Path:
     return Path(str(resources.files("locales")))
 

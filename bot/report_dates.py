@@ -1,4 +1,5 @@
-"""Dates in a staff one-liner: "igår", "i tisdags", "fre", "12/3", "5 mars", "2024-03-02".
+"""Dates in a staff one-liner: "igår", "i tisdags", "fre", "12/3", "5 mars", "2024-03-02",
+"3 days ago", "för två veckor sedan", "monday last week".
 
 Part of the report parser (bot.report_parser), which hands over the folded text (see
 bot.textkit.fold_chars: position for position with the source) and the source itself.
@@ -86,6 +87,29 @@ _PAST_WEEKDAY_RE = re.compile(
     rf"(?<![^\W_])(?:i\s+({_WEEKDAY_ALT})s|(?:forra|last)\s+({_WEEKDAY_ALT})(?:en)?)(?![^\W_])"
 )
 _WEEKDAY_RE = re.compile(rf"(?<![^\W_])({_WEEKDAY_ALT})(?:en|s)?\.?(?![^\W_])")
+# "3 days ago", "a week ago", "för tre dagar sedan", "2 dgr sen": counted back from today.
+_AGO_NUMBERS: dict[str, int] = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "a couple of": 2, "couple of": 2,
+    "en": 1, "ett": 1, "tva": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7,
+    "atta": 8, "nio": 9, "tio": 10, "ett par": 2, "par": 2,
+}  # fmt: skip
+_AGO_NUMBER_ALT = "|".join(sorted(map(re.escape, _AGO_NUMBERS), key=len, reverse=True))
+_AGO_UNITS = {
+    "day": 1, "days": 1, "dag": 1, "dagar": 1, "dgr": 1, "d": 1,
+    "week": 7, "weeks": 7, "wk": 7, "wks": 7, "vecka": 7, "veckor": 7, "v": 7,
+}  # fmt: skip
+_AGO_UNIT_ALT = "|".join(sorted(_AGO_UNITS, key=len, reverse=True))
+_AGO_RE = re.compile(
+    rf"(?<![^\W_])(?:for\s+)?(\d{{1,2}}|{_AGO_NUMBER_ALT})\s*({_AGO_UNIT_ALT})\.?\s+"
+    r"(?:ago|back|sedan|sen)(?![^\W_])"
+)
+# "monday last week", "förra veckan på tisdag", "i måndags förra veckan": last week's day.
+_LAST_WEEK = r"(?:last\s+week|forra\s+veckan)"
+_WEEKDAY_LAST_WEEK_RE = re.compile(
+    rf"(?<![^\W_])(?:(?:i\s+|on\s+)?({_WEEKDAY_ALT})(?:en|s)?\s+{_LAST_WEEK}"
+    rf"|{_LAST_WEEK}\s+(?:on\s+|pa\s+|i\s+)?({_WEEKDAY_ALT})(?:en|s)?)(?![^\W_])"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +189,17 @@ def find_dates(folded: str, source: str, today: date) -> list[FoundDate]:
     for regex, days in _RELATIVE_RES:
         for m in regex.finditer(folded):
             relative.append(FoundDate(today - timedelta(days=days), m.start(), m.end()))
+    for m in _AGO_RE.finditer(folded):
+        number = m.group(1)
+        amount = int(number) if number.isdigit() else _AGO_NUMBERS[" ".join(number.split())]
+        back = amount * _AGO_UNITS[m.group(2)]
+        relative.append(FoundDate(today - timedelta(days=back), m.start(), m.end()))
+    for m in _WEEKDAY_LAST_WEEK_RE.finditer(folded):
+        index = 1 if m.group(1) else 2
+        name = m.group(index)
+        if _weekday_trusted(name, source, m.start(index)):
+            monday = today - timedelta(days=today.weekday() + 7)
+            relative.append(FoundDate(monday + timedelta(days=_WEEKDAYS[name]), *m.span()))
     for m in _PAST_WEEKDAY_RE.finditer(folded):
         name = m.group(1) or m.group(2)
         if _weekday_trusted(name, source, m.start(m.lastindex or 1)):

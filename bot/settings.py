@@ -63,12 +63,22 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("TRYGGHETSBOT_WEBHOOK_SECRET", "webhook_secret"),
     )
 
-    # Messages per second the outbox sender may send in all (Telegram allows about 30).
+    # The bot's one send budget, messages per second for replies and the outbox together
+    # (Telegram allows about 30); replies go first, the outbox uses what they leave.
     send_rate: float = Field(
-        default=25.0,
+        default=30.0,
         gt=0,
         le=30,
-        validation_alias=AliasChoices("TRYGGHETSBOT_SEND_RATE", "send_rate"),
+        validation_alias=AliasChoices(
+            "TRYGGHETSBOT_SEND_BUDGET", "TRYGGHETSBOT_SEND_RATE", "send_rate"
+        ),
+    )
+    # Messages per second to one chat (Telegram allows about one).
+    chat_send_rate: float = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        validation_alias=AliasChoices("TRYGGHETSBOT_CHAT_SEND_RATE", "chat_send_rate"),
     )
 
     @field_validator("admin_ids", mode="before")

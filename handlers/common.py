@@ -209,9 +209,14 @@ def every(
     callback: Callable[[BotContext], Coroutine[Any, Any, Any]],
     seconds: float,
     first: float,
+    overlap: int = 1,
 ) -> None:
     """(Re)schedule a repeating job under a fixed name: a restart replaces it instead of
-    adding a second copy. What the job does is decided from data in SQLite each time."""
+    adding a second copy. What the job does is decided from data in SQLite each time.
+    ``overlap`` > 1 lets the scheduler start a run while one is still going (the job then
+    decides itself to return at once) instead of logging a skipped run every tick."""
     for job in app.job_queue.get_jobs_by_name(name):
         job.schedule_removal()
-    app.job_queue.run_repeating(callback, interval=seconds, first=first, name=name)
+    app.job_queue.run_repeating(
+        callback, interval=seconds, first=first, name=name, job_kwargs={"max_instances": overlap}
+    )

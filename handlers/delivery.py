@@ -7,11 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import ChatMemberUpdated, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 from telegram.ext import ChatMemberHandler, ExtBot
 
 from bot.services.delivery import (
     ChatGone,
+    ChatMoved,
     DeliveryService,
     FloodWait,
     Rejected,
@@ -20,6 +28,7 @@ from bot.services.delivery import (
 )
 from bot.services.tips_service import TipService
 from handlers.common import BotContext, every, keyboard
+from handlers.sending import BULK, seconds
 from storage.deliveries import OutgoingMessage
 
 JOB_NAME = "outbox:sender"
@@ -27,15 +36,21 @@ PURGE_JOB = "outbox:purge"
 INTERVAL_SECONDS = 1.0
 
 
-def telegram_send(bot: ExtBot[None]) -> Send:
+def telegram_send(bot: ExtBot[Any]) -> Send:
+    # The outbox took its slot from the budget itself: the bot's limiter only passes a 429
+    # on (after pausing everyone), it does not wait or retry again.
+    limits = BULK if bot.rate_limiter is not None else None
+
     async def send(chat_id: int, message: OutgoingMessage) -> None:
         markup = keyboard(message.buttons) if message.buttons else None
         try:
-            await bot.send_message(chat_id, message.text, reply_markup=markup)
+            await bot.send_message(
+                chat_id, message.text, reply_markup=markup, rate_limit_args=limits
+            )
         except RetryAfter as exc:
-            retry = exc.retry_after
-            seconds = retry if isinstance(retry, int | float) else retry.total_seconds()
-            raise FloodWait(float(seconds)) from None
+            raise FloodWait(seconds(exc.retry_after)) from None
+        except ChatMigrated as exc:
+            raise ChatMoved(exc.new_chat_id) from None
         except Forbidden as exc:
             raise ChatGone(f"forbidden: {exc.message[:80]}") from None
         except BadRequest as exc:
@@ -60,7 +75,10 @@ def delivery_service(context_or_app: Any) -> DeliveryService:
 
 
 async def run_sender(context: BotContext) -> None:
-    await delivery_service(context).run_once(telegram_send(context.bot))
+    service = delivery_service(context)
+    if service.busy:
+        return  # a long round (a tip round at the send budget) is still going
+    await service.run_once(telegram_send(context.bot))
 
 
 async def run_purge(context: BotContext) -> None:
@@ -71,7 +89,7 @@ async def start_sender(app: Any) -> None:
     """Re-queue what a crash left in flight, then send due messages every second."""
     service = delivery_service(app)
     await service.recover()
-    every(app, JOB_NAME, run_sender, INTERVAL_SECONDS, first=1)
+    every(app, JOB_NAME, run_sender, INTERVAL_SECONDS, first=1, overlap=2)
     every(app, PURGE_JOB, run_purge, 24 * 3600, first=3600)
 
 

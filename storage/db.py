@@ -4,10 +4,20 @@ Migrations are numbered SQL files in ``storage/migrations`` (``001_initial.sql``
 database remembers the last applied number in ``PRAGMA user_version``; each file is applied
 in its own transaction together with the version bump, so a crash leaves either the old or
 the new schema, never half of one.
+
+One access discipline (the connection is shared by handlers and jobs running at the same
+time): every transaction and every single statement holds the database's lock, so a job's
+``BEGIN`` never lands inside a handler's transaction and an autocommit statement is never
+swallowed by another task's ``ROLLBACK``. The task that holds a transaction owns the lock:
+its own statements (and nested transactions, as savepoints) run without taking it again.
+Ownership is by task, not by context variable, on purpose: a child task started inside a
+transaction would inherit a context variable and then write into someone else's
+transaction; here it waits its turn instead.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -54,6 +64,9 @@ class Database:
         self.path = str(path)
         self._migrations = tuple(migrations) if migrations is not None else bundled_migrations()
         self._conn: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+        self._depth = 0  # transactions open in the owning task (1 = BEGIN, more = savepoints)
 
     @property
     def schema_version(self) -> int:
@@ -85,8 +98,9 @@ class Database:
 
     async def close(self) -> None:
         if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+            async with self._exclusive() as conn:  # after whatever is running now
+                await conn.close()
+                self._conn = None
 
     async def __aenter__(self) -> Database:
         await self.open()
@@ -112,54 +126,86 @@ class Database:
                 continue
             # executescript would commit on its own; run statements one by one inside our
             # transaction so the version bump and the schema change land together.
-            async with self.transaction():
+            async with self.transaction() as conn:
                 for statement in _split_sql(migration.sql):
-                    await self.conn.execute(statement)
-                await self.conn.execute(f"PRAGMA user_version = {migration.version:d}")
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version = {migration.version:d}")
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether the current task has a transaction open."""
+        return self._depth > 0 and self._owner is asyncio.current_task()
+
+    @asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The connection, for this task alone; re-entrant within the owning task."""
+        task = asyncio.current_task()
+        if task is not None and self._owner is task:
+            yield self.conn
+            return
+        async with self._lock:
+            self._owner = task
+            try:
+                yield self.conn
+            finally:
+                self._owner = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception."""
-        conn = self.conn
-        await conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            await conn.execute("ROLLBACK")
-            raise
-        await conn.execute("COMMIT")
+        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception.
+
+        Other tasks wait until it ends. Inside it, the same task may open another
+        transaction: that one is a savepoint, so a failure undoes only its own part."""
+        async with self._exclusive() as conn:
+            depth = self._depth
+            savepoint = f"sp{depth}"
+            await conn.execute(f"SAVEPOINT {savepoint}" if depth else "BEGIN IMMEDIATE")
+            self._depth = depth + 1
+            try:
+                yield conn
+            except BaseException:
+                if depth:
+                    await conn.execute(f"ROLLBACK TO {savepoint}")
+                    await conn.execute(f"RELEASE {savepoint}")
+                else:
+                    await conn.execute("ROLLBACK")
+                raise
+            finally:
+                self._depth = depth
+            await conn.execute(f"RELEASE {savepoint}" if depth else "COMMIT")
 
     async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         """Run one statement; returns the number of rows it changed."""
-        cursor = await self.conn.execute(sql, params)
-        try:
-            return int(cursor.rowcount)
-        finally:
-            await cursor.close()
+        async with self._exclusive() as conn:
+            cursor = await conn.execute(sql, params)
+            try:
+                return int(cursor.rowcount)
+            finally:
+                await cursor.close()
 
     async def insert(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         """Run one INSERT; returns the new row id."""
-        cursor = await self.conn.execute(sql, params)
-        try:
-            return int(cursor.lastrowid or 0)
-        finally:
-            await cursor.close()
+        async with self._exclusive() as conn:
+            # One trip to aiosqlite's thread instead of three (execute, lastrowid, close).
+            row = await conn.execute_insert(sql, params)
+        return int(row[0]) if row is not None and row[0] is not None else 0
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        await self.conn.executemany(sql, rows)
+        async with self._exclusive() as conn:
+            await conn.executemany(sql, rows)
 
     async def fetchone(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
     ) -> sqlite3.Row | None:
-        async with self.conn.execute(sql, params) as cursor:
+        async with self._exclusive() as conn, conn.execute(sql, params) as cursor:
             row = await cursor.fetchone()
         return row
 
     async def fetchall(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
     ) -> list[sqlite3.Row]:
-        async with self.conn.execute(sql, params) as cursor:
-            rows = await cursor.fetchall()
+        async with self._exclusive() as conn:
+            rows = await conn.execute_fetchall(sql, params)  # one trip to aiosqlite's thread
         return list(rows)
 
     async def backup(self, target: Path) -> None:
@@ -167,7 +213,8 @@ class Database:
         target.parent.mkdir(parents=True, exist_ok=True)
         dest = sqlite3.connect(str(target))
         try:
-            await self.conn.backup(dest)
+            async with self._exclusive() as conn:
+                await conn.backup(dest)
         finally:
             dest.close()
 

@@ -179,6 +179,30 @@ class DeliveryRepo:
             (reason, escaped + "%"),
         )
 
+    async def requeue(self, delivery_ids: list[int]) -> None:
+        """Claimed rows a failed round did not get to: back to the queue, attempt not counted."""
+        await self._db.executemany(
+            "UPDATE deliveries SET status = 'queued', attempts = MAX(attempts - 1, 0) "
+            "WHERE id = ? AND status = 'sending'",
+            [(i,) for i in delivery_ids],
+        )
+
+    async def move_chat(self, old: int, new: int) -> int:
+        """A group became a supergroup: what is queued for it, and what it subscribed to,
+        follows it to the new id (one transaction). Returns the queued rows moved."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE deliveries SET chat_id = ? WHERE chat_id = ? "
+                "AND status IN ('queued', 'sending')",
+                (new, old),
+            )
+            moved = int(cursor.rowcount)
+            for table in ("subscriptions", "follows", "event_reminders"):
+                await conn.execute(
+                    f"UPDATE OR IGNORE {table} SET chat_id = ? WHERE chat_id = ?", (new, old)
+                )
+        return moved
+
     async def requeue_in_flight(self) -> int:
         """After a crash: whatever was being sent goes back to the queue."""
         return await self._db.execute(

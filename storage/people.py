@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
 from sqlite3 import Row
+from typing import Generic, TypeVar
 
 from storage.db import Database
 from storage.records import Org, StaffMember, opt_from_db, to_db
+
+_T = TypeVar("_T")
 
 
 def _staff(row: Row) -> StaffMember:
@@ -31,20 +36,62 @@ class Footprint:
     follows: int
 
 
+class _PerUser(Generic[_T]):
+    """What every update asks about its sender (saved language, staff membership), kept in
+    memory: the loader would otherwise query it for each update. The repository that owns
+    the table forgets a user's entry whenever it writes that user; entries also expire after
+    a minute, for changes made by another process (the command line). Nothing read inside a
+    transaction is kept: it could still be rolled back."""
+
+    TTL = 60.0
+    SIZE = 10_000
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._entries: OrderedDict[int, tuple[float, _T]] = OrderedDict()
+        self._writes = 0  # a read that overlapped a write is not kept
+
+    def get(self, user_id: int) -> tuple[bool, _T | None, int]:
+        entry = self._entries.get(user_id)
+        if entry is None or time.monotonic() - entry[0] > self.TTL:
+            return False, None, self._writes
+        return True, entry[1], self._writes
+
+    def put(self, user_id: int, value: _T, writes_before: int) -> None:
+        if self._db.in_transaction or writes_before != self._writes:
+            return
+        self._entries[user_id] = (time.monotonic(), value)
+        self._entries.move_to_end(user_id)
+        if len(self._entries) > self.SIZE:
+            self._entries.popitem(last=False)
+
+    def forget(self, user_id: int) -> None:
+        self._writes += 1
+        self._entries.pop(user_id, None)
+
+
 class UserRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._locales: _PerUser[str | None] = _PerUser(db)
 
     async def locale(self, user_id: int) -> str | None:
+        known, cached, writes = self._locales.get(user_id)
+        if known:
+            return cached
         row = await self._db.fetchone("SELECT locale FROM users WHERE user_id = ?", (user_id,))
-        return None if row is None else row["locale"]
+        found = None if row is None else str(row["locale"])
+        self._locales.put(user_id, found, writes)
+        return found
 
     async def set_locale(self, user_id: int, locale: str, now: datetime) -> None:
+        self._locales.forget(user_id)
         await self._db.execute(
             "INSERT INTO users (user_id, locale, created_at) VALUES (?, ?, ?) "
             "ON CONFLICT (user_id) DO UPDATE SET locale = excluded.locale",
             (user_id, locale, to_db(now)),
         )
+        self._locales.forget(user_id)  # again: a read may have run before the write
 
     async def exists(self, user_id: int) -> bool:
         row = await self._db.fetchone("SELECT 1 FROM users WHERE user_id = ?", (user_id,))
@@ -81,26 +128,35 @@ class UserRepo:
                 "THEN audit_log.detail ELSE '{}' END) WHERE value = :u)"
             )
         params = {"u": user_id, "t": str(user_id), "ut": f"user:{user_id}"}
+        self._locales.forget(user_id)
         async with self._db.transaction() as conn:
             for sql in statements:
                 await conn.execute(sql, params)
+        self._locales.forget(user_id)
 
 
 class StaffRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._active: _PerUser[StaffMember | None] = _PerUser(db)
 
     async def get(self, user_id: int) -> StaffMember | None:
         row = await self._db.fetchone("SELECT * FROM staff WHERE user_id = ?", (user_id,))
         return None if row is None else _staff(row)
 
     async def active(self, user_id: int) -> StaffMember | None:
+        known, cached, writes = self._active.get(user_id)
+        if known:
+            return cached
         member = await self.get(user_id)
-        return member if member is not None and member.active else None
+        found = member if member is not None and member.active else None
+        self._active.put(user_id, found, writes)
+        return found
 
     async def upsert(
         self, user_id: int, org: Org, name: str, now: datetime, invited_by: int | None
     ) -> StaffMember:
+        self._active.forget(user_id)
         await self._db.execute(
             "INSERT INTO staff (user_id, org, name, joined_at, invited_by) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (user_id) DO UPDATE SET org = excluded.org, name = excluded.name, "
@@ -108,6 +164,7 @@ class StaffRepo:
             "revoked_at = NULL, revoked_by = NULL",
             (user_id, org.value, name, to_db(now), invited_by),
         )
+        self._active.forget(user_id)
         member = await self.get(user_id)
         assert member is not None
         return member
@@ -119,15 +176,19 @@ class StaffRepo:
         return [_staff(r) for r in rows]
 
     async def revoke(self, user_id: int, by: int, now: datetime) -> bool:
+        self._active.forget(user_id)
         changed = await self._db.execute(
             "UPDATE staff SET revoked_at = ?, revoked_by = ? "
             "WHERE user_id = ? AND revoked_at IS NULL",
             (to_db(now), by, user_id),
         )
+        self._active.forget(user_id)
         return changed > 0
 
     async def pause_reminders(self, user_id: int, until: date | None) -> None:
+        self._active.forget(user_id)
         await self._db.execute(
             "UPDATE staff SET reminders_paused_until = ? WHERE user_id = ?",
             (until.isoformat() if until else None, user_id),
         )
+        self._active.forget(user_id)

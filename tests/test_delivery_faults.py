@@ -92,10 +92,20 @@ async def test_crash_in_the_middle_of_a_round_then_restart() -> None:
             if emu.sent_count >= SUBSCRIBERS // 3:
                 break
             await asyncio.sleep(0.01)
-        task.cancel()  # the process dies: rows claimed for sending are left in 'sending'
+        task.cancel()  # the round is cut off mid-way
         await asyncio.gather(task, return_exceptions=True)
         sent_before_crash = emu.sent_count
         assert 0 < sent_before_crash < SUBSCRIBERS
+        # What it had claimed went back to the queue at once, not at the next restart.
+        stuck = await rig.services.db.fetchone(
+            "SELECT COUNT(*) FROM deliveries WHERE status = 'sending'"
+        )
+        assert stuck is not None and stuck[0] == 0
+        # A process that dies cannot tidy up: simulate rows it left in 'sending'.
+        await rig.services.db.execute(
+            "UPDATE deliveries SET status = 'sending' WHERE id IN "
+            "(SELECT id FROM deliveries WHERE status = 'queued' LIMIT 4)"
+        )
 
         restarted = rig.engine(per_second=10_000)
         assert await restarted.recover() > 0

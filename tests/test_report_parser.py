@@ -208,6 +208,46 @@ def test_dates(text: str, expected: date | None) -> None:
     assert _parse(f"tematräff {text}").date == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Counted back from today (Thursday 14 March 2024), in Swedish and English.
+        ("3 days ago", date(2024, 3, 11)),
+        ("two days ago", date(2024, 3, 12)),
+        ("a couple of days ago", date(2024, 3, 12)),
+        ("a week ago", date(2024, 3, 7)),
+        ("2 weeks ago", date(2024, 2, 29)),
+        ("4 days back", date(2024, 3, 10)),
+        ("för 3 dagar sedan", date(2024, 3, 11)),
+        ("för tre dagar sen", date(2024, 3, 11)),
+        ("för ett par dagar sedan", date(2024, 3, 12)),
+        ("2 dgr sen", date(2024, 3, 12)),
+        ("för en vecka sedan", date(2024, 3, 7)),
+        ("för två veckor sen", date(2024, 2, 29)),
+        # A weekday of last week, not the most recent one.
+        ("monday last week", date(2024, 3, 4)),
+        ("last week on friday", date(2024, 3, 8)),
+        ("i måndags förra veckan", date(2024, 3, 4)),
+        ("förra veckan på tisdag", date(2024, 3, 5)),
+        ("mån förra veckan", date(2024, 3, 4)),
+        # What was understood before stays as it was.
+        ("förra måndagen", date(2024, 3, 11)),
+        ("last tuesday", date(2024, 3, 12)),
+        ("the day before yesterday", date(2024, 3, 12)),
+        ("i förrgår kväll", date(2024, 3, 12)),
+    ],
+)
+def test_days_counted_back(text: str, expected: date) -> None:
+    assert _parse(f"tematräff {text}").date == expected
+
+
+def test_the_number_in_days_ago_is_not_a_count() -> None:
+    en = _parse("tematräff 3 days ago 12 people")
+    assert (en.date, en.count) == (date(2024, 3, 11), 12)
+    sv = _parse("tematräff för 2 dagar sedan, 25 deltagare")
+    assert (sv.date, sv.count) == (date(2024, 3, 12), 25)
+
+
 def test_leap_day_without_year_goes_back_to_a_leap_year() -> None:
     assert _parse("29/2", today=date(2025, 6, 1)).date == date(2024, 2, 29)
 

@@ -25,7 +25,24 @@ DANGER_NOW = (
 )
 
 
-@pytest.mark.parametrize(("text", "lang"), DANGER_NOW)
+# Added after safety batch 9 and 10: texting and spoken forms ("e", "o", "sej", "snutarna", "rn",
+# "plz"), the third person (a person word, then a grave state), typos in long words of the tables
+# and a vehicle that hits someone and drives off.
+THIRD_PERSON_AND_SPOKEN = (
+    ("mamma svarar inte har knackat länge", "sv"),
+    ("en tjej ligger vid busskuren o rör sej inte", "sv"),
+    ("snutarna måste komma han e helt borta", "sv"),
+    ("farmor pratar konstigt och ena armen hänger", "sv"),
+    ("my dad isnt answering and hes on the floor", "en"),
+    ("someone is trying to force my front door open rn", "en"),
+    ("plz send someone quick", "en"),
+    ("theres a fier in the kitchen", "en"),
+    ("en bil backade på en gammal dam o åkte därifrån", "sv"),
+    ("a van hit a cyclist and took off", "en"),
+)
+
+
+@pytest.mark.parametrize(("text", "lang"), DANGER_NOW + THIRD_PERSON_AND_SPOKEN)
 async def test_danger_now_is_answered_with_112_first(
     harness: Harness, text: str, lang: str
 ) -> None:
@@ -143,3 +160,53 @@ async def test_danger_inside_the_tips_menu_gets_112(harness: Harness) -> None:
     await harness.say(RESIDENT, "/tips")
     await harness.say(RESIDENT, "hjälp någon slår mig")
     assert harness.tg.last(RESIDENT).text.startswith("112")
+
+
+async def test_a_grave_state_wins_over_a_question_in_the_same_message(harness: Harness) -> None:
+    await harness.say(
+        RESIDENT, "my mom fell down the stairs and isnt moving, when is the next meeting", lang="en"
+    )
+    assert harness.tg.last(RESIDENT).text.startswith("112")
+    await harness.say(RESIDENT, "pappa ligger på golvet och svarar inte, när är nästa tematräff")
+    assert harness.tg.last(RESIDENT).text.startswith("112")
+
+
+async def test_indirect_suicide_gets_the_suicide_line(harness: Harness) -> None:
+    await harness.say(RESIDENT, "ingen skulle märka om jag försvann")
+    assert "Självmordslinjen 90101" in harness.tg.last(RESIDENT).text
+    await harness.say(RESIDENT, "been thinking about ending things lately", lang="en")
+    assert "90101" in harness.tg.last(RESIDENT).text
+
+
+def test_a_death_threat_reported_is_a_threat_not_suicide() -> None:
+    sv = assess("min kille stryper mig o idag sa han att jag ska dö")
+    assert sv.danger is Danger.CLOSE_VIOLENCE
+    en = assess("my ex texted that im going to die")
+    assert en.urgent and en.danger is not Danger.SUICIDE
+
+
+def test_typos_in_long_words_of_the_tables() -> None:
+    for text in ("skottlosning vid skolan", "an ambulence please", "min son har försvunit"):
+        assert assess(text).urgent, text
+    # A word the tables spell out is never read as a typo of another word.
+    assert assess("det finns ingen mening med livet").danger is Danger.SUICIDE
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("när är brandövningen på skolan", "sv"),
+        ("finns det skjuts till trygghetsvandringen", "sv"),
+        ("jag heter anna", "sv"),
+        ("when is the fire drill at the school", "en"),
+        ("thanks for the help yesterday", "en"),
+        ("tack för all hjälp", "sv"),
+        ("we took some great shots at the event", "en"),
+        ("my son wants to shoot hoops at the school yard, is it open", "en"),
+    ],
+)
+async def test_harmless_senses_are_not_sent_to_112_first(
+    harness: Harness, text: str, lang: str
+) -> None:
+    await harness.say(RESIDENT, text, lang=lang)
+    assert not harness.tg.last(RESIDENT).text.startswith("112")

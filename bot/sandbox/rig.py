@@ -25,6 +25,7 @@ from bot.services.delivery import DeliveryService, Send
 from bot.services.tips_service import TipService
 from bot.settings import Settings
 from handlers.delivery import telegram_send
+from handlers.sending import BudgetRateLimiter
 from storage.db import Database
 from storage.subscriptions import NewSubscription, SubscriptionRepo
 
@@ -69,11 +70,14 @@ async def broadcast_rig(
                 api_base_url=base_url,
             )
             request = HTTPXRequest(connection_pool_size=pool, read_timeout=read_timeout)
-            bot: ExtBot[None] = ExtBot(
-                SANDBOX_TOKEN, base_url=base_url, request=request,
-            )  # fmt: skip
-            async with Database(settings.db_path) as db, bot:
+            async with Database(settings.db_path) as db:
                 services = Services(settings, clock, load_promise(), db)
+                # The production limiter: outbox requests pass it and only 429s stop there.
+                bot: ExtBot[None] = ExtBot(
+                    SANDBOX_TOKEN, base_url=base_url, request=request,
+                    rate_limiter=BudgetRateLimiter(services.budget),  # type: ignore[arg-type]
+                )  # fmt: skip
+                await bot.initialize()
                 subs = SubscriptionRepo(db)
                 now = clock.now()
                 chats = list(range(FIRST_CHAT, FIRST_CHAT + subscribers))
@@ -86,7 +90,10 @@ async def broadcast_rig(
                     ],
                     now,
                 )  # fmt: skip
-                yield Rig(emu, services, bot, TipService(services), chats)
+                try:
+                    yield Rig(emu, services, bot, TipService(services), chats)
+                finally:
+                    await bot.shutdown()
     finally:
         if emu is not None:
             await emu.stop()

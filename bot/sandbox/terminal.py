@@ -71,22 +71,30 @@ def sandbox_settings(base: Settings, emu: Emulator) -> Settings:
 
 @asynccontextmanager
 async def running_sandbox(
-    settings: Settings, clock: Clock, *, seed: bool = True
+    settings: Settings,
+    clock: Clock,
+    *,
+    seed: bool = True,
+    emulator: Emulator | None = None,
+    rate_limit: bool = False,
 ) -> AsyncIterator[tuple[Emulator, BotApp]]:
     """The emulator plus the bot polling it, seeded with demo data; torn down in order.
 
     Shared by the terminal chat, the tests and the throughput benchmark so all three run the
     bot the same way: built by ``build_application``, started through ``serving`` and fed by
-    real long polling over loopback HTTP."""
-    emu = Emulator()
-    await emu.start()
+    real long polling over loopback HTTP. Given an ``emulator``, the bot talks to that one
+    and leaves it running afterwards (a restart keeps the same "Telegram"). ``rate_limit``
+    puts interactive replies through the bot's send budget as in production (the outbox
+    always uses it); the chat and the tests leave it off so that a multi-message answer
+    arrives at once."""
+    emu = emulator or Emulator()
+    if emulator is None:
+        await emu.start()
     try:
         app = build_application(
             sandbox_settings(settings, emu),
             clock=clock,
-            # The emulator enforces no flood limits unless asked to, and PTB's limiter would
-            # only add delays to the chat and distort the throughput benchmark.
-            rate_limit=False,
+            rate_limit=rate_limit,
             token=SANDBOX_TOKEN,
         )
         # serving() runs our post_init hooks once; app.start() below does not run them again
@@ -109,7 +117,8 @@ async def running_sandbox(
                 if app.running:
                     await app.stop()
     finally:
-        await emu.stop()
+        if emulator is None:
+            await emu.stop()
 
 
 @dataclass

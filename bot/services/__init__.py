@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from bot.clock import Clock
 from bot.i18n import Translator, translator
 from bot.promise import Promise
+from bot.services.budget import SendBudget
 from bot.settings import Settings
 from storage.activities import ActivityRepo, MilestoneRepo
 from storage.audit import AuditRepo
@@ -36,6 +37,7 @@ class Services:
     milestones: MilestoneRepo = field(init=False)
     events: EventRepo = field(init=False)
     deliveries: DeliveryRepo = field(init=False)
+    budget: SendBudget = field(init=False)  # one per bot: replies and outbox share it
 
     def __post_init__(self) -> None:
         self.users = UserRepo(self.db)
@@ -46,6 +48,7 @@ class Services:
         self.milestones = MilestoneRepo(self.db)
         self.events = EventRepo(self.db)
         self.deliveries = DeliveryRepo(self.db)
+        self.budget = SendBudget(self.settings.send_rate, self.settings.chat_send_rate)
 
     def translator(self, locale: str | None = None) -> Translator:
         return translator(locale or self.settings.locale, tz=self.clock.tz)

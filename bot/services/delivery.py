@@ -1,13 +1,19 @@
 """The one sender for the outbox: every message the bot sends on its own initiative.
 
-Telegram's limits are honoured here and nowhere else: a global rate (default 25 messages/s)
-and one message per second per chat, both with ``aiolimiter``. What a failure means:
+Telegram's limits come from the bot's one :class:`SendBudget` (about 30 messages/s in all,
+one per second per chat), shared with interactive replies, which go first: the outbox
+sends with what replies leave. What a failure means:
 - 429 (flood control): wait ``retry_after`` for the whole sender, the message goes back to
   the queue, nothing is lost;
 - 403 (blocked, kicked, deactivated) or "chat not found": the chat is stopped for good — its
   subscription ends and its queued messages are dropped;
 - 5xx, timeouts, network: retried with growing back-off, then marked ``failed``;
-- other 400s: marked ``failed`` at once (retrying cannot help).
+- other 400s: marked ``failed`` at once (retrying cannot help);
+- the chat became a supergroup (``ChatMoved``): its queue and subscriptions move to the new
+  id and the message is sent there;
+- anything else (a bug, an error nobody mapped): retried with back-off like a temporary
+  error, then ``failed``. A row is never left in ``sending``.
+Every permanent failure is logged with its reason, never with the message text.
 
 The service does not know telegram: the caller passes a ``send`` function that raises the
 small exception family below.
@@ -16,14 +22,13 @@ small exception family below.
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from aiolimiter import AsyncLimiter
-
 from bot.services import Services
+from bot.services.budget import Priority, SendBudget
 from storage.deliveries import OutgoingMessage
 from storage.records import Delivery
 
@@ -31,7 +36,8 @@ Send = Callable[[int, OutgoingMessage], Awaitable[None]]
 
 MAX_ATTEMPTS = 5
 KEEP_DAYS = 30
-_CHAT_LIMITERS = 2048  # per-chat limiters kept; older ones are rebuilt on demand
+
+log = logging.getLogger(__name__)
 
 
 class SendError(Exception):
@@ -54,6 +60,14 @@ class Temporary(SendError):
 
 class Rejected(SendError):
     """Telegram refused the message itself (a 400): retrying cannot help."""
+
+
+class ChatMoved(SendError):
+    """The group became a supergroup with a new chat id."""
+
+    def __init__(self, new_chat_id: int) -> None:
+        super().__init__(f"chat moved to {new_chat_id}")
+        self.new_chat_id = new_chat_id
 
 
 @dataclass
@@ -79,26 +93,20 @@ class DeliveryService:
         per_chat_per_second: float = 1.0,
         on_chat_gone: Callable[[int, datetime], Awaitable[None]] | None = None,
     ) -> None:
+        """``per_second`` gives this sender a budget of its own (tests, benchmarks); by
+        default it shares the bot's, with interactive replies."""
         self.s = services
-        rate = per_second or services.settings.send_rate
-        # A bucket of one: messages are spaced 1/rate apart, never bursting above the rate
-        # in any one-second window (a bucket of `rate` would allow twice that at start).
-        self._global = AsyncLimiter(1, 1 / rate)
-        self._per_chat_rate = per_chat_per_second
-        self._chats: OrderedDict[int, AsyncLimiter] = OrderedDict()
+        self.budget = (
+            services.budget if per_second is None else SendBudget(per_second, per_chat_per_second)
+        )
         self._paused_until: datetime | None = None
         self._on_chat_gone = on_chat_gone
+        self._rounds = 0
 
-    def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
-        limiter = self._chats.get(chat_id)
-        if limiter is None:
-            limiter = AsyncLimiter(1, 1 / self._per_chat_rate)
-            self._chats[chat_id] = limiter
-            if len(self._chats) > _CHAT_LIMITERS:
-                self._chats.popitem(last=False)
-        else:
-            self._chats.move_to_end(chat_id)
-        return limiter
+    @property
+    def busy(self) -> bool:
+        """A round is being sent right now."""
+        return self._rounds > 0
 
     @property
     def paused_until(self) -> datetime | None:
@@ -118,6 +126,13 @@ class DeliveryService:
 
         Chats are served by a few concurrent workers (the HTTP round trip, not the rate,
         would otherwise be the limit); each chat's messages go one after another, in order."""
+        self._rounds += 1
+        try:
+            return await self._run_once(send, limit, concurrency)
+        finally:
+            self._rounds -= 1
+
+    async def _run_once(self, send: Send, limit: int, concurrency: int) -> RoundReport:
         report = RoundReport()
         now = self.s.clock.now()
         if self._paused_until is not None and now < self._paused_until:
@@ -137,54 +152,82 @@ class DeliveryService:
                         # Flood control hit mid-round: the rest goes back untouched.
                         await self.s.deliveries.release(delivery.id, self._paused_until, "paused")
                         report.retried += 1
+                        report.outcomes[delivery.id] = "retry"
                         continue
                     await self._deliver(delivery, send, report)
                     if report.outcomes.get(delivery.id) == "blocked":
                         for rest in queue[index + 1 :]:
                             await self.s.deliveries.mark_final(rest.id, "dropped", "chat gone")
+                            report.outcomes[rest.id] = "dropped"
                         break
 
-        await asyncio.gather(*(worker() for _ in range(min(concurrency, len(chats)))))
+        try:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(min(concurrency, len(chats))):
+                    group.create_task(worker())
+        except BaseException:
+            # A worker failed outside a delivery (the database, say) or the round was
+            # cancelled: what it claimed and did not finish goes back to the queue now,
+            # not at the next restart.
+            unfinished = [d.id for d in due if d.id not in report.outcomes]
+            await asyncio.shield(self.s.deliveries.requeue(unfinished))
+            raise
         return report
 
     async def _deliver(self, delivery: Delivery, send: Send, report: RoundReport) -> None:
         repo = self.s.deliveries
-        async with self._global, self._chat_limiter(delivery.chat_id):
-            try:
-                await send(delivery.chat_id, OutgoingMessage.from_json(delivery.payload))
-            except FloodWait as exc:
-                now = self.s.clock.now()
-                self._paused_until = now + timedelta(seconds=exc.retry_after)
-                await repo.release(delivery.id, self._paused_until, str(exc))
-                report.flood_waits += 1
-                report.retried += 1
-                report.outcomes[delivery.id] = "retry"
-                return
-            except ChatGone as exc:
-                await self.chat_gone(delivery.chat_id, str(exc))
-                await repo.mark_final(delivery.id, "blocked", str(exc))
-                report.blocked += 1
-                report.outcomes[delivery.id] = "blocked"
-                return
-            except Temporary as exc:
-                if delivery.attempts >= MAX_ATTEMPTS:
-                    await repo.mark_final(delivery.id, "failed", str(exc))
-                    report.failed += 1
-                    report.outcomes[delivery.id] = "failed"
-                else:
-                    later = self.s.clock.now() + backoff(delivery.attempts)
-                    await repo.retry_later(delivery.id, later, str(exc))
-                    report.retried += 1
-                    report.outcomes[delivery.id] = "retry"
-                return
-            except Rejected as exc:
-                await repo.mark_final(delivery.id, "failed", str(exc))
-                report.failed += 1
-                report.outcomes[delivery.id] = "failed"
-                return
-        await repo.mark_sent(delivery.id, self.s.clock.now())
-        report.sent += 1
-        report.outcomes[delivery.id] = "sent"
+        await self.budget.acquire(delivery.chat_id, Priority.BULK)
+        try:
+            await send(delivery.chat_id, OutgoingMessage.from_json(delivery.payload))
+        except FloodWait as exc:
+            now = self.s.clock.now()
+            self._paused_until = now + timedelta(seconds=exc.retry_after)
+            self.budget.pause(exc.retry_after)
+            await repo.release(delivery.id, self._paused_until, str(exc))
+            report.flood_waits += 1
+            self._outcome(report, delivery, "retry")
+        except ChatGone as exc:
+            await self.chat_gone(delivery.chat_id, str(exc))
+            await repo.mark_final(delivery.id, "blocked", str(exc))
+            log.info("delivery %s (%s): chat gone: %s", delivery.id, delivery.kind, exc)
+            self._outcome(report, delivery, "blocked")
+        except ChatMoved as exc:
+            moved = await repo.move_chat(delivery.chat_id, exc.new_chat_id)
+            await repo.retry_later(delivery.id, self.s.clock.now(), str(exc))
+            log.info("delivery %s: chat moved, %s rows follow it", delivery.id, moved)
+            self._outcome(report, delivery, "retry")
+        except Rejected as exc:
+            await self._give_up(delivery, str(exc), report)
+        except Exception as exc:  # one bad delivery never stops the round
+            # Temporary by design; anything unmapped is treated the same, so a surprise
+            # costs retries, never a row stuck in 'sending'.
+            reason = str(exc) if isinstance(exc, Temporary) else f"unexpected {type(exc).__name__}"
+            if not isinstance(exc, Temporary):
+                log.warning("delivery %s: unexpected %s", delivery.id, type(exc).__name__)
+            if delivery.attempts >= MAX_ATTEMPTS:
+                await self._give_up(delivery, reason, report)
+            else:
+                later = self.s.clock.now() + backoff(delivery.attempts)
+                await repo.retry_later(delivery.id, later, reason)
+                self._outcome(report, delivery, "retry")
+        else:
+            await repo.mark_sent(delivery.id, self.s.clock.now())
+            self._outcome(report, delivery, "sent")
+
+    async def _give_up(self, delivery: Delivery, reason: str, report: RoundReport) -> None:
+        await self.s.deliveries.mark_final(delivery.id, "failed", reason)
+        log.warning(
+            "delivery %s (%s) failed after %s attempts: %s",
+            delivery.id, delivery.kind, delivery.attempts, reason[:200],
+        )  # fmt: skip
+        self._outcome(report, delivery, "failed")
+
+    @staticmethod
+    def _outcome(report: RoundReport, delivery: Delivery, outcome: str) -> None:
+        report.outcomes[delivery.id] = outcome
+        counter = {"sent": "sent", "retry": "retried", "failed": "failed", "blocked": "blocked"}
+        name = counter[outcome]
+        setattr(report, name, getattr(report, name) + 1)
 
     async def chat_gone(self, chat_id: int, reason: str) -> None:
         """A chat we can no longer write to: drop its queue and tell the features."""

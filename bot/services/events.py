@@ -109,10 +109,11 @@ class EventService:
         await PeopleService(self.s).require_staff(actor, "plan")
         now = self.s.clock.now()
         new = self.validate(draft, now)
-        event = await self.s.events.add(
-            NewEvent(**{**new.__dict__, "organiser_id": actor.user_id}), now
-        )
-        await self.s.audit.record(now, actor.user_id, "event.plan", f"event:{event.id}")
+        async with self.s.db.transaction():
+            event = await self.s.events.add(
+                NewEvent(**{**new.__dict__, "organiser_id": actor.user_id}), now
+            )
+            await self.s.audit.record(now, actor.user_id, "event.plan", f"event:{event.id}")
         return event
 
     async def _own_event(self, actor: Actor, event_id: int, what: str = "event.change") -> Event:
@@ -139,28 +140,32 @@ class EventService:
         if starts_at < now:
             raise EventInvalid(why=N_("it starts in the past"))
         ends_at = starts_at + (event.ends_at - event.starts_at)
-        await self.s.events.move(event_id, starts_at, ends_at, now)
-        await self.s.audit.record(now, actor.user_id, "event.move", f"event:{event_id}")
-        moved = await self.s.events.get(event_id)
-        assert moved is not None
-        await self.s.deliveries.drop_queued_by_key_prefix(f"evrem:{event_id}:", "moved")
-        for chat_id, locale in await self.reminders.chats(event_id):
-            await self._queue_reminders(moved, chat_id, locale)
-            await self._notify(moved, chat_id, locale, N_("Changed time: {title} is now {when}."))
+        async with self.s.db.transaction():
+            await self.s.events.move(event_id, starts_at, ends_at, now)
+            await self.s.audit.record(now, actor.user_id, "event.move", f"event:{event_id}")
+            moved = await self.s.events.get(event_id)
+            assert moved is not None
+            await self.s.deliveries.drop_queued_by_key_prefix(f"evrem:{event_id}:", "moved")
+            for chat_id, locale in await self.reminders.chats(event_id):
+                await self._queue_reminders(moved, chat_id, locale)
+                await self._notify(
+                    moved, chat_id, locale, N_("Changed time: {title} is now {when}.")
+                )
         return moved
 
     async def cancel(self, actor: Actor, event_id: int) -> Event:
         await self._own_event(actor, event_id)
         now = self.s.clock.now()
-        await self.s.events.set_status(event_id, "cancelled", now)
-        await self.s.audit.record(now, actor.user_id, "event.cancel", f"event:{event_id}")
-        await self.s.deliveries.drop_queued_by_key_prefix(f"evrem:{event_id}:", "cancelled")
-        # The stored row, not the one read before: the notice's key carries the new status,
-        # so it is never taken for an earlier "changed time" notice and swallowed.
-        cancelled = await self.s.events.get(event_id)
-        assert cancelled is not None
-        for chat_id, locale in await self.reminders.chats(event_id):
-            await self._notify(cancelled, chat_id, locale, N_("Cancelled: {title} ({when})."))
+        async with self.s.db.transaction():
+            await self.s.events.set_status(event_id, "cancelled", now)
+            await self.s.audit.record(now, actor.user_id, "event.cancel", f"event:{event_id}")
+            await self.s.deliveries.drop_queued_by_key_prefix(f"evrem:{event_id}:", "cancelled")
+            # The stored row, not the one read before: the notice's key carries the new status,
+            # so it is never taken for an earlier "changed time" notice and swallowed.
+            cancelled = await self.s.events.get(event_id)
+            assert cancelled is not None
+            for chat_id, locale in await self.reminders.chats(event_id):
+                await self._notify(cancelled, chat_id, locale, N_("Cancelled: {title} ({when})."))
         return cancelled
 
     async def _notify(self, event: Event, chat_id: int, locale: str | None, msgid: str) -> None:
@@ -337,29 +342,32 @@ class EventService:
         ``moved`` close the event without counting it."""
         event = await self._own_event(actor, event_id, "event.outcome")
         now = self.s.clock.now()
-        if outcome == "done":
-            await self.s.events.set_status(event_id, "happened", now)
-            activity = await self.s.activities.add(
-                NewActivity(
-                    event.commitment,
-                    event.starts_at.astimezone(self.s.clock.tz).date(),
-                    event.place or None,
-                    None,
-                    event.title,
-                    source="event",
-                    event_id=event.id,
-                    reported_by=actor.user_id,
-                ),
-                now,
-            )
-            await self.s.audit.record(
-                now, actor.user_id, "activity.create", f"activity:{activity.id}", event=event_id
-            )
-            return activity.id
-        if outcome in ("cancelled", "moved"):
-            await self.s.events.set_status(event_id, "not_happened", now)
-            await self.s.audit.record(now, actor.user_id, f"event.{outcome}", f"event:{event_id}")
-            return None
+        async with self.s.db.transaction():
+            if outcome == "done":
+                await self.s.events.set_status(event_id, "happened", now)
+                activity = await self.s.activities.add(
+                    NewActivity(
+                        event.commitment,
+                        event.starts_at.astimezone(self.s.clock.tz).date(),
+                        event.place or None,
+                        None,
+                        event.title,
+                        source="event",
+                        event_id=event.id,
+                        reported_by=actor.user_id,
+                    ),
+                    now,
+                )
+                await self.s.audit.record(
+                    now, actor.user_id, "activity.create", f"activity:{activity.id}", event=event_id
+                )
+                return activity.id
+            if outcome in ("cancelled", "moved"):
+                await self.s.events.set_status(event_id, "not_happened", now)
+                await self.s.audit.record(
+                    now, actor.user_id, f"event.{outcome}", f"event:{event_id}"
+                )
+                return None
         raise NotFound()
 
     # --- CSV ----------------------------------------------------------------------------------

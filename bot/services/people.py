@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.errors import AdminOnly, InviteInvalid, NotAllowed
 from bot.i18n import N_, Translator, pick_locale, staff_locale
 from bot.roles import Actor, Role
 from bot.services import Services
 from storage.deliveries import NewDelivery, OutgoingMessage
-from storage.records import Org, StaffMember
+from storage.records import Invite, Org, StaffMember
 
 INVITE_PREFIX = "inv_"
 ORG_LABEL = {Org.POLICE: N_("Police"), Org.MUNICIPALITY: N_("Municipality"),
@@ -91,22 +92,30 @@ class PeopleService:
         if actor is not None:
             await self.require_admin(actor, "invite")
         now = self.s.clock.now()
-        code, invite = await self.s.invites.create(org, actor.user_id if actor else None, now)
-        await self.s.audit.record(
-            now,
-            actor.user_id if actor else None,
-            "invite.create",
-            f"invite:{invite.id}",
-            org=org.value,
-        )
+        async with self.s.db.transaction():
+            code, invite = await self.s.invites.create(org, actor.user_id if actor else None, now)
+            await self.s.audit.record(
+                now,
+                actor.user_id if actor else None,
+                "invite.create",
+                f"invite:{invite.id}",
+                org=org.value,
+            )
         return code
 
     async def redeem_invite(self, code: str, user_id: int, name: str) -> StaffMember:
         now = self.s.clock.now()
-        invite = await self.s.invites.redeem(code, user_id, now)
+        # Using the code, joining, its audit row and the admins' notice: all or nothing.
+        async with self.s.db.transaction():
+            invite = await self.s.invites.redeem(code, user_id, now)
+            if invite is not None:
+                member = await self._join(invite, user_id, name, now)
         if invite is None:
             await self.s.audit.record(now, user_id, "invite.rejected", None)
             raise InviteInvalid()
+        return member
+
+    async def _join(self, invite: Invite, user_id: int, name: str, now: datetime) -> StaffMember:
         member = await self.s.staff.upsert(user_id, invite.org, name, now, invite.created_by)
         await self.s.audit.record(
             now,
@@ -133,9 +142,10 @@ class PeopleService:
     async def revoke_staff(self, actor: Actor, user_id: int) -> bool:
         await self.require_admin(actor, "staff.revoke")
         now = self.s.clock.now()
-        done = await self.s.staff.revoke(user_id, actor.user_id, now)
-        if done:
-            await self.s.audit.record(now, actor.user_id, "staff.revoke", f"user:{user_id}")
+        async with self.s.db.transaction():
+            done = await self.s.staff.revoke(user_id, actor.user_id, now)
+            if done:
+                await self.s.audit.record(now, actor.user_id, "staff.revoke", f"user:{user_id}")
         return done
 
     async def set_locale(self, actor: Actor, locale: str) -> Actor:

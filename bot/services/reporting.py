@@ -215,28 +215,29 @@ class ReportingService:
         self.check(draft)
         assert draft.commitment is not None
         now = self.s.clock.now()
-        if draft.activity_id is not None:
-            old = await self._own(actor, draft.activity_id)
-            await self.s.activities.update(
-                old.id, now, commitment=draft.commitment, day=draft.date, place=draft.place,
-                count=draft.count, description=draft.note,
+        async with self.s.db.transaction():
+            if draft.activity_id is not None:
+                old = await self._own(actor, draft.activity_id)
+                await self.s.activities.update(
+                    old.id, now, commitment=draft.commitment, day=draft.date, place=draft.place,
+                    count=draft.count, description=draft.note,
+                )  # fmt: skip
+                await self.s.audit.record(now, actor.user_id, "activity.edit", f"activity:{old.id}")
+                updated = await self.s.activities.get(old.id)
+                assert updated is not None
+                return updated
+            activity = await self.s.activities.add(
+                NewActivity(
+                    draft.commitment, draft.date, draft.place, draft.count, draft.note,
+                    source="chat", reported_by=actor.user_id,
+                ),
+                now,
             )  # fmt: skip
-            await self.s.audit.record(now, actor.user_id, "activity.edit", f"activity:{old.id}")
-            updated = await self.s.activities.get(old.id)
-            assert updated is not None
-            return updated
-        activity = await self.s.activities.add(
-            NewActivity(
-                draft.commitment, draft.date, draft.place, draft.count, draft.note,
-                source="chat", reported_by=actor.user_id,
-            ),
-            now,
-        )  # fmt: skip
-        await self.s.audit.record(
-            now, actor.user_id, "activity.create", f"activity:{activity.id}",
-            commitment=draft.commitment,
-        )  # fmt: skip
-        return activity
+            await self.s.audit.record(
+                now, actor.user_id, "activity.create", f"activity:{activity.id}",
+                commitment=draft.commitment,
+            )  # fmt: skip
+            return activity
 
     async def _own(self, actor: Actor, activity_id: int) -> Activity:
         activity = await self.s.activities.get(activity_id)
@@ -265,8 +266,11 @@ class ReportingService:
         await self.people.require_staff(actor, "report.retract")
         activity = await self._own(actor, activity_id)
         now = self.s.clock.now()
-        await self.s.activities.retract(activity.id, now)
-        await self.s.audit.record(now, actor.user_id, "activity.retract", f"activity:{activity.id}")
+        async with self.s.db.transaction():
+            await self.s.activities.retract(activity.id, now)
+            await self.s.audit.record(
+                now, actor.user_id, "activity.retract", f"activity:{activity.id}"
+            )
         return activity
 
     # --- milestones ------------------------------------------------------------------------
@@ -336,7 +340,8 @@ class ReportingService:
         if not self.is_milestone(commitment_id):
             raise NotFound()
         now = self.s.clock.now()
-        done = await self.s.milestones.confirm(commitment_id, now.date(), actor.user_id, now)
-        if done:
-            await self.s.audit.record(now, actor.user_id, "milestone.confirm", commitment_id)
+        async with self.s.db.transaction():
+            done = await self.s.milestones.confirm(commitment_id, now.date(), actor.user_id, now)
+            if done:
+                await self.s.audit.record(now, actor.user_id, "milestone.confirm", commitment_id)
         return True

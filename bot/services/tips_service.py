@@ -103,39 +103,40 @@ class TipService:
 
     async def tick(self) -> int:
         """Queue the tip for every subscription that is due; returns how many were queued."""
-        now = self.s.clock.now()
-        due = await self.subs.due(now)
-        if not due:
-            return 0
-        rows: list[NewDelivery] = []
-        for sub in due:
-            book = load_tips(sub.locale)
-            tip = next_tip(book, sub.cursor)
-            rows.append(
-                NewDelivery(
-                    sub.chat_id,
-                    "tip",
-                    OutgoingMessage(book.render(tip), stop_button(sub.locale, self.s)),
-                    now,
-                    dedupe_key=f"tip:{sub.chat_id}:{sub.cursor}:{sub.anchor.isoformat()}",
-                    batch=f"tips:{now.date().isoformat()}",
+        async with self.s.db.transaction():
+            now = self.s.clock.now()
+            due = await self.subs.due(now)
+            if not due:
+                return 0
+            rows: list[NewDelivery] = []
+            for sub in due:
+                book = load_tips(sub.locale)
+                tip = next_tip(book, sub.cursor)
+                rows.append(
+                    NewDelivery(
+                        sub.chat_id,
+                        "tip",
+                        OutgoingMessage(book.render(tip), stop_button(sub.locale, self.s)),
+                        now,
+                        dedupe_key=f"tip:{sub.chat_id}:{sub.cursor}:{sub.anchor.isoformat()}",
+                        batch=f"tips:{now.date().isoformat()}",
+                    )
                 )
+            queued = await self.s.deliveries.enqueue_many(rows, now)
+            # From the planned time, not from now: a late round (bot was down) does not shift
+            # the subscriber's weekday or slot.
+            await self.subs.advance_many(
+                [
+                    (
+                        sub.chat_id,
+                        sub.cursor + 1,
+                        next_send_time(now, sub.cadence, sub.weekday, sub.slot, sub.next_at or now),
+                    )
+                    for sub in due
+                ]
             )
-        queued = await self.s.deliveries.enqueue_many(rows, now)
-        # From the planned time, not from now: a late round (bot was down) does not shift
-        # the subscriber's weekday or slot.
-        await self.subs.advance_many(
-            [
-                (
-                    sub.chat_id,
-                    sub.cursor + 1,
-                    next_send_time(now, sub.cadence, sub.weekday, sub.slot, sub.next_at or now),
-                )
-                for sub in due
-            ]
-        )
-        await self._count_round(now, "tips", f"tips:{now.date().isoformat()}", queued)
-        return queued
+            await self._count_round(now, "tips", f"tips:{now.date().isoformat()}", queued)
+            return queued
 
     async def _count_round(self, now: datetime, source: str, key: str, n: int) -> None:
         if n and await self.jobs.claim("fraud-info", key, now):
@@ -226,18 +227,19 @@ class TipService:
     async def decide_alert(self, actor: Actor, alert_id: int, approve: bool) -> Alert:
         await PeopleService(self.s).require_admin(actor, "alert.approve")
         now = self.s.clock.now()
-        if not await self.alerts.decide(
-            alert_id, "approved" if approve else "rejected", actor.user_id, now
-        ):
-            raise NotFound()
-        await self.s.audit.record(
-            now, actor.user_id, "alert.approve" if approve else "alert.reject",
-            f"alert:{alert_id}",
-        )  # fmt: skip
-        alert = await self.alerts.get(alert_id)
-        assert alert is not None
-        if approve:
-            await self._queue_alert(alert, now)
+        async with self.s.db.transaction():
+            if not await self.alerts.decide(
+                alert_id, "approved" if approve else "rejected", actor.user_id, now
+            ):
+                raise NotFound()
+            await self.s.audit.record(
+                now, actor.user_id, "alert.approve" if approve else "alert.reject",
+                f"alert:{alert_id}",
+            )  # fmt: skip
+            alert = await self.alerts.get(alert_id)
+            assert alert is not None
+            if approve:
+                await self._queue_alert(alert, now)
         return alert
 
     async def _queue_alert(self, alert: Alert, now: datetime) -> int:
