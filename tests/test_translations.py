@@ -80,6 +80,42 @@ def test_resident_catalogues_hold_exactly_the_resident_messages() -> None:
         assert ids == residents, lang
 
 
+def test_the_check_fails_on_an_untranslated_or_fuzzy_resident_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from babel.messages.pofile import read_po
+
+    copy = tmp_path / "locales"
+    shutil.copytree(catalog.LOCALES, copy)
+    monkeypatch.setattr(catalog, "LOCALES", copy)
+    monkeypatch.setattr(catalog, "POT", copy / "messages.pot")
+    monkeypatch.setattr(catalog, "SCOPE", copy / "scope.toml")
+
+    def edit(lang: str, msgid: str, **change: object) -> None:
+        path = catalog._po_path(lang)
+        with path.open("rb") as handle:
+            po = read_po(handle, locale=lang)
+        message = po[msgid]
+        for key, value in change.items():
+            setattr(message, key, value)
+        catalog._write(path, po, lang)
+
+    edit("fi", "Remind me", string="")
+    edit("ar", "Stop the tips", flags={"fuzzy"})
+    edit("so", "Add to calendar", string="Add to calendar")
+    edit("pl", "Where: {place}", string="Gdzie: {miejsce}")
+    found = catalog.problems()
+    assert "fi: untranslated: 'Remind me'" in found
+    assert "ar: fuzzy: 'Stop the tips'" in found
+    assert "so: untranslated: 'Add to calendar'" in found
+    assert any(line.startswith("pl: placeholders ['miejsce']") for line in found)
+    # A staff-only message may be missing from a resident language, never from Swedish.
+    edit("sv", "For staff:", string="")
+    assert "sv: untranslated: 'For staff:'" in catalog.problems()
+
+
 def test_an_english_copy_counts_as_untranslated() -> None:
     assert catalog._still_english("Remind me", "Remind me")
     assert not catalog._still_english("{name}: {state}", "{name}: {state}")
