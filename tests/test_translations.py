@@ -474,3 +474,11 @@ def test_follow_up_in_arabic_reads_right_to_left_and_its_data_has_no_marks(
         data = run("--format", fmt, "--today", "2024-03-12")
         assert not any(mark in data for mark in (RLM, FSI, PDI)), fmt
         assert "وعد المواطنين" in data or "الفصل" in data
+
+
+def test_a_promise_file_with_only_swedish_and_english_still_works() -> None:
+    text = Text(sv="Tematräffar", en="Theme meetings")
+    assert text.get("fi") == "Tematräffar" and text.get("en") == "Theme meetings"
+    full = load_promise().commitment("theme_meeting")
+    assert full.short.get("fi") == "Teematapaamiset" and full.short.get("ar") == "اللقاءات الموضوعية"
+    assert "teematapaami*" in full.question_words.all()
