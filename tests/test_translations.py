@@ -480,5 +480,6 @@ def test_a_promise_file_with_only_swedish_and_english_still_works() -> None:
     text = Text(sv="Tematräffar", en="Theme meetings")
     assert text.get("fi") == "Tematräffar" and text.get("en") == "Theme meetings"
     full = load_promise().commitment("theme_meeting")
-    assert full.short.get("fi") == "Teematapaamiset" and full.short.get("ar") == "اللقاءات الموضوعية"
+    assert full.short.get("fi") == "Teematapaamiset"
+    assert full.short.get("ar") == "اللقاءات الموضوعية"
     assert "teematapaami*" in full.question_words.all()
