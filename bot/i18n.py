@@ -4,6 +4,11 @@ One gettext domain, ``messages``, under ``locales/<lang>/LC_MESSAGES``. Message 
 English; the English catalogue is still complete so a test can tell a forgotten string from
 a translated one. Use named placeholders and ``str.format`` after translation, never
 f-strings inside ``_()``; plurals go through ``ngettext``.
+
+Residents and seniors also read Finnish, Arabic, Persian, Somali and Polish; those catalogues
+hold the resident-facing messages only (``locales/scope.toml``), and anything else reads
+Swedish. Staff screens stay Swedish or English (``staff_locale``). Arabic and Persian text
+gets direction marks (``bidi``) so it reads right to left in Telegram.
 """
 
 from __future__ import annotations
