@@ -457,6 +457,10 @@ def test_locale_files_exist_for_every_language() -> None:
         folder = Path(catalog.LOCALES) / lang
         assert (folder / "LC_MESSAGES" / "messages.po").is_file()
         assert (folder / "tips.toml").is_file()
+        assert (folder / "questions.toml").is_file()
+        with (folder / "safety.toml").open("rb") as handle:
+            families = tomllib.load(handle)["families"]
+        assert {"suicide", "fire", "weapon", "violence", "medical", "plea"} <= set(families), lang
         if lang not in STAFF_LOCALES:
             assert (folder / "glossary.toml").is_file()
 
