@@ -1,0 +1,104 @@
+"""``trygghetsbot run`` as its own process, against the loopback emulator, with the scheduled
+jobs running in real time: a senior who subscribes just before 09:00 on a Monday gets the
+tip at 09:00 while residents ask questions and a staff member reports at the same moment.
+
+This is the story that failed before the database had one access discipline (the tips job
+and the outbox sender collided on the shared connection and no tip ever arrived)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from bot.sandbox.emulator import Emulator, SentMessage
+
+SENIOR = 300_001
+STAFF = 300_002
+RESIDENTS = range(300_100, 300_112)
+TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"  # well-formed, only the emulator knows it
+
+
+def _button(messages: list[SentMessage], prefix: str) -> tuple[SentMessage, str, str]:
+    for message in reversed(messages):
+        for label, data in message.buttons:
+            if label.startswith(prefix):
+                return message, label, data
+    raise AssertionError(f"no button {prefix!r} in {[m.shown for m in messages]}")
+
+
+async def _say(emu: Emulator, user_id: int, text: str, lang: str = "sv") -> list[SentMessage]:
+    before = len(emu.sent_to(user_id))
+    await emu.user_sends(user_id, text, language_code=lang)
+    return await emu.wait_for_reply(user_id, before, timeout=15)
+
+
+async def _tap(emu: Emulator, user_id: int, replies: list[SentMessage], prefix: str) -> None:
+    message, label, data = _button(replies, prefix)
+    if data:
+        await emu.press_and_wait(user_id, message.message_id, data, timeout=15)
+    else:  # a reply-keyboard button: tapping it sends its label as a message
+        await _say(emu, user_id, label)
+
+
+async def _resident_asks(emu: Emulator, user_id: int) -> str:
+    lang = "en" if user_id % 2 else "sv"
+    question = "when is the next theme meeting?" if lang == "en" else "när är nästa tematräff?"
+    return "\n".join(m.shown for m in await _say(emu, user_id, question, lang))
+
+
+async def test_run_process_delivers_the_tip_on_time_while_others_use_the_bot(
+    tmp_path: Path,
+) -> None:
+    async with Emulator() as emu:
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": f"{emu.base_url}",
+            "TELEGRAM_API_FILE_URL": f"{emu.base_file_url}",
+            "TRYGGHETSBOT_DB": str(tmp_path / "bot.sqlite3"),
+            "TRYGGHETSBOT_ADMIN_IDS": str(STAFF),
+            # Monday 11 March 2024, eight seconds before the morning tip slot (09:00).
+            "TRYGGHETSBOT_NOW": "2024-03-11T08:59:52",
+        }
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            env=env,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            # The senior chooses weekly tips on Monday mornings, before 09:00 on the clock.
+            menu = await _say(emu, SENIOR, "/tips")
+            await _tap(emu, SENIOR, menu, "Varje vecka")
+            await _tap(emu, SENIOR, emu.sent_to(SENIOR), "Måndag")
+            await _tap(emu, SENIOR, emu.sent_to(SENIOR), "Förmiddag")
+            confirmed = emu.sent_to(SENIOR)[-1].shown
+            assert "måndag" in confirmed.lower(), confirmed
+            subscribed_messages = len(emu.sent_to(SENIOR))
+
+            # Meanwhile residents ask and a staff member reports, all at once.
+            answers = await asyncio.gather(*(_resident_asks(emu, r) for r in RESIDENTS))
+            assert all(a.strip() for a in answers)
+            card = await _say(emu, STAFF, "tematräff idag 12 pers trygghetscenter")
+            await _tap(emu, STAFF, card, "Spara")
+            assert "Sparad" in emu.sent_to(STAFF)[-1].shown
+
+            # The tips job ticks once a minute in real time; its first tick is ten seconds
+            # after start, when the clock has passed 09:00.
+            tip = await emu.wait_for_reply(SENIOR, subscribed_messages, timeout=40)
+            assert any("Vi ber dig aldrig om koder eller BankID" in m.shown for m in tip)
+            assert len(tip) == 1
+        finally:
+            proc.send_signal(signal.SIGINT)
+            _out, err = await asyncio.wait_for(proc.communicate(), timeout=30)
+        log = err.decode("utf-8", "replace")
+        assert proc.returncode == 0, log[-2000:]
+        assert " ERROR " not in log and "Traceback" not in log, log[-2000:]
+        assert TOKEN.split(":")[1] not in log
