@@ -15,15 +15,23 @@ for the reply, send the next. Three figures:
    while residents ask (each at most one question per ~1.5 s, as people do): reply latency
    p50/p95 (target p95 < 1 s) and the tips sent meanwhile.
 
-Everything runs in one process (the emulator needs the user side in-process), so the emulator
-takes its share of the CPU in every round, for both bots alike.
+By default everything runs in one process (the emulator needs the user side in-process), so
+the emulator takes its share of the CPU in every round, for both bots alike; that share is the
+same for both and pulls the ratio towards 1. With ``--separate`` the emulator and the simulated
+residents run in a child process of their own (``--serve-residents``, driven over a pipe) and
+only the bot under test runs here, so the CPU time this process spends per answered update is
+the bot's own: the fairest comparison of the two bots' work, and the one the capacity figures
+in the README use. Each capacity round prints updates/s and CPU per update for both bots.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
 import logging
+import os
 import statistics
 import sys
 import tempfile
@@ -34,6 +42,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
@@ -49,11 +58,28 @@ from bot.settings import Settings
 from storage.subscriptions import NewSubscription, SubscriptionRepo
 
 QUESTION = "när är nästa tematräff"
+# --varied: every question a text the bot has not seen (a wording plus a number), so the
+# matcher's memo of known texts never helps and each update pays for matching in full.
+WORDINGS = (
+    "när är nästa tematräff",
+    "när blir det tematräff igen",
+    "nästa träff på trygghetscenter?",
+    "when is the next theme meeting",
+    "finns det nån tematräff snart",
+    "vilken dag är tematräffen",
+)
+
+
+def question(varied: bool, user: int, n: int) -> str:
+    return f"{WORDINGS[n % len(WORDINGS)]} {user % 1000}{n}" if varied else QUESTION
+
+
 RESIDENT_BASE = 300_000
 SUBSCRIBER_BASE = 700_000
 TELEGRAM_RATE = 30.0
 REPLY_TIMEOUT = 15.0
 UNLIMITED = {"send_rate": 1e6, "chat_send_rate": 1e6}
+_HERE = Path(__file__).resolve()
 
 
 class Inbox:
@@ -102,17 +128,23 @@ class Round:
 
 
 async def residents(
-    emu: Emulator, users: int, per_user: int, think: float = 0.0, base: int = RESIDENT_BASE
+    emu: Emulator,
+    users: int,
+    per_user: int,
+    think: float = 0.0,
+    base: int = RESIDENT_BASE,
+    varied: bool = False,
 ) -> Round:
     inbox = Inbox()
     emu.add_listener(inbox)
     result = Round()
 
     async def one(user: int) -> None:
-        for _ in range(per_user):
+        for n in range(per_user):
             seen = inbox.count.get(user, 0)
             started = time.perf_counter()
-            await emu.user_sends(user, QUESTION, first_name="Bench", language_code="sv")
+            text = question(varied, user, n)
+            await emu.user_sends(user, text, first_name="Bench", language_code="sv")
             try:
                 await inbox.after(user, seen)
             except TimeoutError:
@@ -171,6 +203,86 @@ async def trygghetsbot(
         yield app.bot_data.services
 
 
+class RemoteResidents:
+    """The emulator and the residents in a child process (``--serve-residents``): the bots
+    here only see its loopback address, exactly as they see an in-process emulator's."""
+
+    def __init__(self, process: asyncio.subprocess.Process, port: int) -> None:
+        self._process = process
+        self.base_url = f"http://127.0.0.1:{port}/bot"
+        self.base_file_url = f"http://127.0.0.1:{port}/file/bot"
+
+    @classmethod
+    @asynccontextmanager
+    async def started(cls) -> AsyncIterator[RemoteResidents]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(_HERE),
+            "--serve-residents",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(_HERE.parents[1])},
+        )
+        assert process.stdout is not None and process.stdin is not None
+        line = (await process.stdout.readline()).decode()
+        if not line.startswith("PORT "):
+            raise RuntimeError(f"the residents' process did not start: {line!r}")
+        try:
+            yield cls(process, int(line.split()[1]))
+        finally:
+            process.stdin.close()
+            await process.wait()
+
+    async def run(
+        self, users: int, per_user: int, base: int, varied: bool = False
+    ) -> tuple[Round, float]:
+        """One round of closed-loop residents; also the child's CPU seconds for it."""
+        assert self._process.stdin is not None and self._process.stdout is not None
+        order = {"users": users, "per_user": per_user, "base": base, "varied": varied}
+        self._process.stdin.write((json.dumps(order) + "\n").encode())
+        await self._process.stdin.drain()
+        answer = json.loads(await self._process.stdout.readline())
+        result = Round(answer["latencies"], answer["answered_at"], answer["failures"])
+        result.wall = answer["wall"]
+        return result, float(answer["cpu"])
+
+
+async def serve_residents() -> int:
+    """The child side of ``--separate``: an emulator without send limits, and residents on
+    order (one JSON line in, one JSON line out), until stdin closes."""
+    emu = Emulator()
+    await emu.start()
+    emu.set_rate_limits(None, None)
+    print(f"PORT {emu.port}", flush=True)
+    loop = asyncio.get_running_loop()
+    try:
+        while line := await loop.run_in_executor(None, sys.stdin.readline):
+            order = json.loads(line)
+            cpu = time.process_time()
+            result = await residents(
+                emu,
+                order["users"],
+                order["per_user"],
+                base=order["base"],
+                varied=order.get("varied", False),
+            )
+            answer = {
+                "latencies": result.latencies,
+                "answered_at": result.answered_at,
+                "failures": result.failures,
+                "wall": result.wall,
+                "cpu": time.process_time() - cpu,
+            }
+            print(json.dumps(answer), flush=True)
+    finally:
+        await emu.stop()
+    return 0
+
+
+def ratio(a: float, b: float) -> float:
+    return a / b if b else float("nan")
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
@@ -180,27 +292,67 @@ def ms(values: Sequence[float], q: float) -> str:
     return f"{percentile(values, q) * 1000:.0f} ms" if values else "-"
 
 
-async def processing(emu: Emulator, tmp: Path, rounds: int, users: int, per_user: int) -> None:
+async def processing(
+    emu: Emulator,
+    tmp: Path,
+    rounds: int,
+    users: int,
+    per_user: int,
+    separate: bool,
+    only: str | None = None,
+    varied: bool = False,
+) -> None:
     emu.set_rate_limits(None, None)
     echo: list[float] = []
     ours: list[float] = []
-    for n in range(rounds):
-        async with echo_bot(emu):
-            result = await residents(emu, users, per_user, base=RESIDENT_BASE + 10_000 * n)
-        echo.append(result.rate)
-        async with trygghetsbot(emu, tmp, f"capacity{n}", limits=False):
-            mine = await residents(emu, users, per_user, base=RESIDENT_BASE + 10_000 * n + 5000)
-        ours.append(mine.rate)
-        print(
-            f"  round {n + 1}: echo {result.rate:6.1f}/s   trygghetsbot {mine.rate:6.1f}/s   "
-            f"ratio {mine.rate / result.rate:.2f}   (failures {result.failures}/{mine.failures})"
-        )
-    ratios = [o / e for o, e in zip(ours, echo, strict=True)]
+    echo_cpu: list[float] = []
+    ours_cpu: list[float] = []
+    async with contextlib.AsyncExitStack() as stack:
+        remote = await stack.enter_async_context(RemoteResidents.started()) if separate else None
+        # The bots talk to whichever emulator by its address only.
+        target = emu if remote is None else cast(Emulator, remote)
+
+        async def measured(base: int) -> tuple[Round, float]:
+            """A round and the CPU seconds this process spent per answered update."""
+            cpu = time.process_time()
+            if remote is None:
+                result = await residents(emu, users, per_user, base=base, varied=varied)
+            else:
+                result, _child = await remote.run(users, per_user, base, varied)
+            spent = time.process_time() - cpu
+            return result, spent / max(1, len(result.latencies))
+
+        for n in range(rounds):
+            result, cpu = Round(wall=1.0), 1.0
+            if only != "trygghetsbot":
+                async with echo_bot(target):
+                    result, cpu = await measured(RESIDENT_BASE + 10_000 * n)
+            echo.append(result.rate)
+            echo_cpu.append(cpu)
+            mine, my_cpu = Round(wall=1.0), 1.0
+            if only != "echo":
+                async with trygghetsbot(target, tmp, f"capacity{n}", limits=False):
+                    mine, my_cpu = await measured(RESIDENT_BASE + 10_000 * n + 5000)
+            ours.append(mine.rate)
+            ours_cpu.append(my_cpu)
+            print(
+                f"  round {n + 1}: echo {result.rate:6.1f}/s {cpu * 1000:4.2f} ms   "
+                f"trygghetsbot {mine.rate:6.1f}/s {my_cpu * 1000:4.2f} ms   "
+                f"ratio {ratio(mine.rate, result.rate):.2f}, CPU {ratio(cpu, my_cpu):.2f}   "
+                f"(failures {result.failures}/{mine.failures})"
+            )
+    ratios = [ratio(o, e) for o, e in zip(ours, echo, strict=True)]
+    cpu_ratios = [ratio(e, o) for e, o in zip(echo_cpu, ours_cpu, strict=True)]
+    where = "the bot's process only" if separate else "whole process, emulator included"
     print(
         f"processing capacity, {users} users: echo {statistics.median(echo):.1f} updates/s, "
         f"trygghetsbot {statistics.median(ours):.1f} updates/s, "
-        f"ratio {statistics.median(ratios):.2f} (median of {rounds} paired rounds; "
-        "target ≥ 0.8)"
+        f"ratio {statistics.median(ratios):.2f} (range {min(ratios):.2f}–{max(ratios):.2f}; "
+        f"median of {rounds} paired rounds; target ≥ 0.8)\n"
+        f"CPU per update ({where}): echo {statistics.median(echo_cpu) * 1000:.2f} ms, "
+        f"trygghetsbot {statistics.median(ours_cpu) * 1000:.2f} ms, echo/trygghetsbot "
+        f"{statistics.median(cpu_ratios):.2f} (range {min(cpu_ratios):.2f}–"
+        f"{max(cpu_ratios):.2f})"
     )
 
 
@@ -258,7 +410,16 @@ async def benchmark(args: argparse.Namespace) -> int:
             tmp = Path(name)
             print("Trygghetsbot vs a bare PTB echo bot, same emulator over loopback HTTP")
             if "capacity" in args.modes:
-                await processing(emu, tmp, args.rounds, args.users, args.per_user)
+                await processing(
+                    emu,
+                    tmp,
+                    args.rounds,
+                    args.users,
+                    args.per_user,
+                    args.separate,
+                    args.only,
+                    args.varied,
+                )
             if "shipped" in args.modes:
                 await as_shipped(emu, tmp, 50, args.shipped_per_user)
             if "tipround" in args.modes:
@@ -277,10 +438,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--shipped-per-user", type=int, default=8)
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--tip-users", type=int, default=10)
+    parser.add_argument(
+        "--separate",
+        action="store_true",
+        help="capacity: the emulator and the residents in a process of their own",
+    )
+    parser.add_argument(
+        "--varied",
+        action="store_true",
+        help="capacity: every question a wording the bot has not seen (no memo hits)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=("echo", "trygghetsbot"),
+        help="capacity: run one of the two bots (for a profiler); no ratio then",
+    )
+    parser.add_argument("--serve-residents", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=PTBUserWarning)
+        if args.serve_residents:
+            return asyncio.run(serve_residents())
         return asyncio.run(benchmark(args))
 
 

@@ -231,8 +231,26 @@ def pii_kinds(text: str) -> list[str]:
     return sorted({hit.kind for hit in find_pii(text)})
 
 
+# Redacted texts, remembered: the same event titles, places and descriptions are redacted on
+# every resident's question about them. Pure and bounded; cleared when full.
+_REDACTED: dict[str, str] = {}
+_REDACTED_SIZE = 4096
+_REDACTED_LONGEST = 2000
+
+
 def redact(text: str) -> str:
     """``text`` with every hit replaced by :data:`REDACTED`."""
+    found = _REDACTED.get(text)
+    if found is None:
+        found = _redact(text)
+        if len(text) <= _REDACTED_LONGEST:
+            if len(_REDACTED) >= _REDACTED_SIZE:
+                _REDACTED.clear()
+            _REDACTED[text] = found
+    return found
+
+
+def _redact(text: str) -> str:
     parts: list[str] = []
     pos = 0
     for hit in find_pii(text):

@@ -207,7 +207,12 @@ class _Text:
         # Every match (exact, stem or typo) starts with the right letter, so a phrase whose
         # first word starts with no token's letter cannot match: tables are indexed by it.
         self.initials = frozenset(t[0] for t in self.tokens)
+        # The same rule spares comparing a word with tokens that start with another letter.
+        self._by_initial: dict[str, list[tuple[int, str]]] = {}
+        for i, t in enumerate(self.tokens):
+            self._by_initial.setdefault(t[0], []).append((i, t))
         self._start_cache: dict[tuple[str, bool], tuple[tuple[int, float], ...]] = {}
+        self._glued_cache: dict[tuple[str, bool], bool] = {}
 
     def sim(self, token: str, word: str, strict: bool) -> float:
         key = (token, word, strict)
@@ -230,13 +235,22 @@ class _Text:
             rest = self._rest(start, phrase, 1)
             if rest is not None:
                 best = max(best, first + rest)
-        if len(words) == 1:
-            # Only an exact hit counts: two neighbouring words glued together and one typo off
-            # are too often something else ("polis till" is not "polisbil").
-            for pair in self.pairs:
-                if self.sim(pair, words[0], phrase.strict) == 1.0:
-                    best = max(best, 1.0)
+        if len(words) == 1 and best < 1.0 and self._glued(words[0], phrase.strict):
+            best = 1.0
         return best * phrase.weight
+
+    def _glued(self, word: str, strict: bool) -> bool:
+        """Whether two neighbouring tokens glued together are ``word`` exactly. Only an exact
+        hit counts: glued and one typo off is too often something else ("polis till" is not
+        "polisbil"). Many one-word phrases share a word."""
+        key = (word, strict)
+        found = self._glued_cache.get(key)
+        if found is None:
+            found = any(
+                self.sim(pair, word, strict) == 1.0 for pair in self.pairs if pair[0] == word[0]
+            )
+            self._glued_cache[key] = found
+        return found
 
     def _starts(self, word: str, strict: bool) -> tuple[tuple[int, float], ...]:
         """Where ``word`` matches, with how well; many phrases share a first word."""
@@ -244,7 +258,9 @@ class _Text:
         found = self._start_cache.get(key)
         if found is None:
             found = tuple(
-                (i, s) for i, t in enumerate(self.tokens) if (s := self.sim(t, word, strict)) > 0
+                (i, s)
+                for i, t in self._by_initial.get(word[0], ())
+                if (s := self.sim(t, word, strict)) > 0
             )
             self._start_cache[key] = found
         return found
@@ -255,8 +271,12 @@ class _Text:
             return 0.0
         best: float | None = None
         stop = min(len(self.tokens), after + 2 + _MAX_GAP)
+        word = words[k]
         for j in range(after + 1, stop):
-            s = self.sim(self.tokens[j], words[k], phrase.strict)
+            token = self.tokens[j]
+            if token[0] != word[0]:
+                continue  # no match of any kind starts with another letter
+            s = self.sim(token, word, phrase.strict)
             if s == 0.0:
                 continue
             rest = self._rest(j, phrase, k + 1)
@@ -275,11 +295,19 @@ class _Table:
         for i, p in enumerate(self.phrases):
             groups.setdefault(p.words[0][0], []).append((i, p))
         self._groups = groups
+        self._candidates: dict[frozenset[str], list[_Phrase]] = {}
 
-    def candidates(self, initials: Iterable[str]) -> list[_Phrase]:
-        found = [item for ch in initials for item in self._groups.get(ch, ())]
-        found.sort(key=lambda item: item[0])
-        return [p for _i, p in found]
+    def candidates(self, initials: frozenset[str]) -> list[_Phrase]:
+        # Texts share initial letters more often than not: the lists are remembered (bounded).
+        found = self._candidates.get(initials)
+        if found is None:
+            items = [item for ch in initials for item in self._groups.get(ch, ())]
+            items.sort(key=lambda item: item[0])
+            found = [p for _i, p in items]
+            if len(self._candidates) >= 1024:
+                self._candidates.clear()
+            self._candidates[initials] = found
+        return found
 
     def __bool__(self) -> bool:
         return bool(self.phrases)
@@ -397,6 +425,13 @@ def _explained(t: _Text, index: _Index) -> str | None:
     return best_id
 
 
+# Understood questions, remembered: residents ask the same few questions in the same words
+# ("när är nästa tematräff", "hej", "tack"), and a Match is immutable and depends only on the
+# text, the promise (by identity, as for the index) and the locale. Bounded; cleared when full.
+_MATCH_CACHE: dict[tuple[str, str, int], tuple[Promise, Match]] = {}
+_MATCH_CACHE_SIZE = 4096
+
+
 def match_question(text: str, promise: Promise, locale: str) -> Match:
     """Understand a resident's question. Never raises; anything unclear is ``unknown``.
 
@@ -405,6 +440,19 @@ def match_question(text: str, promise: Promise, locale: str) -> Match:
     """
     if not isinstance(text, str):
         return Match(Intent.UNKNOWN, None, 0.0, None)
+    key = (text, locale, id(promise))
+    cached = _MATCH_CACHE.get(key)
+    if cached is not None and cached[0] is promise:
+        return cached[1]
+    match = _match(text, promise, locale)
+    if len(text) <= MAX_QUESTION_LENGTH:  # long pastes are rarely sent twice
+        if len(_MATCH_CACHE) >= _MATCH_CACHE_SIZE:
+            _MATCH_CACHE.clear()
+        _MATCH_CACHE[key] = (promise, match)
+    return match
+
+
+def _match(text: str, promise: Promise, locale: str) -> Match:
     tokens = _tokens(text[:MAX_QUESTION_LENGTH])
     guess = _locale_guess(text, tokens, locale)
 

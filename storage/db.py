@@ -18,6 +18,7 @@ transaction; here it waits its turn instead.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -130,6 +131,23 @@ class Database:
                 for statement in _split_sql(migration.sql):
                     await conn.execute(statement)
                 await conn.execute(f"PRAGMA user_version = {migration.version:d}")
+
+    def change_token(self) -> tuple[int, ...]:
+        """Changes whenever the database may have changed, read without a trip to aiosqlite's
+        thread: the rows this connection has changed (``total_changes``) plus the size and
+        modification time of the database file and its WAL, which another process's commit
+        (``trygghetsbot import-events`` while the bot runs) moves. For read caches: take the
+        token *before* the read; an equal token later means the cached rows still hold."""
+        token = [self.conn.total_changes]
+        if self.path != ":memory:":
+            for name in (self.path, self.path + "-wal"):
+                try:
+                    st = os.stat(name)
+                except OSError:
+                    token.extend((-1, -1, -1))
+                else:
+                    token.extend((st.st_ino, st.st_size, st.st_mtime_ns))
+        return tuple(token)
 
     @property
     def in_transaction(self) -> bool:

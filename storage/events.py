@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from sqlite3 import Row
 
 from storage.db import Database
@@ -62,9 +62,23 @@ def _params(new: NewEvent, now: datetime) -> tuple[object, ...]:
     )
 
 
+# How far past the asked window a kept ``upcoming`` fetch reaches, so that calls a little
+# later (the clock moves on) are served from it too.
+_UPCOMING_MARGIN = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class _Kept:
+    token: tuple[int, ...]  # the database's change token taken before the fetch
+    since: str  # the fetch's ``now`` (stored text): valid for calls at or after it
+    until: str | None  # how far the fetch reaches (None: no bound)
+    rows: list[tuple[str, str, Event]]  # (starts_at, ends_at as stored, event), in order
+
+
 class EventRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._upcoming: dict[tuple[str | None, tuple[str, ...] | None], _Kept] = {}
 
     async def add(self, new: NewEvent, now: datetime) -> Event:
         event_id = await self._db.insert(_INSERT, _params(new, now))
@@ -88,7 +102,47 @@ class EventRepo:
         commitment: str | None = None,
         visibilities: tuple[str, ...] | None = None,
     ) -> list[Event]:
-        """Planned events that have not ended yet, soonest first."""
+        """Planned events that have not ended yet, soonest first.
+
+        Residents ask "when is the next …" all day while events change rarely, so the rows
+        are kept between calls (read without the database thread) for as long as the
+        database's change token stays the same, which any write moves: an event planned,
+        moved or cancelled, here or by another process, is seen by the next call. A kept
+        fetch reaches ``_UPCOMING_MARGIN`` past ``until`` and serves later calls whose window
+        lies inside it, filtered exactly as the query does (on the stored text)."""
+        now_s = to_db(now)
+        until_s = None if until is None else to_db(until)
+        key = (commitment, visibilities)
+        token = self._db.change_token()
+        kept = self._upcoming.get(key)
+        if (
+            kept is None
+            or kept.token != token
+            or now_s < kept.since
+            or (kept.until is not None and (until_s is None or until_s > kept.until))
+        ):
+            reach = None if until is None else until + _UPCOMING_MARGIN
+            rows = await self._upcoming_rows(now, reach, commitment, visibilities)
+            kept = _Kept(token, now_s, None if reach is None else to_db(reach), rows)
+            # Rows read inside this task's own transaction may yet be rolled back, and a
+            # rollback leaves the token as it is: they are used once, never kept.
+            if not self._db.in_transaction:
+                if len(self._upcoming) >= 64:
+                    self._upcoming.clear()
+                self._upcoming[key] = kept
+        return [
+            event
+            for starts, ends, event in kept.rows
+            if ends > now_s and (until_s is None or starts <= until_s)
+        ]
+
+    async def _upcoming_rows(
+        self,
+        now: datetime,
+        until: datetime | None,
+        commitment: str | None,
+        visibilities: tuple[str, ...] | None,
+    ) -> list[tuple[str, str, Event]]:
         sql = "SELECT * FROM events WHERE status = 'planned' AND ends_at > ?"
         params: list[object] = [to_db(now)]
         if until is not None:
@@ -101,7 +155,8 @@ class EventRepo:
             sql += f" AND visibility IN ({','.join('?' * len(visibilities))})"
             params.extend(visibilities)
         sql += " ORDER BY starts_at, id"
-        return [_event(r) for r in await self._db.fetchall(sql, params)]
+        rows = await self._db.fetchall(sql, params)
+        return [(r["starts_at"], r["ends_at"], _event(r)) for r in rows]
 
     async def ended_without_followup(self, now: datetime) -> list[Event]:
         rows = await self._db.fetchall(

@@ -6,7 +6,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from telegram.request import HTTPXRequest
+
+from bot.app import CONNECTION_WAIT, CONNECTIONS, SANDBOX_TOKEN, build_application
 from bot.roles import Role
+from bot.settings import Settings
 from handlers.updates import ChatOrderedProcessor
 from storage.records import Org
 from storage.subscriptions import SubscriptionRepo
@@ -81,3 +85,15 @@ async def test_the_cached_actor_follows_role_changes(harness: Harness) -> None:
     assert (await people.actor(4242, 4242, "sv")).locale == "en"
     await h.services.users.forget(4242)
     assert (await people.actor(4242, 4242, "sv")).locale == "sv"
+
+
+def test_bot_api_requests_share_a_few_connections_and_wait_for_one(settings: Settings) -> None:
+    """Updates handled in parallel must not open a connection each: httpx's pool work grows
+    with the square of its connections. A request that finds them all busy waits for one
+    longer than a reply would take, instead of failing as PTB's 1 s default would."""
+    app = build_application(settings, token=SANDBOX_TOKEN)
+    request = app.bot.request
+    assert isinstance(request, HTTPXRequest)
+    limits = request._client_kwargs["limits"]
+    assert limits.max_connections == CONNECTIONS == 8
+    assert request._client.timeout.pool == CONNECTION_WAIT
