@@ -180,10 +180,34 @@ def _hits(text: str, tables: _Tables, names: Iterable[str]) -> list[str]:
     return [name for name in names if any(p.search(text) for p in tables.families.get(name, ()))]
 
 
+# Assessed texts, remembered: every text is assessed by the handlers' danger filter and again
+# by the question matcher, and the verdict (immutable) depends on the text alone. Bounded;
+# cleared when full.
+_ASSESSED: dict[str, DangerCheck] = {}
+_ASSESSED_SIZE = 4096
+_ASSESSED_LONGEST = 2000
+
+
 def assess(raw: str) -> DangerCheck:
     """How much danger ``raw`` describes. Never raises."""
     if not isinstance(raw, str):
         return DangerCheck(Danger.NONE)
+    found = _ASSESSED.get(raw)
+    if found is None:
+        found = _assess(raw)
+        if len(raw) <= _ASSESSED_LONGEST:
+            if len(_ASSESSED) >= _ASSESSED_SIZE:
+                _ASSESSED.clear()
+            _ASSESSED[raw] = found
+    return found
+
+
+def forget() -> None:
+    """Empty the memo of assessed texts (for benchmarks)."""
+    _ASSESSED.clear()
+
+
+def _assess(raw: str) -> DangerCheck:
     tables = _tables()
     spoken = " ".join(tables.shorthand.get(w, w) for w in tokens(raw[:2000])).split()
     words = _corrected(spoken, tables.vocabulary)

@@ -190,80 +190,125 @@ def _word_similarity(token: str, word: str, strict: bool) -> float:
 _similar = similar
 
 
-# Word similarities are pure, and residents use the same words over and over: they are
-# remembered across messages (bounded; cleared when full).
-_SIM_CACHE: dict[tuple[str, str, bool], float] = {}
-_SIM_CACHE_SIZE = 200_000
+# --- The vocabulary: which phrase words a token can be ------------------------------------------
+#
+# A phrase can only score when its first word matches a token (or, for a one-word phrase, two
+# neighbouring tokens glued together), so instead of scoring every phrase of every table
+# against the text, each token is looked up once in the vocabulary of all phrase words: exactly,
+# as a stem (a prefix of the token), or with a typo (same first letter, length within the typos
+# allowed). What a token matches is remembered across messages (residents reuse the same words),
+# and a table then scores only the phrases whose first word some token matched. The
+# similarities are those of ``_word_similarity``; the lookup only decides which pairs to ask.
+
+_Key = tuple[str, bool]  # a phrase word (trailing "*" for a stem) and whether it is strict
+
+
+class _Vocabulary:
+    def __init__(self) -> None:
+        self.keys: set[_Key] = set()
+        # first letter → (key, comparable length, is a stem) for typo candidates
+        self._by_initial: dict[str, list[tuple[_Key, int, bool]]] = {}
+        self._exact: set[str] = set()  # whole words, for glued pairs
+        self._stems: set[str] = set()  # stems without the "*", for glued pairs
+        self._longest_stem = 0
+        self._matches: dict[str, dict[_Key, float]] = {}
+        self._glued: dict[str, frozenset[str]] = {}
+
+    def add(self, words: Iterable[_Key]) -> None:
+        new = [k for k in words if k not in self.keys]
+        if not new:
+            return
+        for key in new:
+            self.keys.add(key)
+            word = key[0]
+            stem = word.endswith("*")
+            bare = word[:-1] if stem else word
+            if not bare:
+                continue
+            self._by_initial.setdefault(bare[0], []).append((key, len(bare), stem))
+            if stem:
+                self._stems.add(bare)
+                self._longest_stem = max(self._longest_stem, len(bare))
+            else:
+                self._exact.add(word)
+        # What a token matched was worked out against fewer words.
+        self._matches.clear()
+        self._glued.clear()
+
+    def matches(self, token: str) -> dict[_Key, float]:
+        """Every phrase word ``token`` matches, with its similarity (all > 0)."""
+        found = self._matches.get(token)
+        if found is None:
+            found = {}
+            if token:
+                n = len(token)
+                for key, length, stem in self._by_initial.get(token[0], ()):
+                    # Superset of what _word_similarity can accept: a typo is at most two edits,
+                    # so a word's length is within two of the token's (a stem's: at most two
+                    # longer than the token).
+                    if (n < length - 2) if stem else (abs(n - length) > 2):
+                        continue
+                    s = _word_similarity(token, key[0], key[1])
+                    if s > 0.0:
+                        found[key] = s
+            if len(self._matches) >= _TOKEN_CACHE_SIZE:
+                self._matches.clear()
+            self._matches[token] = found
+        return found
+
+    def glued(self, pair: str) -> frozenset[str]:
+        """Phrase words (as written, "*" for a stem) that ``pair`` is exactly: itself, or a stem
+        it starts with. No typo: see ``_Text._glued``."""
+        found = self._glued.get(pair)
+        if found is None:
+            words = {pair} if pair in self._exact else set()
+            for cut in range(1, min(len(pair), self._longest_stem) + 1):
+                if pair[:cut] in self._stems:
+                    words.add(pair[:cut] + "*")
+            found = frozenset(words)
+            if len(self._glued) >= _TOKEN_CACHE_SIZE:
+                self._glued.clear()
+            self._glued[pair] = found
+        return found
+
+
+_TOKEN_CACHE_SIZE = 100_000
+_VOCABULARY = _Vocabulary()
 
 
 class _Text:
-    """A question's tokens with a cache of word similarities."""
+    """A question's tokens and the phrase words each of them matches."""
 
     def __init__(self, tokens: Sequence[str]) -> None:
         self.tokens = tuple(tokens)
+        vocabulary = _VOCABULARY
+        self._matches = tuple(vocabulary.matches(t) for t in self.tokens)
+        # Where each phrase word matches, in token order, with how well.
+        self._starts: dict[_Key, list[tuple[int, float]]] = {}
+        for i, found in enumerate(self._matches):
+            for key, s in found.items():
+                self._starts.setdefault(key, []).append((i, s))
         # Compound words are often split by mistake ("tema träff"): joined neighbours are also
         # candidates for a single-word phrase.
-        self.pairs = tuple(a + b for a, b in zip(self.tokens, self.tokens[1:], strict=False))
-        # Every match (exact, stem or typo) starts with the right letter, so a phrase whose
-        # first word starts with no token's letter cannot match: tables are indexed by it.
-        self.initials = frozenset(t[0] for t in self.tokens)
-        # The same rule spares comparing a word with tokens that start with another letter.
-        self._by_initial: dict[str, list[tuple[int, str]]] = {}
-        for i, t in enumerate(self.tokens):
-            self._by_initial.setdefault(t[0], []).append((i, t))
-        self._start_cache: dict[tuple[str, bool], tuple[tuple[int, float], ...]] = {}
-        self._glued_cache: dict[tuple[str, bool], bool] = {}
-
-    def sim(self, token: str, word: str, strict: bool) -> float:
-        key = (token, word, strict)
-        found = _SIM_CACHE.get(key)
-        if found is None:
-            found = _word_similarity(token, word, strict)
-            if len(_SIM_CACHE) >= _SIM_CACHE_SIZE:
-                _SIM_CACHE.clear()
-            _SIM_CACHE[key] = found
-        return found
+        glued: set[str] = set()
+        for a, b in zip(self.tokens, self.tokens[1:], strict=False):
+            glued |= vocabulary.glued(a + b)
+        self.glued = glued
 
     def contains_any(self, table: _Table) -> bool:
-        return any(self.score(p) > 0 for p in table.candidates(self.initials))
+        return any(self.score(p) > 0 for p in table.candidates(self))
 
     def score(self, phrase: _Phrase) -> float:
         """Weighted sum of word similarities for the best placement of ``phrase``, or 0."""
         words = phrase.words
         best = 0.0
-        for start, first in self._starts(words[0], phrase.strict):
+        for start, first in self._starts.get((words[0], phrase.strict), ()):
             rest = self._rest(start, phrase, 1)
             if rest is not None:
                 best = max(best, first + rest)
-        if len(words) == 1 and best < 1.0 and self._glued(words[0], phrase.strict):
+        if len(words) == 1 and best < 1.0 and words[0] in self.glued:
             best = 1.0
         return best * phrase.weight
-
-    def _glued(self, word: str, strict: bool) -> bool:
-        """Whether two neighbouring tokens glued together are ``word`` exactly. Only an exact
-        hit counts: glued and one typo off is too often something else ("polis till" is not
-        "polisbil"). Many one-word phrases share a word."""
-        key = (word, strict)
-        found = self._glued_cache.get(key)
-        if found is None:
-            found = any(
-                self.sim(pair, word, strict) == 1.0 for pair in self.pairs if pair[0] == word[0]
-            )
-            self._glued_cache[key] = found
-        return found
-
-    def _starts(self, word: str, strict: bool) -> tuple[tuple[int, float], ...]:
-        """Where ``word`` matches, with how well; many phrases share a first word."""
-        key = (word, strict)
-        found = self._start_cache.get(key)
-        if found is None:
-            found = tuple(
-                (i, s)
-                for i, t in self._by_initial.get(word[0], ())
-                if (s := self.sim(t, word, strict)) > 0
-            )
-            self._start_cache[key] = found
-        return found
 
     def _rest(self, after: int, phrase: _Phrase, k: int) -> float | None:
         words = phrase.words
@@ -271,12 +316,9 @@ class _Text:
             return 0.0
         best: float | None = None
         stop = min(len(self.tokens), after + 2 + _MAX_GAP)
-        word = words[k]
+        key = (words[k], phrase.strict)
         for j in range(after + 1, stop):
-            token = self.tokens[j]
-            if token[0] != word[0]:
-                continue  # no match of any kind starts with another letter
-            s = self.sim(token, word, phrase.strict)
+            s = self._matches[j].get(key, 0.0)
             if s == 0.0:
                 continue
             rest = self._rest(j, phrase, k + 1)
@@ -286,28 +328,30 @@ class _Text:
 
 
 class _Table:
-    """Phrases indexed by the first letter of their first word; candidates come back in the
-    table's own order, so ties are broken exactly as written in the data files."""
+    """Phrases indexed by their first word; candidates come back in the table's own order, so
+    ties are broken exactly as written in the data files."""
 
     def __init__(self, phrases: Iterable[_Phrase]) -> None:
         self.phrases = tuple(phrases)
-        groups: dict[str, list[tuple[int, _Phrase]]] = {}
+        self._first: dict[_Key, list[int]] = {}
+        self._single: dict[str, list[int]] = {}  # one-word phrases, for glued pairs
         for i, p in enumerate(self.phrases):
-            groups.setdefault(p.words[0][0], []).append((i, p))
-        self._groups = groups
-        self._candidates: dict[frozenset[str], list[_Phrase]] = {}
+            self._first.setdefault((p.words[0], p.strict), []).append(i)
+            if len(p.words) == 1:
+                self._single.setdefault(p.words[0], []).append(i)
+        _VOCABULARY.add((w, p.strict) for p in self.phrases for w in p.words)
 
-    def candidates(self, initials: frozenset[str]) -> list[_Phrase]:
-        # Texts share initial letters more often than not: the lists are remembered (bounded).
-        found = self._candidates.get(initials)
-        if found is None:
-            items = [item for ch in initials for item in self._groups.get(ch, ())]
-            items.sort(key=lambda item: item[0])
-            found = [p for _i, p in items]
-            if len(self._candidates) >= 1024:
-                self._candidates.clear()
-            self._candidates[initials] = found
-        return found
+    def candidates(self, text: _Text) -> list[_Phrase]:
+        """The phrases that can score on ``text``: every other one scores 0."""
+        found: set[int] = set()
+        for key in self._first.keys() & text._starts.keys():
+            found.update(self._first[key])
+        if text.glued:
+            for word in self._single.keys() & text.glued:
+                found.update(self._single[word])
+        if not found:
+            return []
+        return [self.phrases[i] for i in sorted(found)]
 
     def __bool__(self) -> bool:
         return bool(self.phrases)
@@ -315,7 +359,7 @@ class _Table:
 
 def _best(text: _Text, table: _Table) -> tuple[float, _Phrase | None]:
     best_score, best_phrase = 0.0, None
-    for p in table.candidates(text.initials):
+    for p in table.candidates(text):
         s = text.score(p)
         if s > best_score:
             best_score, best_phrase = s, p
@@ -469,8 +513,8 @@ def _match(text: str, promise: Promise, locale: str) -> Match:
     if not tokens or len(text) > MAX_QUESTION_LENGTH:
         return Match(Intent.UNKNOWN, None, 0.0, guess)
 
+    index = _index(promise)  # first: building it may add words to the vocabulary
     t = _Text(tokens)
-    index = _index(promise)
     scores: dict[Intent, tuple[float, _Phrase | None]] = {
         intent: _best(t, phrases) for intent, phrases in _INTENTS.items()
     }

@@ -159,6 +159,8 @@ def looks_pasted(text: str) -> ScamCheck | None:
     """
     if not isinstance(text, str) or not text.strip():
         return None
+    if not _may_flag(text):
+        return None  # no sign and no request for a code: nothing to check
     result = check_message(text)
     flags = set(result.flags)
     if "link" in flags and _OFFICIAL_LINK.search(text) and not _LINK_OTHER(text):
@@ -184,6 +186,23 @@ _RELATIVE_STORY = re.compile(
     r"|broke",
     re.I,
 )
+
+
+# Every sign and the request for a code in one pattern, without re.I, for a text in lower case:
+# most questions have no sign at all, and one case-sensitive search of the lowered text costs a
+# third of the dozen case-insensitive ones. Within Latin-1, lower() maps each character to one
+# character exactly as re.I compares it (letters stay letters, so \b is unchanged); beyond it
+# (the Kelvin sign, the long s, the dotless i, other scripts) the full check always runs.
+_ANY_SIGN = re.compile(
+    "|".join(f"(?:{p.pattern})" for p in (*(f[0] for f in _FLAGS.values()), _ASKS_FOR_CODE))
+)
+
+
+def _may_flag(text: str) -> bool:
+    """False only when ``check_message`` finds no flag and ``_ASKS_FOR_CODE`` does not match."""
+    if max(text, default=" ") > "\xff":
+        return True
+    return _ANY_SIGN.search(text.lower()) is not None
 
 
 def _LINK_OTHER(text: str) -> bool:

@@ -1,0 +1,117 @@
+"""Understanding a fresh text: ``python benchmarks/understanding.py [--profile]``.
+
+Times what the bot does with a resident's text it has not seen before, per text: the danger
+filter in front of the handlers (``bot.emergency.assess``) and then ``match_question`` (with
+its own danger and scam checks). The texts are every labelled question and safety message in
+``tests/data`` (development and held-out sets, ≈ 1 100 distinct texts). Before each timed call
+the memo of understood texts is emptied, so every call pays for matching in full; the
+word-level caches stay warm, as they are in a running bot (residents reuse the same words).
+Prints µs per text (mean, p50, p95) over several passes; ``--cold`` empties the word-level
+caches too; ``--profile`` prints a cProfile summary instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import statistics
+import sys
+import time
+import tomllib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot import emergency, questions
+from bot.promise import load_promise
+
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+SETS = (
+    ("questions_eval.toml", "q"),
+    ("questions_heldout.toml", "q"),
+    ("safety_dev.toml", "m"),
+    ("safety_heldout.toml", "m"),
+)
+
+
+def texts() -> list[str]:
+    out: list[str] = []
+    for name, key in SETS:
+        path = DATA / name
+        if path.exists():
+            for item in tomllib.loads(path.read_text(encoding="utf-8")).get(key, []):
+                out.append(str(item["text"]))
+    return list(dict.fromkeys(out))
+
+
+def forget(cold: bool) -> None:
+    """Empty the memo of understood texts (and, ``cold``, every word-level cache)."""
+    questions._MATCH_CACHE.clear()
+    emergency.forget()
+    if cold:
+        questions._VOCABULARY._matches.clear()
+        questions._VOCABULARY._glued.clear()
+        emergency._tables().vocabulary._cache.clear()
+
+
+def understand(text: str, promise: object) -> None:
+    emergency.assess(text)  # the DANGER filter in handlers/text.py
+    questions.match_question(text, promise, "sv")  # type: ignore[arg-type]
+
+
+def timed(items: Sequence[str], promise: object, cold: bool) -> list[float]:
+    spent: list[float] = []
+    clock = time.perf_counter_ns
+    for text in items:
+        forget(cold)
+        start = clock()
+        understand(text, promise)
+        spent.append((clock() - start) / 1000)
+    return spent
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def profile(items: Sequence[str], promise: object, passes: int) -> None:
+    run: Callable[[], None] = lambda: [timed(items, promise, False) for _ in range(passes)]  # noqa: E731
+    profiler = cProfile.Profile()
+    profiler.runcall(run)
+    stats = pstats.Stats(profiler, stream=sys.stdout)
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(30)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--passes", type=int, default=5)
+    parser.add_argument("--cold", action="store_true", help="empty word-level caches too")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args(argv)
+    promise = load_promise()
+    items = texts()
+    timed(items, promise, False)  # warm up: tables built, word caches filled
+    if args.profile:
+        profile(items, promise, args.passes)
+        return 0
+    rows: list[list[float]] = [timed(items, promise, args.cold) for _ in range(args.passes)]
+    print(f"{len(items)} distinct texts, {args.passes} passes, cold={args.cold}")
+    for n, row in enumerate(rows, 1):
+        print(
+            f"pass {n}: mean {statistics.fmean(row):6.1f} µs  p50 {percentile(row, 0.5):6.1f} µs"
+            f"  p95 {percentile(row, 0.95):6.1f} µs"
+        )
+    means = [statistics.fmean(r) for r in rows]
+    p50s = [percentile(r, 0.5) for r in rows]
+    p95s = [percentile(r, 0.95) for r in rows]
+    print(
+        f"median of passes: mean {statistics.median(means):.1f} µs, p50 "
+        f"{statistics.median(p50s):.1f} µs, p95 {statistics.median(p95s):.1f} µs per text"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

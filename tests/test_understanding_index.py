@@ -1,0 +1,135 @@
+"""The fast paths of understanding a text give exactly what the straightforward ones give.
+
+The matcher scores only the phrases whose first word some token matched (``bot.questions``'
+vocabulary index), the scam check skips texts that one lower-case search finds no sign in, and
+assessed texts are remembered. Over every labelled text (and a typo of each), each table's best
+phrase and score are compared with scoring every phrase of the table word by word.
+"""
+
+from __future__ import annotations
+
+import random
+import tomllib
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
+
+from bot import emergency, questions, scamcheck
+from bot.promise import load_promise
+from bot.textkit import tokens
+
+DATA = Path(__file__).parent / "data"
+PROMISE = load_promise()
+
+
+def _texts() -> list[str]:
+    out: list[str] = []
+    for name, key in (
+        ("questions_eval.toml", "q"),
+        ("questions_heldout.toml", "q"),
+        ("safety_dev.toml", "m"),
+        ("safety_heldout.toml", "m"),
+    ):
+        path = DATA / name
+        if path.exists():
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            out.extend(str(item["text"]) for item in data.get(key, []))
+    rng = random.Random(11)
+    typos = []
+    for text in out:
+        chars = list(text)
+        if len(chars) > 2:
+            i = rng.randrange(len(chars) - 1)
+            chars[i], chars[i + 1] = chars[i + 1], chars[i]
+        typos.append("".join(chars))
+    return list(dict.fromkeys([*out, *typos]))
+
+
+TEXTS = _texts()
+
+
+@cache
+def _sim(token: str, word: str, strict: bool) -> float:
+    return questions._word_similarity(token, word, strict)
+
+
+def _reference_score(words: tuple[str, ...], phrase: questions._Phrase) -> float:
+    """Every placement of the phrase, every word compared with every token."""
+    pw, strict = phrase.words, phrase.strict
+
+    def rest(after: int, k: int) -> float | None:
+        if k == len(pw):
+            return 0.0
+        best: float | None = None
+        for j in range(after + 1, min(len(words), after + 2 + questions._MAX_GAP)):
+            s = _sim(words[j], pw[k], strict)
+            if s == 0.0:
+                continue
+            r = rest(j, k + 1)
+            if r is not None and (best is None or s + r > best):
+                best = s + r
+        return best
+
+    best = 0.0
+    for i, token in enumerate(words):
+        s = _sim(token, pw[0], strict)
+        if s > 0.0:
+            r = rest(i, 1)
+            if r is not None:
+                best = max(best, s + r)
+    pairs = [a + b for a, b in pairwise(words)]
+    if len(pw) == 1 and best < 1.0 and any(_sim(p, pw[0], strict) == 1.0 for p in pairs):
+        best = 1.0
+    return best * phrase.weight
+
+
+def _tables() -> list[questions._Table]:
+    index = questions._index(PROMISE)
+    return [
+        *questions._INTENTS.values(),
+        questions._WHEN,
+        questions._EXPLAIN,
+        questions._PLACE,
+        *(t for _id, t in index.kinds),
+        index.secret,
+        index.other_public,
+        *(t for _id, t in index.explain),
+        index.place,
+    ]
+
+
+def test_the_index_scores_every_phrase_that_can_score() -> None:
+    tables = _tables()
+    # Every third text (≈ 750, typos included): all of them take ~20 s.
+    for text in TEXTS[::3]:
+        words = tuple(tokens(text[: questions.MAX_QUESTION_LENGTH]))
+        if not words:
+            continue
+        for part in (words, words[: questions._SMALL_TALK_WORDS]):
+            t = questions._Text(part)
+            for table in tables:
+                want_score, want_phrase = 0.0, None
+                for p in table.phrases:
+                    s = _reference_score(part, p)
+                    if s > want_score:
+                        want_score, want_phrase = s, p
+                got_score, got_phrase = questions._best(t, table)
+                assert (got_score, got_phrase) == (want_score, want_phrase), (text, table)
+                assert t.contains_any(table) == (want_phrase is not None)
+
+
+def test_the_scam_prefilter_never_hides_a_sign() -> None:
+    for pattern, _msgid in scamcheck._FLAGS.values():
+        assert pattern.pattern == pattern.pattern.lower()
+    assert scamcheck._ASKS_FOR_CODE.pattern == scamcheck._ASKS_FOR_CODE.pattern.lower()
+    for text in TEXTS:
+        for variant in (text, text.upper(), text.title()):
+            if not scamcheck._may_flag(variant):
+                assert scamcheck.check_message(variant).flags == ()
+                assert scamcheck._ASKS_FOR_CODE.search(variant) is None
+
+
+def test_a_remembered_assessment_is_the_assessment() -> None:
+    for text in TEXTS:
+        assert emergency.assess(text) == emergency._assess(text)
+        assert emergency.assess(text) == emergency._assess(text)
