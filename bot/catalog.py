@@ -8,11 +8,18 @@ The workflow (also in the README):
 
 English msgids are the English text, so ``update`` fills the English catalogue's new
 entries with their msgid; a reviewer can still change any of them.
+
+Swedish and English hold every message. The residents' languages (fi, ar, fa, so, pl) hold the
+resident-facing ones: ``locales/scope.toml`` says, as data, which source modules and messages
+only staff see; everything else is resident-facing and must be translated in all seven.
 """
 
 from __future__ import annotations
 
+import copy
+import re
 import sys
+import tomllib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
 POT = LOCALES / "messages.pot"
 SOURCES = ("bot", "handlers", "storage")
-LANGS = ("sv", "en")
+STAFF_LANGS = ("sv", "en")
+RESIDENT_LANGS = ("fi", "ar", "fa", "so", "pl")
+LANGS = STAFF_LANGS + RESIDENT_LANGS
+SCOPE = LOCALES / "scope.toml"
 KEYWORDS = {
     "_": None,
     "gettext": None,
@@ -59,6 +69,42 @@ def extract() -> Catalog:
     return catalog
 
 
+def _singular(msgid: object) -> str:
+    return str(msgid[0] if isinstance(msgid, tuple | list) else msgid)
+
+
+def _scope() -> tuple[frozenset[str], frozenset[str]]:
+    with SCOPE.open("rb") as handle:
+        staff = tomllib.load(handle)["staff"]
+    return frozenset(staff["modules"]), frozenset(staff["messages"])
+
+
+def staff_only(template: Catalog) -> set[str]:
+    """Singular msgids of the messages only staff and admins see (see locales/scope.toml)."""
+    modules, messages = _scope()
+    found: set[str] = set()
+    for message in template:
+        if not message.id:
+            continue
+        key = _singular(message.id)
+        files = {filename for filename, _line in message.locations}
+        if key in messages or (files and files <= modules):
+            found.add(key)
+    return found
+
+
+def resident_ids(template: Catalog) -> set[str]:
+    staff = staff_only(template)
+    return {_singular(m.id) for m in template if m.id and _singular(m.id) not in staff}
+
+
+_FIELD = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
+
+
+def placeholders(text: str) -> set[str]:
+    return set(_FIELD.findall(text))
+
+
 def _read(path: Path, locale: str | None = None) -> Catalog:
     with path.open("rb") as handle:
         return read_po(handle, locale=locale)
@@ -67,7 +113,15 @@ def _read(path: Path, locale: str | None = None) -> Catalog:
 # Fixed header values: a catalogue's bytes change only when a message does, so branches that
 # add messages merge cleanly (sorted output, no line numbers, no timestamps).
 _HEADER_DATE = datetime(2026, 11, 1, tzinfo=UTC)
-_TEAMS = {"sv": "Swedish", "en": "English"}
+_TEAMS = {
+    "sv": "Swedish",
+    "en": "English",
+    "fi": "Finnish",
+    "ar": "Arabic",
+    "fa": "Persian",
+    "so": "Somali",
+    "pl": "Polish",
+}
 
 
 def _stamp(catalog: Catalog, lang: str | None) -> None:
@@ -107,12 +161,19 @@ def _ids(catalog: Iterable[object]) -> set[object]:
 def update() -> None:
     template = extract()
     _write(POT, template)
+    staff = staff_only(template)
     for lang in LANGS:
         path = _po_path(lang)
         catalog = _read(path, lang) if path.exists() else Catalog(locale=lang)
-        catalog.update(template, no_fuzzy_matching=True)
+        # Babel inserts the template's own message objects; each catalogue needs its copies
+        # (the English catalogue fills its new entries in place).
+        catalog.update(copy.deepcopy(template), no_fuzzy_matching=True)
         # Obsolete entries would only confuse translators; they stay in git history.
         catalog.obsolete.clear()
+        if lang in RESIDENT_LANGS:
+            for message in list(catalog):
+                if message.id and _singular(message.id) in staff:
+                    catalog.delete(message.id, message.context)
         if lang == "en":
             for message in catalog:
                 if message.id and not all(message.string or ("",)):
@@ -129,27 +190,63 @@ def compile_all() -> None:
 
 def problems() -> list[str]:
     found: list[str] = []
-    template_ids = _ids(extract())
+    template = extract()
+    template_ids = _ids(template)
     pot_ids = _ids(_read(POT)) if POT.exists() else set()
     if template_ids != pot_ids:
         missing = sorted(map(str, template_ids - pot_ids))[:5]
         extra = sorted(map(str, pot_ids - template_ids))[:5]
         found.append(f"messages.pot is stale (new: {missing}, gone: {extra}); run update")
+    listed = _scope()[1]
+    known = {_singular(i) for i in template_ids}
+    for msgid in sorted(listed - known)[:10]:
+        found.append(f"scope.toml lists a message that no longer exists: {msgid!r}")
+    residents = resident_ids(template)
     for lang in LANGS:
         catalog = _read(_po_path(lang), lang)
-        ids = _ids(catalog)
-        for msgid in sorted(map(str, template_ids - ids))[:10]:
+        ids = {_singular(i) for i in _ids(catalog)}
+        wanted = known if lang in STAFF_LANGS else residents
+        for msgid in sorted(wanted - ids)[:10]:
             found.append(f"{lang}: not in catalogue: {msgid!r}")
         for message in catalog:
             if not message.id:
                 continue
             text = message.string
             empty = not text or (isinstance(text, tuple) and not all(text))
-            if empty:
+            if empty or (lang in RESIDENT_LANGS and _still_english(message.id, text)):
                 found.append(f"{lang}: untranslated: {message.id!r}")
             elif message.fuzzy:
                 found.append(f"{lang}: fuzzy: {message.id!r}")
+            else:
+                found.extend(_placeholder_problems(lang, message.id, text))
     return found
+
+
+_WORD = re.compile(r"[A-Za-z]{4,}")
+
+
+def _still_english(msgid: object, text: object) -> bool:
+    """A resident language's entry that is just the English text (words, not only
+    placeholders and symbols) has not been translated."""
+    ids = msgid if isinstance(msgid, tuple | list) else (msgid,)
+    forms = text if isinstance(text, tuple | list) else (text,)
+    english = {str(part) for part in ids}
+    return any(str(form) in english and _WORD.search(_FIELD.sub("", str(form))) for form in forms)
+
+
+def _placeholder_problems(lang: str, msgid: object, text: object) -> list[str]:
+    """A translation uses exactly the placeholders of its message, in every plural form."""
+    ids = msgid if isinstance(msgid, tuple | list) else (msgid,)
+    expected: set[str] = set()
+    for part in ids:
+        expected |= placeholders(str(part))
+    forms = text if isinstance(text, tuple | list) else (text,)
+    return [
+        f"{lang}: placeholders {sorted(placeholders(str(form)))} "
+        f"instead of {sorted(expected)}: {_singular(msgid)!r}"
+        for form in forms
+        if placeholders(str(form)) != expected
+    ]
 
 
 def merge(fragments: Iterable[Path], lang: str = "sv") -> int:

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.settings import Settings
+from bot.settings import SUPPORTED_LOCALES, Settings
 
 Runner = Callable[[argparse.Namespace, Settings], int]
 
@@ -81,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("resident", "staff", "admin", "senior"),
         help="persona to start as",
     )
-    sandbox.add_argument("--lang", choices=("sv", "en"), default="sv", help="personas' language")
+    sandbox.add_argument(
+        "--lang", choices=SUPPORTED_LOCALES, default="sv", help="personas' language"
+    )
 
     check = sub.add_parser("check-promise", help="validate a promise file")
     check.add_argument("file", nargs="?", type=Path, help="default: the configured promise")
@@ -93,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     answer = sub.add_parser("answer", help="how a resident question is answered")
     answer.add_argument("text")
-    answer.add_argument("--locale", choices=("sv", "en"))
+    answer.add_argument("--locale", choices=SUPPORTED_LOCALES)
     answer.add_argument("--today", type=_date)
     answer.add_argument("--json", action="store_true")
 
@@ -124,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--out", type=Path)
     report.add_argument("--period", help="a year (2023), term (2023-VT) or 'all'")
-    report.add_argument("--locale", choices=("sv", "en"))
+    report.add_argument("--locale", choices=SUPPORTED_LOCALES)
     report.add_argument("--today", type=_date)
     report.add_argument("--internal", action="store_true", help="include internal data (admins)")
 

@@ -4,6 +4,11 @@ One gettext domain, ``messages``, under ``locales/<lang>/LC_MESSAGES``. Message 
 English; the English catalogue is still complete so a test can tell a forgotten string from
 a translated one. Use named placeholders and ``str.format`` after translation, never
 f-strings inside ``_()``; plurals go through ``ngettext``.
+
+Residents and seniors also read Finnish, Arabic, Persian, Somali and Polish; those catalogues
+hold the resident-facing messages only (``locales/scope.toml``), and anything else reads
+Swedish. Staff screens stay Swedish or English (``staff_locale``). Arabic and Persian text
+gets direction marks (``bidi``) so it reads right to left in Telegram.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import re
+import unicodedata
 from importlib import resources
 from pathlib import Path
 
@@ -21,10 +28,21 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from bot.clock import STOCKHOLM
-from bot.settings import SUPPORTED_LOCALES
+from bot.settings import STAFF_LOCALES, SUPPORTED_LOCALES
 
 DOMAIN = "messages"
 DEFAULT_LOCALE = "sv"
+
+# Right-to-left languages get each line started with a RIGHT-TO-LEFT MARK (so Telegram lays
+# the paragraph out from the right even when it begins with "/events", "112" or a Swedish
+# name) and every placeholder wrapped in FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE
+# (so a time, a phone number or a Swedish title keeps its own order and does not drag the
+# punctuation next to it to the wrong end). Digits stay Latin, as Babel writes them in dates
+# and as the numbers to call are printed everywhere in Sweden.
+RLM = "\u200f"
+FSI = "\u2068"
+PDI = "\u2069"
+_PLACEHOLDER = re.compile(r"(?<!\{)\{[A-Za-z_][A-Za-z0-9_]*\}(?!\})")
 
 
 def N_(message: str) -> str:
@@ -48,16 +66,85 @@ def pick_locale(saved: str | None, telegram_code: str | None, default: str) -> s
     return default
 
 
+def staff_locale(locale: str | None, default: str = DEFAULT_LOCALE) -> str:
+    """Staff and admin screens stay Swedish or English: any other choice reads Swedish."""
+    if locale in STAFF_LOCALES:
+        return locale
+    return default if default in STAFF_LOCALES else DEFAULT_LOCALE
+
+
+@functools.cache
+def is_rtl(locale: str) -> bool:
+    return Locale.parse(locale).character_order == "right-to-left"
+
+
+def language_name(locale: str) -> str:
+    """A language by its own name, as its speakers write it: "Suomi", "العربية", "Polski"."""
+    name = Locale.parse(locale).get_display_name(locale) or locale
+    return name[:1].upper() + name[1:]
+
+
+_MARKS = str.maketrans("", "", RLM + FSI + PDI)
+
+
+def plain(text: str) -> str:
+    """``text`` without the invisible direction marks ``bidi`` adds: for open-data files,
+    which are read by programs rather than laid out on a screen."""
+    return text.translate(_MARKS)
+
+
+def _starts_right_to_left(line: str) -> bool:
+    """Whether Telegram will lay ``line`` out from the right by itself: its first strongly
+    directional character is Arabic or Hebrew (a placeholder counts as unknown, so no)."""
+    for char in line:
+        if char == FSI:
+            return False
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
+
+
+def bidi(text: str) -> str:
+    """``text`` (a right-to-left translation) made to read correctly in Telegram: values
+    isolated, and a RIGHT-TO-LEFT MARK before a line that would otherwise start left to right
+    ("/events – ...", "BankID ...", "{name}: ..."). A line that already starts with Arabic
+    script is left as it is, so a button label still equals what a user types."""
+    isolated = _PLACEHOLDER.sub(lambda m: FSI + m.group(0) + PDI, text)
+    return "\n".join(
+        line if not line or _starts_right_to_left(line) else RLM + line
+        for line in isolated.split("\n")
+    )
+
+
 class Translator:
-    """Everything needed to speak one locale: messages, plurals, dates and times."""
+    """Everything needed to speak one locale: messages, plurals, dates and times.
+
+    A resident language (fi, ar, fa, so, pl) translates what residents and seniors see;
+    a message it lacks (a staff screen) is read from ``fallback``, the Swedish catalogue,
+    never shown as the English message id.
+    """
 
     def __init__(
-        self, locale: str, translations: NullTranslations, tz: dt.tzinfo = STOCKHOLM
+        self,
+        locale: str,
+        translations: NullTranslations,
+        fallback: NullTranslations | None = None,
+        tz: dt.tzinfo = STOCKHOLM,
     ) -> None:
         self.locale = locale
         self._t = translations
+        self._fallback = fallback
         self._babel_locale = Locale.parse(locale)
+        self.rtl = is_rtl(locale)
         self.tz = tz
+
+    def _lacks(self, key: object) -> bool:
+        # GNUTranslations keeps its messages in ``_catalog`` (msgid, or (msgid, form) for
+        # plurals); a message it lacks is a staff-only one, read from the fallback.
+        return self._fallback is not None and key not in getattr(self._t, "_catalog", {})
 
     def local(self, value: dt.datetime) -> dt.datetime:
         """Times are stored in UTC; people read them in the bot's zone (Europe/Stockholm),
@@ -65,10 +152,16 @@ class Translator:
         return value.astimezone(self.tz) if value.tzinfo is not None else value
 
     def gettext(self, message: str) -> str:
-        return self._t.gettext(message)
+        if self._fallback is not None and self._lacks(message):
+            return self._fallback.gettext(message)
+        text = self._t.gettext(message)
+        return bidi(text) if self.rtl else text
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self._t.ngettext(singular, plural, n)
+        if self._fallback is not None and self._lacks((singular, 0)):
+            return self._fallback.ngettext(singular, plural, n)
+        text = self._t.ngettext(singular, plural, n)
+        return bidi(text) if self.rtl else text
 
     def date(self, value: dt.date, fmt: str = "long") -> str:
         """``12 mars 2024`` / ``March 12, 2024``; ``fmt`` is a Babel width or pattern."""
@@ -122,4 +215,5 @@ def translator(locale: str, directory: Path | None = None, tz: dt.tzinfo = STOCK
     if locale not in SUPPORTED_LOCALES:
         locale = DEFAULT_LOCALE
     path = directory if directory is not None else locales_dir()
-    return Translator(locale, _load(locale, str(path)), tz)
+    fallback = None if locale in STAFF_LOCALES else _load(DEFAULT_LOCALE, str(path))
+    return Translator(locale, _load(locale, str(path)), fallback, tz)

@@ -64,25 +64,49 @@ _Strict = ConfigDict(extra="forbid", frozen=True)
 
 
 class Text(BaseModel):
-    """A text in every supported language."""
+    """A text in Swedish and English, and optionally in the residents' other languages.
+
+    A language the file does not give reads Swedish, the municipality's own language (the
+    same fallback the message catalogues use), so a kommun's file with only sv and en works.
+    """
 
     model_config = _Strict
     sv: Annotated[str, Field(min_length=1)]
     en: Annotated[str, Field(min_length=1)]
+    fi: Annotated[str, Field(min_length=1)] | None = None
+    ar: Annotated[str, Field(min_length=1)] | None = None
+    fa: Annotated[str, Field(min_length=1)] | None = None
+    so: Annotated[str, Field(min_length=1)] | None = None
+    pl: Annotated[str, Field(min_length=1)] | None = None
 
     def get(self, locale: str) -> str:
-        return self.en if locale == "en" else self.sv
+        if locale == "en":
+            return self.en
+        if locale in _OTHER_LANGUAGES:
+            text: str | None = getattr(self, locale)
+            if text is not None:
+                return text
+        return self.sv
+
+
+_OTHER_LANGUAGES = frozenset({"fi", "ar", "fa", "so", "pl"})
 
 
 class Keywords(BaseModel):
-    """Words staff and residents use for a commitment, per language (for matching text)."""
+    """Words staff and residents use for a commitment, per language (for matching text).
+    Residents' other languages are optional (the matcher reads those it has phrases for)."""
 
     model_config = _Strict
     sv: tuple[str, ...] = ()
     en: tuple[str, ...] = ()
+    fi: tuple[str, ...] = ()
+    ar: tuple[str, ...] = ()
+    fa: tuple[str, ...] = ()
+    so: tuple[str, ...] = ()
+    pl: tuple[str, ...] = ()
 
     def all(self) -> tuple[str, ...]:
-        return self.sv + self.en
+        return self.sv + self.en + self.fi + self.ar + self.fa + self.so + self.pl
 
 
 class DateRange(BaseModel):

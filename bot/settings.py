@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-SUPPORTED_LOCALES = ("sv", "en")
+# Residents and seniors can use every language; staff and admin screens stay Swedish/English.
+SUPPORTED_LOCALES = ("sv", "en", "fi", "ar", "fa", "so", "pl")
+STAFF_LOCALES = ("sv", "en")
 
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 

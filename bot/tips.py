@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from bot.clock import STOCKHOLM
+from bot.i18n import bidi, is_rtl
 
 TOPICS: Final[tuple[str, ...]] = (
     "bank_police_caller",
@@ -64,7 +65,9 @@ class TipBook:
     tips: tuple[Tip, ...]
 
     def render(self, tip: Tip) -> str:
-        return f"{tip.text}\n\n{self.signoff}"
+        text = f"{tip.text}\n\n{self.signoff}"
+        # Arabic and Persian lines start with a right-to-left mark, like their messages.
+        return bidi(text) if is_rtl(self.locale) else text
 
     def by_id(self, tip_id: str) -> Tip:
         for tip in self.tips:

@@ -5,16 +5,19 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
+from bot.i18n import language_name
 from bot.render import Screen
 from bot.render import people as render
 from bot.render.callbacks import Answer, DeleteMePress, LanguagePress
 from bot.render.menu import menu_buttons
 from bot.roles import INVITE_PREFIX, Actor, Role
-from bot.settings import SUPPORTED_LOCALES
+from bot.settings import STAFF_LOCALES, SUPPORTED_LOCALES
 from handlers.common import BotContext, pressed, reply, show, user_data
 from handlers.menus import refresh_commands_for
 
-LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
+# Every language by its own name ("Suomi", "العربية"), from Babel's locale data.
+LANGUAGE_NAMES = {code: language_name(code) for code in SUPPORTED_LOCALES}
+LANGUAGES_PER_ROW = 2
 
 
 def safety_note(actor: Actor) -> str:
@@ -131,8 +134,10 @@ async def show_help(update: Update, context: BotContext) -> None:
 
 
 async def choose_language(update: Update, context: BotContext) -> None:
-    names = {code: LANGUAGE_NAMES[code] for code in SUPPORTED_LOCALES}
-    await show(update, render.language_choice(context.actor.tr, names))
+    # Staff screens are Swedish or English only, so staff are offered just those two.
+    codes = STAFF_LOCALES if context.actor.is_staff else SUPPORTED_LOCALES
+    names = {code: LANGUAGE_NAMES[code] for code in codes}
+    await show(update, render.language_choice(context.actor.tr, names, LANGUAGES_PER_ROW))
 
 
 @pressed(LanguagePress)
@@ -143,6 +148,7 @@ async def set_language(update: Update, context: BotContext, press: LanguagePress
     context.actor = await context.people.set_locale(context.actor, press.code)
     await refresh_commands_for(context.bot, context.actor)
     _ = context.actor.tr.gettext
+    # TRANSLATORS: said in the language just chosen, e.g. "Jag skriver på svenska från och med nu."
     await reply(update, _("I will write to you in English from now on."), edit=True)
 
 
@@ -169,7 +175,8 @@ async def show_privacy(update: Update, context: BotContext) -> None:
                 "• You follow {n} commitment", "• You follow {n} commitments", report.follows
             ).format(n=report.follows)
         )
-    lines.append("")
+    if len(lines) == 1 and not report.is_staff:
+        lines.append(_("• Nothing. I only answer your questions."))
     if report.is_staff:
         # Staff: say plainly what stays and why, and who can remove it.
         lines.append(_("• Your name and organisation, as staff (from your invite)"))
@@ -178,8 +185,6 @@ async def show_privacy(update: Update, context: BotContext) -> None:
                 "• {n} report you made", "• {n} reports you made", report.reports
             ).format(n=report.reports)
         )
-    if len(lines) == 1:
-        lines.append(_("• Nothing. I only answer your questions."))
     if report.is_staff:
         lines += [
             "",

@@ -195,3 +195,21 @@ async def test_unread_messages_in_other_chats_are_announced_once() -> None:
         assert out.getvalue().endswith("Nytt larm\n\n")
     finally:
         chat.close()
+
+
+def test_lang_switches_the_language_telegram_reports(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], settings: Settings
+) -> None:
+    from bot.i18n import translator
+
+    ar, fi = translator("ar"), translator("fi")
+    script = [":lang ar", "/start", ":as senior", ":lang fi", "/tips", ":press 1", ":lang xx"]
+    code, out = _run(monkeypatch, capsys, settings, _args(None), "\n".join(script) + "\n:quit\n")
+    assert code == 0
+    assert "Telegram now reports your language as ar." in _after(out, ":lang ar")
+    start = _after(out, "/start")
+    assert start.startswith("مرحبًا!")
+    assert ar.gettext("Upcoming events") in start and "112" in start
+    assert fi.gettext("How often do you want a tip?") in _after(out, "/tips")
+    assert fi.gettext("Which day?") in _after(out, ":press 1")
+    assert "No language 'xx'" in _after(out, ":lang xx")

@@ -79,6 +79,16 @@ def scam_text(tr: Translator, promise: Promise, flags: tuple[str, ...]) -> str:
     return "\n".join(lines)
 
 
+def unreadable_text(tr: Translator, promise: Promise) -> str:
+    """For text in a language the matcher does not read: 112 first, then where to tap, in
+    the resident's own language (never a Swedish menu they cannot read either)."""
+    return (
+        emergency_line(tr, promise)
+        + "\n\n"
+        + tr.gettext("I cannot read that yet. Please tap one of the buttons below.")
+    )
+
+
 def safety_line(tr: Translator) -> str:
     # TRANSLATORS: the last line of every "I did not understand" reply.
     return tr.gettext("Is someone in danger? Call 112.")

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from bot.chart import Bar, inline_svg
 from bot.exports import neutralise_cell as _cell  # no cell a spreadsheet runs as a formula
-from bot.i18n import Translator
+from bot.i18n import Translator, plain
 from bot.pace import PaceRow, State, state_word
 from bot.periods import Period, PeriodKind, period_label
 from bot.promise import Cadence, Commitment, Promise, Visibility
@@ -551,7 +551,8 @@ def report_data(report: Report) -> dict[str, object]:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report_data(report), ensure_ascii=False, indent=2) + "\n"
+    # Open data is read by programs: no invisible right-to-left marks in its values.
+    return plain(json.dumps(report_data(report), ensure_ascii=False, indent=2)) + "\n"
 
 
 CSV_COLUMNS = (
@@ -592,7 +593,7 @@ def render_csv(report: Report) -> str:
                     )
                 ]
             )
-    return buffer.getvalue()
+    return plain(buffer.getvalue())
 
 
 # --- Markdown ------------------------------------------------------------------------------
@@ -713,13 +714,13 @@ h2{{font-size:1.3rem;margin-top:2.2rem;border-bottom:2px solid {ACCENT}}}
 h3{{font-size:1.1rem;margin-bottom:.25rem}}
 a{{color:{LINK}}}
 table{{border-collapse:collapse;margin:.5rem 0 1rem;width:100%;max-width:36rem}}
-caption{{text-align:left;font-weight:600;padding:.25rem 0}}
+caption{{text-align:start;font-weight:600;padding:.25rem 0}}
 th,td{{border:1px solid #6b6b6b;padding:.3rem .5rem;vertical-align:top}}
 thead th{{background:{HEAD_BG}}}
-tbody th{{font-weight:400;text-align:left}}
+tbody th{{font-weight:400;text-align:start}}
 td.num{{text-align:right;font-variant-numeric:tabular-nums}}
 .note{{color:{MUTED}}}
-.demo{{background:{NOTE_BG};border-left:4px solid #8a6100;padding:.5rem .75rem}}
+.demo{{background:{NOTE_BG};border-inline-start:4px solid #8a6100;padding:.5rem .75rem}}
 figure{{margin:1rem 0}}
 .chart svg{{display:block;width:100%;max-width:26rem;height:auto}}
 .chart svg text{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif!important}}
@@ -799,7 +800,7 @@ def render_html(report: Report, site: bool = False) -> str:
     e = html.escape
     parts = [
         "<!DOCTYPE html>",
-        f'<html lang="{e(tr.locale)}">',
+        f'<html lang="{e(tr.locale)}" dir="{"rtl" if tr.rtl else "ltr"}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',

@@ -34,7 +34,7 @@ from bot.clock import STOCKHOLM, Clock, ShiftedClock
 from bot.logging_setup import configure_logging
 from bot.sandbox.demo import PERSONAS, Persona, seed_demo
 from bot.sandbox.emulator import Emulator, SentMessage
-from bot.settings import Settings
+from bot.settings import SUPPORTED_LOCALES, Settings
 
 # Inside the demo promise's window, on a weekday morning, so the seeded events and reports
 # are "current" and the status and progress views have something to show.
@@ -49,6 +49,8 @@ HELP = """\
 Commands:
   <text>            send <text> as the current persona (e.g. /start, /events, a question)
   :as NAME          switch persona: resident, staff, admin or senior (each has its own chat)
+  :lang CODE        the language Telegram reports for you from now on: sv, en, fi, ar, fa,
+                    so or pl (a language chosen with /language still wins, as in Telegram)
   :press N          press button N of the latest buttons shown
   :wait [SECONDS]   wait for messages the bot sends by itself (default 5 s)
   :help             this help
@@ -294,6 +296,8 @@ class TerminalChat:
             self.say(HELP)
         elif command == "as":
             self.switch(arg)
+        elif command == "lang":
+            self.set_lang(arg)
         elif command in ("press", "p"):
             await self.press(arg)
         elif command == "wait":
@@ -301,6 +305,13 @@ class TerminalChat:
         else:
             self.say(f"Unknown command :{command}. Type :help.")
         return True
+
+    def set_lang(self, code: str) -> None:
+        if code not in SUPPORTED_LOCALES:
+            self.say(f"No language {code!r}; choose one of {', '.join(SUPPORTED_LOCALES)}.")
+            return
+        self.lang = code
+        self.say(f"Telegram now reports your language as {code}.")
 
     def switch(self, name: str) -> None:
         persona = PERSONAS.get(name)

@@ -7,10 +7,11 @@ command line shows is what a resident gets.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.emergency import Danger, assess
 from bot.i18n import Translator
+from bot.phrasebook import load_phrasebook
 from bot.questions import Intent, Match, match_question
 from bot.render import Button
 from bot.render import answers as render
@@ -18,6 +19,7 @@ from bot.render import events as render_events
 from bot.render import progress as render_progress
 from bot.render.menu import event_buttons, menu_buttons, scam_row
 from bot.scamcheck import check_message
+from bot.scripts import script_language
 from bot.services import Services
 from bot.services.events import EventService
 from bot.services.progress import ProgressService
@@ -35,6 +37,19 @@ class Answer:
 
     def to_json(self) -> dict[str, object]:
         return {"intent": self.intent, "kind": self.kind, "text": self.text}
+
+
+def matcher_locales() -> frozenset[str]:
+    """The languages the question matcher reads: those with a ``questions.toml``."""
+    return frozenset(load_phrasebook().hints)
+
+
+def reads(locale: str, match: Match) -> bool:
+    """Whether the matcher could have understood a question written in this chat: the
+    chat's language is one it reads, and so is the text's script (if it gives a clue)."""
+    known = matcher_locales()
+    guess = match.locale_guess
+    return locale in known and (guess is None or guess in known)
 
 
 class AnswerService:
@@ -55,7 +70,13 @@ class AnswerService:
             await ScamCountRepo(self.s.db).bump(month, list(flags))
 
     def understand(self, text: str, locale: str) -> Match:
-        return match_question(text, self.s.promise, locale)
+        match = match_question(text, self.s.promise, locale)
+        if match.intent is Intent.UNKNOWN:
+            # Arabic or Persian script (say) in a Swedish chat: the matcher cannot read it.
+            written = script_language(text)
+            if written is not None:
+                match = replace(match, locale_guess=written)
+        return match
 
     async def answer(self, text: str, locale: str) -> Answer:
         return await self.respond(self.understand(text, locale), locale)
@@ -136,6 +157,9 @@ class AnswerService:
             return Answer(intent.value, None, render.greeting_text(tr), menu_buttons(tr))
         if intent is Intent.THANKS:
             return Answer(intent.value, None, render.thanks_text(tr))
+        if not reads(locale, match):
+            text = render.unreadable_text(tr, self.s.promise)
+            return Answer(Intent.UNKNOWN.value, None, text, menu_buttons(tr))
         return Answer(Intent.UNKNOWN.value, None, render.menu_text(tr), menu_buttons(tr))
 
     async def next_event(self, tr: Translator, kind: str | None) -> Answer:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.errors import NotFound, UserFacingError
-from bot.i18n import N_
+from bot.i18n import N_, staff_locale
 from bot.pii import pii_kinds
 from bot.promise import Visibility
 from bot.render import events as render
@@ -289,7 +289,7 @@ class EventService:
         for event in await self.s.events.ended_without_followup(now):
             assert event.organiser_id is not None
             locale = await self.s.users.locale(event.organiser_id)
-            question = render.followup_question(self.s.translator(locale), event)
+            question = render.followup_question(self.s.translator(staff_locale(locale)), event)
             if await self.s.deliveries.enqueue(
                 NewDelivery(
                     event.organiser_id,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.errors import AdminOnly, InviteInvalid, NotAllowed
-from bot.i18n import Translator, pick_locale
+from bot.i18n import Translator, pick_locale, staff_locale
 from bot.render import admin as render
 from bot.roles import Actor, Role
 from bot.services import Services, outgoing
@@ -37,7 +37,7 @@ class PeopleService:
         now = self.s.clock.now()
         rows = []
         for admin_id in sorted(self.s.settings.admin_ids):
-            tr = self.s.translator(await self.s.users.locale(admin_id))
+            tr = self.s.translator(staff_locale(await self.s.users.locale(admin_id)))
             rows.append(
                 NewDelivery(
                     admin_id, kind, build(tr), now, dedupe_key=dedupe_key.format(admin=admin_id)
@@ -57,6 +57,10 @@ class PeopleService:
             role = Role.RESIDENT
         saved = await self.s.users.locale(user_id)
         locale = pick_locale(saved, telegram_lang, self.s.settings.locale)
+        if role.is_staff:
+            # Staff and admin screens are Swedish or English; a staff member whose Telegram
+            # (or saved choice) is Finnish reads them in Swedish.
+            locale = staff_locale(locale, self.s.settings.locale)
         return Actor(
             user_id=user_id,
             chat_id=chat_id,

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.i18n import Translator
+from bot.i18n import Translator, staff_locale
 from bot.pace import PaceRow, State
 from bot.promise import Cadence, Commitment
 from bot.render import reminders as render
@@ -106,7 +106,7 @@ class ReminderService:
                 per_member.setdefault(member.user_id, []).append(item)
         queued = []
         for user_id, mine in per_member.items():
-            tr = self.s.translator(await self.s.users.locale(user_id))
+            tr = self.s.translator(staff_locale(await self.s.users.locale(user_id)))
             queued.append(
                 NewDelivery(
                     chat_id=user_id,

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from bot.errors import NotFound, UserFacingError
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, staff_locale
 from bot.render import Screen
 from bot.render import tips as render
 from bot.roles import Actor
 from bot.services import Services, outgoing
 from bot.services.people import PeopleService
+from bot.settings import SUPPORTED_LOCALES
 from bot.tips import CADENCES, SLOTS, find_violations, load_tips, next_send_time, next_tip
 from storage.activities import NewActivity
 from storage.deliveries import NewDelivery, OutgoingMessage
@@ -82,7 +83,7 @@ class TipService:
         first = next_send_time(now, cadence, weekday, slot, None)
         await self.subs.upsert(
             chat_id,
-            locale=locale if locale in ("sv", "en") else "sv",
+            locale=locale if locale in SUPPORTED_LOCALES else "sv",
             cadence=cadence,
             weekday=weekday,
             slot=slot,
@@ -194,7 +195,7 @@ class TipService:
     async def tell_author(self, alert: Alert, decider: Actor) -> None:
         now = self.s.clock.now()
         locale = await self.s.users.locale(alert.created_by) or self.s.settings.locale
-        tr = self.s.translator(locale)
+        tr = self.s.translator(staff_locale(locale))
         who = decider.name or str(decider.user_id)
         if alert.status == "rejected":
             answer = render.alert_rejected(tr, who)
