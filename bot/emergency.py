@@ -34,7 +34,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from bot.textkit import WordIndex, tokens
+from bot.textkit import BoundedMemo, WordIndex, tokens
 
 __all__ = ["Danger", "DangerCheck", "assess", "load_safety_words"]
 
@@ -183,8 +183,7 @@ def _hits(text: str, tables: _Tables, names: Iterable[str]) -> list[str]:
 # Assessed texts, remembered: every text is assessed by the handlers' danger filter and again
 # by the question matcher, and the verdict (immutable) depends on the text alone. Bounded;
 # cleared when full.
-_ASSESSED: dict[str, DangerCheck] = {}
-_ASSESSED_SIZE = 4096
+_ASSESSED: BoundedMemo[str, DangerCheck] = BoundedMemo(4096)
 _ASSESSED_LONGEST = 2000
 
 
@@ -196,9 +195,7 @@ def assess(raw: str) -> DangerCheck:
     if found is None:
         found = _assess(raw)
         if len(raw) <= _ASSESSED_LONGEST:
-            if len(_ASSESSED) >= _ASSESSED_SIZE:
-                _ASSESSED.clear()
-            _ASSESSED[raw] = found
+            _ASSESSED.keep(raw, found)
     return found
 
 

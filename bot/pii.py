@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from bot.textkit import BoundedMemo
+
 PiiKind = Literal["personnummer", "phone", "email"]
 
 REDACTED = "[borttaget]"
@@ -233,8 +235,7 @@ def pii_kinds(text: str) -> list[str]:
 
 # Redacted texts, remembered: the same event titles, places and descriptions are redacted on
 # every resident's question about them. Pure and bounded; cleared when full.
-_REDACTED: dict[str, str] = {}
-_REDACTED_SIZE = 4096
+_REDACTED: BoundedMemo[str, str] = BoundedMemo(4096)
 _REDACTED_LONGEST = 2000
 
 
@@ -244,9 +245,7 @@ def redact(text: str) -> str:
     if found is None:
         found = _redact(text)
         if len(text) <= _REDACTED_LONGEST:
-            if len(_REDACTED) >= _REDACTED_SIZE:
-                _REDACTED.clear()
-            _REDACTED[text] = found
+            _REDACTED.keep(text, found)
     return found
 
 

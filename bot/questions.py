@@ -35,7 +35,7 @@ from bot.emergency import Danger, assess
 from bot.phrasebook import load_phrasebook
 from bot.promise import Commitment, Promise
 from bot.scamcheck import looks_pasted
-from bot.textkit import allowed_edits, fold, has_swedish_letters, similar, tokens
+from bot.textkit import BoundedMemo, allowed_edits, fold, has_swedish_letters, similar, tokens
 
 __all__ = [
     "MAX_QUESTION_LENGTH",
@@ -211,8 +211,8 @@ class _Vocabulary:
         self._exact: set[str] = set()  # whole words, for glued pairs
         self._stems: set[str] = set()  # stems without the "*", for glued pairs
         self._longest_stem = 0
-        self._matches: dict[str, dict[_Key, float]] = {}
-        self._glued: dict[str, frozenset[str]] = {}
+        self._matches: BoundedMemo[str, dict[_Key, float]] = BoundedMemo(_TOKEN_CACHE_SIZE)
+        self._glued: BoundedMemo[str, frozenset[str]] = BoundedMemo(_TOKEN_CACHE_SIZE)
 
     def add(self, words: Iterable[_Key]) -> None:
         new = [k for k in words if k not in self.keys]
@@ -251,9 +251,7 @@ class _Vocabulary:
                     s = _word_similarity(token, key[0], key[1])
                     if s > 0.0:
                         found[key] = s
-            if len(self._matches) >= _TOKEN_CACHE_SIZE:
-                self._matches.clear()
-            self._matches[token] = found
+            self._matches.keep(token, found)
         return found
 
     def glued(self, pair: str) -> frozenset[str]:
@@ -265,10 +263,7 @@ class _Vocabulary:
             for cut in range(1, min(len(pair), self._longest_stem) + 1):
                 if pair[:cut] in self._stems:
                     words.add(pair[:cut] + "*")
-            found = frozenset(words)
-            if len(self._glued) >= _TOKEN_CACHE_SIZE:
-                self._glued.clear()
-            self._glued[pair] = found
+            found = self._glued.keep(pair, frozenset(words))
         return found
 
 
@@ -478,8 +473,7 @@ def _explained(t: _Text, index: _Index) -> str | None:
 # Understood questions, remembered: residents ask the same few questions in the same words
 # ("när är nästa tematräff", "hej", "tack"), and a Match is immutable and depends only on the
 # text, the promise (by identity, as for the index) and the locale. Bounded; cleared when full.
-_MATCH_CACHE: dict[tuple[str, str, int], tuple[Promise, Match]] = {}
-_MATCH_CACHE_SIZE = 4096
+_MATCH_CACHE: BoundedMemo[tuple[str, str, int], tuple[Promise, Match]] = BoundedMemo(4096)
 
 
 def match_question(text: str, promise: Promise, locale: str) -> Match:
@@ -496,9 +490,7 @@ def match_question(text: str, promise: Promise, locale: str) -> Match:
         return cached[1]
     match = _match(text, promise, locale)
     if len(text) <= MAX_QUESTION_LENGTH:  # long pastes are rarely sent twice
-        if len(_MATCH_CACHE) >= _MATCH_CACHE_SIZE:
-            _MATCH_CACHE.clear()
-        _MATCH_CACHE[key] = (promise, match)
+        _MATCH_CACHE.keep(key, (promise, match))
     return match
 
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 from babel.dates import get_day_names, get_month_names
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 __all__ = [
+    "BoundedMemo",
     "WordIndex",
     "allowed_edits",
     "fold",
@@ -159,3 +161,24 @@ def month_numbers(locales: tuple[str, ...] = ("sv", "en")) -> dict[str, int]:
 def weekday_numbers(locales: tuple[str, ...] = ("sv", "en")) -> dict[str, int]:
     """Lower-case weekday names, wide and abbreviated → weekday (Monday 0 … Sunday 6)."""
     return _calendar_names(get_day_names, _EXTRA_WEEKDAYS, locales)
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class BoundedMemo(dict[K, V], Generic[K, V]):
+    """Results of a pure function of a text, remembered: residents send the same few texts
+    again and again. Bounded by emptying itself when full (cheaper than tracking recency, and
+    a miss only costs the computation)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def keep(self, key: K, value: V) -> V:
+        """Remember ``value`` for ``key`` (emptying the memo first when it is full)."""
+        if len(self) >= self.size:
+            self.clear()
+        self[key] = value
+        return value
