@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.bot_api import explain_failure
-from bot.i18n import locales_dir, translator
+from bot.i18n import SUPPORTED_LOCALES, locales_dir, translator
 from bot.promise import PromiseError, load_promise
 from bot.settings import Settings, webhook_secret_ok
 from storage.db import bundled_migrations
@@ -102,18 +102,34 @@ def check_promise(settings: Settings) -> Finding:
 
 
 def check_catalogues(settings: Settings) -> Finding:
+    """Every language the bot offers, with everything it needs to serve it: a catalogue that
+    translates, and the language files that keep residents safe (danger words), answer their
+    questions and train the classifier. A wheel that lost a language fails here."""
     folder = locales_dir()
-    missing = [
-        lang
-        for lang in ("sv", "en")
-        if not (folder / lang / "LC_MESSAGES" / "messages.po").is_file()
-        and not (folder / lang / "LC_MESSAGES" / "messages.mo").is_file()
-    ]
-    if missing:
-        return Finding("FAIL", "translations", f"no catalogue for {', '.join(missing)} in {folder}")
-    if translator("sv").gettext(PROBE) == PROBE:
-        return Finding("FAIL", "translations", "the Swedish catalogue has no translations")
-    return Finding("ok", "translations", f"Swedish and English found in {folder}")
+    problems: list[str] = []
+    for lang in SUPPORTED_LOCALES:
+        where = folder / lang
+        if not (where / "LC_MESSAGES" / "messages.po").is_file() and not (
+            where / "LC_MESSAGES" / "messages.mo"
+        ).is_file():
+            problems.append(f"{lang}: no catalogue")
+            continue
+        if lang != "en" and translator(lang).gettext(PROBE) == PROBE:
+            problems.append(f"{lang}: the catalogue has no translations")
+        missing = [name for name in LANGUAGE_FILES if not (where / name).is_file()]
+        if not any(where.glob("examples/*.toml")):
+            missing.append("examples/")
+        if missing:
+            problems.append(f"{lang}: no {', '.join(missing)}")
+    if problems:
+        return Finding("FAIL", "translations", f"in {folder}: " + "; ".join(problems))
+    return Finding(
+        "ok", "translations", f"{', '.join(SUPPORTED_LOCALES)}: all found in {folder}"
+    )
+
+
+# What each language needs besides its catalogue (see docs/languages.md).
+LANGUAGE_FILES = ("questions.toml", "safety.toml")
 
 
 def check_webhook(settings: Settings, url: str | None) -> Finding:
