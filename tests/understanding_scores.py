@@ -1,0 +1,194 @@
+"""The whole understanding, measured as a resident meets it: each labelled example is answered
+by the same service the chat and the ``answer`` command use, and the reply is judged.
+
+Per language and per part (development, held-out). What counts as right, per label:
+
+- danger (emergency, suicide, close_violence, overdose): ``112 first`` — the reply's first line
+  carries 112; ``recognised`` — answered as danger (the crisis reply, not the unsure line);
+  ``lines`` — Självmordslinjen exactly when the text is about suicide, Kvinnofridslinjen exactly
+  when it is about violence in a close relationship;
+- harmless and worry: no crisis reply (neither the emergency answer nor the suicide or violence
+  lines); a worry is also answered as a worry;
+- scam: answered as a scam check; stop_tips: the tips stop; a question: its intent;
+- past_crime: 114 14, not the crisis reply; poison_question: Giftinformationscentralen.
+
+``python -m tests.understanding_scores [FILES…]`` prints the table (every example file when
+none is given); ``tests.scores`` prints it too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DANGER = frozenset({"emergency", "suicide", "close_violence", "overdose"})
+QUESTIONS = frozenset(
+    {
+        "next_event",
+        "events_list",
+        "about_promise",
+        "progress",
+        "contact_police",
+        "fraud_help",
+        "subscribe_tips",
+        "trygghetscenter",
+        "tip_off",
+        "explain",
+        "greeting",
+        "thanks",
+    }
+)
+TODAY = date(2024, 3, 12)
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: str
+    lang: str
+    part: str  # "dev" or "heldout"
+    extra: dict[str, Any]
+
+
+def example_files(part: str | None = None) -> list[tuple[Path, str, str]]:
+    """(file, language, part) for every batch file."""
+    found: list[tuple[Path, str, str]] = []
+    if part in (None, "dev"):
+        for path in sorted((ROOT / "locales").glob("*/examples/*.toml")):
+            found.append((path, path.parent.parent.name, "dev"))
+    if part in (None, "heldout"):
+        for path in sorted((ROOT / "tests" / "data" / "heldout").glob("*.toml")):
+            found.append((path, path.stem.split("-", 1)[0], "heldout"))
+    return found
+
+
+def load(files: Iterable[tuple[Path, str, str]]) -> list[Example]:
+    out = []
+    for path, lang, part in files:
+        for row in tomllib.loads(path.read_text(encoding="utf-8")).get("m", []):
+            extra = {k: v for k, v in row.items() if k not in ("text", "label")}
+            out.append(Example(row["text"], row["label"], lang, part, extra))
+    return out
+
+
+@dataclass
+class Tally:
+    right: int = 0
+    total: int = 0
+
+    def add(self, ok: bool) -> None:
+        self.right += int(ok)
+        self.total += 1
+
+    def __str__(self) -> str:
+        return f"{self.right}/{self.total}" if self.total else "–"
+
+
+FIGURES = ("112 first", "recognised", "lines", "no alarm", "worry", "scam", "stop", "question")
+
+
+def _judge(example: Example, intent: str, text: str, contacts: Any) -> dict[str, bool]:
+    first = text.splitlines()[0] if text else ""
+    suicide_line = contacts.suicide_line in text
+    violence_line = contacts.violence_line in text
+    crisis = intent == "emergency" or suicide_line or violence_line
+    label = example.label
+    if label in DANGER:
+        recognised = intent == "emergency" and "?" not in first
+        return {
+            "112 first": contacts.emergency in first,
+            "recognised": recognised,
+            "lines": suicide_line == (label == "suicide")
+            and violence_line == (label == "close_violence"),
+        }
+    if label in ("harmless", "worry", "other"):
+        judged = {"no alarm": not crisis}
+        if label == "worry":
+            judged["worry"] = intent == "worry" and not crisis
+        return judged
+    if label == "scam":
+        return {"scam": intent == "scam_check"}
+    if label == "stop_tips":
+        return {"stop": intent == "stop_tips"}
+    if label == "past_crime":
+        return {"question": contacts.police_non_urgent in text and not crisis}
+    if label == "poison_question":
+        return {"question": getattr(contacts, "poison_info", "\0") in text}
+    return {"question": intent == label}
+
+
+async def _answer_all(examples: list[Example], phone: str | None) -> list[tuple[str, str]]:
+    from bot.cli_common import open_services
+    from bot.services.wiring import build_features
+    from bot.settings import Settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(db_path=Path(tmp) / "scores.sqlite3", bot_token=None)
+        async with open_services(settings, TODAY) as services:
+            answers = build_features(services).answers
+            out = []
+            for e in examples:
+                answer = await answers.answer(e.text, phone or e.lang)
+                out.append((answer.intent, answer.text))
+            return out
+
+
+def measure(
+    examples: list[Example], phone: str | None = None
+) -> dict[tuple[str, str], dict[str, Tally]]:
+    """(language, part) → figure → tally. ``phone`` answers every text as if the phone were set
+    to that language (None: the text's own language)."""
+    from bot.promise import load_promise
+
+    contacts = load_promise().contacts
+    replies = asyncio.run(_answer_all(examples, phone))
+    table: dict[tuple[str, str], dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
+    for e, (intent, text) in zip(examples, replies, strict=True):
+        for name, ok in _judge(e, intent, text, contacts).items():
+            table[(e.lang, e.part)][name].add(ok)
+            table[("all", e.part)][name].add(ok)
+    return table
+
+
+def render(table: dict[tuple[str, str], dict[str, Tally]]) -> str:
+    order = ["sv", "en", "fi", "ar", "fa", "so", "pl", "all"]
+    rows = sorted(table, key=lambda k: (k[1], order.index(k[0]) if k[0] in order else 99))
+    lines = [f"{'lang':<5}{'part':<9}" + "".join(f"{f:>12}" for f in FIGURES)]
+    for key in rows:
+        figures = table[key]
+        lines.append(
+            f"{key[0]:<5}{key[1]:<9}"
+            + "".join(f"{str(figures.get(f, Tally())):>12}" for f in FIGURES)
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    phone = None
+    if argv[:1] == ["--phone"]:
+        phone, argv = argv[1], argv[2:]
+    if argv:
+        files = []
+        for name in argv:
+            path = Path(name).resolve()
+            if path.parent.name == "examples":
+                files.append((path, path.parent.parent.name, "dev"))
+            else:
+                files.append((path, path.stem.split("-", 1)[0], "heldout"))
+    else:
+        files = example_files()
+    print(render(measure(load(files), phone)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
