@@ -23,20 +23,20 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot import emergency, questions
+from bot.examples import load_examples
 from bot.promise import load_promise
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
-SETS = (
-    ("questions_eval.toml", "q"),
+HELDOUT_SETS = (
     ("questions_heldout.toml", "q"),
-    ("safety_dev.toml", "m"),
     ("safety_heldout.toml", "m"),
 )
 
 
 def texts() -> list[str]:
-    out: list[str] = []
-    for name, key in SETS:
+    # The rules' former development sets (now labelled examples) and their held-out sets.
+    out = [e.text for e in load_examples() if e.origin is not None]
+    for name, key in HELDOUT_SETS:
         path = DATA / name
         if path.exists():
             for item in tomllib.loads(path.read_text(encoding="utf-8")).get(key, []):

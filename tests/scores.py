@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.examples import load_examples
 from bot.promise import Promise, load_promise
 from bot.questions import Intent, Match, match_question
 from bot.report_parser import parse_report
@@ -42,11 +43,33 @@ def _load(name: str, key: str) -> list[dict[str, Any]]:
     return items
 
 
+# The development sets of the rules now live among the labelled examples
+# (locales/<lang>/examples/legacy.toml, ``origin`` = the old set); the held-out ones stay here.
+_LABEL_TO_INTENT = {"emergency": "emergency", "other": "unknown", "scam": "scam_check"}
+
+
+def legacy_safety() -> list[dict[str, Any]]:
+    """The former safety_dev.toml rows: text and expect."""
+    return [{"text": e.text, "expect": e.label} for e in load_examples() if e.origin == "safety"]
+
+
+def legacy_questions() -> list[dict[str, Any]]:
+    """The former questions_eval.toml rows: text, intent and (next_event) kind."""
+    out: list[dict[str, Any]] = []
+    for e in load_examples():
+        if e.origin == "questions":
+            row: dict[str, Any] = {"text": e.text, "intent": _LABEL_TO_INTENT.get(e.label, e.label)}
+            if e.event is not None:
+                row["kind"] = e.event
+            out.append(row)
+    return out
+
+
 def safety(split: str, promise: Promise | None = None) -> dict[str, Figure]:
     """112-first recall, the extra line for suicide / close violence, past crimes, pasted scams,
     and ordinary texts wrongly sent to 112 or called a scam."""
     promise = promise or load_promise()
-    cases = _load(f"safety_{split}.toml", "m")
+    cases = legacy_safety() if split == "dev" else _load(f"safety_{split}.toml", "m")
     tallies: dict[str, list[int]] = {
         k: [0, 0]
         for k in ("urgent_112_first", "right_extra_line", "past_crime", "scam", "ordinary_ok")
@@ -85,8 +108,7 @@ def _112_first(got: Match) -> bool:
 
 def questions(split: str, promise: Promise | None = None) -> dict[str, Figure]:
     promise = promise or load_promise()
-    name = "questions_eval.toml" if split == "dev" else f"questions_{split}.toml"
-    cases = _load(name, "q")
+    cases = legacy_questions() if split == "dev" else _load(f"questions_{split}.toml", "q")
     right = sum(match_question(q["text"], promise, "sv").intent.value == q["intent"] for q in cases)
     return {"intent": Figure(right, len(cases))}
 
