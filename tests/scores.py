@@ -13,11 +13,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot import classifier
+from bot.examples import DANGER, Example, load_examples, load_heldout
 from bot.promise import Promise, load_promise
 from bot.questions import Intent, Match, match_question
 from bot.report_parser import parse_report
 
 DATA = Path(__file__).parent / "data"
+HELDOUT = DATA / "heldout"
+NOT_DANGER = frozenset({"harmless", "worry", "other"})
 URGENT = frozenset({"emergency", "close_violence", "suicide"})
 
 
@@ -42,11 +46,33 @@ def _load(name: str, key: str) -> list[dict[str, Any]]:
     return items
 
 
+# The development sets of the rules now live among the labelled examples
+# (locales/<lang>/examples/legacy.toml, ``origin`` = the old set); the held-out ones stay here.
+_LABEL_TO_INTENT = {"emergency": "emergency", "other": "unknown", "scam": "scam_check"}
+
+
+def legacy_safety() -> list[dict[str, Any]]:
+    """The former safety_dev.toml rows: text and expect."""
+    return [{"text": e.text, "expect": e.label} for e in load_examples() if e.origin == "safety"]
+
+
+def legacy_questions() -> list[dict[str, Any]]:
+    """The former questions_eval.toml rows: text, intent and (next_event) kind."""
+    out: list[dict[str, Any]] = []
+    for e in load_examples():
+        if e.origin == "questions":
+            row: dict[str, Any] = {"text": e.text, "intent": _LABEL_TO_INTENT.get(e.label, e.label)}
+            if e.event is not None:
+                row["kind"] = e.event
+            out.append(row)
+    return out
+
+
 def safety(split: str, promise: Promise | None = None) -> dict[str, Figure]:
     """112-first recall, the extra line for suicide / close violence, past crimes, pasted scams,
     and ordinary texts wrongly sent to 112 or called a scam."""
     promise = promise or load_promise()
-    cases = _load(f"safety_{split}.toml", "m")
+    cases = legacy_safety() if split == "dev" else _load(f"safety_{split}.toml", "m")
     tallies: dict[str, list[int]] = {
         k: [0, 0]
         for k in ("urgent_112_first", "right_extra_line", "past_crime", "scam", "ordinary_ok")
@@ -85,8 +111,7 @@ def _112_first(got: Match) -> bool:
 
 def questions(split: str, promise: Promise | None = None) -> dict[str, Figure]:
     promise = promise or load_promise()
-    name = "questions_eval.toml" if split == "dev" else f"questions_{split}.toml"
-    cases = _load(name, "q")
+    cases = legacy_questions() if split == "dev" else _load(f"questions_{split}.toml", "q")
     right = sum(match_question(q["text"], promise, "sv").intent.value == q["intent"] for q in cases)
     return {"intent": Figure(right, len(cases))}
 
@@ -120,12 +145,60 @@ def _day(value: object) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
+def learned(split: str, folds: int = 5) -> dict[str, dict[str, Figure]]:
+    """The learned classifier's figures per language: on the development part by stratified
+    ``folds``-fold cross-validation (fixed seed; every fold trains on all languages), on the
+    held-out part (tests/data/heldout/) with the model trained on the whole development part.
+    accuracy: the label right; danger: "is danger" caught (emergency, suicide, close violence,
+    overdose); false_alarm: harmless, worry and other texts called danger (lower is better)."""
+    if split == "dev":
+        cases = classifier.training_examples(load_examples())
+        guesses = _cross_validated(cases, folds)
+    else:
+        cases = load_heldout(HELDOUT)
+        model = classifier.build()
+        guesses = [model.classify(e.text).label for e in cases]
+    out: dict[str, dict[str, Figure]] = {}
+    for lang in sorted({e.lang for e in cases}):
+        pairs = [(e.label, got) for e, got in zip(cases, guesses, strict=True) if e.lang == lang]
+        danger = [got in DANGER for want, got in pairs if want in DANGER]
+        alarms = [got in DANGER for want, got in pairs if want in NOT_DANGER]
+        out[lang] = {
+            "accuracy": Figure(sum(want == got for want, got in pairs), len(pairs)),
+            "danger": Figure(sum(danger), len(danger)),
+            "false_alarm": Figure(sum(alarms), len(alarms)),
+        }
+    return out
+
+
+def _cross_validated(cases: list[Example], folds: int) -> list[str]:
+    from sklearn.model_selection import StratifiedKFold
+
+    labels = [e.label for e in cases]
+    guesses = [""] * len(cases)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
+    for train, test in splitter.split(labels, labels):
+        model = classifier.train([cases[i] for i in train])
+        for i in test:
+            guesses[i] = model.classify(cases[i].text).label
+    return guesses
+
+
 def main() -> None:
     for title, fn in (("safety", safety), ("questions", questions), ("reports", reports)):
         for split in ("dev", "heldout"):
             figures = fn(split)
             shown = ", ".join(f"{k} {v}" for k, v in figures.items() if v.total)
             print(f"{title:9} {split:7} {shown}")
+    print()
+    print("learned classifier (dev: 5-fold cross-validation; danger = recall of 'is danger')")
+    print(f"{'':4} {'split':7} {'accuracy':>18} {'danger':>18} {'false alarm':>16}")
+    for split in ("dev", "heldout"):
+        for lang, figures in learned(split).items():
+            print(
+                f"{lang:4} {split:7} {figures['accuracy']!s:>18} {figures['danger']!s:>18}"
+                f" {figures['false_alarm']!s:>16}"
+            )
 
 
 if __name__ == "__main__":

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -13,8 +11,8 @@ from hypothesis import strategies as st
 
 from bot.promise import Promise, Visibility, load_promise
 from bot.questions import MAX_QUESTION_LENGTH, Intent, Match, match_question
+from tests.scores import legacy_questions
 
-EVAL_FILE = Path(__file__).parent / "data" / "questions_eval.toml"
 PROMISE: Promise = load_promise()
 INTERNAL_KINDS = frozenset(c.id for c in PROMISE.commitments if not c.is_public)
 EVENT_KINDS = frozenset(c.id for c in PROMISE.commitments if c.is_public and c.resident_events)
@@ -28,8 +26,7 @@ class Case:
 
 
 def _load_cases() -> list[Case]:
-    data = tomllib.loads(EVAL_FILE.read_text(encoding="utf-8"))
-    return [Case(q["text"], Intent(q["intent"]), q.get("kind")) for q in data["q"]]
+    return [Case(q["text"], Intent(q["intent"]), q.get("kind")) for q in legacy_questions()]
 
 
 CASES = _load_cases()

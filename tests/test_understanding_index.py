@@ -15,6 +15,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from bot import emergency, questions, scamcheck
+from bot.examples import load_examples
 from bot.promise import load_promise
 from bot.textkit import tokens
 
@@ -23,11 +24,10 @@ PROMISE = load_promise()
 
 
 def _texts() -> list[str]:
-    out: list[str] = []
+    # The rules' former development sets (now labelled examples) and their held-out sets.
+    out = [e.text for e in load_examples() if e.origin is not None]
     for name, key in (
-        ("questions_eval.toml", "q"),
         ("questions_heldout.toml", "q"),
-        ("safety_dev.toml", "m"),
         ("safety_heldout.toml", "m"),
     ):
         path = DATA / name
