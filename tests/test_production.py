@@ -59,7 +59,8 @@ def test_package_metadata_is_declared() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
     assert project["project"]["license"] == "MIT"  # SPDX expression, not the deprecated table
     data = project["tool"]["setuptools"]["package-data"]
-    assert data["locales.sv.LC_MESSAGES"] == data["locales.en.LC_MESSAGES"] == ["*.po"]
+    # Every language by pattern: catalogues, phrase and safety files, labelled examples.
+    assert {"*/LC_MESSAGES/*.po", "*/*.toml", "*/examples/*.toml"} <= set(data["locales"])
     # A .mo in the build tree may be stale: the wheel never carries one.
     assert project["tool"]["setuptools"]["exclude-package-data"]["*"] == ["*.mo"]
     assert data["bot.promises"] == ["*.toml"] and data["storage.migrations"] == ["*.sql"]
