@@ -83,14 +83,16 @@ __all__ = [
     "classify",
     "export",
     "fit",
+    "probabilities",
+    "target",
     "training_examples",
     "warm",
 ]
 
 log = logging.getLogger(__name__)
 
-# Bumped whenever ``analyze`` changes what it produces, so an old cache is not reused.
-FEATURES_VERSION = 1
+# Bumped whenever ``analyze`` or the classes trained change, so an old cache is not reused.
+FEATURES_VERSION = 2
 CHAR_NGRAMS = (2, 5)
 TOP = 3
 WORD_MEMO = 50_000  # words whose columns are remembered, per model
@@ -214,13 +216,22 @@ class Model:
         logits /= logits.sum()
         return logits
 
-    def classify(self, text: str) -> Guess:
+    def shares(self, text: str) -> dict[str, float]:
+        """Each class's probability for ``text`` (empty when nothing is known of it). A worry
+        is learned per topic, as ``worry:<topic>``."""
         probabilities = self.probabilities(text)
         if probabilities is None:
+            return {}
+        return dict(zip(self.classes, probabilities.tolist(), strict=True))
+
+    def classify(self, text: str) -> Guess:
+        grouped: dict[str, float] = {}
+        for name, share in self.shares(text).items():
+            label = name.partition(":")[0]
+            grouped[label] = grouped.get(label, 0.0) + share
+        if not grouped:
             return NO_GUESS
-        shares = probabilities.tolist()
-        order = sorted(range(len(shares)), key=shares.__getitem__, reverse=True)[:TOP]
-        ranked = tuple((self.classes[i], shares[i]) for i in order)
+        ranked = tuple(sorted(grouped.items(), key=lambda item: -item[1])[:TOP])
         return Guess(ranked[0][0], ranked[0][1], ranked)
 
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
@@ -309,9 +320,17 @@ def export(fitted: Fitted) -> Model:
     )
 
 
+def target(example: Example) -> str:
+    """The class an example trains: its label, and a worry's topic with it (the answer names
+    what the worry is about)."""
+    if example.label == "worry" and example.topic:
+        return f"worry:{example.topic}"
+    return example.label
+
+
 def train(examples: Sequence[Example], settings: ModelSettings = SETTINGS) -> Model:
     chosen = training_examples(examples)
-    return export(fit([e.text for e in chosen], [e.label for e in chosen], settings))
+    return export(fit([e.text for e in chosen], [target(e) for e in chosen], settings))
 
 
 # --- the cache -------------------------------------------------------------------------------
@@ -412,6 +431,20 @@ def warm() -> None:
     """Build the model now (the app calls this at start, so no resident waits for training).
     Raises what building raises: a broken example file should stop the start."""
     _model()
+
+
+def probabilities(text: object) -> dict[str, float]:
+    """Each class's probability for a resident's text (``worry:<topic>`` per worry topic);
+    empty when there is nothing to go on or no model. Never raises."""
+    global _FAILED
+    if not isinstance(text, str) or not text.strip() or _FAILED:
+        return {}
+    try:
+        return _model().shares(text)
+    except Exception:  # the rules still answer: the model must never break them
+        _FAILED = True
+        log.warning("the classifier could not be built or used; rules only", exc_info=True)
+        return {}
 
 
 def classify(text: object) -> Guess:

@@ -16,9 +16,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.bot_api import explain_failure
-from bot.i18n import SUPPORTED_LOCALES, locales_dir, translator
+from bot.i18n import locales_dir, translator
 from bot.promise import PromiseError, load_promise
-from bot.settings import Settings, webhook_secret_ok
+from bot.settings import SUPPORTED_LOCALES, Settings, webhook_secret_ok
 from storage.db import bundled_migrations
 
 TOKEN_SHAPE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
@@ -109,9 +109,10 @@ def check_catalogues(settings: Settings) -> Finding:
     problems: list[str] = []
     for lang in SUPPORTED_LOCALES:
         where = folder / lang
-        if not (where / "LC_MESSAGES" / "messages.po").is_file() and not (
-            where / "LC_MESSAGES" / "messages.mo"
-        ).is_file():
+        if (
+            not (where / "LC_MESSAGES" / "messages.po").is_file()
+            and not (where / "LC_MESSAGES" / "messages.mo").is_file()
+        ):
             problems.append(f"{lang}: no catalogue")
             continue
         if lang != "en" and translator(lang).gettext(PROBE) == PROBE:
@@ -123,9 +124,7 @@ def check_catalogues(settings: Settings) -> Finding:
             problems.append(f"{lang}: no {', '.join(missing)}")
     if problems:
         return Finding("FAIL", "translations", f"in {folder}: " + "; ".join(problems))
-    return Finding(
-        "ok", "translations", f"{', '.join(SUPPORTED_LOCALES)}: all found in {folder}"
-    )
+    return Finding("ok", "translations", f"{', '.join(SUPPORTED_LOCALES)}: all found in {folder}")
 
 
 # What each language needs besides its catalogue (see docs/languages.md).

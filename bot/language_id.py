@@ -93,7 +93,7 @@ def _read(text: str) -> str | None:
 
 def _pick(text: str, among: tuple[str, ...]) -> str | None:
     values = _detector().compute_language_confidence_values(text)
-    ranked = [(_CODES[v.language.name], v.value) for v in values if _CODES[v.language.name] in among]
+    ranked = [(code, v.value) for v in values if (code := _CODES[v.language.name]) in among]
     if not ranked:
         return None
     total = sum(value for _code, value in ranked) or 1.0

@@ -203,6 +203,36 @@ class Contacts(BaseModel):
     suicide_line: str = "90101"
     healthcare: str = "1177"
     violence_line: str = "020-50 50 50"
+    # Giftinformationscentralen, for questions about a poisoning that is not acute.
+    poison_info: str = "010-456 67 00"
+    # BRIS, for children and young people.
+    children_line: str = "116 111"
+
+
+class WorryTopic(StrEnum):
+    """What a resident's worry is about (a worry is not an emergency: see bot.questions)."""
+
+    BULLYING = "bullying"
+    YOUTH = "youth"  # young people at risk, hanging out at night
+    DRUGS = "drugs"
+    RECRUITMENT = "recruitment"  # children drawn into crime
+    VANDALISM = "vandalism"
+    UNSAFE_PLACE = "unsafe_place"
+    OTHER = "other"
+
+
+class LocalHelp(BaseModel):
+    """Where the kommun and the police send a resident with a worry: one line of the worry
+    answer. Contacts the promise text does not give are marked ``assumption`` until the kommun
+    confirms them (``check-promise`` lists them)."""
+
+    model_config = _Strict
+    topics: Annotated[tuple[WorryTopic, ...], Field(min_length=1)]
+    text: Text
+    assumption: bool = False
+    # A commitment whose next public event is named under this line (the parents' lecture
+    # for a worry about drugs).
+    commitment: str | None = None
 
 
 class Publisher(BaseModel):
@@ -245,6 +275,8 @@ class Promise(BaseModel):
     reminders: Reminders = Reminders()
     trygghetscenter: Place | None = None
     contacts: Contacts = Contacts()
+    # The worry answer's local lines, in order (see LocalHelp).
+    local_help: tuple[LocalHelp, ...] = ()
     commitments: Annotated[tuple[Commitment, ...], Field(min_length=1)]
 
     @model_validator(mode="after")
@@ -254,6 +286,9 @@ class Promise(BaseModel):
             if c.id in seen:
                 raise ValueError(f"duplicate commitment id '{c.id}'")
             seen.add(c.id)
+        for help_ in self.local_help:
+            if help_.commitment is not None and help_.commitment not in seen:
+                raise ValueError(f"local_help names an unknown commitment '{help_.commitment}'")
         ordered = sorted(self.terms, key=lambda t: t.start)
         for before, after in itertools.pairwise(ordered):
             if after.start <= before.end:

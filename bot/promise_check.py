@@ -34,6 +34,13 @@ def summarise(promise: Promise) -> str:
     ]
     if promise.window_assumption:
         lines.append(f"Assumption: {promise.window_assumption}")
+    assumed = [h for h in promise.local_help if h.assumption]
+    if promise.local_help:
+        lines.append(
+            f"{len(promise.local_help)} local help lines for worries, "
+            f"{len(assumed)} of them assumptions until the kommun confirms them:"
+        )
+        lines += [f"  (assumption) {h.text.sv}" for h in assumed]
     if promise.terms:
         lines.append(f"Explicit terms: {', '.join(t.label for t in promise.terms)}")
     lines.append(f"{len(promise.commitments)} commitments:")

@@ -28,13 +28,15 @@ How it works, in short:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from bot.emergency import Danger, assess
+from bot.classifier import probabilities as classifier_probabilities
+from bot.emergency import Danger, DangerCheck, assess
+from bot.language_id import text_language
 from bot.phrasebook import load_phrasebook
 from bot.promise import Commitment, Promise
-from bot.scamcheck import looks_pasted
+from bot.scamcheck import check_message, looks_pasted
 from bot.textkit import BoundedMemo, allowed_edits, fold, has_swedish_letters, similar, tokens
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "Match",
     "PhraseSpec",
     "match_question",
+    "public_event_kind",
 ]
 
 
@@ -63,6 +66,11 @@ class Intent(StrEnum):
     EVENTS_LIST = "events_list"
     GREETING = "greeting"
     THANKS = "thanks"
+    # A safety worry that is not an emergency (bullying, young people at risk, drugs, ...):
+    # a calm answer with what the promise and the kommun offer.
+    WORRY = "worry"
+    # A question about a possible poisoning that is not acute: Giftinformationscentralen.
+    POISON_QUESTION = "poison_question"
     UNKNOWN = "unknown"
 
 
@@ -87,6 +95,19 @@ class Match:
     # For explain: which commitment is asked about. Internal only — never shown or printed:
     # it may be a count_only commitment, whose answer says nothing but its plain explanation.
     topic: str | None = field(default=None, repr=False)
+    # For emergency: the danger families that decided (bot.emergency), so the reply carries
+    # only the lines that fit ("report it afterwards" only after a crime).
+    signals: tuple[str, ...] = ()
+    # For worry: what it is about (bot.promise.WorryTopic value).
+    worry: str | None = None
+    # Unsure: up to three answers to offer as "Did you mean …?" buttons, each an intent (or
+    # "past_crime") with its event kind or worry topic.
+    alternatives: tuple[tuple[str, str | None], ...] = ()
+    # How sure the understanding is (the learned classifier's probability for what decided,
+    # 1.0 for an exact rule).
+    confidence: float = 1.0
+    # The classifier's answers for the text with their probabilities, most likely first.
+    shares: tuple[tuple[str, float], ...] = field(default=(), repr=False)
 
 
 # Longer input is not a question to the bot (pasted text, spam); it is not analysed at all.
@@ -476,6 +497,11 @@ def _explained(t: _Text, index: _Index) -> str | None:
 _MATCH_CACHE: BoundedMemo[tuple[str, str, int], tuple[Promise, Match]] = BoundedMemo(4096)
 
 
+def forget() -> None:
+    """Empty the memo of understood questions (for benchmarks and retrained models)."""
+    _MATCH_CACHE.clear()
+
+
 def match_question(text: str, promise: Promise, locale: str) -> Match:
     """Understand a resident's question. Never raises; anything unclear is ``unknown``.
 
@@ -496,21 +522,51 @@ def match_question(text: str, promise: Promise, locale: str) -> Match:
 
 def _match(text: str, promise: Promise, locale: str) -> Match:
     tokens = _tokens(text[:MAX_QUESTION_LENGTH])
-    guess = _locale_guess(text, tokens, locale)
-
-    # Danger first, and nothing can outvote it (bot/emergency.py) — except that "akut" inside
-    # a pasted scam text is the scammer's hurry, not the resident's.
+    guess = text_language(text) or _locale_guess(text, tokens, locale)
     check = assess(text)
     pasted = looks_pasted(text)
+    learned = _learned(text)
+
+    # Danger first, from the rules (bot/emergency.py) or the classifier, and neither lowers
+    # the other's verdict — except that "akut" inside a pasted scam text is the scammer's
+    # hurry, not the resident's.
     if check.urgent and not (pasted is not None and set(check.signals) <= {"plea"}):
-        return Match(Intent.EMERGENCY, None, 1.0, guess, check.danger.value)
+        danger = check.danger.value
+        if danger == Danger.EMERGENCY and learned.danger_kind in _FINER:
+            # The rules saw danger; the model tells what kind ("I took all my pills").
+            danger = learned.danger_kind
+        return Match(Intent.EMERGENCY, None, 1.0, guess, danger, signals=check.signals)
+    if learned.danger >= DANGER_SURE and pasted is None:
+        return Match(
+            Intent.EMERGENCY,
+            None,
+            1.0,
+            guess,
+            learned.danger_kind,
+            confidence=round(learned.danger, 3),
+        )
     if pasted is not None:
         return Match(Intent.SCAM_CHECK, None, 1.0, guess, flags=pasted.flags)
+    if (
+        learned.label == "scam"
+        and learned.p >= SURE
+        and len(tokens) >= SCAM_MIN_WORDS
+        and (flags := check_message(text).flags)
+    ):
+        return Match(Intent.SCAM_CHECK, None, 1.0, guess, flags=flags, confidence=learned.p)
     if check.danger is Danger.PAST_CRIME:
         return Match(Intent.CONTACT_POLICE, None, 1.0, guess, check.danger.value)
     if not tokens or len(text) > MAX_QUESTION_LENGTH:
         return Match(Intent.UNKNOWN, None, 0.0, guess)
+    by_rules, kind_hint = _by_phrases(text, tokens, guess, check, promise)
+    return replace(_combine(by_rules, kind_hint, learned, check, guess), shares=learned.ranked)
 
+
+def _by_phrases(
+    text: str, tokens: list[str], guess: str | None, check: DangerCheck, promise: Promise
+) -> tuple[Match, str | None]:
+    """What the phrase tables understand, and the public event kind the text names (for an
+    answer the classifier decides)."""
     index = _index(promise)  # first: building it may add words to the vocabulary
     t = _Text(tokens)
     scores: dict[Intent, tuple[float, _Phrase | None]] = {
@@ -523,7 +579,7 @@ def _match(text: str, promise: Promise, locale: str) -> Match:
         scores[intent] = _best(opening, _INTENTS[intent])
     explained = _explained(t, index)
     if explained is not None:
-        return Match(Intent.EXPLAIN, None, 1.0, guess, topic=explained)
+        return Match(Intent.EXPLAIN, None, 1.0, guess, topic=explained), None
 
     # Which kind of event, if any, and whether the text is really about internal work.
     kind: str | None = None
@@ -566,25 +622,211 @@ def _match(text: str, promise: Promise, locale: str) -> Match:
         s, p = scores[intent]
         if p is not None and s > best_score:
             best_intent, best_score, best_phrase = intent, s, p
+    # The public event kind the text names, for an answer the classifier decides.
+    hint = kind if kind is not None and public_event_kind(promise, kind) else None
     hurt = check.danger is Danger.POSSIBLE and check.signals != ("person",)
     if best_phrase is None or (hurt and best_intent in (Intent.GREETING, Intent.THANKS)):
-        if hurt:
-            # Recall over precision: words about someone hurt, scared or in a risky place in a
-            # text that says nothing else we understand are answered with 112 first.
-            return Match(Intent.EMERGENCY, None, 0.5, guess, check.danger.value)
-        # Not understood. A sentence about people still gets the 112 line first (the reply
-        # carries the menu too), anything else only at the end.
+        # Not understood. Words about someone hurt, scared or in a risky place (or a sentence
+        # about people) make it unsure about danger: the reply opens with the safety line.
         danger = check.danger.value if check.danger is Danger.POSSIBLE else None
-        return Match(Intent.UNKNOWN, None, 0.0, guess, danger)
+        return Match(Intent.UNKNOWN, None, 0.0, guess, danger), hint
     if best_intent is not Intent.NEXT_EVENT or best_phrase is not kind_phrase:
         kind = None
     # Defence in depth: whatever the tables say, only a public event kind leaves this module.
-    if kind is not None:
-        commitment = promise.get(kind)
-        if commitment is None or not _may_be_kind(commitment):
-            kind = None
+    if kind is not None and not public_event_kind(promise, kind):
+        kind = None
     # Plain words of harm in a text that also asks something: the answer starts with 112.
     danger = Danger.POSSIBLE.value if check.signals == ("harm",) else None
     # The ranking score includes cue bonuses; the reported score is the phrase's own quality.
     quality = _quality(t.score(best_phrase), best_phrase)
-    return Match(best_intent, kind, quality, guess, danger)
+    return Match(best_intent, kind, quality, guess, danger), hint
+
+
+def public_event_kind(promise: Promise, kind: str) -> bool:
+    """Whether ``kind`` is a public commitment with resident events (the only kinds a
+    resident's answer may name)."""
+    commitment = promise.get(kind)
+    return commitment is not None and _may_be_kind(commitment)
+
+
+# --- Rules and the learned classifier together -------------------------------------------------
+#
+# The classifier (bot/classifier.py) is trained on every labelled example of every language;
+# its labels are grouped here into what the bot can do. Thresholds are chosen on the
+# development part (``python -m tests.scores`` prints the figures per language).
+
+DANGER_LABELS = ("emergency", "suicide", "close_violence", "overdose")
+# A danger this likely is answered as danger; from DANGER_UNSURE on, the reply opens with the
+# safety line, and from DANGER_OFFER on, "Someone is in danger now" is the first button.
+DANGER_SURE = 0.35
+DANGER_UNSURE = 0.15
+DANGER_OFFER = 0.12
+# The classifier decides an answer the phrase tables did not find from this probability, and
+# this lead over the next answer; below them, the bot asks instead of guessing.
+SURE = 0.25
+LEAD = 0.05
+# Where the tables found an answer and the classifier is this sure of another, the bot asks.
+DISAGREE = 0.8
+# An answer is offered as "Did you mean …?" from this probability.
+OFFER = 0.12
+# A pasted scam is a message, not a question: at least this many words.
+SCAM_MIN_WORDS = 6
+_FINER = frozenset({"suicide", "close_violence", "overdose"})
+
+# Labels the classifier gives → the answer (harmless and other are no answer of their own).
+_ANSWERS: dict[str, Intent] = {
+    "next_event": Intent.NEXT_EVENT,
+    "events_list": Intent.EVENTS_LIST,
+    "about_promise": Intent.ABOUT_PROMISE,
+    "progress": Intent.PROGRESS,
+    "contact_police": Intent.CONTACT_POLICE,
+    "fraud_help": Intent.FRAUD_HELP,
+    "subscribe_tips": Intent.SUBSCRIBE_TIPS,
+    "stop_tips": Intent.STOP_TIPS,
+    "trygghetscenter": Intent.TRYGGHETSCENTER,
+    "tip_off": Intent.TIP_OFF,
+    "explain": Intent.EXPLAIN,
+    "greeting": Intent.GREETING,
+    "thanks": Intent.THANKS,
+    "worry": Intent.WORRY,
+    "poison_question": Intent.POISON_QUESTION,
+    "past_crime": Intent.CONTACT_POLICE,
+    "scam": Intent.SCAM_CHECK,
+}
+# Answers never offered as a button: small talk, and "explain" (it needs to know what).
+_NOT_OFFERED = frozenset({Intent.GREETING, Intent.THANKS, Intent.EXPLAIN})
+# Answers only the classifier knows: when it is sure of one, the tables' match gives way.
+_NEW_TO_RULES = frozenset({Intent.WORRY, Intent.POISON_QUESTION})
+
+
+@dataclass(frozen=True)
+class _Learned:
+    """The classifier's view of a text, grouped: the most likely answer and its probability,
+    the probability of danger now (all danger labels together) and its most likely kind."""
+
+    label: str
+    p: float
+    danger: float
+    danger_kind: str
+    worry: str | None  # the most likely worry topic
+    ranked: tuple[tuple[str, float], ...]  # grouped labels, most likely first
+
+    @property
+    def lead(self) -> float:
+        """How far the most likely answer is ahead of the next."""
+        second = self.ranked[1][1] if len(self.ranked) > 1 else 0.0
+        return self.p - second
+
+
+def _learned(text: str) -> _Learned:
+    probabilities = classifier_probabilities(text)
+    grouped: dict[str, float] = {}
+    worry: tuple[float, str | None] = (0.0, None)
+    for label, p in probabilities.items():
+        base, _sep, topic = label.partition(":")
+        grouped[base] = grouped.get(base, 0.0) + p
+        if base == "worry" and p > worry[0]:
+            worry = (p, topic or None)
+    danger = sum(grouped.get(label, 0.0) for label in DANGER_LABELS)
+    danger_kind = max(DANGER_LABELS, key=lambda label: grouped.get(label, 0.0))
+    ranked = tuple(sorted(grouped.items(), key=lambda item: -item[1]))
+    label, p = ranked[0] if ranked else ("other", 0.0)
+    return _Learned(label, p, danger, danger_kind, worry[1], ranked)
+
+
+def _offer(
+    learned: _Learned, first: tuple[tuple[str, str | None], ...]
+) -> tuple[tuple[str, str | None], ...]:
+    """Up to three answers to offer: ``first``, then the classifier's likely ones."""
+    offered = [o for o in first if Intent(o[0]) not in _NOT_OFFERED]
+    for label, p in learned.ranked:
+        intent = _ANSWERS.get(label)
+        if p < OFFER or intent is None or intent in _NOT_OFFERED:
+            continue
+        option: tuple[str, str | None] = (
+            "past_crime" if label == "past_crime" else intent.value,
+            None,
+        )
+        if intent is Intent.WORRY:
+            option = (intent.value, learned.worry)
+        if option[0] not in {o[0] for o in offered}:
+            offered.append(option)
+    return tuple(offered[:3])
+
+
+def _combine(
+    by_rules: Match,
+    kind_hint: str | None,
+    learned: _Learned,
+    check: DangerCheck,
+    guess: str | None,
+) -> Match:
+    """The phrase tables' answer and the classifier's, together: agree → answer; only one
+    sure → its answer; unsure or at odds → ask. Whenever danger is not ruled out, the reply
+    opens with the safety line (``danger = possible``)."""
+    unsure_danger = learned.danger >= DANGER_UNSURE or check.danger is Danger.POSSIBLE
+    possible = Danger.POSSIBLE.value if unsure_danger else None
+    danger_first: tuple[tuple[str, str | None], ...] = (
+        ((Intent.EMERGENCY.value, None),) if learned.danger >= DANGER_OFFER else ()
+    )
+    intent = _ANSWERS.get(learned.label)
+    sure = intent is not None and learned.p >= SURE and learned.lead >= LEAD
+    small_talk = (Intent.GREETING, Intent.THANKS)
+    if sure and (
+        (intent in _NEW_TO_RULES and by_rules.intent is not Intent.STOP_TIPS)
+        or (by_rules.intent in small_talk and intent not in small_talk)
+    ):
+        # The tables know nothing of worries or poisoning questions: the words they matched
+        # ("säljer knark", "polisen") are a worry's words. And a greeting found in a text the
+        # classifier reads as something else was a look-alike word ("en halua" is no "hallå").
+        by_rules = Match(Intent.UNKNOWN, None, 0.0, guess)
+    if by_rules.intent is not Intent.UNKNOWN:
+        if unsure_danger and by_rules.intent in small_talk:
+            return replace(
+                by_rules,
+                intent=Intent.UNKNOWN,
+                danger=Danger.POSSIBLE.value,
+                alternatives=_offer(learned, danger_first),
+            )
+        at_odds = (
+            sure
+            and intent is not by_rules.intent
+            and intent not in _NOT_OFFERED
+            and intent is not Intent.SCAM_CHECK
+            and learned.p >= DISAGREE
+        )
+        if not at_odds:
+            return replace(by_rules, danger=by_rules.danger or possible)
+        first = (*danger_first, (by_rules.intent.value, by_rules.kind))
+        return Match(
+            Intent.UNKNOWN,
+            None,
+            0.0,
+            guess,
+            Danger.POSSIBLE.value,
+            alternatives=_offer(learned, first),
+            confidence=round(learned.p, 3),
+        )
+    if sure and intent is not None:
+        if intent is Intent.SCAM_CHECK:
+            intent = Intent.FRAUD_HELP  # a short text about a scam asks for help
+        if intent is Intent.EXPLAIN:
+            intent = Intent.ABOUT_PROMISE  # the tables did not find what is to be explained
+        kind = kind_hint if intent is Intent.NEXT_EVENT else None
+        danger = Danger.PAST_CRIME.value if learned.label == "past_crime" else possible
+        worry = learned.worry if intent is Intent.WORRY else None
+        return Match(
+            intent,
+            kind,
+            round(learned.p, 3),
+            guess,
+            danger,
+            worry=worry,
+            confidence=round(learned.p, 3),
+        )
+    return replace(
+        by_rules,
+        danger=Danger.POSSIBLE.value,
+        alternatives=_offer(learned, danger_first),
+        confidence=round(learned.p, 3),
+    )

@@ -34,6 +34,7 @@ from bot.render.callbacks import (
     FollowPress,
     InvitePress,
     LanguagePress,
+    MeantPress,
     MyEvent,
     PausePress,
     PlanAction,
@@ -229,6 +230,7 @@ def event_handlers() -> list[AnyHandler]:
         command(MY_EVENTS, events.show_my_events),
         button(EventPress, events.press_event),
         button(AskPress, questions.press_ask),
+        button(MeantPress, questions.press_meant),
     ]
 
 

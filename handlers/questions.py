@@ -3,15 +3,21 @@ Anything else (stickers, photos, voice) gets a calm "I read text" answer and the
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Update
 
-from bot.questions import Intent
+from bot.emergency import Danger
+from bot.i18n import staff_locale
+from bot.promise import WorryTopic
+from bot.questions import Intent, Match, public_event_kind
 from bot.render import Screen
-from bot.render.answers import menu_text
-from bot.render.callbacks import AskPress, AskTopic
+from bot.render.answers import menu_text, scam_prompt_text
+from bot.render.callbacks import AskPress, AskTopic, Meant, MeantPress
 from bot.render.menu import menu_buttons
 from bot.scamcheck import check_message
 from bot.services.answers import Answer
+from bot.settings import SUPPORTED_LOCALES
 from handlers.common import BotContext, pressed, reply, show, user_data
 from handlers.menus import closest_command
 from handlers.progress import show_progress
@@ -24,13 +30,24 @@ def answered(answer: Answer) -> Screen:
     return Screen(answer.text, answer.buttons)
 
 
+def speak(context: BotContext, locale: str) -> None:
+    """Answer this update in ``locale`` (the language the text is written in): everything
+    downstream reads ``context.actor``. Staff screens stay Swedish or English."""
+    actor = context.actor
+    if actor.is_staff:
+        locale = staff_locale(locale, context.services.settings.locale)
+    if locale != actor.locale and locale in SUPPORTED_LOCALES:
+        context.actor = replace(actor, locale=locale, tr=context.services.translator(locale))
+
+
 async def on_resident_text(update: Update, context: BotContext) -> None:
     message = update.message
     if message is None:
         return
-    actor = context.actor
     text = message.text or ""
     answers = context.features.answers
+    speak(context, answers.reply_locale(text, context.actor.locale))
+    actor = context.actor
     if user_data(context).scam_next:
         user_data(context).scam_next = False
         answer = answers.check_text(text, actor.locale)
@@ -38,13 +55,18 @@ async def on_resident_text(update: Update, context: BotContext) -> None:
             await answers.count_scam_signs(check_message(text).flags)
         await reply(update, answer.text)
         return
-    match = answers.understand(text, actor.locale)
+    match = await answers.understand_in_chat(text, actor.locale, actor.chat_id)
     if match.intent is Intent.UNKNOWN and len(text) > MAX_TEXT:
         long = actor.tr.gettext("That was a long message. Please ask in a sentence or two.")
         await show(update, Screen(long + "\n\n" + menu_text(actor.tr), menu_buttons(actor.tr)))
         return
     if match.intent is Intent.SCAM_CHECK:
         await answers.count_scam_signs(match.flags)
+    await act_on(update, context, match)
+
+
+async def act_on(update: Update, context: BotContext, match: Match) -> None:
+    """One table from what was understood to what is done (typed or tapped)."""
     if match.intent is Intent.STOP_TIPS:
         # "sluta skicka tips" stops the tips at once, like /stop.
         await stop_tips(update, context)
@@ -54,7 +76,25 @@ async def on_resident_text(update: Update, context: BotContext) -> None:
         # (built once, by /progress, not also as a text answer); so does its menu button.
         await show_progress(update, context)
         return
-    await show(update, answered(await answers.respond(match, actor.locale)))
+    answers = context.features.answers
+    await show(update, answered(await answers.respond(match, context.actor.locale)))
+
+
+@pressed(MeantPress)
+async def press_meant(update: Update, context: BotContext, press: MeantPress) -> None:
+    """A "Did you mean …?" button: the answer it names, in the language the question was
+    written in. Its fields are untrusted: an unknown language or argument is ignored."""
+    speak(context, press.lang if press.lang in SUPPORTED_LOCALES else context.actor.locale)
+    if press.meant is Meant.SCAM_CHECK:
+        await ask_for_scam_text(update, context)
+        return
+    promise = context.services.promise
+    arg = press.arg if press.arg != "0" else None
+    intent = Intent.CONTACT_POLICE if press.meant is Meant.PAST_CRIME else Intent(press.meant)
+    danger = Danger.PAST_CRIME.value if press.meant is Meant.PAST_CRIME else None
+    kind = arg if intent is Intent.NEXT_EVENT and arg and public_event_kind(promise, arg) else None
+    worry = arg if intent is Intent.WORRY and arg in set(WorryTopic) else None
+    await act_on(update, context, Match(intent, kind, 1.0, None, danger, worry=worry))
 
 
 async def on_non_text(update: Update, context: BotContext) -> None:
@@ -74,17 +114,16 @@ async def press_ask(update: Update, context: BotContext, press: AskPress) -> Non
         await show_progress(update, context)
         return
     if press.topic is AskTopic.SCAM:
-        user_data(context).scam_next = True
-        await reply(
-            update,
-            context.actor.tr.gettext(
-                "Paste the text you are unsure about here, as your next message. "
-                "I will look for signs of fraud and I will not save it."
-            ),
-        )
+        await ask_for_scam_text(update, context)
         return
     answer = await context.features.answers.answer(ASKED[press.topic], context.actor.locale)
     await show(update, answered(answer))
+
+
+async def ask_for_scam_text(update: Update, context: BotContext) -> None:
+    """ "Is this a scam?": the next text is checked."""
+    user_data(context).scam_next = True
+    await reply(update, scam_prompt_text(context.actor.tr))
 
 
 async def on_edited(update: Update, context: BotContext) -> None:

@@ -5,32 +5,45 @@ from __future__ import annotations
 
 from bot.emergency import Danger
 from bot.i18n import Translator
-from bot.promise import Commitment, Promise
+from bot.promise import Commitment, Promise, WorryTopic
 from bot.scamcheck import ScamCheck
 
+# Danger families (bot.emergency signals) after which "report it afterwards" makes sense: a
+# crime. Never after self-harm, a fire or an illness.
+_CRIME_SIGNALS = frozenset(
+    {"violence", "threat", "weapon", "break_in", "robbery", "theft", "crime", "followed"}
+)
 
-def emergency_text(tr: Translator, promise: Promise, danger: str | None = None) -> str:
-    """112 first, always; then the line for the kind of danger, and that nobody watches."""
+
+def emergency_text(
+    tr: Translator, promise: Promise, danger: str | None = None, signals: tuple[str, ...] = ()
+) -> str:
+    """112 first, always; then only the lines that fit the danger, and that nobody watches."""
     c = promise.contacts
     _ = tr.gettext
     lines = [emergency_line(tr, promise)]
-    suicide = _(
-        "Thoughts of suicide, yours or someone else's: call Självmordslinjen "
-        "{suicide_line} (Mind) or {healthcare}. You are not alone."
-    ).format(suicide_line=c.suicide_line, healthcare=c.healthcare)
-    violence = _(
-        "Violence in a close relationship: call Kvinnofridslinjen {violence_line}. "
-        "It is free and open around the clock."
-    ).format(violence_line=c.violence_line)
     if danger == Danger.SUICIDE:
-        lines.append(suicide)
+        lines.append(
+            _(
+                "Thoughts of suicide, yours or someone else's: call Självmordslinjen "
+                "{suicide_line} (Mind) or {healthcare}. You are not alone."
+            ).format(suicide_line=c.suicide_line, healthcare=c.healthcare)
+        )
     elif danger == Danger.CLOSE_VIOLENCE:
-        lines.append(violence)
-    elif danger == Danger.POSSIBLE:
-        # Unsure what is going on: both lines, since these are the kinds people describe
-        # least directly.
-        lines += [suicide, violence]
-    else:
+        lines.append(
+            _(
+                "Violence in a close relationship: call Kvinnofridslinjen {violence_line}. "
+                "It is free and open around the clock."
+            ).format(violence_line=c.violence_line)
+        )
+    elif danger == OVERDOSE:
+        lines.append(
+            _(
+                "Tell them what was taken, how much and when. Stay with the person and keep "
+                "them on their side if they are drowsy."
+            )
+        )
+    elif _CRIME_SIGNALS & set(signals):
         lines.append(
             _("To report a crime afterwards: call {police} or go to {web}.").format(
                 police=c.police_non_urgent, web=c.police_web
@@ -38,6 +51,85 @@ def emergency_text(tr: Translator, promise: Promise, danger: str | None = None) 
         )
     lines.append(_("I am a bot and I am not watched around the clock, so I cannot send help."))
     return "\n".join(lines)
+
+
+# An overdose or a poisoning going on now (the classifier's label; bot.questions).
+OVERDOSE = "overdose"
+
+
+def poison_text(tr: Translator, promise: Promise) -> str:
+    """A question about a possible poisoning that is not acute."""
+    c = promise.contacts
+    return tr.gettext(
+        "Questions about poisoning: call Giftinformationscentralen on {poison}, day and "
+        "night.\nIf the person is hard to wake, has trouble breathing or has cramps: call "
+        "{emergency} now."
+    ).format(poison=c.poison_info, emergency=c.emergency)
+
+
+def worry_text(
+    tr: Translator,
+    promise: Promise,
+    topic: WorryTopic,
+    next_events: dict[str, str] | None = None,
+) -> str:
+    """A worry that is not an emergency: a calm answer with what the promise and the kommun
+    offer, the way to tip the police, and the 112 line as one line. ``next_events`` gives, per
+    commitment id, a line about its next public event (the parents' lecture for a worry about
+    drugs)."""
+    _ = tr.gettext
+    c = promise.contacts
+    lines = [_worry_intro(tr, topic), ""]
+    for help_ in promise.local_help:
+        if topic not in help_.topics and WorryTopic.OTHER not in help_.topics:
+            continue
+        lines.append("• " + help_.text.get(tr.locale))
+        upcoming = (next_events or {}).get(help_.commitment or "")
+        if upcoming:
+            lines.append("  " + upcoming)
+    if topic is not WorryTopic.BULLYING:
+        lines.append(
+            "• "
+            + _("To tip the police, without giving your name: {web} or {police}.").format(
+                web=c.police_web, police=c.police_non_urgent
+            )
+        )
+    lines += ["", emergency_line(tr, promise)]
+    return "\n".join(lines)
+
+
+def _worry_intro(tr: Translator, topic: WorryTopic) -> str:
+    _ = tr.gettext
+    if topic is WorryTopic.BULLYING:
+        return _("It is good that you tell someone. Bullying must always be taken seriously.")
+    if topic is WorryTopic.YOUTH:
+        return _("Thank you for telling us. Young people need adults who notice them.")
+    if topic is WorryTopic.DRUGS:
+        return _("It is good that you ask. You are not alone, and help is there.")
+    if topic is WorryTopic.RECRUITMENT:
+        return _("It is good that you react. Children who are drawn into crime need help early.")
+    if topic is WorryTopic.VANDALISM:
+        return _("Thank you for telling us. Damage and graffiti are best fixed quickly.")
+    if topic is WorryTopic.UNSAFE_PLACE:
+        return _("Thank you for telling us where it feels unsafe. That helps us plan.")
+    return _("Thank you for telling us. This is where you can turn:")
+
+
+def scam_prompt_text(tr: Translator) -> str:
+    return tr.gettext(
+        "Paste the text you are unsure about here, as your next message. "
+        "I will look for signs of fraud and I will not save it."
+    )
+
+
+def did_you_mean_text(tr: Translator) -> str:
+    """Unsure what was meant: the safety line first, then the question."""
+    return safety_line(tr) + "\n\n" + tr.gettext("Did you mean one of these?")
+
+
+def not_understood_text(tr: Translator) -> str:
+    """Not understood: the safety line first, then the menu."""
+    return safety_line(tr) + "\n\n" + menu_text(tr, safety_last=False)
 
 
 def emergency_line(tr: Translator, promise: Promise) -> str:
@@ -94,22 +186,22 @@ def safety_line(tr: Translator) -> str:
     return tr.gettext("Is someone in danger? Call 112.")
 
 
-def menu_text(tr: Translator, intro: str | None = None) -> str:
-    """The menu of what the bot can do, after ``intro`` (by default: "I did not understand")."""
+def menu_text(tr: Translator, intro: str | None = None, safety_last: bool = True) -> str:
+    """The menu of what the bot can do, after ``intro`` (by default: "I did not understand"),
+    ending with the safety line unless it already opens the reply."""
     _ = tr.gettext
-    return "\n".join(
-        [
-            intro or _("I did not quite understand. This is what I can help with:"),
-            _("• upcoming theme meetings, dialogues and visibility efforts – /events"),
-            _("• how the promise is going – /progress"),
-            _('• what the police and the municipality promised – ask "what did you promise?"'),
-            _("• fraud tips for seniors – /tips"),
-            _("• is a text message a scam? Paste it here"),
-            _('• how to reach the police – ask "how do I contact the police?"'),
-            "",
-            safety_line(tr),
-        ]
-    )
+    lines = [
+        intro or _("I did not quite understand. This is what I can help with:"),
+        _("• upcoming theme meetings, dialogues and visibility efforts – /events"),
+        _("• how the promise is going – /progress"),
+        _('• what the police and the municipality promised – ask "what did you promise?"'),
+        _("• fraud tips for seniors – /tips"),
+        _("• is a text message a scam? Paste it here"),
+        _('• how to reach the police – ask "how do I contact the police?"'),
+    ]
+    if safety_last:
+        lines += ["", safety_line(tr)]
+    return "\n".join(lines)
 
 
 def about_text(tr: Translator, promise: Promise) -> str:

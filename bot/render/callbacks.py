@@ -341,6 +341,37 @@ class AskPress(CallbackData, prefix="ask"):
     arg: str = "0"
 
 
+class Meant(enum.StrEnum):
+    """An answer a "Did you mean …?" button offers (bot.questions' intents that can be asked
+    for by a tap)."""
+
+    EMERGENCY = "emergency"
+    WORRY = "worry"
+    NEXT_EVENT = "next_event"
+    EVENTS_LIST = "events_list"
+    ABOUT_PROMISE = "about_promise"
+    PROGRESS = "progress"
+    CONTACT_POLICE = "contact_police"
+    PAST_CRIME = "past_crime"
+    FRAUD_HELP = "fraud_help"
+    SCAM_CHECK = "scam_check"
+    SUBSCRIBE_TIPS = "subscribe_tips"
+    STOP_TIPS = "stop_tips"
+    TRYGGHETSCENTER = "trygghetscenter"
+    TIP_OFF = "tip_off"
+    POISON_QUESTION = "poison_question"
+
+
+@dataclasses.dataclass(frozen=True)
+class MeantPress(CallbackData, prefix="mean"):
+    """ "Did you mean …?": the answer to give, in the language the text was written in (``lang``,
+    checked against the bot's languages when pressed), with its event kind or worry topic."""
+
+    meant: Meant
+    lang: str = "sv"
+    arg: str = "0"
+
+
 class TipsAction(enum.StrEnum):
     STOP = "stop"
 

@@ -3,9 +3,11 @@ buttons that go with an answer."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.i18n import Translator
 from bot.render import Button
-from bot.render.callbacks import AskPress, AskTopic, EventAction, EventPress
+from bot.render.callbacks import AskPress, AskTopic, EventAction, EventPress, Meant, MeantPress
 
 Rows = list[list[Button]]
 
@@ -23,6 +25,38 @@ def menu_buttons(tr: Translator) -> Rows:
         ],
         scam_row(tr),
     ]
+
+
+def did_you_mean_buttons(tr: Translator, options: Sequence[tuple[str, str | None]]) -> Rows:
+    """Up to three "Did you mean …?" buttons, one per row, each giving one answer."""
+    rows: Rows = []
+    offered = {m.value for m in Meant}
+    for intent, arg in [o for o in options if o[0] in offered][:3]:
+        meant = Meant(intent)
+        rows.append([Button(meant_label(tr, meant), MeantPress(meant, tr.locale, arg or "0"))])
+    return rows
+
+
+def meant_label(tr: Translator, meant: Meant) -> str:
+    _ = tr.gettext
+    labels = {
+        Meant.EMERGENCY: _("Someone is in danger now"),
+        Meant.WORRY: _("I am worried about something"),
+        Meant.NEXT_EVENT: _("When is the next meeting?"),
+        Meant.EVENTS_LIST: _("Upcoming events"),
+        Meant.ABOUT_PROMISE: _("The promise"),
+        Meant.PROGRESS: _("How is it going?"),
+        Meant.CONTACT_POLICE: _("Contact the police"),
+        Meant.PAST_CRIME: _("Report a crime"),
+        Meant.FRAUD_HELP: _("I have been tricked"),
+        Meant.SCAM_CHECK: _("Is this a scam?"),
+        Meant.SUBSCRIBE_TIPS: _("Fraud tips"),
+        Meant.STOP_TIPS: _("Stop the fraud tips"),
+        Meant.TRYGGHETSCENTER: _("Trygghetscenter"),
+        Meant.TIP_OFF: _("Tip the police"),
+        Meant.POISON_QUESTION: _("A question about poisoning"),
+    }
+    return labels[meant]
 
 
 def scam_row(tr: Translator) -> list[Button]:

@@ -11,21 +11,27 @@ from dataclasses import dataclass, field, replace
 
 from bot.emergency import Danger, assess
 from bot.i18n import Translator
+from bot.language_id import text_language
 from bot.phrasebook import load_phrasebook
+from bot.promise import WorryTopic
 from bot.questions import Intent, Match, match_question
 from bot.render import Button
 from bot.render import answers as render
 from bot.render import events as render_events
 from bot.render import progress as render_progress
-from bot.render.menu import event_buttons, menu_buttons, scam_row
+from bot.render.menu import did_you_mean_buttons, event_buttons, menu_buttons, scam_row
 from bot.scamcheck import check_message
 from bot.scripts import script_language
 from bot.services import Services
 from bot.services.events import EventService
 from bot.services.progress import ProgressService
-from storage.subscriptions import ScamCountRepo
+from storage.subscriptions import ScamCountRepo, SubscriptionRepo
 
 Buttons = list[list[Button]]
+
+# A subscriber's text that the classifier reads as "stop" at least this likely is offered the
+# stop button (bot.questions offers answers from OFFER on; a subscriber from a little less).
+STOP_OFFER = 0.08
 
 
 @dataclass(frozen=True)
@@ -72,13 +78,41 @@ class AnswerService:
     def understand(self, text: str, locale: str) -> Match:
         match = match_question(text, self.s.promise, locale)
         if match.intent is Intent.UNKNOWN:
-            # Arabic or Persian script (say) in a Swedish chat: the matcher cannot read it.
+            # Cyrillic or Ethiopic script (say): no language the bot reads.
             written = script_language(text)
             if written is not None:
                 match = replace(match, locale_guess=written)
         return match
 
+    async def understand_in_chat(self, text: str, locale: str, chat_id: int) -> Match:
+        """As ``understand``, knowing who writes: for a subscriber, stopping the tips is a
+        likely meaning, so when the classifier sees it at all (and there is no danger), it is
+        the first "Did you mean …?" button — one tap stops them."""
+        match = self.understand(text, locale)
+        stop = dict(match.shares).get("stop_tips", 0.0)
+        if (
+            match.intent not in (Intent.STOP_TIPS, Intent.EMERGENCY, Intent.SCAM_CHECK)
+            and stop >= STOP_OFFER
+            and await self.tips_subscriber(chat_id)
+        ):
+            offered = (("stop_tips", None), *(o for o in match.alternatives if o[0] != "stop_tips"))
+            return replace(match, intent=Intent.UNKNOWN, kind=None, alternatives=offered[:3])
+        return match
+
+    async def tips_subscriber(self, chat_id: int) -> bool:
+        subscription = await SubscriptionRepo(self.s.db).get(chat_id)
+        return subscription is not None and subscription.active
+
+    @staticmethod
+    def reply_locale(text: str, locale: str) -> str:
+        """The language to answer ``text`` in: the one it is clearly written in, else the
+        chat's (saved choice, then Telegram's language)."""
+        return text_language(text) or locale
+
     async def answer(self, text: str, locale: str) -> Answer:
+        """The answer to ``text``, in the language it is written in (the CLI and tests; the
+        chat decides the language in the handler, the same way)."""
+        locale = self.reply_locale(text, locale)
         return await self.respond(self.understand(text, locale), locale)
 
     def check_text(self, text: str, locale: str) -> Answer:
@@ -96,31 +130,33 @@ class AnswerService:
         return Answer(Intent.SCAM_CHECK.value, None, render.scam_text(tr, self.s.promise, flags))
 
     async def respond(self, match: Match, locale: str) -> Answer:
-        answer = await self._respond(match, locale)
+        tr = self.s.translator(locale)
+        answer = await self._respond(match, tr)
+        first = render.safety_line(tr)
         if match.danger == Danger.POSSIBLE and not answer.text.startswith(
-            self.s.promise.contacts.emergency
+            (self.s.promise.contacts.emergency, first)
         ):
-            # Words of harm next to a question: the 112 line comes first, then the answer.
-            tr = self.s.translator(locale)
-            text = render.emergency_line(tr, self.s.promise) + "\n\n" + answer.text
-            return Answer(answer.intent, answer.kind, text, answer.buttons)
+            # Words of harm next to a question: the safety line comes first, then the answer.
+            return replace(answer, text=first + "\n\n" + answer.text)
         return answer
 
-    async def _respond(self, match: Match, locale: str) -> Answer:
-        tr = self.s.translator(locale)
+    async def _respond(self, match: Match, tr: Translator) -> Answer:
         intent = match.intent
-        if match.danger == Danger.POSSIBLE and intent in (Intent.EMERGENCY, Intent.UNKNOWN):
-            # Unsure: 112 first, then what else the bot can do.
-            text = (
-                render.emergency_text(tr, self.s.promise, match.danger)
-                + "\n\n"
-                + render.menu_text(tr)
-            )
-            return Answer(intent.value, None, text, menu_buttons(tr))
-        if intent is Intent.EMERGENCY:
+        if intent is Intent.UNKNOWN and match.alternatives:
+            # Unsure what was meant: the safety line, then up to three answers to tap.
             return Answer(
-                intent.value, None, render.emergency_text(tr, self.s.promise, match.danger)
+                intent.value,
+                None,
+                render.did_you_mean_text(tr),
+                did_you_mean_buttons(tr, match.alternatives),
             )
+        if intent is Intent.EMERGENCY:
+            text = render.emergency_text(tr, self.s.promise, match.danger, match.signals)
+            return Answer(intent.value, None, text)
+        if intent is Intent.WORRY:
+            return Answer(intent.value, None, await self.worry_text(tr, match.worry))
+        if intent is Intent.POISON_QUESTION:
+            return Answer(intent.value, None, render.poison_text(tr, self.s.promise))
         if intent is Intent.SCAM_CHECK:
             return Answer(intent.value, None, render.scam_text(tr, self.s.promise, match.flags))
         if intent is Intent.CONTACT_POLICE and match.danger == Danger.PAST_CRIME:
@@ -157,10 +193,26 @@ class AnswerService:
             return Answer(intent.value, None, render.greeting_text(tr), menu_buttons(tr))
         if intent is Intent.THANKS:
             return Answer(intent.value, None, render.thanks_text(tr))
-        if not reads(locale, match):
+        if not reads(tr.locale, match):
             text = render.unreadable_text(tr, self.s.promise)
             return Answer(Intent.UNKNOWN.value, None, text, menu_buttons(tr))
-        return Answer(Intent.UNKNOWN.value, None, render.menu_text(tr), menu_buttons(tr))
+        return Answer(Intent.UNKNOWN.value, None, render.not_understood_text(tr), menu_buttons(tr))
+
+    async def worry_text(self, tr: Translator, topic: str | None) -> str:
+        """The worry answer, with the next public event of each commitment it names."""
+        try:
+            worry = WorryTopic(topic or WorryTopic.OTHER)
+        except ValueError:
+            worry = WorryTopic.OTHER
+        named = {h.commitment for h in self.s.promise.local_help if h.commitment}
+        next_events: dict[str, str] = {}
+        for commitment_id in sorted(named):
+            upcoming = await self.events.upcoming(kind=commitment_id, days=180)
+            if upcoming:
+                next_events[commitment_id] = render_events.list_line(
+                    tr, self.s.promise, upcoming[0]
+                )
+        return render.worry_text(tr, self.s.promise, worry, next_events)
 
     async def next_event(self, tr: Translator, kind: str | None) -> Answer:
         if kind is None:
