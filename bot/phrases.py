@@ -411,13 +411,15 @@ def compile_phrase(
     return CompiledPhrase(phrase, source, tuple(_literal_words(words)))
 
 
-def compile_family(sources: Iterable[str]) -> tuple[re.Pattern[str], ...]:
+def compile_family(sources: Iterable[str], at_start: bool = False) -> tuple[re.Pattern[str], ...]:
     """One alternation of whole-word matches per family: a message is searched once per
-    family, not once per phrase. Empty when the family has no phrase."""
+    family, not once per phrase. Empty when the family has no phrase. ``at_start``: the
+    phrases match only at the start of the text."""
     alternatives = "|".join(f"(?:{s})" for s in sources)
     if not alternatives:
         return ()
-    return (re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)"),)
+    edge = "^" if at_start else r"(?<!\w)"
+    return (re.compile(rf"{edge}(?:{alternatives})(?!\w)"),)
 
 
 # ---------------------------------------------------------------------------------- files
@@ -432,6 +434,7 @@ class PhraseFile:
     families: dict[str, tuple[CompiledPhrase, ...]]
     examples: dict[str, tuple[str, ...]]
     data: Mapping[str, object]  # the whole file, for a module's own keys
+    tables: dict[str, tuple[str, ...]]  # table → its families, in the file's order
 
 
 def _line_of(text: str, phrase: str) -> int:
@@ -448,9 +451,10 @@ def _strings(value: object, what: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def load_phrase_file(path: Path, table: str = "families") -> PhraseFile:
+def load_phrase_file(path: Path, tables: Sequence[str] = ("families",)) -> PhraseFile:
     """A phrase file (``locales/<lang>/<name>.toml``): ``prefixes`` and ``clitics`` at the
-    top, ``[<table>]`` of family → phrases and ``[examples]`` of family → example texts.
+    top, tables (``[families]``, say) of family → phrases and ``[examples]`` of family →
+    example texts (every family named there must exist).
     Raises ``PhraseError`` naming the file and line of the first phrase that is wrong."""
     text = path.read_text(encoding="utf-8")
     data = tomllib.loads(text)
@@ -458,19 +462,22 @@ def load_phrase_file(path: Path, table: str = "families") -> PhraseFile:
     prefixes = _strings(data.get("prefixes", []), "prefixes", where)
     clitics = _strings(data.get("clitics", []), "clitics", where)
     families: dict[str, tuple[CompiledPhrase, ...]] = {}
-    raw_families = data.get(table, {})
-    if not isinstance(raw_families, dict):
-        raise PhraseError(table, f"[{table}] must be a table", where)
-    for family, phrases in raw_families.items():
-        compiled = []
-        for phrase in _strings(phrases, f"[{table}] {family}", where):
-            try:
-                compiled.append(compile_phrase(phrase, prefixes, clitics))
-            except PhraseError as exc:
-                line = _line_of(text, phrase)
-                at = f"{where}:{line}" if line else where
-                raise PhraseError(phrase, exc.reason, f"{at} ({family})") from None
-        families[family] = tuple(compiled)
+    table_families: dict[str, tuple[str, ...]] = {}
+    for table in tables:
+        raw_families = data.get(table, {})
+        if not isinstance(raw_families, dict):
+            raise PhraseError(table, f"[{table}] must be a table", where)
+        table_families[table] = tuple(raw_families)
+        for family, phrases in raw_families.items():
+            compiled = []
+            for phrase in _strings(phrases, f"[{table}] {family}", where):
+                try:
+                    compiled.append(compile_phrase(phrase, prefixes, clitics))
+                except PhraseError as exc:
+                    line = _line_of(text, phrase)
+                    at = f"{where}:{line}" if line else where
+                    raise PhraseError(phrase, exc.reason, f"{at} ({family})") from None
+            families[family] = tuple(compiled)
     raw_examples = data.get("examples", {})
     if not isinstance(raw_examples, dict):
         raise PhraseError("examples", "[examples] must be a table", where)
@@ -480,5 +487,7 @@ def load_phrase_file(path: Path, table: str = "families") -> PhraseFile:
     }
     for family in examples:
         if family not in families:
-            raise PhraseError(family, f"examples for a family [{table}] does not have", where)
-    return PhraseFile(path, path.parent.name, prefixes, clitics, families, examples, data)
+            raise PhraseError(family, "examples for a family the file does not have", where)
+    return PhraseFile(
+        path, path.parent.name, prefixes, clitics, families, examples, data, table_families
+    )
