@@ -157,7 +157,7 @@ class _Parser:
                 self.pos += 1
             ch = self.peek()
             if ch == "" or ch == "|" or ch in ")]":
-                if ch in ")]" and ch != closing:
+                if ch and ch != closing and ch in ")]":
                     raise self.fail(f"{ch!r} without its opening bracket")
                 return words
             words.append(self.word())
