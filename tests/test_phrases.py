@@ -334,3 +334,10 @@ def test_ordinary_questions_in_every_language_are_not_pasted_scams(lang: str, te
 def test_every_kind_has_its_own_explanation() -> None:
     check = scamcheck.ScamCheck(scamcheck.CATEGORIES)
     assert len(set(check.messages())) == len(scamcheck.CATEGORIES)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_safety_family_has_two_examples(lang: str) -> None:
+    loaded = load_phrase_file(LOCALES / lang / "safety.toml")
+    for family in loaded.families:
+        assert len(loaded.examples.get(family, ())) >= 2, (lang, family)
