@@ -20,23 +20,24 @@ What it answers, most serious first:
   114 14 and polisen.se, not 112;
 * ``NONE``.
 
-The word lists are data (``locales/<lang>/safety.toml``) so a translator can add words or a
-language without touching this module.
+The word lists are data (``locales/<lang>/safety.toml``), written in the phrase syntax of
+``bot.phrases`` (words, ``stem*``, ``(a|b)``, ``[optional]``, gaps), so a translator can add
+words or a language without touching this module or writing a regular expression.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
+from bot.phrases import CompiledPhrase, compile_family, load_phrase_file
 from bot.textkit import BoundedMemo, WordIndex, tokens
 
-__all__ = ["Danger", "DangerCheck", "assess", "load_safety_words"]
+__all__ = ["Danger", "DangerCheck", "SafetyWords", "assess", "load_safety_words"]
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 
@@ -63,8 +64,8 @@ class DangerCheck:
         return self.danger in (Danger.EMERGENCY, Danger.CLOSE_VIOLENCE, Danger.SUICIDE)
 
 
-# Families of patterns. A family's name says what it means; each pattern is a regular
-# expression over the folded words joined by single spaces (so "\b" is a word edge).
+# Families of phrases. A family's name says what it means; each phrase (bot.phrases) is
+# compiled to a regular expression over the folded words joined by single spaces.
 _URGENT_FAMILIES = (
     "fire",
     "weapon",
@@ -96,63 +97,81 @@ class _Tables:
     third_person: tuple[re.Pattern[str], ...]
 
 
-def _compile(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
+def _compile(sources: Iterable[str]) -> tuple[re.Pattern[str], ...]:
     """One alternation per family: a message is searched once per family, not per word."""
-    alternatives = "|".join(f"(?:{p})" for p in patterns)
-    if not alternatives:
-        return ()
-    return (re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])"),)
+    return compile_family(sources)
 
 
-def load_safety_words(locales_dir: Path = LOCALES_DIR) -> dict[str, list[str]]:
-    """Every ``locales/<lang>/safety.toml`` merged: family → patterns."""
-    merged: dict[str, list[str]] = {}
+@dataclass(frozen=True)
+class SafetyWords:
+    """Every ``locales/<lang>/safety.toml`` merged."""
+
+    families: dict[str, list[CompiledPhrase]]
+    typo_words: list[str]
+    not_typos: list[str]
+    shorthand: dict[str, str]
+
+
+def load_safety_words(locales_dir: Path = LOCALES_DIR) -> SafetyWords:
+    """Every ``locales/<lang>/safety.toml`` merged: family → compiled phrases (see
+    ``bot.phrases``). Raises ``PhraseError`` naming the file and line of a wrong phrase."""
+    merged = SafetyWords({}, [], [], {})
     for path in sorted(locales_dir.glob("*/safety.toml")):
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        for family, patterns in data.get("families", {}).items():
-            merged.setdefault(family, []).extend(str(p) for p in patterns)
-        merged.setdefault("_vocabulary", []).extend(str(w) for w in data.get("typo_words", []))
-        merged.setdefault("_not_typos", []).extend(str(w) for w in data.get("not_typos", []))
-        merged.setdefault("_shorthand", []).extend(
-            f"{k}={v}" for k, v in data.get("shorthand", {}).items()
-        )
+        loaded = load_phrase_file(path)
+        for family, phrases in loaded.families.items():
+            merged.families.setdefault(family, []).extend(phrases)
+        merged.typo_words.extend(str(w) for w in _list(loaded.data.get("typo_words")))
+        merged.not_typos.extend(str(w) for w in _list(loaded.data.get("not_typos")))
+        shorthand = loaded.data.get("shorthand", {})
+        if isinstance(shorthand, dict):
+            merged.shorthand.update({str(k): str(v) for k, v in shorthand.items()})
     return merged
+
+
+def _list(value: object) -> list[object]:
+    return list(value) if isinstance(value, list) else []
 
 
 @lru_cache(maxsize=4)
 def _tables(locales_dir: Path = LOCALES_DIR) -> _Tables:
     words = load_safety_words(locales_dir)
+    families = words.families
     # Typo-tolerant: the listed long words and every whole word of seven letters or more
-    # written out in a pattern of danger ("andningen", "förgiftning", "breathing").
+    # written out in a phrase of danger ("andningen", "förgiftning", "breathing").
     spelled = [
         w
         for family in (*_URGENT_FAMILIES, "suicide", "plea", "state")
-        for pattern in words.get(family, [])
-        for w in _LITERAL_WORD.findall(pattern)
+        for phrase in families.get(family, [])
+        for w in phrase.words
+        if _LITERAL_WORD.fullmatch(w)
     ]
     # A word the tables spell out anywhere is itself, never a typo of another ("mening" is not
     # "meaning").
-    known = {w for patterns in words.values() for p in patterns for w in _ANY_WORD.findall(p)}
+    known = {
+        w
+        for phrases in families.values()
+        for p in phrases
+        for w in p.words
+        if _ANY_WORD.fullmatch(w)
+    }
     vocabulary = WordIndex(
-        [*words.pop("_vocabulary", []), *spelled],
-        strict=True,
-        not_typos=[*words.pop("_not_typos", []), *known],
+        [*words.typo_words, *spelled], strict=True, not_typos=[*words.not_typos, *known]
     )
-    shorthand = dict(entry.split("=", 1) for entry in words.pop("_shorthand", []))
-    subjects = "|".join(f"(?:{p})" for p in words.get("subject", []))
-    states = "|".join(f"(?:{p})" for p in words.get("state", []))
+    subjects = "|".join(f"(?:{p.source})" for p in families.get("subject", []))
+    states = "|".join(f"(?:{p.source})" for p in families.get("state", []))
     third_person = (
         _compile([rf"(?:{subjects})(?: [a-z0-9]+){{0,4}} (?:{states})"])
         if subjects and states
         else ()
     )
-    families = {name: _compile(patterns) for name, patterns in words.items()}
-    return _Tables(families, vocabulary, 6, shorthand, third_person)
+    compiled = {name: _compile(p.source for p in phrases) for name, phrases in families.items()}
+    return _Tables(compiled, vocabulary, 6, dict(words.shorthand), third_person)
 
 
-# A whole word in a pattern: letters between pattern edges, not a stem ("misshandl\\w*").
-_LITERAL_WORD = re.compile(r"(?<![a-z\\])[a-z]{7,}(?![a-z\\?*+{])")
-_ANY_WORD = re.compile(r"(?<![a-z\\])[a-z]{3,}(?![a-z\\?*+{])")
+# Words of the tables that typos are forgiven against (Latin letters: the typo rule is tuned
+# on them) and words that are never read as a typo.
+_LITERAL_WORD = re.compile(r"[a-z]{7,}")
+_ANY_WORD = re.compile(r"[a-z]{3,}")
 
 
 def _corrected(words: list[str], vocabulary: WordIndex) -> list[str]:

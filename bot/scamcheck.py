@@ -1,109 +1,141 @@
 """Red flags in a message someone forwards to ask "is this a scam?".
 
-Pure and deliberately simple: a few families of signs that fraud prevention material in
-Sweden teaches (codes and BankID, urgency, money transfers, links, impersonating the bank,
-the police or a relative). It never says "safe": finding nothing is not proof.
+Pure and deliberately simple: families of signs that fraud prevention material in Sweden
+teaches (codes and BankID, urgency, money transfers, links, impersonating the bank, the police
+or a relative, prizes, parcels, refunds, romance, money mules, tech support, "safe accounts",
+investments). It never says "safe": finding nothing is not proof.
+
+The signs are language data: ``locales/<lang>/scam.toml`` in the phrase syntax of
+``bot.phrases``, every language read at once (a pasted message may be in any of them). Only
+the link is code: an address looks the same in every language.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from bot.i18n import N_
+from bot.phrases import compile_family, load_phrase_file
+from bot.textkit import tokens
 
-# category → (pattern, msgid explaining the sign). Patterns are matched case-insensitively.
-_FLAGS: dict[str, tuple[re.Pattern[str], str]] = {
-    "codes": (
-        re.compile(
-            r"bank\s?id|mobilt bank|säkerhetskod|engångskod|kod(en)?\b|pinkod|pin\b|lösenord"
-            r"|password|one.time code|verification code|\bcode\b|dosa|kortnummer|card number"
-            r"|cvc|cvv",
-            re.I,
-        ),
-        N_("It asks about codes, BankID or card details. Nobody serious does that."),
+__all__ = ["CATEGORIES", "ScamCheck", "check_message", "looks_pasted"]
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+# category → msgid explaining the sign, in the order the reply lists them.
+_MSGIDS: dict[str, str] = {
+    "codes": N_("It asks about codes, BankID or card details. Nobody serious does that."),
+    "urgency": N_("It is in a hurry. Fraudsters want you to act before you think."),
+    "money": N_("It is about paying or moving money."),
+    "link": N_("It has a link. Do not click links in messages you did not expect."),
+    "impersonation": N_(
+        "It says it comes from a bank, an authority or a company. Anyone can write that."
     ),
-    "urgency": (
-        re.compile(
-            r"\bbrådskande|omedelbart|snarast|inom 24|sista chansen|spärra[sd]?\b|spärrat"
-            r"|\bakut|\burgent|immediately|within 24|last chance|suspended|locked|blocked",
-            re.I,
-        ),
-        N_("It is in a hurry. Fraudsters want you to act before you think."),
+    "relative": N_("It says it is a relative with a new number. Call the old number to check."),
+    "prize": N_("It says you have won something. Nobody gives away prizes by text message."),
+    "parcel": N_("It is about a parcel. Check the delivery in the carrier's own app instead."),
+    "refund": N_("It promises money back. Authorities never pay out through a link or a text."),
+    "valuables": N_(
+        "It asks for your valuables. The police never collect cash or jewellery at home."
     ),
-    "money": (
-        re.compile(
-            r"\bswish|betala|betalning|överför|föra över|skuld|faktura|avgift|tull|pengar"
-            r"|\bpay\b|payment|transfer|invoice|fee|customs|money|gift card|presentkort"
-            r"|bitcoin|krypto|crypto|investera|invest",
-            re.I,
-        ),
-        N_("It is about paying or moving money."),
+    "login": N_("It asks you to log in, confirm or click. Go to the real website or app yourself."),
+    "romance": N_(
+        "It is someone you have met online who speaks of love and asks for money. Never send "
+        "money to someone you have not met."
     ),
-    "link": (
-        re.compile(r"https?://|www\.|\b[\w-]+\.(se|com|nu|net|org|info|xyz|top|link)\b", re.I),
-        N_("It has a link. Do not click links in messages you did not expect."),
+    "money_mule": N_(
+        "It offers pay for letting money pass through your account. Passing money on for "
+        "others is a crime (a money mule)."
     ),
-    "impersonation": (
-        re.compile(
-            r"\bbanken|din bank|\bpolis|skatteverket|kronofogden|postnord|försäkringskassan"
-            r"|\bbank\b|police|tax agency|microsoft|apple support|tech support|support",
-            re.I,
-        ),
-        N_("It says it comes from a bank, an authority or a company. Anyone can write that."),
+    "tech_support": N_(
+        "It says your computer has a problem and asks you to install a program. Never let a "
+        "stranger into your computer."
     ),
-    "relative": (
-        re.compile(
-            r"\bhej (mamma|pappa|mormor|farmor|morfar|farfar)|ny(a|tt)? nummer|tappat (min )?"
-            r"(telefon|mobil)|ny (mobil|telefon)|(telefon|mobil)(en)? (är |gick )?(trasig|sönder)"
-            r"|hi (mum|mom|dad|grandma|grandpa|nan)|new (number|phone)|lost my phone"
-            r"|phone (is )?broke",
-            re.I,
-        ),
-        N_("It says it is a relative with a new number. Call the old number to check."),
+    "safe_account": N_(
+        'It asks you to move your money to a "safe account". No bank or authority ever asks that.'
     ),
-    "prize": (
-        re.compile(
-            r"\bgrattis|du har vunnit|\bvunnit|\bvinst|hämta ditt pris|ditt pris|lotteri"
-            r"|congratulations|you (have )?won|\bwinner|claim your|\bprize",
-            re.I,
-        ),
-        N_("It says you have won something. Nobody gives away prizes by text message."),
-    ),
-    "parcel": (
-        re.compile(
-            r"\bpaket|leverans|\bfrakt|\btull|postnord|\bdhl\b|\bups\b|budbil"
-            r"|\bparcel|package|delivery|shipment|customs",
-            re.I,
-        ),
-        N_("It is about a parcel. Check the delivery in the carrier's own app instead."),
-    ),
-    "refund": (
-        re.compile(
-            r"återbäring|återbetalning|skatteåter|pengar tillbaka|\brefund|tax return"
-            r"|money back",
-            re.I,
-        ),
-        N_("It promises money back. Authorities never pay out through a link or a text."),
-    ),
-    "valuables": (
-        re.compile(
-            r"värdesak|smycken|kontanter|\bguld\b|förvaring|hämta(r)? (dina|era)"
-            r"|valuables|jewel|\bcash\b|safekeeping|collect your",
-            re.I,
-        ),
-        N_("It asks for your valuables. The police never collect cash or jewellery at home."),
-    ),
-    "login": (
-        re.compile(
-            r"logga in|\bverifiera|bekräfta (din|ditt|dina|er|identitet|uppgift)|förnya"
-            r"|uppdatera (din|ditt|dina)|\bgått ut|upphör|klicka|log in|login|\bverify"
-            r"|confirm your|\bexpired?\b|click|update your",
-            re.I,
-        ),
-        N_("It asks you to log in, confirm or click. Go to the real website or app yourself."),
+    "investment": N_(
+        "It promises big or guaranteed returns. Nobody can guarantee a profit; do not invest "
+        "through a message."
     ),
 }
+
+CATEGORIES: tuple[str, ...] = tuple(_MSGIDS)
+
+# Signs that on their own make a pasted text worth checking.
+_STRONG = frozenset(
+    {
+        "link",
+        "relative",
+        "prize",
+        "refund",
+        "valuables",
+        "romance",
+        "money_mule",
+        "tech_support",
+        "safe_account",
+        "investment",
+    }
+)
+# Without a strong sign, one of these must be among two signs: the text wants you to act.
+_ACTIONS = frozenset({"money", "login"})
+
+_LINK = re.compile(r"https?://|www\.|\b[\w-]+\.(se|com|nu|net|org|info|xyz|top|link)\b", re.I)
+# Official addresses that are no sign of fraud in themselves.
+_OFFICIAL_LINK = re.compile(
+    r"\b(polisen|1177|mind|kvinnofridslinjen|upplands-bro|krisinformation|minpension"
+    r"|konsumentverket)\.se\b",
+    re.I,
+)
+# The tables of a scam file that are not signs: whether a text looks pasted at all.
+_CHECKS = ("asks_for_code", "secret_details", "describes_start", "describes", "relative_story")
+
+
+@dataclass(frozen=True)
+class _Tables:
+    signs: dict[str, re.Pattern[str]]
+    checks: dict[str, re.Pattern[str]]
+    # Every sign and the request for a code in one pattern: most texts have no sign at all.
+    any_sign: re.Pattern[str] | None
+
+
+def load_scam_phrases(locales_dir: Path = LOCALES_DIR) -> dict[str, list[str]]:
+    """Every ``locales/<lang>/scam.toml`` merged: family → compiled regular expressions."""
+    merged: dict[str, list[str]] = {}
+    for path in sorted(locales_dir.glob("*/scam.toml")):
+        loaded = load_phrase_file(path, ("signs", "checks"))
+        for family in loaded.tables["signs"]:
+            if family not in _MSGIDS:
+                raise ValueError(f"{path}: [signs] {family} is no category of bot.scamcheck")
+        for family in loaded.tables["checks"]:
+            if family not in _CHECKS:
+                raise ValueError(f"{path}: [checks] {family} is not one of {_CHECKS}")
+        for family, phrases in loaded.families.items():
+            merged.setdefault(family, []).extend(p.source for p in phrases)
+    return merged
+
+
+def _one(sources: list[str], at_start: bool = False) -> re.Pattern[str] | None:
+    found = compile_family(sources, at_start)
+    return found[0] if found else None
+
+
+@lru_cache(maxsize=4)
+def _tables(locales_dir: Path = LOCALES_DIR) -> _Tables:
+    phrases = load_scam_phrases(locales_dir)
+    signs = {
+        c: p for c in CATEGORIES if (p := _one(phrases.get(c, []))) is not None and c != "link"
+    }
+    checks = {
+        c: p
+        for c in _CHECKS
+        if (p := _one(phrases.get(c, []), at_start=c == "describes_start")) is not None
+    }
+    everything = [s for c in (*signs, "asks_for_code") for s in phrases.get(c, [])]
+    return _Tables(signs, checks, _one(everything))
 
 
 @dataclass(frozen=True)
@@ -112,103 +144,71 @@ class ScamCheck:
 
     def messages(self) -> list[str]:
         """msgids explaining each flag, in a fixed order."""
-        return [_FLAGS[f][1] for f in self.flags]
+        return [_MSGIDS[f] for f in self.flags]
+
+
+def _words(text: str) -> str:
+    return " ".join(tokens(text[:4000]))
+
+
+def _flags(words: str, raw: str, tables: _Tables) -> set[str]:
+    found = {c for c, p in tables.signs.items() if p.search(words)}
+    if _LINK.search(raw):
+        found.add("link")
+    return found
+
+
+def _ordered(flags: set[str]) -> ScamCheck:
+    return ScamCheck(tuple(c for c in CATEGORIES if c in flags))
 
 
 def check_message(text: str) -> ScamCheck:
-    text = text[:4000]
-    return ScamCheck(tuple(name for name, (pattern, _) in _FLAGS.items() if pattern.search(text)))
+    """Every sign of fraud in ``text`` (a text the resident asked to have checked)."""
+    raw = text[:4000]
+    return _ordered(_flags(_words(raw), raw, _tables()))
 
 
-# Signs that on their own make a pasted text worth checking.
-_STRONG = frozenset({"link", "relative", "prize", "refund", "valuables"})
-# Without a strong sign, one of these must be among two signs: the text wants you to act.
-_ACTIONS = frozenset({"money", "login"})
-_SECRET_DETAILS = re.compile(
-    r"bank\s?id|pinkod|kortnummer|cvc|cvv|lösenord|password|card number|säkerhetskod", re.I
-)
-# Asking for a code or card number ("svara med koden", "ange kortnummer").
-_ASKS_FOR_CODE = re.compile(
-    r"(ange|uppge|svara med|skicka|ge mig|lämna|skriv|send|enter|reply with|give me|share)"
-    r"( \w+){0,3} (kod|koden|koder|pinkod|kortnummer|kortuppgift\w*|bankid|code|pin"
-    r"|card number|card details)",
-    re.I,
-)
-# Official addresses that are no sign of fraud in themselves.
-_OFFICIAL_LINK = re.compile(
-    r"\b(polisen|1177|mind|kvinnofridslinjen|upplands-bro|krisinformation|minpension"
-    r"|konsumentverket)\.se\b",
-    re.I,
-)
-# Questions to the bot ("I got a text…") describe a message rather than paste it.
-_DESCRIBES = re.compile(
-    r"^\s*(jag (fick|har fått|har fatt|fatt|fått)|fick (ett|en)|i (got|received|have received)"
-    r"|got a|är (det|detta) (ett )?bedr|is (this|it) a scam)"
-    r"|\b(jag|i) (gav|gave|har gett|have given)\b|ville att jag|wanted (me|my)\b"
-    r"|\b(nån|någon|en man|en kvinna|a man|a woman|someone|somebody) (ringde|phoned|called)",
-    re.I,
-)
+def _check(tables: _Tables, name: str, words: str) -> bool:
+    pattern = tables.checks.get(name)
+    return pattern is not None and pattern.search(words) is not None
 
 
 def looks_pasted(text: str) -> ScamCheck | None:
     """The red flags of ``text`` when it looks like a pasted SMS, e-mail or chat message that
     someone wants checked; None for an ordinary question or personal message.
 
-    A link, a "new number" story, a prize, a refund, valuables or a request for a code is
-    enough on its own; otherwise two different signs (money and the bank, say) are needed.
+    A link, a "new number" story, a prize, a refund, valuables, romance, a money-mule job,
+    tech support, a "safe account", an investment or a request for a code is enough on its
+    own; otherwise two different signs (money and the bank, say) are needed.
     """
     if not isinstance(text, str) or not text.strip():
         return None
-    if not _may_flag(text):
+    tables = _tables()
+    raw = text[:4000]
+    words = _words(raw)
+    has_link = _LINK.search(raw) is not None
+    if not has_link and (tables.any_sign is None or tables.any_sign.search(words) is None):
         return None  # no sign and no request for a code: nothing to check
-    result = check_message(text)
-    flags = set(result.flags)
-    if "link" in flags and _OFFICIAL_LINK.search(text) and not _LINK_OTHER(text):
+    flags = _flags(words, raw, tables)
+    if (
+        "link" in flags
+        and _OFFICIAL_LINK.search(raw)
+        and not _LINK.search(_OFFICIAL_LINK.sub(" ", raw))
+    ):
         flags.discard("link")
-    if _DESCRIBES.search(text) and "link" not in flags:
+    describes = _check(tables, "describes_start", words) or _check(tables, "describes", words)
+    if describes and "link" not in flags:
         return None
-    if "relative" in flags and not _RELATIVE_STORY.search(text):
+    if "relative" in flags and not _check(tables, "relative_story", words):
         # "Hej mamma" alone is how a child greets a parent.
         flags.discard("relative")
-    asks_for_code = bool(_ASKS_FOR_CODE.search(text) or _SECRET_DETAILS.search(text))
-    strong = bool(flags & _STRONG) or bool(_ASKS_FOR_CODE.search(text))
+    asks = _check(tables, "asks_for_code", words)
+    asks_for_code = asks or _check(tables, "secret_details", words)
+    strong = bool(flags & _STRONG) or asks
     # A code to show at a parcel pick-up is no sign; asking for one, or for BankID, is.
     actions = flags & _ACTIONS | ({"codes"} if asks_for_code else set())
     if not strong and (len(flags) < 2 or not actions):
         return None
-    if _ASKS_FOR_CODE.search(text) and "codes" not in flags:
+    if asks:
         flags.add("codes")
-    return ScamCheck(tuple(name for name in _FLAGS if name in flags))
-
-
-_RELATIVE_STORY = re.compile(
-    r"ny(a|tt)? nummer|ny (mobil|telefon)|tappat|trasig|sönder|new (number|phone)|lost my phone"
-    r"|broke",
-    re.I,
-)
-
-
-# Every sign and the request for a code in one pattern, without re.I, for a text in lower case:
-# most questions have no sign at all, and one case-sensitive search of the lowered text costs a
-# third of the dozen case-insensitive ones. Within Latin-1, lower() maps each character to one
-# character exactly as re.I compares it (letters stay letters, so \b is unchanged); beyond it
-# (the Kelvin sign, the long s, the dotless i, other scripts) the full check always runs.
-_ANY_SIGN = re.compile(
-    "|".join(f"(?:{p.pattern})" for p in (*(f[0] for f in _FLAGS.values()), _ASKS_FOR_CODE))
-)
-
-
-def _may_flag(text: str) -> bool:
-    """False only when ``check_message`` finds no flag and ``_ASKS_FOR_CODE`` does not match."""
-    if max(text, default=" ") > "\xff":
-        return True
-    return _ANY_SIGN.search(text.lower()) is not None
-
-
-def _LINK_OTHER(text: str) -> bool:
-    """A link other than an official address."""
-    stripped = _OFFICIAL_LINK.sub(" ", text)
-    return bool(_FLAGS["link"][0].search(stripped))
-
-
-CATEGORIES: tuple[str, ...] = tuple(_FLAGS)
+    return _ordered(flags)
