@@ -57,6 +57,10 @@ class Danger(StrEnum):
 class DangerCheck:
     danger: Danger
     signals: tuple[str, ...] = ()  # the families of words that decided, for tests and tuning
+    # Danger read from lone alarming words only ("sköt", "brinner", "kniv"), with no phrase
+    # of two or more words, no plea and nobody in a grave state: a sign, not a verdict. The
+    # question matcher asks the classifier to confirm it ("min son sköt ett grymt mål").
+    weak: bool = False
 
     @property
     def urgent(self) -> bool:
@@ -199,6 +203,16 @@ def _hits(text: str, tables: _Tables, names: Iterable[str]) -> list[str]:
     return [name for name in names if any(p.search(text) for p in tables.families.get(name, ()))]
 
 
+def _phrase_hit(text: str, tables: _Tables, names: Iterable[str]) -> bool:
+    """Whether a pattern of these families matches two or more words of ``text``."""
+    return any(
+        " " in m.group().strip()
+        for name in names
+        for p in tables.families.get(name, ())
+        for m in p.finditer(text)
+    )
+
+
 # Assessed texts, remembered: every text is assessed by the handlers' danger filter and again
 # by the question matcher, and the verdict (immutable) depends on the text alone. Bounded;
 # cleared when full.
@@ -243,7 +257,8 @@ def _assess(raw: str) -> DangerCheck:
     text = " ".join(text.split())
 
     if _hits(text, tables, ("suicide",)):
-        return DangerCheck(Danger.SUICIDE, ("suicide",))
+        weak = not _phrase_hit(text, tables, ("suicide",))
+        return DangerCheck(Danger.SUICIDE, ("suicide",), weak)
 
     urgent = _hits(text, tables, _URGENT_FAMILIES)
     if reported:
@@ -260,6 +275,14 @@ def _assess(raw: str) -> DangerCheck:
     ongoing = bool(_hits(text, tables, ("ongoing",)))
     theft = _hits(text, tables, ("theft", "crime"))
 
+    # A sign, not a verdict: lone alarming words only.
+    weak = (
+        not reported
+        and not ongoing
+        and "third_person" not in urgent
+        and "plea" not in urgent
+        and not _phrase_hit(text, tables, (*_URGENT_FAMILIES, "close_violence"))
+    )
     if urgent:
         close = bool(_hits(text, tables, ("relation",))) and bool(
             set(urgent) & {"violence", "threat", "weapon", "followed", "break_in"}
@@ -270,14 +293,14 @@ def _assess(raw: str) -> DangerCheck:
         if only_crime and past and not ongoing and not close:
             return DangerCheck(Danger.PAST_CRIME, tuple(urgent))
         if close and not (past and not ongoing and only_crime):
-            return DangerCheck(Danger.CLOSE_VIOLENCE, tuple(urgent))
-        return DangerCheck(Danger.EMERGENCY, tuple(urgent))
+            return DangerCheck(Danger.CLOSE_VIOLENCE, tuple(urgent), weak)
+        return DangerCheck(Danger.EMERGENCY, tuple(urgent), weak)
     if _hits(text, tables, ("close_violence",)):
-        return DangerCheck(Danger.CLOSE_VIOLENCE, ("close_violence",))
+        return DangerCheck(Danger.CLOSE_VIOLENCE, ("close_violence",), weak)
     if theft and past:
         return DangerCheck(Danger.PAST_CRIME, tuple(theft))
     if theft and ongoing:
-        return DangerCheck(Danger.EMERGENCY, tuple(theft))
+        return DangerCheck(Danger.EMERGENCY, tuple(theft), weak)
     if _hits(text, tables, ("harm",)):
         return DangerCheck(Danger.POSSIBLE, ("harm",))
     if _hits(text, tables, ("ordinary",)):

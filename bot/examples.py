@@ -12,7 +12,10 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+
+from bot.textkit import tokens
 
 __all__ = [
     "DANGER",
@@ -112,6 +115,16 @@ def load_examples(locales_dir: Path = LOCALES_DIR) -> list[Example]:
     return _load_all(
         (path, path.parent.parent.name, path.stem) for path in example_files(locales_dir)
     )
+
+
+@cache
+def language_words(locales_dir: Path = LOCALES_DIR) -> dict[str, frozenset[str]]:
+    """Per language, every folded word its labelled examples hold: what residents write in it
+    (``bot.language_id`` asks whether a text is made of such words)."""
+    words: dict[str, set[str]] = {}
+    for example in load_examples(locales_dir):
+        words.setdefault(example.lang, set()).update(tokens(example.text))
+    return {lang: frozenset(found) for lang, found in words.items()}
 
 
 def load_heldout(heldout_dir: Path) -> list[Example]:

@@ -8,9 +8,11 @@ the seven and 0.05 ms a text; the high-accuracy mode costs 220 MB and reads shor
 better for what we need, because a short text decides nothing here).
 
 "Clearly written in one of them" means: enough letters to tell (a greeting like "hej" or "ok"
-says nothing: Polish and Swedish share it), and lingua's confidence for the first language well
-above the second. Otherwise the answer is None and the chat keeps its saved choice, then
-Telegram's language (``bot.i18n.pick_locale``).
+says nothing: Polish and Swedish share it), lingua's confidence for the first language well
+above the second, and words that residents write (at least a third of the words are in that
+language's labelled examples: lingua is sure of something for any string of letters).
+Otherwise the answer is None and the chat keeps its saved choice, then Telegram's language
+(``bot.i18n.pick_locale``).
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
+from bot.examples import language_words
 from bot.scripts import script_language
-from bot.textkit import BoundedMemo
+from bot.textkit import BoundedMemo, tokens
 
 if TYPE_CHECKING:
     from lingua import LanguageDetector
@@ -44,6 +47,8 @@ _MIN_ARABIC_LETTERS = 4
 # The first language's confidence, and its lead over the second.
 _MIN_CONFIDENCE = 0.7
 _MIN_LEAD = 0.4
+# At least one word in this many must be a word of the language's labelled examples.
+_MIN_KNOWN = 3
 
 
 @cache
@@ -87,8 +92,17 @@ def _read(text: str) -> str | None:
             return "fa"
         return _pick(text, among=("ar", "fa")) or "ar"
     if letters < _MIN_LATIN_LETTERS:
+        return None  # too short to tell
+    first = _pick(text, among=("sv", "en", "fi", "so", "pl"))
+    if first is None:
         return None
-    return _pick(text, among=("sv", "en", "fi", "so", "pl"))
+    # lingua is sure of something for any string of letters ("qwerty asdf" is "Finnish"):
+    # the text must also be made of words residents write in that language.
+    words = tokens(text)
+    known = language_words().get(first, frozenset())
+    if _MIN_KNOWN * sum(w in known for w in words) < len(words):
+        return None
+    return first
 
 
 def _pick(text: str, among: tuple[str, ...]) -> str | None:

@@ -108,6 +108,8 @@ class Match:
     confidence: float = 1.0
     # The classifier's answers for the text with their probabilities, most likely first.
     shares: tuple[tuple[str, float], ...] = field(default=(), repr=False)
+    # Decided by the classifier alone (no rule of the phrase or danger tables).
+    learned: bool = False
 
 
 # Longer input is not a question to the bot (pasted text, spam); it is not analysed at all.
@@ -530,6 +532,10 @@ def _match(text: str, promise: Promise, locale: str) -> Match:
     # Danger first, from the rules (bot/emergency.py) or the classifier, and neither lowers
     # the other's verdict — except that "akut" inside a pasted scam text is the scammer's
     # hurry, not the resident's.
+    if check.urgent and check.weak and learned.danger < WEAK_CONFIRM:
+        # Lone alarming words the classifier does not read as danger ("min son sköt ett grymt
+        # mål"): unsure, so the reply opens with the safety line.
+        check = DangerCheck(Danger.POSSIBLE, check.signals)
     if check.urgent and not (pasted is not None and set(check.signals) <= {"plea"}):
         danger = check.danger.value
         if danger == Danger.EMERGENCY and learned.danger_kind in _FINER:
@@ -544,6 +550,8 @@ def _match(text: str, promise: Promise, locale: str) -> Match:
             guess,
             learned.danger_kind,
             confidence=round(learned.danger, 3),
+            shares=learned.ranked,
+            learned=True,
         )
     if pasted is not None:
         return Match(Intent.SCAM_CHECK, None, 1.0, guess, flags=pasted.flags)
@@ -661,6 +669,8 @@ DANGER_LABELS = ("emergency", "suicide", "close_violence", "overdose")
 DANGER_SURE = 0.35
 DANGER_UNSURE = 0.15
 DANGER_OFFER = 0.12
+# The rules' danger from lone alarming words stands when the classifier gives danger this much.
+WEAK_CONFIRM = 0.3
 # The classifier decides an answer the phrase tables did not find from this probability, and
 # this lead over the next answer; below them, the bot asks instead of guessing.
 SURE = 0.25
@@ -719,7 +729,8 @@ class _Learned:
 
 
 def _learned(text: str) -> _Learned:
-    probabilities = classifier_probabilities(text)
+    # Longer texts are not questions (pasted articles, spam): the rules alone read them.
+    probabilities = classifier_probabilities(text) if len(text) <= MAX_QUESTION_LENGTH else {}
     grouped: dict[str, float] = {}
     worry: tuple[float, str | None] = (0.0, None)
     for label, p in probabilities.items():
@@ -823,6 +834,7 @@ def _combine(
             danger,
             worry=worry,
             confidence=round(learned.p, 3),
+            learned=True,
         )
     return replace(
         by_rules,

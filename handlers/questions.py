@@ -103,8 +103,8 @@ async def on_non_text(update: Update, context: BotContext) -> None:
     await show(update, Screen(text + "\n\n" + menu_text(tr), menu_buttons(tr)))
 
 
-# The menu's buttons answer exactly like the typed question (one path each).
-ASKED = {AskTopic.ABOUT: "vad har ni lovat", AskTopic.TIPS: "jag vill ha tips"}
+# The menu's buttons carry what they ask for, and answer exactly like the typed question.
+ASKED = {AskTopic.ABOUT: Intent.ABOUT_PROMISE, AskTopic.TIPS: Intent.SUBSCRIBE_TIPS}
 
 
 @pressed(AskPress)
@@ -116,8 +116,7 @@ async def press_ask(update: Update, context: BotContext, press: AskPress) -> Non
     if press.topic is AskTopic.SCAM:
         await ask_for_scam_text(update, context)
         return
-    answer = await context.features.answers.answer(ASKED[press.topic], context.actor.locale)
-    await show(update, answered(answer))
+    await act_on(update, context, Match(ASKED[press.topic], None, 1.0, None))
 
 
 async def ask_for_scam_text(update: Update, context: BotContext) -> None:

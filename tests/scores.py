@@ -100,7 +100,9 @@ def safety(split: str, promise: Promise | None = None) -> dict[str, Figure]:
         elif expect == "scam":
             count("scam", got.intent is Intent.SCAM_CHECK)
         else:
-            count("ordinary_ok", got.intent is not Intent.SCAM_CHECK and not _112_first(got))
+            # An ordinary text is never called a scam nor answered as danger. The safety line
+            # that opens every unsure reply ("Är någon i fara? Ring 112.") is no alarm.
+            count("ordinary_ok", got.intent not in (Intent.SCAM_CHECK, Intent.EMERGENCY))
     return {k: Figure(*v) for k, v in tallies.items()}
 
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot.promise import Promise, Visibility, load_promise
 from bot.questions import MAX_QUESTION_LENGTH, Intent, Match, match_question
+from bot.settings import SUPPORTED_LOCALES
 from tests.scores import legacy_questions
 
 PROMISE: Promise = load_promise()
@@ -44,7 +45,9 @@ def test_eval_file_is_big_and_varied_enough() -> None:
         c for c in CASES if c.intent is Intent.EMERGENCY and _ask(c.text).locale_guess == "en"
     ]
     assert len(english_emergencies) >= 15
-    assert set(by_intent) == set(Intent), "every intent is exercised"
+    # Worries and poisoning questions are the classifier's (tests/test_graded_answers.py).
+    learned_only = {Intent.WORRY, Intent.POISON_QUESTION}
+    assert set(by_intent) == set(Intent) - learned_only, "every intent is exercised"
     # Labels themselves must respect the secrecy rule.
     assert all(c.kind is None or c.kind in EVENT_KINDS for c in CASES)
 
@@ -204,7 +207,7 @@ def test_never_raises_nor_leaks_an_internal_kind(text: str) -> None:
     assert isinstance(got.intent, Intent)
     assert got.kind is None or got.kind in EVENT_KINDS
     assert 0.0 <= got.score <= 1.0
-    assert got.locale_guess in (None, "sv", "en")
+    assert got.locale_guess in (None, *SUPPORTED_LOCALES, "other")
 
 
 WORDS = st.sampled_from(

@@ -45,8 +45,11 @@ async def test_next_theme_meeting_is_answered_from_live_data(harness: Harness) -
 
 async def test_no_theme_meeting_planned(harness: Harness) -> None:
     h = harness
-    await h.say(RESIDENT, "när är nästa tematräff", lang="en")
+    await h.say(RESIDENT, "when is the next theme meeting", lang="sv")
     assert "planned" in h.tg.last(RESIDENT).text
+    # A Swedish question from a phone set to English is answered in Swedish.
+    await h.say(RESIDENT, "när är nästa tematräff", lang="en")
+    assert "planerade" in h.tg.last(RESIDENT).text
 
 
 async def test_emergency_points_to_112_first(harness: Harness) -> None:
@@ -57,7 +60,7 @@ async def test_emergency_points_to_112_first(harness: Harness) -> None:
     digits = [text.find(n) for n in ("114 14", "11414") if n in text]
     assert all(text.index("112") < i for i in digits)
     assert text.startswith("112")
-    await h.say(RESIDENT, "det brinner hos grannen", lang="en")
+    await h.say(RESIDENT, "the house next door is on fire", lang="sv")
     assert h.tg.last(RESIDENT).text.startswith("112 – call now")
 
 

@@ -84,17 +84,18 @@ async def test_past_crime_gets_114_14_not_112_first(harness: Harness, text: str,
     ("lang", "line"),
     [("sv", "Är någon i fara? Ring 112."), ("en", "Is someone in danger? Call 112.")],
 )
-async def test_not_understood_ends_with_the_112_line(
+async def test_not_understood_opens_with_the_112_line(
     harness: Harness, lang: str, line: str
 ) -> None:
     await harness.say(RESIDENT, "qwerty asdf zxcv", lang=lang)
-    assert harness.tg.last(RESIDENT).text.endswith(line)
+    assert harness.tg.last(RESIDENT).text.splitlines()[0] == line
 
 
 async def test_a_sentence_about_people_not_understood_starts_with_112(harness: Harness) -> None:
     await harness.say(RESIDENT, "han står bara där och stirrar på oss", lang="sv")
     reply = harness.tg.last(RESIDENT).text
-    assert reply.startswith("112") and reply.endswith("Är någon i fara? Ring 112.")
+    # Unsure: 112 on the first line, never the full crisis block with its helplines.
+    assert "112" in reply.splitlines()[0] and "90101" not in reply
 
 
 async def test_pasted_scam_is_checked_and_counted(harness: Harness) -> None:
@@ -119,7 +120,7 @@ async def test_scam_button_checks_the_next_text(harness: Harness) -> None:
     await h.press(RESIDENT, "ask:scam:0", lang="en")
     assert "Paste the text" in h.tg.last(RESIDENT).text
     # Even a text that would not look pasted is checked now, and nothing calls it safe.
-    await h.say(RESIDENT, "Ring mig på det här numret angående din bank", lang="en")
+    await h.say(RESIDENT, "Call me on this number about your bank account", lang="sv")
     reply = h.tg.last(RESIDENT).text
     assert reply.startswith("I looked for signs of fraud")
     # Only the next text: the one after is a question again.
@@ -146,7 +147,7 @@ def test_not_urgent_is_not_an_emergency() -> None:
 async def test_words_of_harm_put_112_before_any_other_answer(harness: Harness) -> None:
     await harness.say(RESIDENT, "min dotter gråter hela tiden, var ligger trygghetscentret")
     reply = harness.tg.last(RESIDENT).text
-    assert reply.startswith("112") and "Trygghetscent" in reply
+    assert reply.startswith("Är någon i fara? Ring 112.") and "Trygghetscent" in reply
 
 
 def test_every_tip_offers_the_scam_check(harness: Harness) -> None:

@@ -9,7 +9,8 @@ Per language and per part (development, held-out). What counts as right, per lab
   when it is about violence in a close relationship;
 - harmless and worry: no crisis reply (neither the emergency answer nor the suicide or violence
   lines); a worry is also answered as a worry;
-- scam: answered as a scam check; stop_tips: the tips stop; a question: its intent;
+- scam: answered as a scam check; stop_tips (said by a subscriber): the tips stop, or the
+  first button stops them; a question: its intent;
 - past_crime: 114 14, not the crisis reply; poison_question: Giftinformationscentralen.
 
 ``python -m tests.understanding_scores [FILES…]`` prints the table (every example file when
@@ -136,10 +137,32 @@ async def _answer_all(examples: list[Example], phone: str | None) -> list[tuple[
         async with open_services(settings, TODAY) as services:
             answers = build_features(services).answers
             out = []
-            for e in examples:
+            for n, e in enumerate(examples):
+                if e.label == "stop_tips":
+                    # Stopping is said by a subscriber: as in chat, she may get the stop
+                    # button as the first "Did you mean …?" (one tap).
+                    out.append(await _as_subscriber(services, answers, e, 10_000 + n, phone))
+                    continue
                 answer = await answers.answer(e.text, phone or e.lang)
                 out.append((answer.intent, answer.text))
             return out
+
+
+async def _as_subscriber(
+    services: Any, answers: Any, e: Example, chat: int, phone: str | None
+) -> tuple[str, str]:
+    from storage.subscriptions import SubscriptionRepo
+
+    now = services.clock.now()
+    await SubscriptionRepo(services.db).upsert(
+        chat, locale=e.lang, cadence="weekly", weekday=1, slot="morning", next_at=now, now=now
+    )
+    locale = answers.reply_locale(e.text, phone or e.lang)
+    match = await answers.understand_in_chat(e.text, locale, chat)
+    answer = await answers.respond(match, locale)
+    first = answer.buttons[0][0].data.encode() if answer.buttons else ""
+    intent = "stop_tips" if first.startswith("mean:stop_tips") else answer.intent
+    return intent, answer.text
 
 
 def measure(

@@ -175,7 +175,7 @@ def unreadable_text(tr: Translator, promise: Promise) -> str:
     """For text in a language the matcher does not read: 112 first, then where to tap, in
     the resident's own language (never a Swedish menu they cannot read either)."""
     return (
-        emergency_line(tr, promise)
+        safety_line(tr)
         + "\n\n"
         + tr.gettext("I cannot read that yet. Please tap one of the buttons below.")
     )

@@ -32,6 +32,9 @@ Buttons = list[list[Button]]
 # A subscriber's text that the classifier reads as "stop" at least this likely is offered the
 # stop button (bot.questions offers answers from OFFER on; a subscriber from a little less).
 STOP_OFFER = 0.08
+# A subscriber's text that only the classifier reads as danger, and as "stop" at least this
+# likely, gets both as buttons instead of the crisis reply.
+STOP_OR_DANGER = 0.25
 
 
 @dataclass(frozen=True)
@@ -90,14 +93,24 @@ class AnswerService:
         the first "Did you mean …?" button — one tap stops them."""
         match = self.understand(text, locale)
         stop = dict(match.shares).get("stop_tips", 0.0)
-        if (
-            match.intent not in (Intent.STOP_TIPS, Intent.EMERGENCY, Intent.SCAM_CHECK)
-            and stop >= STOP_OFFER
-            and await self.tips_subscriber(chat_id)
-        ):
-            offered = (("stop_tips", None), *(o for o in match.alternatives if o[0] != "stop_tips"))
-            return replace(match, intent=Intent.UNKNOWN, kind=None, alternatives=offered[:3])
-        return match
+        if match.intent in (Intent.STOP_TIPS, Intent.SCAM_CHECK) or stop < STOP_OFFER:
+            return match
+        if match.intent is Intent.EMERGENCY and not (match.learned and stop >= STOP_OR_DANGER):
+            return match
+        if not await self.tips_subscriber(chat_id):
+            return match
+        # "jag vill inte ha fler" from a subscriber: most likely the tips. Never the crisis
+        # block for it; the safety line opens the reply and "Someone is in danger" is a tap.
+        offered = [("stop_tips", None), *(o for o in match.alternatives if o[0] != "stop_tips")]
+        if match.intent is Intent.EMERGENCY:
+            offered.insert(1, (Intent.EMERGENCY.value, None))
+        return replace(
+            match,
+            intent=Intent.UNKNOWN,
+            kind=None,
+            danger=Danger.POSSIBLE.value,
+            alternatives=tuple(offered[:3]),
+        )
 
     async def tips_subscriber(self, chat_id: int) -> bool:
         subscription = await SubscriptionRepo(self.s.db).get(chat_id)
@@ -142,6 +155,10 @@ class AnswerService:
 
     async def _respond(self, match: Match, tr: Translator) -> Answer:
         intent = match.intent
+        if intent is Intent.UNKNOWN and not reads(tr.locale, match):
+            # A script none of our languages is written in: the safety line, then the menu.
+            text = render.unreadable_text(tr, self.s.promise)
+            return Answer(intent.value, None, text, menu_buttons(tr))
         if intent is Intent.UNKNOWN and match.alternatives:
             # Unsure what was meant: the safety line, then up to three answers to tap.
             return Answer(
@@ -193,9 +210,6 @@ class AnswerService:
             return Answer(intent.value, None, render.greeting_text(tr), menu_buttons(tr))
         if intent is Intent.THANKS:
             return Answer(intent.value, None, render.thanks_text(tr))
-        if not reads(tr.locale, match):
-            text = render.unreadable_text(tr, self.s.promise)
-            return Answer(Intent.UNKNOWN.value, None, text, menu_buttons(tr))
         return Answer(Intent.UNKNOWN.value, None, render.not_understood_text(tr), menu_buttons(tr))
 
     async def worry_text(self, tr: Translator, topic: str | None) -> str:
