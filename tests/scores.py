@@ -201,6 +201,18 @@ def main() -> None:
                 f"{lang:4} {split:7} {figures['accuracy']!s:>18} {figures['danger']!s:>18}"
                 f" {figures['false_alarm']!s:>16}"
             )
+    # The whole understanding as residents meet it (rules, classifier, graded answers), per
+    # language: the development part cross-validated (each example answered by a model that
+    # never saw it), the held-out part as it is; then every batch's first blind measurement.
+    from tests import understanding_scores as whole
+
+    print()
+    print("the whole understanding, per language (python -m tests.understanding_scores)")
+    print(whole.render(whole.cross_validated()))
+    print(whole.render(whole.measure(whole.load(whole.example_files("heldout")))))
+    print()
+    blind = Path(__file__).resolve().parent.parent / "docs" / "blind-measurements.md"
+    print(blind.read_text(encoding="utf-8"))
 
 
 if __name__ == "__main__":

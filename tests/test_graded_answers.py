@@ -108,9 +108,9 @@ async def test_a_worry_gets_a_calm_useful_answer(
     reply = harness.tg.last(RESIDENT).text
     assert expected in reply
     assert SUICIDE_LINE not in reply and VIOLENCE_LINE not in reply
-    # Calm: not 112 first, but the 112 line is there, as one line, at the end.
-    assert not first_line(reply).startswith("112")
-    assert reply.splitlines()[-1].startswith("112")
+    # Calm: the 112 line once, as the safety line that opens the reply, never the crisis block.
+    assert first_line(reply) == SAFETY_LINE[lang]
+    assert reply.count("112") == 1
 
 
 @pytest.mark.parametrize(

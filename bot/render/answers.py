@@ -74,12 +74,13 @@ def worry_text(
     next_events: dict[str, str] | None = None,
 ) -> str:
     """A worry that is not an emergency: a calm answer with what the promise and the kommun
-    offer, the way to tip the police, and the 112 line as one line. ``next_events`` gives, per
-    commitment id, a line about its next public event (the parents' lecture for a worry about
-    drugs)."""
+    offer and the way to tip the police, opened by the safety line as its one 112 line (a
+    worry is told in the words of danger, and a danger read as a worry must still see 112
+    first). ``next_events`` gives, per commitment id, a line about its next public event (the
+    parents' lecture for a worry about drugs)."""
     _ = tr.gettext
     c = promise.contacts
-    lines = [_worry_intro(tr, topic), ""]
+    lines = [safety_line(tr), "", _worry_intro(tr, topic), ""]
     for help_ in promise.local_help:
         if topic not in help_.topics and WorryTopic.OTHER not in help_.topics:
             continue
@@ -94,7 +95,6 @@ def worry_text(
                 web=c.police_web, police=c.police_non_urgent
             )
         )
-    lines += ["", emergency_line(tr, promise)]
     return "\n".join(lines)
 
 
