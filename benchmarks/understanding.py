@@ -26,7 +26,7 @@ import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot import classifier, emergency, language_id, questions
+from bot import classifier, emergency, language_id, questions, textkit
 from bot.examples import load_examples, load_heldout
 from bot.promise import load_promise
 
@@ -53,6 +53,7 @@ def forget(cold: bool) -> None:
     questions.forget()
     emergency.forget()
     language_id._SEEN.clear()
+    textkit.forget_tokens()
     if cold:
         questions._VOCABULARY._matches.clear()
         questions._VOCABULARY._glued.clear()

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -13,6 +14,7 @@ from typing import Any
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from bot import classifier, language_id
 from bot.clock import Clock, make_clock
 from bot.promise import Promise, load_promise
 from bot.services import Services
@@ -99,11 +101,19 @@ def build_application(
 
 async def _post_init(app: BotApp) -> None:
     services = app.bot_data.services
+    # The learned classifier (from its cache, or trained: seconds) and the language detector
+    # are built before the first update, in a thread, so no resident waits for them.
+    await asyncio.to_thread(warm_understanding)
     await services.db.open()
     await publish_default_menus(app.bot, services.settings.locale)
     for hook in STARTUP:
         await hook(app)
     log.info("Trygghetsbot started as @%s", app.bot.username)
+
+
+def warm_understanding() -> None:
+    classifier.warm()
+    language_id.warm()
 
 
 async def _post_shutdown(app: BotApp) -> None:

@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from bot.phrases import CompiledPhrase, compile_family, load_phrase_file
+from bot.language_id import reading_languages
+from bot.phrases import CompiledPhrase, FamilyIndex, compile_family, load_phrase_file
 from bot.textkit import BoundedMemo, WordIndex, tokens
 
 __all__ = ["Danger", "DangerCheck", "SafetyWords", "assess", "load_safety_words"]
@@ -99,6 +100,8 @@ class _Tables:
     # inte", "the old man is lying in the road"): danger to someone else, written in the third
     # person.
     third_person: tuple[re.Pattern[str], ...]
+    # Which families can match a text at all (by its words' first letters).
+    index: FamilyIndex
 
 
 def _compile(sources: Iterable[str]) -> tuple[re.Pattern[str], ...]:
@@ -116,11 +119,16 @@ class SafetyWords:
     shorthand: dict[str, str]
 
 
-def load_safety_words(locales_dir: Path = LOCALES_DIR) -> SafetyWords:
-    """Every ``locales/<lang>/safety.toml`` merged: family → compiled phrases (see
-    ``bot.phrases``). Raises ``PhraseError`` naming the file and line of a wrong phrase."""
+def load_safety_words(
+    locales_dir: Path = LOCALES_DIR, languages: frozenset[str] | None = None
+) -> SafetyWords:
+    """Every ``locales/<lang>/safety.toml`` merged (or only those of ``languages``): family →
+    compiled phrases (see ``bot.phrases``). Raises ``PhraseError`` naming the file and line of
+    a wrong phrase."""
     merged = SafetyWords({}, [], [], {})
     for path in sorted(locales_dir.glob("*/safety.toml")):
+        if languages is not None and path.parent.name not in languages:
+            continue
         loaded = load_phrase_file(path)
         for family, phrases in loaded.families.items():
             merged.families.setdefault(family, []).extend(phrases)
@@ -136,9 +144,11 @@ def _list(value: object) -> list[object]:
     return list(value) if isinstance(value, list) else []
 
 
-@lru_cache(maxsize=4)
-def _tables(locales_dir: Path = LOCALES_DIR) -> _Tables:
-    words = load_safety_words(locales_dir)
+@lru_cache(maxsize=16)
+def _tables(locales_dir: Path = LOCALES_DIR, languages: frozenset[str] | None = None) -> _Tables:
+    """The compiled tables of every language, or of ``languages`` only (a text is read with
+    its own language's tables and Swedish and English: ``bot.language_id``)."""
+    words = load_safety_words(locales_dir, languages)
     families = words.families
     # Typo-tolerant: the listed long words and every whole word of seven letters or more
     # written out in a phrase of danger ("andningen", "förgiftning", "breathing").
@@ -169,7 +179,9 @@ def _tables(locales_dir: Path = LOCALES_DIR) -> _Tables:
         else ()
     )
     compiled = {name: _compile(p.source for p in phrases) for name, phrases in families.items()}
-    return _Tables(compiled, vocabulary, 6, dict(words.shorthand), third_person)
+    return _Tables(
+        compiled, vocabulary, 6, dict(words.shorthand), third_person, FamilyIndex(families)
+    )
 
 
 # Words of the tables that typos are forgiven against (Latin letters: the typo rule is tuned
@@ -238,12 +250,15 @@ def forget() -> None:
 
 
 def _assess(raw: str) -> DangerCheck:
-    tables = _tables()
+    tables = _tables(LOCALES_DIR, reading_languages(raw))
     spoken = " ".join(tables.shorthand.get(w, w) for w in tokens(raw[:2000])).split()
     words = _corrected(spoken, tables.vocabulary)
     if not words:
         return DangerCheck(Danger.NONE)
     text = " ".join(words)
+    # Only the families that can match these words are searched (most texts touch few).
+    can = tables.index.candidates(words)
+    tables = replace(tables, families={n: p for n, p in tables.families.items() if n in can})
     # "Not urgent" is how people ask for the non-emergency number; "brandövning", "fire drill",
     # "skjuts till mötet" and "thanks for the help" are harmless senses of alarming words.
     for family in ("negation", "harmless"):
@@ -275,9 +290,10 @@ def _assess(raw: str) -> DangerCheck:
     ongoing = bool(_hits(text, tables, ("ongoing",)))
     theft = _hits(text, tables, ("theft", "crime"))
 
-    # A sign, not a verdict: lone alarming words only.
+    # A sign, not a verdict: lone alarming words only (looked for only when danger was read).
     weak = (
-        not reported
+        bool(urgent or theft)
+        and not reported
         and not ongoing
         and "third_person" not in urgent
         and "plea" not in urgent

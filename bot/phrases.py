@@ -55,6 +55,7 @@ from bot.textkit import fold
 
 __all__ = [
     "CompiledPhrase",
+    "FamilyIndex",
     "PhraseError",
     "PhraseFile",
     "compile_family",
@@ -81,6 +82,9 @@ class CompiledPhrase:
     text: str
     source: str  # the regular expression, without word edges
     words: tuple[str, ...]  # whole words it spells out (no stems), for typo tolerance
+    # What some word of every match starts with (one of these), or None when that cannot be
+    # told ("*svimm*"): ``FamilyIndex`` skips a family none of whose phrases can match a text.
+    starts: frozenset[str] | None = None
 
 
 # ---------------------------------------------------------------------------- the syntax tree
@@ -408,7 +412,81 @@ def compile_phrase(
         re.compile(source)
     except re.error as exc:  # a bug here, never the translator's
         raise PhraseError(phrase, f"does not compile ({exc})") from exc
-    return CompiledPhrase(phrase, source, tuple(_literal_words(words)))
+    return CompiledPhrase(phrase, source, tuple(_literal_words(words)), _starts(words))
+
+
+def _starts(words: Sequence[_Word]) -> frozenset[str] | None:
+    """Letters that some word of every match begins with (a necessary condition, never a
+    sufficient one): of the words every match must have, the one whose beginnings are the
+    longest (the rarest); None when no word is required in a way that can be told."""
+    best: frozenset[str] | None = None
+    for word in words:
+        got = _word_starts(word)
+        if got is not None and (best is None or min(map(len, got)) > min(map(len, best))):
+            best = got
+    return best
+
+
+def _word_starts(word: _Word) -> frozenset[str] | None:
+    """What a required word begins with, or None (any word, a gap, an optional word)."""
+    if word.gap is not None or word.any_word or word.negated is not None or not word.pieces:
+        return None
+    piece = word.pieces[0]
+    if isinstance(piece, _Text):
+        return frozenset({piece.text}) if piece.text else None
+    if not isinstance(piece, _Group) or piece.optional:
+        return None  # a star or a number first, or an optional part
+    found: set[str] = set()
+    for alternative in piece.alternatives:
+        # Each alternative is a run of words: it must start with its first word's beginning.
+        got = _word_starts(alternative[0]) if alternative else None
+        if got is None:
+            return None
+        found |= got
+    return frozenset(found) if all(found) else None
+
+
+class FamilyIndex:
+    """Which families can match a text at all, from the first letters of its words: a text is
+    then searched only with those families' patterns (most texts touch few of them)."""
+
+    # Letters that Arabic glues to the front of a word ("و" and, "ال" the): a word is also
+    # looked up without up to three of them.
+    _GLUED = frozenset("وفبلاك")
+
+    def __init__(self, families: Mapping[str, Sequence[CompiledPhrase]]) -> None:
+        self.always = frozenset(
+            name for name, phrases in families.items() if any(p.starts is None for p in phrases)
+        )
+        # Beginnings by their first three letters (or fewer, for a shorter beginning): a word
+        # is looked up three times, then checked against the few beginnings found.
+        self.by_head: dict[str, list[tuple[str, str]]] = {}
+        for name, phrases in families.items():
+            if name in self.always:
+                continue
+            for phrase in phrases:
+                for start in phrase.starts or ():
+                    self.by_head.setdefault(start[:_HEAD], []).append((start, name))
+
+    def candidates(self, words: Iterable[str]) -> set[str]:
+        found = set(self.always)
+        by_head = self.by_head
+        for word in words:
+            forms = [word]
+            for cut in range(1, 4):
+                if len(word) > cut and word[cut - 1] in self._GLUED:
+                    forms.append(word[cut:])
+                else:
+                    break
+            for form in forms:
+                for k in range(1, min(len(form), _HEAD) + 1):
+                    for start, name in by_head.get(form[:k], ()):
+                        if name not in found and form.startswith(start):
+                            found.add(name)
+        return found
+
+
+_HEAD = 3
 
 
 def compile_family(sources: Iterable[str], at_start: bool = False) -> tuple[re.Pattern[str], ...]:

@@ -18,7 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.i18n import N_
-from bot.phrases import compile_family, load_phrase_file
+from bot.language_id import reading_languages
+from bot.phrases import CompiledPhrase, FamilyIndex, compile_family, load_phrase_file
 from bot.textkit import tokens
 
 __all__ = ["CATEGORIES", "ScamCheck", "check_message", "looks_pasted"]
@@ -98,14 +99,19 @@ _CHECKS = ("asks_for_code", "secret_details", "describes_start", "describes", "r
 class _Tables:
     signs: dict[str, re.Pattern[str]]
     checks: dict[str, re.Pattern[str]]
-    # Every sign and the request for a code in one pattern: most texts have no sign at all.
-    any_sign: re.Pattern[str] | None
+    # Which signs and checks can match a text at all: most texts have no sign.
+    index: FamilyIndex
 
 
-def load_scam_phrases(locales_dir: Path = LOCALES_DIR) -> dict[str, list[str]]:
-    """Every ``locales/<lang>/scam.toml`` merged: family → compiled regular expressions."""
-    merged: dict[str, list[str]] = {}
+def load_scam_phrases(
+    locales_dir: Path = LOCALES_DIR, languages: frozenset[str] | None = None
+) -> dict[str, list[CompiledPhrase]]:
+    """Every ``locales/<lang>/scam.toml`` merged (or only those of ``languages``): family →
+    compiled phrases."""
+    merged: dict[str, list[CompiledPhrase]] = {}
     for path in sorted(locales_dir.glob("*/scam.toml")):
+        if languages is not None and path.parent.name not in languages:
+            continue
         loaded = load_phrase_file(path, ("signs", "checks"))
         for family in loaded.tables["signs"]:
             if family not in _MSGIDS:
@@ -114,18 +120,19 @@ def load_scam_phrases(locales_dir: Path = LOCALES_DIR) -> dict[str, list[str]]:
             if family not in _CHECKS:
                 raise ValueError(f"{path}: [checks] {family} is not one of {_CHECKS}")
         for family, phrases in loaded.families.items():
-            merged.setdefault(family, []).extend(p.source for p in phrases)
+            merged.setdefault(family, []).extend(phrases)
     return merged
 
 
-def _one(sources: list[str], at_start: bool = False) -> re.Pattern[str] | None:
-    found = compile_family(sources, at_start)
+def _one(phrases: list[CompiledPhrase], at_start: bool = False) -> re.Pattern[str] | None:
+    found = compile_family((p.source for p in phrases), at_start)
     return found[0] if found else None
 
 
-@lru_cache(maxsize=4)
-def _tables(locales_dir: Path = LOCALES_DIR) -> _Tables:
-    phrases = load_scam_phrases(locales_dir)
+@lru_cache(maxsize=16)
+def _tables(locales_dir: Path = LOCALES_DIR, languages: frozenset[str] | None = None) -> _Tables:
+    """Every language's signs, or those of ``languages`` only (``bot.language_id``)."""
+    phrases = load_scam_phrases(locales_dir, languages)
     signs = {
         c: p for c in CATEGORIES if (p := _one(phrases.get(c, []))) is not None and c != "link"
     }
@@ -134,8 +141,7 @@ def _tables(locales_dir: Path = LOCALES_DIR) -> _Tables:
         for c in _CHECKS
         if (p := _one(phrases.get(c, []), at_start=c == "describes_start")) is not None
     }
-    everything = [s for c in (*signs, "asks_for_code") for s in phrases.get(c, [])]
-    return _Tables(signs, checks, _one(everything))
+    return _Tables(signs, checks, FamilyIndex(phrases))
 
 
 @dataclass(frozen=True)
@@ -151,8 +157,9 @@ def _words(text: str) -> str:
     return " ".join(tokens(text[:4000]))
 
 
-def _flags(words: str, raw: str, tables: _Tables) -> set[str]:
-    found = {c for c, p in tables.signs.items() if p.search(words)}
+def _flags(words: str, raw: str, tables: _Tables, can: set[str] | None = None) -> set[str]:
+    can = tables.index.candidates(words.split()) if can is None else can
+    found = {c for c, p in tables.signs.items() if c in can and p.search(words)}
     if _LINK.search(raw):
         found.add("link")
     return found
@@ -165,7 +172,7 @@ def _ordered(flags: set[str]) -> ScamCheck:
 def check_message(text: str) -> ScamCheck:
     """Every sign of fraud in ``text`` (a text the resident asked to have checked)."""
     raw = text[:4000]
-    return _ordered(_flags(_words(raw), raw, _tables()))
+    return _ordered(_flags(_words(raw), raw, _tables(LOCALES_DIR, reading_languages(raw))))
 
 
 def _check(tables: _Tables, name: str, words: str) -> bool:
@@ -183,13 +190,14 @@ def looks_pasted(text: str) -> ScamCheck | None:
     """
     if not isinstance(text, str) or not text.strip():
         return None
-    tables = _tables()
     raw = text[:4000]
+    tables = _tables(LOCALES_DIR, reading_languages(raw))
     words = _words(raw)
     has_link = _LINK.search(raw) is not None
-    if not has_link and (tables.any_sign is None or tables.any_sign.search(words) is None):
-        return None  # no sign and no request for a code: nothing to check
-    flags = _flags(words, raw, tables)
+    can = tables.index.candidates(words.split())
+    if not has_link and not can & {*tables.signs, "asks_for_code"}:
+        return None  # no sign and no request for a code can be there: nothing to check
+    flags = _flags(words, raw, tables, can)
     if (
         "link" in flags
         and _OFFICIAL_LINK.search(raw)

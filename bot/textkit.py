@@ -49,10 +49,22 @@ def fold_chars(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """Folded words; apostrophes vanish ("what's" → "whats"), all other non-letters split."""
-    folded = fold(text.replace("'", "").replace("’", ""))
-    cleaned = "".join(ch if ch.isalnum() else " " for ch in folded)
-    return cleaned.split()
+    """Folded words; apostrophes vanish ("what's" → "whats"), all other non-letters split.
+    A new list each call (callers may change it); the words of a text are remembered, since
+    the danger check, the language, the tables and the classifier each read the same text."""
+    found = _TOKENS.get(text)
+    if found is None:
+        folded = fold(text.replace("'", "").replace("’", ""))
+        cleaned = "".join(ch if ch.isalnum() else " " for ch in folded)
+        found = tuple(cleaned.split())
+        if len(text) <= _TOKENS_LONGEST:
+            _TOKENS.keep(text, found)
+    return list(found)
+
+
+def forget_tokens() -> None:
+    """Empty the memo of texts' words (for benchmarks)."""
+    _TOKENS.clear()
 
 
 def has_swedish_letters(text: str) -> bool:
@@ -182,3 +194,7 @@ class BoundedMemo(dict[K, V], Generic[K, V]):
             self.clear()
         self[key] = value
         return value
+
+
+_TOKENS: BoundedMemo[str, tuple[str, ...]] = BoundedMemo(4096)
+_TOKENS_LONGEST = 2000

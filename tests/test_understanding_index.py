@@ -118,14 +118,22 @@ def test_the_index_scores_every_phrase_that_can_score() -> None:
                 assert t.contains_any(table) == (want_phrase is not None)
 
 
-def test_the_scam_prefilter_never_hides_a_sign() -> None:
-    tables = scamcheck._tables()
-    for text in TEXTS:
+def test_the_family_index_never_hides_a_match() -> None:
+    """A family the index leaves out of a text's candidates has no match in it: scam signs and
+    checks, and the danger families, in every language."""
+    scam, danger = scamcheck._tables(), emergency._tables()
+    every = [e.text for e in load_examples()]
+    for text in [*TEXTS, *every]:
         for variant in (text, text.upper(), text.title()):
             words = scamcheck._words(variant)
-            if tables.any_sign is None or not tables.any_sign.search(words):
-                assert not {c for c, p in tables.signs.items() if p.search(words)}
-                assert not scamcheck._check(tables, "asks_for_code", words)
+            can = scam.index.candidates(words.split())
+            for name, pattern in (*scam.signs.items(), *scam.checks.items()):
+                if name not in can:
+                    assert not pattern.search(words), (name, variant)
+            can = danger.index.candidates(words.split())
+            for name, patterns in danger.families.items():
+                if name not in can:
+                    assert not any(p.search(words) for p in patterns), (name, variant)
 
 
 def test_a_remembered_assessment_is_the_assessment() -> None:
