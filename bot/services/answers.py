@@ -159,7 +159,7 @@ class AnswerService:
             # A script none of our languages is written in: the safety line, then the menu.
             text = render.unreadable_text(tr, self.s.promise)
             return Answer(intent.value, None, text, menu_buttons(tr))
-        if intent is Intent.UNKNOWN and match.alternatives:
+        if intent is Intent.UNKNOWN and any(o[0] != "emergency" for o in match.alternatives):
             # Unsure what was meant: the safety line, then up to three answers to tap.
             return Answer(
                 intent.value,
