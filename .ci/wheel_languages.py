@@ -7,7 +7,8 @@ tree on the path:
    safety files, labelled examples), nothing lost, nothing stale;
 2. in each of the seven languages, through the sandbox: ``/start`` answers with that
    language's welcome, a question about the next theme meeting is answered in that language,
-   and a danger message gets 112 on the first line of its reply, in that language.
+   and a danger message gets 112 on the first line of its reply, in that language, also when
+   it comes from a phone set to Swedish.
 
 The expected sentences are read from the source tree's catalogues (not from the wheel), so a
 wheel that lost a catalogue cannot pass by answering in the fallback language.
@@ -111,7 +112,10 @@ def main() -> int:
     else:
         print(f"wheel: all {len(in_git)} language files of the source tree are in the wheel")
     for lang, (question, danger) in TEXTS.items():
-        start, asked, alarmed = replies(chat(venv_bin, lang, ["/start", question, danger]))[:3]
+        # The danger message twice: from a phone in the language, then from a phone set to
+        # Swedish (answered in the language of the text all the same).
+        lines = ["/start", question, danger, ":lang sv", danger]
+        start, asked, alarmed, _lang, from_swedish_phone = replies(chat(venv_bin, lang, lines))[:5]
         welcome = translated(lang, WELCOME).split("{promise}")[0].strip()
         if welcome not in start:
             failures.append(f"{lang}: /start did not answer {welcome!r}:\n{start}")
@@ -121,6 +125,9 @@ def main() -> int:
         expected = plain(translated(lang, EMERGENCY).format(emergency="112"))
         if not first.startswith("112") or first != expected:
             failures.append(f"{lang}: {danger!r} did not get 112 first:\n{alarmed}")
+        first = plain(from_swedish_phone.splitlines()[0] if from_swedish_phone else "")
+        if first != expected:
+            failures.append(f"{lang}: from a Swedish phone, not in {lang}:\n{from_swedish_phone}")
         if not failures:
             print(f"wheel: {lang}: /start, a question and a danger message answered in {lang}")
     for failure in failures:
