@@ -554,15 +554,18 @@ def _match(text: str, promise: Promise, locale: str) -> Match:
             shares=learned.ranked,
             learned=True,
         )
+    # A scam check of a text that may also be about danger opens with the safety line.
+    hurt = check.danger is Danger.POSSIBLE and check.signals != ("person",)
+    unsure = Danger.POSSIBLE.value if hurt or learned.danger >= DANGER_UNSURE else None
     if pasted is not None:
-        return Match(Intent.SCAM_CHECK, None, 1.0, guess, flags=pasted.flags)
+        return Match(Intent.SCAM_CHECK, None, 1.0, guess, unsure, flags=pasted.flags)
     if (
         learned.label == "scam"
         and learned.p >= SURE
         and len(tokens) >= SCAM_MIN_WORDS
         and (flags := check_message(text).flags)
     ):
-        return Match(Intent.SCAM_CHECK, None, 1.0, guess, flags=flags, confidence=learned.p)
+        return Match(Intent.SCAM_CHECK, None, 1.0, guess, unsure, flags=flags, confidence=learned.p)
     if check.danger is Danger.PAST_CRIME:
         return Match(Intent.CONTACT_POLICE, None, 1.0, guess, check.danger.value)
     if not tokens or len(text) > MAX_QUESTION_LENGTH:
