@@ -1,6 +1,6 @@
 """The ``trygghetsbot`` command line (also ``python -m bot``).
 
-Subcommand names, flags and JSON shapes are a contract (PRODUCT.md): add, don't rename.
+Subcommand names, flags and JSON shapes are a contract (docs/product.md): add, don't rename.
 Each subcommand's work lives next to the feature it belongs to; this module only parses
 arguments and dispatches, importing the feature lazily so ``--help`` stays fast.
 """

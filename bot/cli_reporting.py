@@ -1,7 +1,7 @@
 """``parse-report``, ``import-activities`` and ``export-activities``.
 
 ``parse-report`` uses the very parser the chat uses. The CSV columns are the contract in
-PRODUCT.md: ``commitment,date,place,count,description``; an import is all or nothing and a
+docs/product.md: ``commitment,date,place,count,description``; an import is all or nothing and a
 bad row is named by its line number."""
 
 from __future__ import annotations

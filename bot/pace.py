@@ -1,6 +1,6 @@
 """The pace engine: done / planned / target / expected-by-now / state, for any date.
 
-Rules (PRODUCT.md): ``expected_by_now = target × elapsed_days / period_days`` with today
+Rules (docs/product.md): ``expected_by_now = target × elapsed_days / period_days`` with today
 counted as elapsed; ``done`` when done ≥ target; ``missed`` when the period is over and
 done < target; ``on_track`` when done ≥ floor(expected_by_now) or done + planned ≥ target;
 ``behind`` otherwise. Milestones are done / open / missed; tracked-only commitments are
@@ -86,7 +86,7 @@ class PaceRow:
     late: bool = False  # a milestone reached after its due date
 
     def to_json(self) -> dict[str, object]:
-        """The ``status --json`` shape (PRODUCT.md); the label is added by the caller."""
+        """The ``status --json`` shape (docs/product.md); the label is added by the caller."""
         return {
             "commitment": self.commitment_id,
             "period": {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()},

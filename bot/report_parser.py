@@ -36,7 +36,7 @@ class ParsedReport:
     score: float = 0.0  # match confidence for ``commitment``, 0–100
 
     def to_json(self) -> dict[str, Any]:
-        """The ``parse-report --json`` contract (see PRODUCT.md)."""
+        """The ``parse-report --json`` contract (see docs/product.md)."""
         return {
             "commitment": self.commitment,
             "date": self.date.isoformat() if self.date else None,

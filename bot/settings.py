@@ -1,4 +1,4 @@
-"""Settings from the environment and ``.env``; names are a public contract (PRODUCT.md)."""
+"""Settings from the environment and ``.env``; names are a public contract (docs/product.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The data subcommands other tools rely on: JSON shapes and CSV contracts (PRODUCT.md)."""
+"""The data subcommands other tools rely on: JSON shapes and CSV contracts (docs/product.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The pace engine and periods as pure data: every rule in PRODUCT.md, for any date, plus
+"""The pace engine and periods as pure data: every rule in docs/product.md, for any date, plus
 properties that must hold for all dates (hypothesis)."""
 
 from __future__ import annotations

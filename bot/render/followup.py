@@ -3,7 +3,7 @@
 
 Every format is rendered from the same ``Report`` so the page, the JSON and the CSV can never
 disagree. Only resident-visible data goes in unless ``internal`` is set: count-only
-commitments show counts and state, never dates, places or plans (PRODUCT.md).
+commitments show counts and state, never dates, places or plans (docs/product.md).
 
 Generated during the promise the page reads as a status ("Läget den …"); generated after the
 promise window it reads as the final result ("Slutresultat").
@@ -512,7 +512,7 @@ def _publisher_data(report: Report) -> dict[str, str | None]:
 
 
 def report_data(report: Report) -> dict[str, object]:
-    """The ``report --format json`` contract (PRODUCT.md)."""
+    """The ``report --format json`` contract (docs/product.md)."""
     tr = report.tr
     p = report.promise
     commitments = []

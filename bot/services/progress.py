@@ -67,7 +67,7 @@ def resident_facts(
 ) -> CommitmentFacts:
     """What residents' states are computed from. For a count-only commitment the plans are
     secret, so its state must not move because something is planned: it is judged on what
-    was done alone (PRODUCT.md: counts and state, never dates, places or plans)."""
+    was done alone (docs/product.md: counts and state, never dates, places or plans)."""
     if internal or commitment.visibility is not Visibility.COUNT_ONLY:
         return facts
     return replace(facts, planned_dates=())

@@ -2,7 +2,7 @@
 
 Every message goes through the outbox, so rate limits, blocked chats and crashes are the
 delivery engine's business. Every tip round and every approved alert also counts as a
-``senior_fraud_info`` activity (PRODUCT.md), so the promise's follow-up sees them.
+``senior_fraud_info`` activity (docs/product.md), so the promise's follow-up sees them.
 """
 
 from __future__ import annotations
