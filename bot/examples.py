@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from bot.promise import WorryTopic
 from bot.textkit import tokens
 
 __all__ = [
     "DANGER",
     "LABELS",
     "LOCALES_DIR",
+    "QUESTIONS",
     "SCAM_KINDS",
     "WORRY_TOPICS",
     "Example",
@@ -36,16 +38,9 @@ LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 
 # Danger now: the reply starts with 112.
 DANGER = frozenset({"emergency", "suicide", "close_violence", "overdose"})
-LABELS = DANGER | frozenset(
+# The questions a resident asks (each is an answer intent of bot.questions).
+QUESTIONS = frozenset(
     {
-        "poison_question",
-        "past_crime",
-        "worry",
-        "harmless",
-        "scam",
-        "stop_tips",
-        "other",
-        # questions
         "next_event",
         "events_list",
         "about_promise",
@@ -60,9 +55,14 @@ LABELS = DANGER | frozenset(
         "thanks",
     }
 )
-WORRY_TOPICS = frozenset(
-    {"bullying", "youth", "drugs", "recruitment", "vandalism", "unsafe_place", "other"}
+LABELS = (
+    DANGER
+    | QUESTIONS
+    | frozenset(
+        {"poison_question", "past_crime", "worry", "harmless", "scam", "stop_tips", "other"}
+    )
 )
+WORRY_TOPICS = frozenset(topic.value for topic in WorryTopic)
 SCAM_KINDS = frozenset(
     {
         "hi_mum",

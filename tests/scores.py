@@ -209,7 +209,7 @@ def main() -> None:
     print()
     print("the whole understanding, per language (python -m tests.understanding_scores)")
     print(whole.render(whole.cross_validated()))
-    print(whole.render(whole.measure(whole.load(whole.example_files("heldout")))))
+    print(whole.render(whole.measure(whole.cases("heldout"))))
     print()
     blind = Path(__file__).resolve().parent.parent / "docs" / "blind-measurements.md"
     print(blind.read_text(encoding="utf-8"))

@@ -45,6 +45,27 @@ async def _tap(
         await _say(emu, user_id, label, lang)
 
 
+async def _start_bot(emu: Emulator, tmp_path: Path, **env: str) -> asyncio.subprocess.Process:
+    """``python -m bot run`` in its own process, talking to ``emu``."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env={
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": f"{emu.base_url}",
+            "TELEGRAM_API_FILE_URL": f"{emu.base_file_url}",
+            "TRYGGHETSBOT_DB": str(tmp_path / "bot.sqlite3"),
+            **env,
+        },
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
 async def _resident_asks(emu: Emulator, user_id: int) -> str:
     lang = "en" if user_id % 2 else "sv"
     question = "when is the next theme meeting?" if lang == "en" else "när är nästa tematräff?"
@@ -55,25 +76,9 @@ async def test_run_process_delivers_the_tip_on_time_while_others_use_the_bot(
     tmp_path: Path,
 ) -> None:
     async with Emulator() as emu:
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": f"{emu.base_url}",
-            "TELEGRAM_API_FILE_URL": f"{emu.base_file_url}",
-            "TRYGGHETSBOT_DB": str(tmp_path / "bot.sqlite3"),
-            "TRYGGHETSBOT_ADMIN_IDS": str(STAFF),
-            # Monday 11 March 2024, eight seconds before the morning tip slot (09:00).
-            "TRYGGHETSBOT_NOW": "2024-03-11T08:59:52",
-        }
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            env=env,
-            cwd=tmp_path,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
+        # Monday 11 March 2024, eight seconds before the morning tip slot (09:00).
+        proc = await _start_bot(
+            emu, tmp_path, TRYGGHETSBOT_ADMIN_IDS=str(STAFF), TRYGGHETSBOT_NOW="2024-03-11T08:59:52"
         )
         try:
             # The senior chooses weekly tips on Monday mornings, before 09:00 on the clock.
@@ -122,24 +127,7 @@ async def test_run_process_answers_each_language_in_its_own_words(tmp_path: Path
     112 first in the text's language; a worry gets the calm answer; a Finnish subscriber stops
     the tips in her own words with one tap."""
     async with Emulator() as emu:
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": f"{emu.base_url}",
-            "TELEGRAM_API_FILE_URL": f"{emu.base_file_url}",
-            "TRYGGHETSBOT_DB": str(tmp_path / "bot.sqlite3"),
-            "TRYGGHETSBOT_NOW": "2024-03-12T10:00:00",
-        }
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            env=env,
-            cwd=tmp_path,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        proc = await _start_bot(emu, tmp_path, TRYGGHETSBOT_NOW="2024-03-12T10:00:00")
         try:
             firsts = {}
             for n, (lang, text) in enumerate(DANGER_NOW.items()):

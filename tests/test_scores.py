@@ -69,7 +69,7 @@ WHOLE_FIGURES = ("112 first", "recognised", "no alarm", "worry", "scam", "stop",
 def test_the_whole_understanding_holds_per_language_on_the_held_out_part() -> None:
     from tests import understanding_scores as whole
 
-    table = whole.measure(whole.load(whole.example_files("heldout")))
+    table = whole.measure(whole.cases("heldout"))
     for lang, floors in WHOLE_FLOORS.items():
         figures = table[(lang, "heldout")]
         for name, floor in zip(WHOLE_FIGURES, floors, strict=True):

@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import sys
 import tempfile
-import tomllib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,55 +29,51 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.examples import DANGER, Example, load_examples, load_file, load_heldout
+
 ROOT = Path(__file__).resolve().parent.parent
-DANGER = frozenset({"emergency", "suicide", "close_violence", "overdose"})
-QUESTIONS = frozenset(
-    {
-        "next_event",
-        "events_list",
-        "about_promise",
-        "progress",
-        "contact_police",
-        "fraud_help",
-        "subscribe_tips",
-        "trygghetscenter",
-        "tip_off",
-        "explain",
-        "greeting",
-        "thanks",
-    }
-)
+HELDOUT = ROOT / "tests" / "data" / "heldout"
 TODAY = date(2024, 3, 12)
 
 
 @dataclass(frozen=True)
-class Example:
-    text: str
-    label: str
-    lang: str
-    part: str  # "dev" or "heldout"
-    extra: dict[str, Any]
+class Case:
+    """A labelled example and the part it belongs to ("dev", "heldout", or "blind" for a new
+    batch not yet in either)."""
+
+    example: Example
+    part: str
+
+    @property
+    def text(self) -> str:
+        return self.example.text
+
+    @property
+    def label(self) -> str:
+        return self.example.label
+
+    @property
+    def lang(self) -> str:
+        return self.example.lang
 
 
-def example_files(part: str | None = None) -> list[tuple[Path, str, str]]:
-    """(file, language, part) for every batch file."""
-    found: list[tuple[Path, str, str]] = []
+def cases(part: str | None = None) -> list[Case]:
+    """The development part, the held-out part, or both."""
+    out: list[Case] = []
     if part in (None, "dev"):
-        for path in sorted((ROOT / "locales").glob("*/examples/*.toml")):
-            found.append((path, path.parent.parent.name, "dev"))
+        out += [Case(e, "dev") for e in load_examples()]
     if part in (None, "heldout"):
-        for path in sorted((ROOT / "tests" / "data" / "heldout").glob("*.toml")):
-            found.append((path, path.stem.split("-", 1)[0], "heldout"))
-    return found
-
-
-def load(files: Iterable[tuple[Path, str, str]]) -> list[Example]:
-    out = []
-    for path, lang, part in files:
-        for row in tomllib.loads(path.read_text(encoding="utf-8")).get("m", []):
-            extra = {k: v for k, v in row.items() if k not in ("text", "label")}
-            out.append(Example(row["text"], row["label"], lang, part, extra))
+        out += [Case(e, "heldout") for e in load_heldout(HELDOUT)]
     return out
+
+
+def batch(paths: Iterable[Path]) -> list[Case]:
+    """New batch files (``<lang>.toml`` or ``<lang>-<batch>.toml``), measured blind."""
+    return [
+        Case(e, "blind")
+        for path in paths
+        for e in load_file(path, path.stem.split("-", 1)[0], "new")
+    ]
 
 
 @dataclass
@@ -97,7 +92,7 @@ class Tally:
 FIGURES = ("112 first", "recognised", "lines", "no alarm", "worry", "scam", "stop", "question")
 
 
-def _judge(example: Example, intent: str, text: str, contacts: Any) -> dict[str, bool]:
+def _judge(example: Case, intent: str, text: str, contacts: Any) -> dict[str, bool]:
     first = text.splitlines()[0] if text else ""
     suicide_line = contacts.suicide_line in text
     violence_line = contacts.violence_line in text
@@ -127,7 +122,7 @@ def _judge(example: Example, intent: str, text: str, contacts: Any) -> dict[str,
     return {"question": intent == label}
 
 
-async def _answer_all(examples: list[Example], phone: str | None) -> list[tuple[str, str]]:
+async def _answer_all(examples: list[Case], phone: str | None) -> list[tuple[str, str]]:
     from bot.cli_common import open_services
     from bot.services.wiring import build_features
     from bot.settings import Settings
@@ -149,7 +144,7 @@ async def _answer_all(examples: list[Example], phone: str | None) -> list[tuple[
 
 
 async def _as_subscriber(
-    services: Any, answers: Any, e: Example, chat: int, phone: str | None
+    services: Any, answers: Any, e: Case, chat: int, phone: str | None
 ) -> tuple[str, str]:
     from storage.subscriptions import SubscriptionRepo
 
@@ -166,7 +161,7 @@ async def _as_subscriber(
 
 
 def measure(
-    examples: list[Example], phone: str | None = None
+    examples: list[Case], phone: str | None = None
 ) -> dict[tuple[str, str], dict[str, Tally]]:
     """(language, part) → figure → tally. ``phone`` answers every text as if the phone were set
     to that language (None: the text's own language)."""
@@ -202,12 +197,11 @@ def cross_validated(folds: int = 5, seed: int = 0) -> dict[tuple[str, str], dict
 
     from bot import classifier, questions
 
-    examples = load(example_files("dev"))
-    dev = classifier.load_examples()
+    examples = cases("dev")
+    dev = [c.example for c in examples]
     order = list(range(len(dev)))
     random.Random(seed).shuffle(order)
     fold_of = {i: n % folds for n, i in enumerate(order)}
-    by_text = {(e.text, e.lang): i for i, e in enumerate(dev)}
     table: dict[tuple[str, str], dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
     saved = classifier._MODEL
     try:
@@ -215,7 +209,7 @@ def cross_validated(folds: int = 5, seed: int = 0) -> dict[tuple[str, str], dict
             train = [e for i, e in enumerate(dev) if fold_of[i] != k]
             classifier._MODEL = classifier.train(train)
             questions.forget()
-            held = [e for e in examples if fold_of.get(by_text.get((e.text, e.lang), -1)) == k]
+            held = [c for i, c in enumerate(examples) if fold_of[i] == k]
             for key, figures in measure(held).items():
                 for name, tally in figures.items():
                     table[(key[0], "dev-cv")][name].right += tally.right
@@ -233,17 +227,7 @@ def main(argv: list[str]) -> int:
         return 0
     if argv[:1] == ["--phone"]:
         phone, argv = argv[1], argv[2:]
-    if argv:
-        files = []
-        for name in argv:
-            path = Path(name).resolve()
-            if path.parent.name == "examples":
-                files.append((path, path.parent.parent.name, "dev"))
-            else:
-                files.append((path, path.stem.split("-", 1)[0], "heldout"))
-    else:
-        files = example_files()
-    print(render(measure(load(files), phone)))
+    print(render(measure(batch(Path(a) for a in argv) if argv else cases(), phone)))
     return 0
 
 
