@@ -791,7 +791,10 @@ def _combine(
     """The phrase tables' answer and the classifier's, together: agree → answer; only one
     sure → its answer; unsure or at odds → ask. Whenever danger is not ruled out, the reply
     opens with the safety line (``danger = possible``)."""
-    unsure_danger = learned.danger >= DANGER_UNSURE or check.danger is Danger.POSSIBLE
+    # A sentence about people alone ("min son …") does not put the safety line before an
+    # answer that was understood; words of harm or the classifier's doubt do.
+    hurt = check.danger is Danger.POSSIBLE and check.signals != ("person",)
+    unsure_danger = learned.danger >= DANGER_UNSURE or hurt
     possible = Danger.POSSIBLE.value if unsure_danger else None
     danger_first: tuple[tuple[str, str | None], ...] = (
         ((Intent.EMERGENCY.value, None),) if learned.danger >= DANGER_OFFER else ()
