@@ -20,7 +20,7 @@ from bot.promise import Promise, load_promise
 from bot.services import Services
 from bot.services.wiring import build_features
 from bot.settings import Settings
-from bot.update_guard import UpdateGuard
+from bot.update_guard import GuardedApplication, UpdateGuard
 from handlers import STARTUP, register
 from handlers.common import BotContext, BotData, ChatData, UserData
 from handlers.menus import publish_default_menus
@@ -67,6 +67,8 @@ def build_application(
     )
     builder = (
         ApplicationBuilder()
+        # Updates Telegram could not have sent are dropped before any handler sees them.
+        .application_class(GuardedApplication)
         .token(secret)
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)

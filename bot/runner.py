@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import logging
 import sys
-from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import Bot, Update
@@ -15,6 +14,7 @@ from bot.app import build_application
 from bot.cli_common import UsageError
 from bot.logging_setup import configure_logging, quiet_telegram
 from bot.settings import Settings, webhook_secret_ok
+from bot.webhook import WebhookConfig, run_webhook
 from storage.db import Database, SchemaTooNewError
 
 log = logging.getLogger("trygghetsbot")
@@ -26,8 +26,8 @@ NO_TOKEN = (
 )
 
 
-def webhook_options(args: argparse.Namespace, settings: Settings) -> dict[str, Any] | None:
-    """Keyword arguments for PTB's ``run_webhook``/``start_webhook``, or None for polling.
+def webhook_options(args: argparse.Namespace, settings: Settings) -> WebhookConfig | None:
+    """How to serve the webhook (``bot.webhook``), or None for long polling.
 
     The server listens on the URL's path (``https://host/tg/hook`` → ``tg/hook``), so a
     reverse proxy can pass the path through unchanged; the secret comes from the flag, else
@@ -47,14 +47,13 @@ def webhook_options(args: argparse.Namespace, settings: Settings) -> dict[str, A
         )
     if not webhook_secret_ok(secret):
         raise UsageError("the webhook secret may only hold A-Z, a-z, 0-9, _ and - (1-256)")
-    return {
-        "listen": args.webhook_listen,
-        "port": args.webhook_port,
-        "url_path": url.path.strip("/"),
-        "webhook_url": args.webhook_url,
-        "secret_token": secret,
-        "allowed_updates": Update.ALL_TYPES,
-    }
+    return WebhookConfig(
+        listen=args.webhook_listen,
+        port=args.webhook_port,
+        url_path=url.path.strip("/"),
+        url=args.webhook_url,
+        secret=secret,
+    )
 
 
 def run_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -67,7 +66,7 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     asyncio.run(preflight(settings, settings.bot_token.get_secret_value()))
     try:
         if webhook is not None:
-            app.run_webhook(**webhook)
+            run_webhook(app, webhook)
         else:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
     except SchemaTooNewError as exc:

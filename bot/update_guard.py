@@ -6,17 +6,24 @@ forever, and PTB logs the raw batch — texts, names — at CRITICAL on every tr
 wrapper checks each update of a ``getUpdates`` answer on its own and replaces an unreadable
 one by a bare ``{"update_id": N}``: PTB confirms it (the offset moves on), the handlers see
 an update without content and ignore it, and only its id is logged.
+
+``GuardedApplication`` is the other half, for updates PTB *can* read but Telegram could never
+have sent (a message text that is a number, a user id of 2**64 or a list): it drops them at
+the one door every transport passes (polling, the webhook, the sandbox, tests), before any
+handler — or PTB's own bookkeeping, which hashes chat ids — reads a field.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, TypeGuard
 
-from telegram import Update
+from telegram import CallbackQuery, Chat, Message, MessageEntity, TelegramObject, Update, User
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
+from telegram.ext import Application
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 log = logging.getLogger("trygghetsbot.updates")
@@ -93,3 +100,84 @@ class UpdateGuard(BaseRequest):
         if code == 200 and url.rstrip("/").endswith("/getUpdates"):
             payload = skip_unreadable(payload)
         return code, payload
+
+
+# Telegram's documented ranges: user and chat ids fit in 52 bits (and a double), user ids are
+# positive, group and channel ids negative. Offsets count UTF-16 units of at most 4096 chars.
+ID_LIMIT = 2**53
+_SMALL = 2**31
+
+# What handlers read, by the class PTB builds: fields that must be strings (when present),
+# and integer fields with their allowed range [low, high).
+_STRINGS: dict[type[TelegramObject], tuple[str, ...]] = {
+    User: ("first_name", "last_name", "username", "language_code"),
+    Chat: ("type", "title", "username", "first_name", "last_name"),
+    Message: ("text", "caption"),
+    CallbackQuery: ("id", "data", "chat_instance"),
+    MessageEntity: ("type",),
+}
+_INTEGERS: dict[type[TelegramObject], tuple[tuple[str, int, int], ...]] = {
+    User: (("id", 1, ID_LIMIT),),
+    Chat: (("id", -ID_LIMIT + 1, ID_LIMIT),),
+    Message: (("message_id", 0, _SMALL),),
+    MessageEntity: (("offset", 0, _SMALL), ("length", 0, _SMALL)),
+}
+
+
+def _nodes(update: Update) -> Iterator[TelegramObject]:
+    """Every Telegram object inside ``update`` (users, chats, replied-to messages …)."""
+    stack: list[TelegramObject] = [update]
+    while stack:
+        node = stack.pop()
+        yield node
+        for cls in type(node).__mro__:
+            for slot in getattr(cls, "__slots__", ()):
+                if slot.startswith("_"):
+                    continue
+                value = getattr(node, slot, None)
+                if isinstance(value, TelegramObject):
+                    stack.append(value)
+                elif isinstance(value, tuple):
+                    stack.extend(item for item in value if isinstance(item, TelegramObject))
+
+
+def _whole(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def refusal(update: Update) -> str | None:
+    """Why Telegram could not have sent ``update``: the offending field's name (never its
+    value, which may be what someone wrote), or None when its shape is possible."""
+    if not _whole(update.update_id) or update.update_id < 0:
+        return "update_id"
+    for node in _nodes(update):
+        for base, names in _STRINGS.items():
+            if isinstance(node, base):
+                for name in names:
+                    value = getattr(node, name, None)
+                    if value is not None and not isinstance(value, str):
+                        return f"{base.__name__}.{name}"
+        for base, ranges in _INTEGERS.items():
+            if isinstance(node, base):
+                for name, low, high in ranges:
+                    value = getattr(node, name, None)
+                    if not _whole(value) or not low <= value < high:
+                        return f"{base.__name__}.{name}"
+        if isinstance(node, User) and not isinstance(node.is_bot, bool):
+            return "User.is_bot"
+    return None
+
+
+class GuardedApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's Application, with impossible updates dropped before anything reads them
+    (installed through ``ApplicationBuilder.application_class``)."""
+
+    async def process_update(self, update: object) -> None:
+        if isinstance(update, Update):
+            bad = refusal(update)
+            if bad is not None:
+                # The id and the field's name only: the rest may be what someone wrote.
+                update_id = update.update_id if bad != "update_id" else None
+                log.warning("dropped update %s: impossible %s", update_id, bad)
+                return
+        await super().process_update(update)

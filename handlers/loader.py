@@ -2,7 +2,10 @@
 
 Loads the actor (role, organisation, locale) once so feature handlers never query it again,
 and stops updates the bot must not react to: group chatter that does not address the bot,
-channel posts, and updates without a user.
+channel posts, and updates without a user. (Updates Telegram could not have sent never get
+here: ``bot.update_guard.GuardedApplication`` drops them.) When the actor cannot be loaded
+the update stops too: the error handler reports it once, and no feature handler runs
+without an actor.
 """
 
 from __future__ import annotations
@@ -44,4 +47,11 @@ async def load_actor(update: Update, context: BotContext) -> None:
     ):
         # In groups the bot only answers when addressed; everything else is left alone.
         raise ApplicationHandlerStop
-    context.actor = await context.people.actor(user.id, chat.id, user.language_code, user.full_name)
+    try:
+        context.actor = await context.people.actor(
+            user.id, chat.id, user.language_code, user.full_name
+        )
+    except Exception as exc:
+        # The error handler logs it and apologises, once; then the update stops here.
+        await context.application.process_error(update, exc)
+        raise ApplicationHandlerStop from exc

@@ -28,10 +28,12 @@ def order_key(update: object) -> int | None:
     """The chat an update belongs to (its sender when there is no chat)."""
     if not isinstance(update, Update):
         return None
-    if update.effective_chat is not None:
-        return update.effective_chat.id
-    if update.effective_user is not None:
-        return update.effective_user.id
+    # An id of an impossible type (a list, say) must not break the queue: stage one drops
+    # that update, so it may as well run unordered.
+    for owner in (update.effective_chat, update.effective_user):
+        if owner is not None:
+            key = owner.id
+            return key if isinstance(key, int) else None
     return None
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import SANDBOX_TOKEN, build_application, serving
+from bot.app import SANDBOX_TOKEN, build_application
 from bot.cli import build_parser, main
 from bot.cli_common import EXIT_DATABASE, EXIT_NETWORK, EXIT_TELEGRAM, UsageError
 from bot.clock import FrozenClock
@@ -32,6 +32,7 @@ from bot.sandbox.emulator import Emulator
 from bot.sandbox.terminal import running_sandbox, sandbox_settings
 from bot.settings import Settings
 from bot.update_guard import skip_unreadable
+from bot.webhook import serve_webhook
 
 ROOT = Path(__file__).resolve().parent.parent
 SORRY = "Sorry, something went wrong on my side. Please try again in a while."
@@ -287,24 +288,25 @@ async def test_webhook_with_a_path_and_secret_from_env(
     )
     options = webhook_options(args, env_settings)
     assert options is not None
-    assert options["url_path"] == "tg/hook" and options["secret_token"] == "from-the-environment_1"
+    assert options.url_path == "tg/hook" and options.secret == "from-the-environment_1"
     async with Emulator() as emu:
         app = build_application(
             sandbox_settings(env_settings, emu), clock=clock, rate_limit=False, token=SANDBOX_TOKEN
         )
-        async with serving(app):
-            assert app.updater is not None
-            await app.start()
-            await app.updater.start_webhook(**options)
-            try:
-                assert emu.webhook_url == f"http://127.0.0.1:{port}/tg/hook"
-                await emu.user_sends(4713, "/start")
-                replies = await emu.wait_for_reply(4713, 0)
-                assert "112" in replies[0].text
-                assert [status for _, status in emu.webhook_deliveries] == [200]
-            finally:
-                await app.updater.stop()
-                await app.stop()
+        stop = asyncio.Event()
+        serving_task = asyncio.create_task(serve_webhook(app, options, stop))
+        try:
+            while emu.webhook_url is None:
+                assert not serving_task.done()
+                await asyncio.sleep(0.01)
+            assert emu.webhook_url == f"http://127.0.0.1:{port}/tg/hook"
+            await emu.user_sends(4713, "/start")
+            replies = await emu.wait_for_reply(4713, 0)
+            assert "112" in replies[0].text
+            assert [status for _, status in emu.webhook_deliveries] == [200]
+        finally:
+            stop.set()
+            await serving_task
 
 
 def test_webhook_flag_wins_and_secret_is_required(
@@ -316,14 +318,14 @@ def test_webhook_flag_wins_and_secret_is_required(
     options = webhook_options(
         build_parser().parse_args([*url, "--webhook-secret", "flag"]), settings
     )
-    assert options is not None and options["secret_token"] == "flag"
+    assert options is not None and options.secret == "flag"
     monkeypatch.delenv("TRYGGHETSBOT_WEBHOOK_SECRET")
     with pytest.raises(UsageError, match="TRYGGHETSBOT_WEBHOOK_SECRET"):
         webhook_options(build_parser().parse_args(url), Settings(_env_file=None))  # type: ignore[call-arg]
     (tmp_path / ".env").write_text("TRYGGHETSBOT_WEBHOOK_SECRET=from-dotenv\n", "utf-8")
     from_file = Settings(_env_file=tmp_path / ".env")  # type: ignore[call-arg]
     options = webhook_options(build_parser().parse_args(url), from_file)
-    assert options is not None and options["secret_token"] == "from-dotenv"
+    assert options is not None and options.secret == "from-dotenv"
 
 
 # --- deployment files and doctor -----------------------------------------------------------
