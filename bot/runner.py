@@ -77,6 +77,10 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     asyncio.run(preflight(settings, settings.bot_token.get_secret_value()))
     try:
         if webhook is not None:
+            # Not yet bounded or lossless at a stop: PTB's webhook handler answers Telegram 200
+            # as soon as an update is queued, before it is handled, and its stop waits for the
+            # whole queue. Answering 503 for an update not started needs a webhook handler of
+            # our own that replies only after the handler ran (to do).
             app.run_webhook(**webhook)
         else:
             asyncio.run(poll_until_stopped(app))
