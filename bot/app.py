@@ -16,6 +16,7 @@ from telegram.request import BaseRequest
 
 from bot import classifier, language_id
 from bot.clock import Clock, make_clock
+from bot.offsets import OffsetLedger
 from bot.promise import Promise, load_promise
 from bot.services import Services
 from bot.services.wiring import build_features
@@ -62,6 +63,7 @@ def build_application(
     secret = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
     if not secret:
         raise ValueError("no bot token")
+    ledger = OffsetLedger()
     context_types = ContextTypes(
         context=BotContext, bot_data=BotData, user_data=UserData, chat_data=ChatData
     )
@@ -76,15 +78,17 @@ def build_application(
         .defaults(Defaults(tzinfo=settings.tz))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
-        # Different chats in parallel (32 at once), each chat's updates in order.
-        .concurrent_updates(ChatOrderedProcessor())
+        # Different chats in parallel (32 at once), each chat's updates in order; each
+        # handled update is marked in the ledger that long polling confirms from.
+        .concurrent_updates(ChatOrderedProcessor(ledger=ledger))
     )
     if request is not None:
         builder = builder.request(request)
     else:
         builder = builder.connection_pool_size(CONNECTIONS).pool_timeout(CONNECTION_WAIT)
-    # An update PTB cannot read is skipped by its id instead of stalling all the others.
-    builder = builder.get_updates_request(UpdateGuard(updates_request))
+    # An update PTB cannot read is skipped by its id instead of stalling all the others, and
+    # no getUpdates confirms an update that is not handled (bot.offsets).
+    builder = builder.get_updates_request(UpdateGuard(updates_request, ledger))
     services = Services(
         settings=settings, clock=clock, promise=promise, db=Database(settings.db_path)
     )

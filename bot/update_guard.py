@@ -11,13 +11,23 @@ an update without content and ignore it, and only its id is logged.
 have sent (a message text that is a number, a user id of 2**64 or a list): it drops them at
 the one door every transport passes (polling, the webhook, the sandbox, tests), before any
 handler — or PTB's own bookkeeping, which hashes chat ids — reads a field.
+
+With an :class:`~bot.offsets.OffsetLedger` it also keeps long polling from confirming what
+is not handled: a ``getUpdates`` whose offset would confirm an unhandled update waits until
+that update is handled (PTB's ``Updater`` sends it as soon as it has queued the previous
+batch, so without this a batch is forgotten by Telegram before it is answered); an update an
+earlier run already handled is reduced to its id the same way as an unreadable one; and while
+the bot stops, ``getUpdates`` is answered here with no updates, without asking Telegram, so
+neither the polling loop nor the Updater's last call on stop (``offset`` = last fetched + 1)
+confirms anything. The runner then confirms exactly the handled part itself (``bot.runner``),
+with the ledger ``final``, when this wrapper passes ``getUpdates`` through untouched.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TypeGuard
 
 from telegram import CallbackQuery, Chat, Message, MessageEntity, TelegramObject, Update, User
@@ -26,11 +36,14 @@ from telegram._utils.types import ODVInput
 from telegram.ext import Application
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
+from bot.offsets import OffsetLedger
+
 log = logging.getLogger("trygghetsbot.updates")
 
 
-def skip_unreadable(payload: bytes) -> bytes:
-    """The ``getUpdates`` answer ``payload`` with every unreadable update reduced to its id."""
+def skip_unreadable(payload: bytes, handled: Callable[[int], bool] | None = None) -> bytes:
+    """The ``getUpdates`` answer ``payload`` with every unreadable update reduced to its id,
+    and every update for which ``handled(update_id)`` is true (answered by an earlier run)."""
     try:
         data = json.loads(payload)
     except ValueError:
@@ -40,10 +53,13 @@ def skip_unreadable(payload: bytes) -> bytes:
         return payload
     kept: list[Any] = []
     for raw in result:
+        update_id = raw.get("update_id") if isinstance(raw, dict) else None
+        if handled is not None and isinstance(update_id, int) and handled(update_id):
+            kept.append({"update_id": update_id})
+            continue
         try:
             Update.de_json(raw, None)
         except Exception as exc:
-            update_id = raw.get("update_id") if isinstance(raw, dict) else None
             if not isinstance(update_id, int):
                 log.warning("skipped an update without an id: %s", type(exc).__name__)
                 continue
@@ -64,9 +80,12 @@ def skip_unreadable(payload: bytes) -> bytes:
 class UpdateGuard(BaseRequest):
     """Wraps the request object used for ``getUpdates`` (all other calls pass through)."""
 
-    def __init__(self, inner: BaseRequest | None = None) -> None:
+    def __init__(
+        self, inner: BaseRequest | None = None, ledger: OffsetLedger | None = None
+    ) -> None:
         # PTB's own default for getUpdates: a single connection.
         self._inner = inner if inner is not None else HTTPXRequest(connection_pool_size=1)
+        self.ledger = ledger
 
     @property
     def read_timeout(self) -> float | None:
@@ -88,6 +107,16 @@ class UpdateGuard(BaseRequest):
         connect_timeout: ODVInput[float] = DEFAULT_NONE,
         pool_timeout: ODVInput[float] = DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        polling = url.rstrip("/").endswith("/getUpdates")
+        ledger = self.ledger
+        if polling and ledger is not None and not ledger.final:
+            if ledger.stopping:
+                return 200, b'{"ok":true,"result":[]}'
+            offset = _offset(request_data)
+            await ledger.wait_confirmable(offset)
+            if ledger.stopping:  # the stop came while this poll waited for handlers
+                return 200, b'{"ok":true,"result":[]}'
+            ledger.confirmed(offset)
         code, payload = await self._inner.do_request(
             url,
             method,
@@ -97,8 +126,11 @@ class UpdateGuard(BaseRequest):
             connect_timeout=connect_timeout,
             pool_timeout=pool_timeout,
         )
-        if code == 200 and url.rstrip("/").endswith("/getUpdates"):
-            payload = skip_unreadable(payload)
+        if code == 200 and polling:
+            if ledger is None or ledger.final:
+                return code, skip_unreadable(payload)
+            payload = skip_unreadable(payload, ledger.is_handled)
+            ledger.fetched(_update_ids(payload))
         return code, payload
 
 
@@ -181,3 +213,22 @@ class GuardedApplication(Application[Any, Any, Any, Any, Any, Any]):
                 log.warning("dropped update %s: impossible %s", update_id, bad)
                 return
         await super().process_update(update)
+
+
+def _offset(request_data: RequestData | None) -> int:
+    value = request_data.parameters.get("offset") if request_data is not None else None
+    return value if isinstance(value, int) else 0
+
+
+def _update_ids(payload: bytes) -> list[int]:
+    try:
+        result = json.loads(payload).get("result")
+    except (ValueError, AttributeError):
+        return []
+    if not isinstance(result, list):
+        return []
+    return [
+        r["update_id"]
+        for r in result
+        if isinstance(r, dict) and isinstance(r.get("update_id"), int)
+    ]

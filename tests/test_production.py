@@ -27,7 +27,7 @@ from bot.cli_common import EXIT_DATABASE, EXIT_NETWORK, EXIT_TELEGRAM, UsageErro
 from bot.clock import FrozenClock
 from bot.i18n import locales_dir, translator
 from bot.logging_setup import TokenMaskFilter, install_token_filter
-from bot.runner import webhook_options
+from bot.runner import STOP_BOUND, webhook_options
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.terminal import running_sandbox, sandbox_settings
 from bot.settings import Settings
@@ -366,6 +366,9 @@ def test_service_unit_runs_doctor_then_the_bot() -> None:
     assert doctor.command == "doctor" and run_args.command == "run"
     assert run_args.webhook_listen == "127.0.0.1" and not run_args.webhook_secret
     assert set(service["RestartPreventExitStatus"][0].split()) == {"2", "3", "4"}
+    # systemd waits a little longer than the bot's own stop takes, and no longer.
+    stop_sec = float(service["TimeoutStopSec"][0].removesuffix("s"))
+    assert STOP_BOUND < stop_sec <= STOP_BOUND + 5
     backup = _unit(DEPLOY / "trygghetsbot-backup.service")["Service"]
     assert "trygghetsbot backup" in backup["ExecStart"][0]
     assert _unit(DEPLOY / "trygghetsbot-backup.timer")["Timer"]["Persistent"] == ["true"]
