@@ -467,26 +467,45 @@ class FamilyIndex:
             for phrase in phrases:
                 for start in phrase.starts or ():
                     self.by_head.setdefault(start[:_HEAD], []).append((start, name))
+        self._by_word: dict[str, frozenset[str]] = {}
 
     def candidates(self, words: Iterable[str]) -> set[str]:
         found = set(self.always)
-        by_head = self.by_head
+        memo = self._by_word
         for word in words:
-            forms = [word]
-            for cut in range(1, 4):
-                if len(word) > cut and word[cut - 1] in self._GLUED:
-                    forms.append(word[cut:])
-                else:
-                    break
-            for form in forms:
-                for k in range(1, min(len(form), _HEAD) + 1):
-                    for start, name in by_head.get(form[:k], ()):
-                        if name not in found and form.startswith(start):
-                            found.add(name)
+            names = memo.get(word)
+            if names is None:
+                names = self._word_families(word)
+                if len(memo) >= _WORD_MEMO:
+                    memo.clear()
+                memo[word] = names
+            if names:
+                found |= names
         return found
+
+    def _word_families(self, word: str) -> frozenset[str]:
+        """The families some phrase of which can start a word of a match at ``word``. Worked
+        out once per word (residents reuse words; the loops over a word's beginnings cost
+        more than the rest of the lookup)."""
+        found: set[str] = set()
+        by_head = self.by_head
+        forms = [word]
+        for cut in range(1, 4):
+            if len(word) > cut and word[cut - 1] in self._GLUED:
+                forms.append(word[cut:])
+            else:
+                break
+        for form in forms:
+            for k in range(1, min(len(form), _HEAD) + 1):
+                for start, name in by_head.get(form[:k], ()):
+                    if name not in found and form.startswith(start):
+                        found.add(name)
+        return frozenset(found)
 
 
 _HEAD = 3
+# Words whose families are remembered, per index (emptied when full).
+_WORD_MEMO = 50_000
 
 
 def compile_family(sources: Iterable[str], at_start: bool = False) -> tuple[re.Pattern[str], ...]:
