@@ -35,7 +35,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.language_id import reading_languages
-from bot.phrases import CompiledPhrase, FamilyIndex, compile_family, load_phrase_file
+from bot.phrases import (
+    CompiledPhrase,
+    FamilyIndex,
+    compile_family,
+    compile_unindexed,
+    load_phrase_file,
+)
 from bot.textkit import BoundedMemo, WordIndex, tokens
 
 __all__ = ["Danger", "DangerCheck", "SafetyWords", "assess", "load_safety_words"]
@@ -102,6 +108,9 @@ class _Tables:
     third_person: tuple[re.Pattern[str], ...]
     # Which families can match a text at all (by its words' first letters).
     index: FamilyIndex
+    # Each family's phrases that the index cannot tell (no known beginning, "*svimm*"): all
+    # a family can match where none of its other phrases can (``FamilyIndex.indexed``).
+    unindexed: dict[str, tuple[re.Pattern[str], ...]]
 
 
 def _compile(sources: Iterable[str]) -> tuple[re.Pattern[str], ...]:
@@ -179,8 +188,17 @@ def _tables(locales_dir: Path = LOCALES_DIR, languages: frozenset[str] | None = 
         else ()
     )
     compiled = {name: _compile(p.source for p in phrases) for name, phrases in families.items()}
+    unindexed = {
+        name: found for name, phrases in families.items() if (found := compile_unindexed(phrases))
+    }
     return _Tables(
-        compiled, vocabulary, 6, dict(words.shorthand), third_person, FamilyIndex(families)
+        compiled,
+        vocabulary,
+        6,
+        dict(words.shorthand),
+        third_person,
+        FamilyIndex(families),
+        unindexed,
     )
 
 
@@ -287,10 +305,16 @@ def _assess(raw: str) -> DangerCheck:
     if not words:
         return DangerCheck(Danger.NONE)
     text = " ".join(words)
-    # Only the families that can match these words are searched (most texts touch few); the
+    # Only the families that can match these words are searched (most texts touch few), and
+    # of a family none of whose indexed phrases can match, only its unindexed phrases; the
     # others are left out of ``families``, so looking one up costs a dictionary miss.
-    can = tables.index.candidates(words)
-    families = {n: p for n, p in tables.families.items() if n in can}
+    indexed = tables.index.indexed(words)
+    unindexed = tables.unindexed
+    families = {
+        n: p if n in indexed else unindexed[n]
+        for n, p in tables.families.items()
+        if n in indexed or n in unindexed
+    }
     # "Not urgent" is how people ask for the non-emergency number; "brandövning", "fire drill",
     # "skjuts till mötet" and "thanks for the help" are harmless senses of alarming words.
     for family in ("negation", "harmless"):

@@ -60,6 +60,7 @@ __all__ = [
     "PhraseFile",
     "compile_family",
     "compile_phrase",
+    "compile_unindexed",
     "load_phrase_file",
 ]
 
@@ -459,18 +460,24 @@ class FamilyIndex:
             name for name, phrases in families.items() if any(p.starts is None for p in phrases)
         )
         # Beginnings by their first three letters (or fewer, for a shorter beginning): a word
-        # is looked up three times, then checked against the few beginnings found.
+        # is looked up three times, then checked against the few beginnings found. The
+        # phrases of an ``always`` family are indexed too, for ``indexed``.
         self.by_head: dict[str, list[tuple[str, str]]] = {}
         for name, phrases in families.items():
-            if name in self.always:
-                continue
             for phrase in phrases:
                 for start in phrase.starts or ():
                     self.by_head.setdefault(start[:_HEAD], []).append((start, name))
         self._by_word: dict[str, frozenset[str]] = {}
 
     def candidates(self, words: Iterable[str]) -> set[str]:
-        found = set(self.always)
+        """The families that can match a text of ``words``."""
+        return self.always | self.indexed(words)
+
+    def indexed(self, words: Iterable[str]) -> set[str]:
+        """The families a phrase of which that has a known beginning can match: any other
+        family can match ``words`` only through its phrases without one (``starts`` None;
+        ``compile_unindexed``), a far smaller pattern to search than the whole family's."""
+        found: set[str] = set()
         memo = self._by_word
         for word in words:
             names = memo.get(word)
@@ -506,6 +513,15 @@ class FamilyIndex:
 _HEAD = 3
 # Words whose families are remembered, per index (emptied when full).
 _WORD_MEMO = 50_000
+
+
+def compile_unindexed(
+    phrases: Iterable[CompiledPhrase], at_start: bool = False
+) -> tuple[re.Pattern[str], ...]:
+    """``compile_family`` of the phrases ``FamilyIndex`` cannot index (no known beginning).
+    Where no indexed phrase of a family can match a text (``FamilyIndex.indexed``), these
+    match exactly where the whole family's pattern does: the others match nowhere in it."""
+    return compile_family((p.source for p in phrases if p.starts is None), at_start)
 
 
 def compile_family(sources: Iterable[str], at_start: bool = False) -> tuple[re.Pattern[str], ...]:
