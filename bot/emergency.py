@@ -259,8 +259,7 @@ def _hits(text: str, families: _Families, names: Iterable[str]) -> list[str]:
 
 
 def _hit(text: str, families: _Families, name: str) -> bool:
-    patterns = families.get(name)
-    return bool(patterns) and any(p.search(text) for p in patterns)
+    return any(p.search(text) for p in families.get(name, ()))
 
 
 def _phrase_hit(text: str, families: _Families, names: Iterable[str]) -> bool:
