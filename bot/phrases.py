@@ -471,7 +471,7 @@ class FamilyIndex:
 
     def candidates(self, words: Iterable[str]) -> set[str]:
         """The families that can match a text of ``words``."""
-        return set(self.always | self.indexed(words))
+        return self.indexed(words) | self.always
 
     def indexed(self, words: Iterable[str]) -> set[str]:
         """The families a phrase of which that has a known beginning can match: any other

@@ -22,6 +22,7 @@ _LATIN = re.compile(r"(?=[^\W\d_])[A-Za-z\u00C0-\u024F\u1E00-\u1EFF]")
 _ARABIC = re.compile(
     r"(?=[^\W\d_])[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]"
 )
+_NOT_LATIN = re.compile(r"(?![A-Za-z\u00C0-\u024F\u1E00-\u1EFF])[^\W\d_]")
 _PERSIAN = re.compile("[" + "".join(sorted(_PERSIAN_ONLY)) + "]")
 
 
