@@ -86,6 +86,9 @@ class CompiledPhrase:
     # What some word of every match starts with (one of these), or None when that cannot be
     # told ("*svimm*"): ``FamilyIndex`` skips a family none of whose phrases can match a text.
     starts: frozenset[str] | None = None
+    # Where that cannot be told: letters some word of every match contains ("svimm" of
+    # "*svimm*"), or None. ``FamilyIndex`` reads these too.
+    contains: str | None = None
 
 
 # ---------------------------------------------------------------------------- the syntax tree
@@ -413,7 +416,9 @@ def compile_phrase(
         re.compile(source)
     except re.error as exc:  # a bug here, never the translator's
         raise PhraseError(phrase, f"does not compile ({exc})") from exc
-    return CompiledPhrase(phrase, source, tuple(_literal_words(words)), _starts(words))
+    starts = _starts(words)
+    contains = _contains(words) if starts is None else None
+    return CompiledPhrase(phrase, source, tuple(_literal_words(words)), starts, contains)
 
 
 def _starts(words: Sequence[_Word]) -> frozenset[str] | None:
@@ -425,6 +430,21 @@ def _starts(words: Sequence[_Word]) -> frozenset[str] | None:
         got = _word_starts(word)
         if got is not None and (best is None or min(map(len, got)) > min(map(len, best))):
             best = got
+    return best
+
+
+def _contains(words: Sequence[_Word]) -> str | None:
+    """The longest run of letters written in a word every match has (a star, a number or a
+    group may stand around it: "*svimm*", "#aring"), or None."""
+    best: str | None = None
+    for word in words:
+        if word.gap is not None or word.any_word or word.negated is not None:
+            continue
+        if len(word.pieces) == 1 and isinstance(word.pieces[0], _Group):
+            continue  # a group standing as words: each alternative is its own
+        for piece in word.pieces:
+            if isinstance(piece, _Text) and (best is None or len(piece.text) > len(best)):
+                best = piece.text
     return best
 
 
@@ -461,12 +481,16 @@ class FamilyIndex:
         )
         # Beginnings by their first three letters (or fewer, for a shorter beginning): a word
         # is looked up three times, then checked against the few beginnings found. The
-        # phrases of an ``always`` family are indexed too, for ``indexed``.
+        # phrases of an ``always`` family are indexed too, for ``indexed``, and so are the
+        # letters a word of a phrase without a known beginning contains.
         self.by_head: dict[str, list[tuple[str, str]]] = {}
+        self.inside: list[tuple[str, str]] = []
         for name, phrases in families.items():
             for phrase in phrases:
                 for start in phrase.starts or ():
                     self.by_head.setdefault(start[:_HEAD], []).append((start, name))
+                if phrase.contains is not None:
+                    self.inside.append((phrase.contains, name))
         self._by_word: dict[str, frozenset[str]] = {}
 
     def candidates(self, words: Iterable[str]) -> set[str]:
@@ -474,9 +498,10 @@ class FamilyIndex:
         return self.indexed(words) | self.always
 
     def indexed(self, words: Iterable[str]) -> set[str]:
-        """The families a phrase of which that has a known beginning can match: any other
-        family can match ``words`` only through its phrases without one (``starts`` None;
-        ``compile_unindexed``), a far smaller pattern to search than the whole family's."""
+        """The families an indexed phrase of which (one with a known beginning, or known
+        letters inside) can match: any other family can match ``words`` only through its
+        phrases with neither (``compile_unindexed``), a far smaller pattern to search than
+        the whole family's, or not at all."""
         found: set[str] = set()
         memo = self._by_word
         for word in words:
@@ -491,7 +516,7 @@ class FamilyIndex:
         return found
 
     def _word_families(self, word: str) -> frozenset[str]:
-        """The families some phrase of which can start a word of a match at ``word``. Worked
+        """The families some phrase of which can have ``word`` in a match. Worked
         out once per word (residents reuse words; the loops over a word's beginnings cost
         more than the rest of the lookup)."""
         found: set[str] = set()
@@ -507,6 +532,9 @@ class FamilyIndex:
                 for start, name in by_head.get(form[:k], ()):
                     if name not in found and form.startswith(start):
                         found.add(name)
+        for inside, name in self.inside:
+            if name not in found and inside in word:
+                found.add(name)
         return frozenset(found)
 
 
@@ -518,10 +546,13 @@ _WORD_MEMO = 50_000
 def compile_unindexed(
     phrases: Iterable[CompiledPhrase], at_start: bool = False
 ) -> tuple[re.Pattern[str], ...]:
-    """``compile_family`` of the phrases ``FamilyIndex`` cannot index (no known beginning).
+    """``compile_family`` of the phrases ``FamilyIndex`` cannot index (no known beginning, no
+    known letters inside).
     Where no indexed phrase of a family can match a text (``FamilyIndex.indexed``), these
     match exactly where the whole family's pattern does: the others match nowhere in it."""
-    return compile_family((p.source for p in phrases if p.starts is None), at_start)
+    return compile_family(
+        (p.source for p in phrases if p.starts is None and p.contains is None), at_start
+    )
 
 
 def compile_family(sources: Iterable[str], at_start: bool = False) -> tuple[re.Pattern[str], ...]:
