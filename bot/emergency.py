@@ -309,11 +309,7 @@ def _assess(raw: str) -> DangerCheck:
     # others are left out of ``families``, so looking one up costs a dictionary miss.
     indexed = tables.index.indexed(words)
     unindexed = tables.unindexed
-    families = {
-        n: p if n in indexed else unindexed[n]
-        for n, p in tables.families.items()
-        if n in indexed or n in unindexed
-    }
+    families = unindexed | {n: tables.families[n] for n in indexed}
     # "Not urgent" is how people ask for the non-emergency number; "brandövning", "fire drill",
     # "skjuts till mötet" and "thanks for the help" are harmless senses of alarming words.
     for family in ("negation", "harmless"):

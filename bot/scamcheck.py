@@ -223,7 +223,11 @@ def looks_pasted(text: str) -> ScamCheck | None:
     tables = _tables(LOCALES_DIR, reading_languages(raw))
     words = _words(raw)
     indexed = tables.index.indexed(words.split())
-    flags = {c for c in tables.signs if _search(tables, indexed, c, words)}
+    flags = {
+        c
+        for c in tables.signs
+        if (c in indexed or c in tables.unindexed) and _search(tables, indexed, c, words)
+    }
     has_link = _LINK.search(raw) is not None
     if has_link:
         flags.add("link")
