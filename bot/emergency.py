@@ -29,13 +29,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
 from bot.language_id import reading_languages
-from bot.phrases import CompiledPhrase, FamilyIndex, compile_family, load_phrase_file
+from bot.phrases import (
+    CompiledPhrase,
+    FamilyIndex,
+    compile_family,
+    compile_unindexed,
+    load_phrase_file,
+)
 from bot.textkit import BoundedMemo, WordIndex, tokens
 
 __all__ = ["Danger", "DangerCheck", "SafetyWords", "assess", "load_safety_words"]
@@ -102,6 +108,9 @@ class _Tables:
     third_person: tuple[re.Pattern[str], ...]
     # Which families can match a text at all (by its words' first letters).
     index: FamilyIndex
+    # Each family's phrases that the index cannot tell (no known beginning, "*svimm*"): all
+    # a family can match where none of its other phrases can (``FamilyIndex.indexed``).
+    unindexed: dict[str, tuple[re.Pattern[str], ...]]
 
 
 def _compile(sources: Iterable[str]) -> tuple[re.Pattern[str], ...]:
@@ -179,8 +188,17 @@ def _tables(locales_dir: Path = LOCALES_DIR, languages: frozenset[str] | None = 
         else ()
     )
     compiled = {name: _compile(p.source for p in phrases) for name, phrases in families.items()}
+    unindexed = {
+        name: found for name, phrases in families.items() if (found := compile_unindexed(phrases))
+    }
     return _Tables(
-        compiled, vocabulary, 6, dict(words.shorthand), third_person, FamilyIndex(families)
+        compiled,
+        vocabulary,
+        6,
+        dict(words.shorthand),
+        third_person,
+        FamilyIndex(families),
+        unindexed,
     )
 
 
@@ -192,35 +210,64 @@ _ANY_WORD = re.compile(r"[a-z]{3,}")
 
 def _corrected(words: list[str], vocabulary: WordIndex) -> list[str]:
     """Words with a forgiven typo replaced by the word they were meant to be."""
+    memo = _CORRECTED.setdefault(id(vocabulary), (vocabulary, {}))[1]
     out = []
     for w in words:
-        found = vocabulary.lookup(w) if len(w) >= 6 else None
-        if found is None and w.isalpha() and _REPEATS.search(w):
-            # A key held down too long: "kniiv", "brinnner", "hjäääälp".
-            for shorter in (_LONG_REPEATS.sub(r"\1\1", w), _REPEATS.sub(r"\1", w)):
-                found = vocabulary.lookup(shorter)
-                if found:
-                    break
-            if found is None and _LONG_REPEATS.search(w):
-                found = _REPEATS.sub(r"\1", w)
-        out.append(found or w)
+        found = memo.get(w)
+        if found is None:
+            found = _corrected_word(w, vocabulary)
+            if len(memo) >= _CORRECTED_SIZE:
+                memo.clear()
+            memo[w] = found
+        out.append(found)
     return out
+
+
+def _corrected_word(w: str, vocabulary: WordIndex) -> str:
+    found = vocabulary.lookup(w) if len(w) >= 6 else None
+    if found is None and w.isalpha() and _REPEATS.search(w):
+        # A key held down too long: "kniiv", "brinnner", "hjäääälp".
+        for shorter in (_LONG_REPEATS.sub(r"\1\1", w), _REPEATS.sub(r"\1", w)):
+            found = vocabulary.lookup(shorter)
+            if found:
+                break
+        if found is None and _LONG_REPEATS.search(w):
+            found = _REPEATS.sub(r"\1", w)
+    return found or w
+
+
+# A word's correction depends on the word and the vocabulary alone: remembered per vocabulary
+# (residents reuse words; the typo lookups and repeat checks cost more than the rest of a
+# text's reading). The vocabulary is kept beside its memo so its id is never reused.
+_CORRECTED: dict[int, tuple[WordIndex, dict[str, str]]] = {}
+_CORRECTED_SIZE = 50_000
 
 
 _REPEATS = re.compile(r"(.)\1+")
 _LONG_REPEATS = re.compile(r"(.)\1\1+")
 
 
-def _hits(text: str, tables: _Tables, names: Iterable[str]) -> list[str]:
-    return [name for name in names if any(p.search(text) for p in tables.families.get(name, ()))]
+_Families = dict[str, tuple[re.Pattern[str], ...]]
 
 
-def _phrase_hit(text: str, tables: _Tables, names: Iterable[str]) -> bool:
+def _hits(text: str, families: _Families, names: Iterable[str]) -> list[str]:
+    return [
+        name
+        for name in names
+        if (patterns := families.get(name)) and any(p.search(text) for p in patterns)
+    ]
+
+
+def _hit(text: str, families: _Families, name: str) -> bool:
+    return any(p.search(text) for p in families.get(name, ()))
+
+
+def _phrase_hit(text: str, families: _Families, names: Iterable[str]) -> bool:
     """Whether a pattern of these families matches two or more words of ``text``."""
     return any(
         " " in m.group().strip()
         for name in names
-        for p in tables.families.get(name, ())
+        for p in families.get(name, ())
         for m in p.finditer(text)
     )
 
@@ -251,81 +298,99 @@ def forget() -> None:
 
 def _assess(raw: str) -> DangerCheck:
     tables = _tables(LOCALES_DIR, reading_languages(raw))
-    spoken = " ".join(tables.shorthand.get(w, w) for w in tokens(raw[:2000])).split()
+    shorthand = tables.shorthand
+    spoken = " ".join(shorthand.get(w, w) for w in tokens(raw[:2000])).split()
     words = _corrected(spoken, tables.vocabulary)
     if not words:
         return DangerCheck(Danger.NONE)
     text = " ".join(words)
-    # Only the families that can match these words are searched (most texts touch few).
-    can = tables.index.candidates(words)
-    tables = replace(tables, families={n: p for n, p in tables.families.items() if n in can})
+    # Only the families that can match these words are searched (most texts touch few), and
+    # of a family none of whose indexed phrases can match, only its unindexed phrases; the
+    # others are left out of ``families``, so looking one up costs a dictionary miss.
+    indexed = tables.index.indexed(words)
+    unindexed = tables.unindexed
+    families = unindexed | {n: tables.families[n] for n in indexed}
     # "Not urgent" is how people ask for the non-emergency number; "brandövning", "fire drill",
     # "skjuts till mötet" and "thanks for the help" are harmless senses of alarming words.
     for family in ("negation", "harmless"):
-        for p in tables.families.get(family, ()):
+        for p in families.get(family, ()):
             text = p.sub(" ", text)
     text = " ".join(text.split())
     # "He said I'm going to die" is a threat, not the writer's wish to die.
-    reported = _hits(text, tables, ("reported_threat",))
-    for p in tables.families.get("reported_threat", ()):
-        text = p.sub(" ", text)
-    text = " ".join(text.split())
+    reported = False
+    for p in families.get("reported_threat", ()):
+        text, n = p.subn(" ", text)
+        reported = reported or n > 0
+    if reported:  # else the text is as it was, its spaces single already
+        text = " ".join(text.split())
 
-    if _hits(text, tables, ("suicide",)):
-        weak = not _phrase_hit(text, tables, ("suicide",))
+    if _hit(text, families, "suicide"):
+        weak = not _phrase_hit(text, families, ("suicide",))
         return DangerCheck(Danger.SUICIDE, ("suicide",), weak)
 
-    urgent = _hits(text, tables, _URGENT_FAMILIES)
+    urgent = _hits(text, families, _URGENT_FAMILIES)
     if reported:
         urgent.append("threat")
-    if any(p.search(text) for p in tables.third_person):
+    # A person followed by a grave state needs a phrase of both families: else no search.
+    if (
+        "subject" in families
+        and "state" in families
+        and any(p.search(text) for p in tables.third_person)
+    ):
         urgent.append("third_person")
-    plea = bool(_hits(text, tables, ("plea",)))
-    short_plea = bool(_hits(text, tables, ("short_plea",))) and (
-        len(words) <= tables.max_plea_words
-    )
+    plea = _hit(text, families, "plea")
+    short_plea = len(words) <= tables.max_plea_words and _hit(text, families, "short_plea")
     if plea or short_plea:
         urgent.append("plea")
-    past = bool(_hits(text, tables, ("past",)))
-    ongoing = bool(_hits(text, tables, ("ongoing",)))
-    theft = _hits(text, tables, ("theft", "crime"))
-
-    # A sign, not a verdict: lone alarming words only (looked for only when danger was read).
-    weak = (
-        bool(urgent or theft)
-        and not reported
-        and not ongoing
-        and "third_person" not in urgent
-        and "plea" not in urgent
-        and not _phrase_hit(text, tables, (*_URGENT_FAMILIES, "close_violence"))
-    )
+    # The rest is read only where the verdict depends on it (each is a pure function of the
+    # text, so reading it later or not at all changes nothing).
     if urgent:
-        close = bool(_hits(text, tables, ("relation",))) and bool(
-            set(urgent) & {"violence", "threat", "weapon", "followed", "break_in"}
+        past = _hit(text, families, "past")
+        ongoing = _hit(text, families, "ongoing")
+        close = _hit(text, families, "close_violence") or (
+            bool(set(urgent) & {"violence", "threat", "weapon", "followed", "break_in"})
+            and _hit(text, families, "relation")
         )
-        if _hits(text, tables, ("close_violence",)):
-            close = True
         only_crime = set(urgent) <= _CRIME_FAMILIES
         if only_crime and past and not ongoing and not close:
             return DangerCheck(Danger.PAST_CRIME, tuple(urgent))
+        weak = _weak(text, families, urgent, reported, ongoing)
         if close and not (past and not ongoing and only_crime):
             return DangerCheck(Danger.CLOSE_VIOLENCE, tuple(urgent), weak)
         return DangerCheck(Danger.EMERGENCY, tuple(urgent), weak)
-    if _hits(text, tables, ("close_violence",)):
+    theft = _hits(text, families, ("theft", "crime"))
+    if _hit(text, families, "close_violence"):
+        ongoing = bool(theft) and _hit(text, families, "ongoing")
+        weak = bool(theft) and _weak(text, families, urgent, reported, ongoing)
         return DangerCheck(Danger.CLOSE_VIOLENCE, ("close_violence",), weak)
-    if theft and past:
-        return DangerCheck(Danger.PAST_CRIME, tuple(theft))
-    if theft and ongoing:
-        return DangerCheck(Danger.EMERGENCY, tuple(theft), weak)
-    if _hits(text, tables, ("harm",)):
+    if theft:
+        if _hit(text, families, "past"):
+            return DangerCheck(Danger.PAST_CRIME, tuple(theft))
+        if _hit(text, families, "ongoing"):
+            return DangerCheck(
+                Danger.EMERGENCY, tuple(theft), _weak(text, families, [], False, True)
+            )
+    if _hit(text, families, "harm"):
         return DangerCheck(Danger.POSSIBLE, ("harm",))
-    if _hits(text, tables, ("ordinary",)):
+    if _hit(text, families, "ordinary"):
         # A known everyday topic (noise, litter, street lights, a name): not a cry for help.
         return DangerCheck(Danger.NONE)
-    if _hits(text, tables, ("concern",)):
+    if _hit(text, families, "concern"):
         return DangerCheck(Danger.POSSIBLE, ("concern",))
-    if len(words) >= 3 and _hits(text, tables, ("person",)):
+    if len(words) >= 3 and _hit(text, families, "person"):
         # A sentence about people that the bot may not understand: if it is not understood
         # as anything else, it is answered 112 first (see bot.questions).
         return DangerCheck(Danger.POSSIBLE, ("person",))
     return DangerCheck(Danger.NONE)
+
+
+def _weak(text: str, families: _Families, urgent: list[str], reported: bool, ongoing: bool) -> bool:
+    """A sign, not a verdict: lone alarming words only (danger was read: ``urgent`` or a
+    theft), no reported threat, nothing going on, nobody in a grave state and no plea."""
+    return (
+        not reported
+        and not ongoing
+        and "third_person" not in urgent
+        and "plea" not in urgent
+        and not _phrase_hit(text, families, (*_URGENT_FAMILIES, "close_violence"))
+    )

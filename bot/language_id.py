@@ -95,7 +95,7 @@ def reading_languages(text: str) -> frozenset[str] | None:
 
 
 def _read(text: str) -> str | None:
-    letters = sum(c.isalpha() for c in text)
+    letters = sum(map(str.isalpha, text))
     script = script_language(text)
     if script == "other":
         return None

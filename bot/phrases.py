@@ -60,6 +60,7 @@ __all__ = [
     "PhraseFile",
     "compile_family",
     "compile_phrase",
+    "compile_unindexed",
     "load_phrase_file",
 ]
 
@@ -85,6 +86,9 @@ class CompiledPhrase:
     # What some word of every match starts with (one of these), or None when that cannot be
     # told ("*svimm*"): ``FamilyIndex`` skips a family none of whose phrases can match a text.
     starts: frozenset[str] | None = None
+    # Where that cannot be told: letters some word of every match contains ("svimm" of
+    # "*svimm*"), or None. ``FamilyIndex`` reads these too.
+    contains: str | None = None
 
 
 # ---------------------------------------------------------------------------- the syntax tree
@@ -412,7 +416,9 @@ def compile_phrase(
         re.compile(source)
     except re.error as exc:  # a bug here, never the translator's
         raise PhraseError(phrase, f"does not compile ({exc})") from exc
-    return CompiledPhrase(phrase, source, tuple(_literal_words(words)), _starts(words))
+    starts = _starts(words)
+    contains = _contains(words) if starts is None else None
+    return CompiledPhrase(phrase, source, tuple(_literal_words(words)), starts, contains)
 
 
 def _starts(words: Sequence[_Word]) -> frozenset[str] | None:
@@ -424,6 +430,21 @@ def _starts(words: Sequence[_Word]) -> frozenset[str] | None:
         got = _word_starts(word)
         if got is not None and (best is None or min(map(len, got)) > min(map(len, best))):
             best = got
+    return best
+
+
+def _contains(words: Sequence[_Word]) -> str | None:
+    """The longest run of letters written in a word every match has (a star, a number or a
+    group may stand around it: "*svimm*", "#aring"), or None."""
+    best: str | None = None
+    for word in words:
+        if word.gap is not None or word.any_word or word.negated is not None:
+            continue
+        if len(word.pieces) == 1 and isinstance(word.pieces[0], _Group):
+            continue  # a group standing as words: each alternative is its own
+        for piece in word.pieces:
+            if isinstance(piece, _Text) and (best is None or len(piece.text) > len(best)):
+                best = piece.text
     return best
 
 
@@ -459,34 +480,79 @@ class FamilyIndex:
             name for name, phrases in families.items() if any(p.starts is None for p in phrases)
         )
         # Beginnings by their first three letters (or fewer, for a shorter beginning): a word
-        # is looked up three times, then checked against the few beginnings found.
+        # is looked up three times, then checked against the few beginnings found. The
+        # phrases of an ``always`` family are indexed too, for ``indexed``, and so are the
+        # letters a word of a phrase without a known beginning contains.
         self.by_head: dict[str, list[tuple[str, str]]] = {}
+        self.inside: list[tuple[str, str]] = []
         for name, phrases in families.items():
-            if name in self.always:
-                continue
             for phrase in phrases:
                 for start in phrase.starts or ():
                     self.by_head.setdefault(start[:_HEAD], []).append((start, name))
+                if phrase.contains is not None:
+                    self.inside.append((phrase.contains, name))
+        self._by_word: dict[str, frozenset[str]] = {}
 
     def candidates(self, words: Iterable[str]) -> set[str]:
-        found = set(self.always)
-        by_head = self.by_head
+        """The families that can match a text of ``words``."""
+        return self.indexed(words) | self.always
+
+    def indexed(self, words: Iterable[str]) -> set[str]:
+        """The families an indexed phrase of which (one with a known beginning, or known
+        letters inside) can match: any other family can match ``words`` only through its
+        phrases with neither (``compile_unindexed``), a far smaller pattern to search than
+        the whole family's, or not at all."""
+        found: set[str] = set()
+        memo = self._by_word
         for word in words:
-            forms = [word]
-            for cut in range(1, 4):
-                if len(word) > cut and word[cut - 1] in self._GLUED:
-                    forms.append(word[cut:])
-                else:
-                    break
-            for form in forms:
-                for k in range(1, min(len(form), _HEAD) + 1):
-                    for start, name in by_head.get(form[:k], ()):
-                        if name not in found and form.startswith(start):
-                            found.add(name)
+            names = memo.get(word)
+            if names is None:
+                names = self._word_families(word)
+                if len(memo) >= _WORD_MEMO:
+                    memo.clear()
+                memo[word] = names
+            if names:
+                found |= names
         return found
+
+    def _word_families(self, word: str) -> frozenset[str]:
+        """The families some phrase of which can have ``word`` in a match. Worked
+        out once per word (residents reuse words; the loops over a word's beginnings cost
+        more than the rest of the lookup)."""
+        found: set[str] = set()
+        by_head = self.by_head
+        forms = [word]
+        for cut in range(1, 4):
+            if len(word) > cut and word[cut - 1] in self._GLUED:
+                forms.append(word[cut:])
+            else:
+                break
+        for form in forms:
+            for k in range(1, min(len(form), _HEAD) + 1):
+                for start, name in by_head.get(form[:k], ()):
+                    if name not in found and form.startswith(start):
+                        found.add(name)
+        for inside, name in self.inside:
+            if name not in found and inside in word:
+                found.add(name)
+        return frozenset(found)
 
 
 _HEAD = 3
+# Words whose families are remembered, per index (emptied when full).
+_WORD_MEMO = 50_000
+
+
+def compile_unindexed(
+    phrases: Iterable[CompiledPhrase], at_start: bool = False
+) -> tuple[re.Pattern[str], ...]:
+    """``compile_family`` of the phrases ``FamilyIndex`` cannot index (no known beginning, no
+    known letters inside).
+    Where no indexed phrase of a family can match a text (``FamilyIndex.indexed``), these
+    match exactly where the whole family's pattern does: the others match nowhere in it."""
+    return compile_family(
+        (p.source for p in phrases if p.starts is None and p.contains is None), at_start
+    )
 
 
 def compile_family(sources: Iterable[str], at_start: bool = False) -> tuple[re.Pattern[str], ...]:

@@ -526,6 +526,16 @@ def _match(text: str, promise: Promise, locale: str) -> Match:
     tokens = _tokens(text[:MAX_QUESTION_LENGTH])
     guess = text_language(text) or _locale_guess(text, tokens, locale)
     check = assess(text)
+    if check.urgent and not check.weak and not set(check.signals) <= {"plea"}:
+        # Danger the rules read from more than lone words, and not a plea alone (which may
+        # be a scam's hurry): 112 first whatever the scam check says, so it is not asked, nor
+        # the classifier unless for the kind of an emergency (the same answer as below).
+        danger = check.danger.value
+        if danger == Danger.EMERGENCY:
+            kind = _learned(text).danger_kind
+            if kind in _FINER:  # the rules saw danger; the model tells what kind
+                danger = kind
+        return Match(Intent.EMERGENCY, None, 1.0, guess, danger, signals=check.signals)
     pasted = looks_pasted(text)
     learned = _learned(text)
 

@@ -19,7 +19,13 @@ from pathlib import Path
 
 from bot.i18n import N_
 from bot.language_id import reading_languages
-from bot.phrases import CompiledPhrase, FamilyIndex, compile_family, load_phrase_file
+from bot.phrases import (
+    CompiledPhrase,
+    FamilyIndex,
+    compile_family,
+    compile_unindexed,
+    load_phrase_file,
+)
 from bot.textkit import tokens
 
 __all__ = ["CATEGORIES", "ScamCheck", "check_message", "looks_pasted"]
@@ -101,6 +107,9 @@ class _Tables:
     checks: dict[str, re.Pattern[str]]
     # Which signs and checks can match a text at all: most texts have no sign.
     index: FamilyIndex
+    # Of each sign and check, the phrases the index cannot tell ("*polis*"): all it can match
+    # where none of its other phrases can (``FamilyIndex.indexed``).
+    unindexed: dict[str, re.Pattern[str]]
 
 
 def load_scam_phrases(
@@ -129,6 +138,11 @@ def _one(phrases: list[CompiledPhrase], at_start: bool = False) -> re.Pattern[st
     return found[0] if found else None
 
 
+def _unindexed(phrases: list[CompiledPhrase], at_start: bool = False) -> re.Pattern[str] | None:
+    found = compile_unindexed(phrases, at_start)
+    return found[0] if found else None
+
+
 @lru_cache(maxsize=16)
 def _tables(locales_dir: Path = LOCALES_DIR, languages: frozenset[str] | None = None) -> _Tables:
     """Every language's signs, or those of ``languages`` only (``bot.language_id``)."""
@@ -141,7 +155,12 @@ def _tables(locales_dir: Path = LOCALES_DIR, languages: frozenset[str] | None = 
         for c in _CHECKS
         if (p := _one(phrases.get(c, []), at_start=c == "describes_start")) is not None
     }
-    return _Tables(signs, checks, FamilyIndex(phrases))
+    unindexed = {
+        c: p
+        for c in (*signs, *checks)
+        if (p := _unindexed(phrases.get(c, []), at_start=c == "describes_start")) is not None
+    }
+    return _Tables(signs, checks, FamilyIndex(phrases), unindexed)
 
 
 @dataclass(frozen=True)
@@ -180,6 +199,16 @@ def _check(tables: _Tables, name: str, words: str) -> bool:
     return pattern is not None and pattern.search(words) is not None
 
 
+def _search(tables: _Tables, indexed: set[str], name: str, words: str) -> bool:
+    """Whether sign or check ``name`` matches ``words``, where ``indexed`` are the families
+    an indexed phrase of which can match them: else only the unindexed phrases are read."""
+    if name in indexed:
+        pattern = tables.signs.get(name) or tables.checks.get(name)
+    else:
+        pattern = tables.unindexed.get(name)
+    return pattern is not None and pattern.search(words) is not None
+
+
 def looks_pasted(text: str) -> ScamCheck | None:
     """The red flags of ``text`` when it looks like a pasted SMS, e-mail or chat message that
     someone wants checked; None for an ordinary question or personal message.
@@ -193,25 +222,33 @@ def looks_pasted(text: str) -> ScamCheck | None:
     raw = text[:4000]
     tables = _tables(LOCALES_DIR, reading_languages(raw))
     words = _words(raw)
+    indexed = tables.index.indexed(words.split())
+    flags = {
+        c
+        for c in tables.signs
+        if (c in indexed or c in tables.unindexed) and _search(tables, indexed, c, words)
+    }
     has_link = _LINK.search(raw) is not None
-    can = tables.index.candidates(words.split())
-    if not has_link and not can & {*tables.signs, "asks_for_code"}:
-        return None  # no sign and no request for a code can be there: nothing to check
-    flags = _flags(words, raw, tables, can)
+    if has_link:
+        flags.add("link")
+    asks = _search(tables, indexed, "asks_for_code", words)
+    if not flags and not asks:
+        return None  # no sign and no request for a code: nothing to check
     if (
         "link" in flags
         and _OFFICIAL_LINK.search(raw)
         and not _LINK.search(_OFFICIAL_LINK.sub(" ", raw))
     ):
         flags.discard("link")
-    describes = _check(tables, "describes_start", words) or _check(tables, "describes", words)
+    describes = _search(tables, indexed, "describes_start", words) or _search(
+        tables, indexed, "describes", words
+    )
     if describes and "link" not in flags:
         return None
-    if "relative" in flags and not _check(tables, "relative_story", words):
+    if "relative" in flags and not _search(tables, indexed, "relative_story", words):
         # "Hej mamma" alone is how a child greets a parent.
         flags.discard("relative")
-    asks = _check(tables, "asks_for_code", words)
-    asks_for_code = asks or _check(tables, "secret_details", words)
+    asks_for_code = asks or _search(tables, indexed, "secret_details", words)
     strong = bool(flags & _STRONG) or asks
     # A code to show at a parcel pick-up is no sign; asking for one, or for BankID, is.
     actions = flags & _ACTIONS | ({"codes"} if asks_for_code else set())

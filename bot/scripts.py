@@ -22,6 +22,10 @@ _LATIN = re.compile(r"(?=[^\W\d_])[A-Za-z\u00C0-\u024F\u1E00-\u1EFF]")
 _ARABIC = re.compile(
     r"(?=[^\W\d_])[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]"
 )
+_NOT_LATIN = re.compile(r"(?![A-Za-z\u00C0-\u024F\u1E00-\u1EFF])[^\W\d_]")
+_NOT_ARABIC = re.compile(
+    r"(?![\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF])[^\W\d_]"
+)
 _PERSIAN = re.compile("[" + "".join(sorted(_PERSIAN_ONLY)) + "]")
 
 
@@ -29,6 +33,11 @@ def script_language(text: str) -> str | None:
     """A language code for the script most letters of ``text`` are written in: "ar" or
     "fa" for Arabic script, "other" for another non-Latin script, None for Latin or no
     letters at all."""
+    # Most texts are in one script: one search tells it, without counting letters.
+    if text.isascii() or _NOT_LATIN.search(text) is None:
+        return None  # every letter is Latin (or there is none)
+    if _NOT_ARABIC.search(text) is None:  # every letter is Arabic, and there is one
+        return "fa" if _PERSIAN.search(text) is not None else "ar"
     letters = len(_LETTER.findall(text))
     latin = len(_LATIN.findall(text))
     arabic = len(_ARABIC.findall(text))

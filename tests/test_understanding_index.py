@@ -140,3 +140,25 @@ def test_a_remembered_assessment_is_the_assessment() -> None:
     for text in TEXTS:
         assert emergency.assess(text) == emergency._assess(text)
         assert emergency.assess(text) == emergency._assess(text)
+
+
+def test_an_unindexed_family_matches_only_through_its_unindexed_phrases() -> None:
+    """Where no indexed phrase of a family can match a text (``FamilyIndex.indexed``), its
+    unindexed phrases match exactly where the whole family does."""
+    scam, danger = scamcheck._tables(), emergency._tables()
+    every = [e.text for e in load_examples()]
+    for text in [*TEXTS, *every]:
+        for variant in (text, text.upper()):
+            words = scamcheck._words(variant)
+            indexed = scam.index.indexed(words.split())
+            for name, pattern in (*scam.signs.items(), *scam.checks.items()):
+                if name not in indexed:
+                    rest = scam.unindexed.get(name)
+                    want = [m.span() for m in pattern.finditer(words)]
+                    assert want == ([m.span() for m in rest.finditer(words)] if rest else [])
+            indexed = danger.index.indexed(words.split())
+            for name, patterns in danger.families.items():
+                if name not in indexed:
+                    rest = danger.unindexed.get(name, ())
+                    want = [m.span() for p in patterns for m in p.finditer(words)]
+                    assert want == [m.span() for p in rest for m in p.finditer(words)], name
