@@ -162,15 +162,30 @@ def _nodes(update: Update) -> Iterator[TelegramObject]:
     while stack:
         node = stack.pop()
         yield node
-        for cls in type(node).__mro__:
-            for slot in getattr(cls, "__slots__", ()):
-                if slot.startswith("_"):
-                    continue
-                value = getattr(node, slot, None)
-                if isinstance(value, TelegramObject):
-                    stack.append(value)
-                elif isinstance(value, tuple):
-                    stack.extend(item for item in value if isinstance(item, TelegramObject))
+        for slot in _public_slots(type(node)):
+            value = getattr(node, slot, None)
+            if isinstance(value, TelegramObject):
+                stack.append(value)
+            elif isinstance(value, tuple):
+                stack.extend(item for item in value if isinstance(item, TelegramObject))
+
+
+_SLOTS: dict[type, tuple[str, ...]] = {}
+
+
+def _public_slots(cls: type) -> tuple[str, ...]:
+    """A class's public slots, through its bases, worked out once per class (every update
+    passes here)."""
+    found = _SLOTS.get(cls)
+    if found is None:
+        found = tuple(
+            slot
+            for base in cls.__mro__
+            for slot in getattr(base, "__slots__", ())
+            if not slot.startswith("_")
+        )
+        _SLOTS[cls] = found
+    return found
 
 
 def _whole(value: object) -> TypeGuard[int]:
