@@ -12,11 +12,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import classifier, language_id
 from bot.clock import Clock, make_clock
 from bot.offsets import OffsetLedger
+from bot.outage import OutageWatch, WatchedRequest
 from bot.promise import Promise, load_promise
 from bot.services import Services
 from bot.services.wiring import build_features
@@ -82,13 +83,19 @@ def build_application(
         # handled update is marked in the ledger that long polling confirms from.
         .concurrent_updates(ChatOrderedProcessor(ledger=ledger))
     )
-    if request is not None:
-        builder = builder.request(request)
-    else:
-        builder = builder.connection_pool_size(CONNECTIONS).pool_timeout(CONNECTION_WAIT)
+    # Every request, getUpdates too, tells one watch how it went: an outage is logged once
+    # when it starts and once when it ends (bot.outage), not per failed request.
+    watch = OutageWatch()
+    request = request or HTTPXRequest(
+        connection_pool_size=CONNECTIONS, pool_timeout=CONNECTION_WAIT
+    )
+    builder = builder.request(WatchedRequest(request, watch))
     # An update PTB cannot read is skipped by its id instead of stalling all the others, and
     # no getUpdates confirms an update that is not handled (bot.offsets).
-    builder = builder.get_updates_request(UpdateGuard(updates_request, ledger))
+    updates_request = updates_request or HTTPXRequest(connection_pool_size=1)
+    builder = builder.get_updates_request(
+        UpdateGuard(WatchedRequest(updates_request, watch), ledger)
+    )
     services = Services(
         settings=settings, clock=clock, promise=promise, db=Database(settings.db_path)
     )

@@ -15,6 +15,7 @@ from telegram import Bot, Update
 from bot.app import BotApp, build_application, serving
 from bot.cli_common import UsageError
 from bot.logging_setup import configure_logging, quiet_telegram
+from bot.outage import polling_error
 from bot.settings import Settings, webhook_secret_ok
 from bot.webhook import WebhookConfig, run_webhook
 from handlers.updates import ChatOrderedProcessor
@@ -130,7 +131,9 @@ async def poll_until_stopped(app: BotApp) -> None:
         ledger.skip(await handled_before.load())
         if stop.is_set():  # the signal came during start-up
             return
-        await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        await app.updater.start_polling(
+            allowed_updates=Update.ALL_TYPES, error_callback=polling_error
+        )
         await app.start()
         await stop.wait()
         started = time.monotonic()

@@ -37,6 +37,7 @@ from telegram.ext import Application
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.offsets import OffsetLedger
+from bot.outage import parse_quietly
 
 log = logging.getLogger("trygghetsbot.updates")
 
@@ -79,6 +80,9 @@ def skip_unreadable(payload: bytes, handled: Callable[[int], bool] | None = None
 
 class UpdateGuard(BaseRequest):
     """Wraps the request object used for ``getUpdates`` (all other calls pass through)."""
+
+    # An HTML error page instead of JSON: no traceback per poll (bot.outage).
+    parse_json_payload = staticmethod(parse_quietly)
 
     def __init__(
         self, inner: BaseRequest | None = None, ledger: OffsetLedger | None = None

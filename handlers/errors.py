@@ -26,13 +26,16 @@ async def on_error(update: object, context: BotContext) -> None:
             await show_error(update, context, error, await _translator(update, context))
         return
     update_id = update.update_id if isinstance(update, Update) else None
-    # Never log the update or the message text: it may hold personal data. The exception
-    # type and where it was raised are enough to find the bug; the exception's message is
-    # left out, since it may quote what someone wrote.
-    where = ""
-    if error is not None and not isinstance(error, NetworkError | Forbidden):
-        where = "\n" + "".join(traceback.format_tb(error.__traceback__)).rstrip()
-    log.error("handler failed: %s (update %s)%s", type(error).__name__, update_id, where)
+    if isinstance(error, RetryAfter | NetworkError):
+        # Telegram's flood control or an outage outlasted the retries (handlers.sending):
+        # nothing for a person to fix, but a reply is lost, so it is said, with the reason
+        # (Telegram's or the network's words, never the person's).
+        log.warning(
+            "reply not delivered: %s (update %s): %s",
+            type(error).__name__, update_id, str(error)[:200],
+        )  # fmt: skip
+    else:
+        _log_failure(error, update_id)
     if not isinstance(update, Update) or isinstance(error, Forbidden | RetryAfter | TimedOut):
         return
     chat = update.effective_chat
@@ -45,6 +48,16 @@ async def on_error(update: object, context: BotContext) -> None:
         )
     except Exception as exc:  # the chat may be gone; there is nothing more to do
         log.warning("could not tell the user about the error: %s", type(exc).__name__)
+
+
+def _log_failure(error: BaseException | None, update_id: int | None) -> None:
+    # Never log the update or the message text: it may hold personal data. The exception
+    # type and where it was raised are enough to find the bug; the exception's message is
+    # left out, since it may quote what someone wrote.
+    where = ""
+    if error is not None and not isinstance(error, Forbidden):
+        where = "\n" + "".join(traceback.format_tb(error.__traceback__)).rstrip()
+    log.error("handler failed: %s (update %s)%s", type(error).__name__, update_id, where)
 
 
 async def _translator(update: Update, context: BotContext) -> Translator:

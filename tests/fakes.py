@@ -75,6 +75,8 @@ class FakeTelegram:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     # chat id → errors to answer the next sends to that chat with: (code, description, retry)
     failures: dict[int, list[tuple[int, str, int | None]]] = field(default_factory=dict)
+    # The next this many requests, of any method, meet a proxy's "502 Bad Gateway" page.
+    outage: int = 0
 
     def fail_next(
         self, chat_id: int, code: int, description: str, retry_after: int | None = None
@@ -87,6 +89,10 @@ class FakeTelegram:
         if "/bot" not in request.url.path:
             raise AssertionError(f"unexpected network call: {request.url}")
         params = _decode(request)
+        if self.outage > 0:
+            self.outage -= 1
+            page = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+            return httpx.Response(502, text=page, headers={"content-type": "text/html"})
         pending = self.failures.get(int(params.get("chat_id") or 0))
         if pending and method.startswith("send"):
             code, description, retry_after = pending.pop(0)

@@ -167,22 +167,48 @@ async def call(limiter: BudgetRateLimiter, calls: Calls, bulk: bool = False) -> 
     )
 
 
-async def test_a_429_pauses_everything_once_and_the_reply_is_sent_after_it() -> None:
+async def test_a_429_pauses_its_chat_and_the_reply_is_sent_after_it() -> None:
     limiter = BudgetRateLimiter(SendBudget(1000, None), backoff=(0, 0))
-    calls = Calls(RetryAfter(0))
+    calls = Calls(RetryAfter(0), RetryAfter(0))
     assert await call(limiter, calls) == {"ok": True}
-    assert calls.count == 2 and limiter.budget.flood_waits == 1
-    # A second 429 in a row is not retried again: the error handler sees it.
+    assert calls.count == 3 and limiter.budget.flood_waits == 2
+    # After FLOOD_RETRIES 429s in a row the error handler sees it (and logs it).
+    limiter = BudgetRateLimiter(SendBudget(1000, None), flood_retries=1)
     with pytest.raises(RetryAfter):
         await call(limiter, Calls(RetryAfter(0), RetryAfter(0)))
 
 
-async def test_the_outbox_sees_a_429_at_once_and_the_budget_pauses() -> None:
+async def test_the_outbox_sees_a_429_at_once_and_only_its_chat_pauses() -> None:
     limiter = BudgetRateLimiter(SendBudget(1000, None), backoff=(0, 0))
     calls = Calls(RetryAfter(30))
     with pytest.raises(RetryAfter):
         await call(limiter, calls, bulk=True)
-    assert calls.count == 1 and limiter.budget.paused
+    budget = limiter.budget
+    assert calls.count == 1 and budget.chat_paused(1)
+    assert not budget.paused and not budget.chat_paused(2)
+
+
+async def test_a_429_for_a_request_without_a_chat_pauses_the_whole_bot() -> None:
+    limiter = BudgetRateLimiter(SendBudget(1000, None))
+    with pytest.raises(RetryAfter):
+        await limiter.process_request(
+            Calls(RetryAfter(30)), (), {}, "setMessageReaction", {}, {"bulk": True}
+        )
+    assert limiter.budget.paused
+
+
+async def test_a_chat_paused_while_waiting_for_its_turn_waits_the_pause_out() -> None:
+    budget = SendBudget(per_second=None, per_chat_per_second=20)
+    loop = asyncio.get_running_loop()
+    await budget.acquire(7, Priority.REPLY)  # the next turn for chat 7 is 50 ms away
+    waiting = asyncio.create_task(budget.acquire(7, Priority.REPLY))
+    await asyncio.sleep(0)
+    start = loop.time()
+    budget.pause_chat(7, 0.2)
+    await budget.acquire(8, Priority.REPLY)  # another chat: at once
+    assert loop.time() - start < 0.05 and not waiting.done()
+    await waiting
+    assert loop.time() - start >= 0.2
 
 
 async def test_a_reply_survives_a_short_outage() -> None:

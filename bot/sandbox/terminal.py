@@ -32,6 +32,7 @@ from telegram.warnings import PTBUserWarning
 from bot.app import SANDBOX_TOKEN, BotApp, build_application, serving
 from bot.clock import STOCKHOLM, Clock, ShiftedClock
 from bot.logging_setup import configure_logging
+from bot.outage import polling_error
 from bot.sandbox.demo import PERSONAS, Persona, seed_demo
 from bot.sandbox.emulator import Emulator, SentMessage
 from bot.settings import SUPPORTED_LOCALES, Settings
@@ -107,7 +108,9 @@ async def running_sandbox(
             await app.start()
             try:
                 # timeout=1 keeps shutdown quick: stop() waits for the current long poll.
-                await updater.start_polling(poll_interval=0, timeout=1)
+                await updater.start_polling(
+                    poll_interval=0, timeout=1, error_callback=polling_error
+                )
                 try:
                     yield emu, app
                 finally:

@@ -3,8 +3,9 @@
 Telegram allows a bot about 30 messages a second in all and about one a second per chat.
 Everything the bot sends takes a slot here: replies to people who are waiting (``REPLY``)
 are served before the outbox (``BULK``), so a tip round uses only what replies leave and
-both together never exceed the rate. A 429 pauses the whole budget for ``retry_after``,
-once, for everyone.
+both together never exceed the rate. A 429 pauses what it concerns: the one chat it came
+for (:meth:`SendBudget.pause_chat`), so replies to other chats keep flowing, or the whole
+budget (:meth:`SendBudget.pause`) when Telegram limits the bot as a whole.
 
 Real time (the event loop's clock), not the bot's injectable clock: these are Telegram's
 limits on what actually goes over the wire.
@@ -41,6 +42,7 @@ class SendBudget:
         self._order = itertools.count()
         self._dispatcher: asyncio.Task[None] | None = None
         self._chats: OrderedDict[int, float] = OrderedDict()
+        self._held: dict[int, float] = {}  # chat id → loop time its 429 pause ends
         self.flood_waits = 0
         self.granted = 0
 
@@ -51,6 +53,20 @@ class SendBudget:
             self._paused_until = until
             self.flood_waits += 1
 
+    def pause_chat(self, chat_id: int, seconds: float) -> None:
+        """A 429 for one chat: nothing more goes to that chat until ``seconds`` from now;
+        every other chat keeps its turn."""
+        now = asyncio.get_running_loop().time()
+        until = now + seconds
+        if until > self._held.get(chat_id, 0.0):
+            self._held[chat_id] = until
+            self.flood_waits += 1
+        if len(self._held) > _CHATS_KEPT:
+            self._held = {chat: end for chat, end in self._held.items() if end > now}
+
+    def chat_paused(self, chat_id: int) -> bool:
+        return asyncio.get_running_loop().time() < self._held.get(chat_id, 0.0)
+
     @property
     def paused(self) -> bool:
         return asyncio.get_running_loop().time() < self._paused_until
@@ -58,14 +74,20 @@ class SendBudget:
     async def acquire(self, chat_id: int | None, priority: Priority) -> None:
         """Wait for this chat's turn, then for a global slot."""
         loop = asyncio.get_running_loop()
-        if chat_id is not None and self._chat_interval:
+        while chat_id is not None:
             now = loop.time()
-            turn = max(self._chats.pop(chat_id, 0.0), now)
-            self._chats[chat_id] = turn + self._chat_interval  # reserved: order kept per chat
-            if len(self._chats) > _CHATS_KEPT:
-                self._chats.popitem(last=False)
+            turn = max(now, self._held.get(chat_id, 0.0))
+            if self._chat_interval:
+                turn = max(self._chats.pop(chat_id, 0.0), turn)
+                self._chats[chat_id] = turn + self._chat_interval  # reserved: order kept
+                if len(self._chats) > _CHATS_KEPT:
+                    self._chats.popitem(last=False)
             if turn > now:
                 await asyncio.sleep(turn - now)
+            if self._held.get(chat_id, 0.0) <= loop.time():
+                break
+            # A 429 paused this chat while the request waited: a new turn after the pause
+            # (the requests waiting for this chat keep their order among themselves).
         now = loop.time()
         if not self._waiters and now >= self._next and now >= self._paused_until:
             self._grant(now)
