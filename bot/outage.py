@@ -2,9 +2,10 @@
 
 Every Bot API request (``getUpdates`` included) passes :class:`WatchedRequest`. A request
 that fails on the network (a timeout, a refused connection) or is answered HTTP 5xx (a
-proxy's HTML "502 Bad Gateway" page, say) is part of an outage; the first answer below 500
-afterwards ends it. The callers still see their errors and retry as before (the send budget
-retries replies, the outbox re-queues, PTB's Updater polls again), but nobody logs each
+proxy's HTML "502 Bad Gateway" page, say) is part of an outage; it ends when every method that
+failed has been answered (below 500) again, so a ``getUpdates`` that gets through does not end
+an outage of ``sendMessage``. The callers still see their errors and retry as before (the
+send budget retries replies, the outbox re-queues, PTB's Updater polls again), but nobody logs each
 failed request: PTB's Updater would log every failed ``getUpdates`` with a traceback (the
 JSON decode error of the HTML page inside), so :func:`polling_error` replaces its default;
 and PTB's request class logs every answer that is not JSON (the proxy's page) at ERROR with
@@ -37,6 +38,7 @@ class OutageWatch:
     def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
         self._now = now
         self._started: float | None = None
+        self._failing: set[str] = set()  # the methods that failed in this outage
         self._ended = -math.inf  # when the last outage ended
         self.failed = 0  # requests failed in the current (or last) outage
         self.outages = 0
@@ -45,7 +47,7 @@ class OutageWatch:
     def down(self) -> bool:
         return self._started is not None
 
-    def failure(self, sent_at: float, reason: str) -> None:
+    def failure(self, sent_at: float, reason: str, method: str = "") -> None:
         if self._started is None:
             if sent_at < self._ended:
                 # Sent during the outage that has ended since, failed late (a timeout):
@@ -54,6 +56,7 @@ class OutageWatch:
                 log.debug("a request sent during the last outage failed late: %s", reason)
                 return
             self._started = self._now()
+            self._failing.clear()
             self.failed = 0
             self.outages += 1
             log.warning(
@@ -62,9 +65,13 @@ class OutageWatch:
                 reason,
             )
         self.failed += 1
+        self._failing.add(method)
 
-    def success(self) -> None:
+    def success(self, method: str = "") -> None:
         if self._started is None:
+            return
+        self._failing.discard(method)
+        if self._failing:
             return
         self._ended = self._now()
         log.info(
@@ -129,6 +136,7 @@ class WatchedRequest(BaseRequest):
         pool_timeout: ODVInput[float] = DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         sent_at = self.watch.now()
+        api = url.rstrip("/").rsplit("/", 1)[-1]  # the method, never the token before it
         try:
             code, payload = await self._inner.do_request(
                 url,
@@ -142,12 +150,12 @@ class WatchedRequest(BaseRequest):
         except Exception as exc:
             reason = _transient(exc)
             if reason is not None:
-                self.watch.failure(sent_at, reason)
+                self.watch.failure(sent_at, reason, api)
             raise
         if code >= 500:
-            self.watch.failure(sent_at, f"HTTP {code}")
+            self.watch.failure(sent_at, f"HTTP {code}", api)
         else:
-            self.watch.success()
+            self.watch.success(api)
         return code, payload
 
 

@@ -34,6 +34,7 @@ NOT_DOMAIN = {
     "runner",  # `trygghetsbot run`
     "bot_api",  # the CLI's Telegram lookups (bot username, failure explanations)
     "update_guard",  # a PTB request wrapper
+    "outage",  # a PTB request wrapper that logs outages once
     "webhook",  # the webhook server in front of PTB
     "doctor",  # operator checks
     "catalog",  # translation tooling

@@ -116,6 +116,16 @@ async def test_a_request_in_flight_when_the_outage_ended_does_not_start_another(
     assert watch.down and watch.outages == 2
 
 
+def test_an_outage_ends_when_every_method_that_failed_is_answered_again() -> None:
+    watch = OutageWatch(lambda: 0.0)
+    watch.failure(0.0, "HTTP 502", "sendMessage")
+    watch.failure(0.0, "HTTP 502", "getUpdates")
+    watch.success("getUpdates")  # polling gets through, sending does not yet
+    assert watch.down
+    watch.success("sendMessage")
+    assert not watch.down and watch.outages == 1
+
+
 def test_polling_errors_need_no_traceback(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     polling_error(NetworkError("Bad Gateway (502). Parsing the server response failed"))
