@@ -21,8 +21,10 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import JSONDict, ODVInput
@@ -156,7 +158,30 @@ class WatchedRequest(BaseRequest):
             self.watch.failure(sent_at, f"HTTP {code}", api)
         else:
             self.watch.success(api)
+        if code == 429:
+            FLOOD_DESCRIPTION.set(_description(payload))
         return code, payload
+
+
+# A 429's description, for the rate limiter that catches the RetryAfter PTB raises without
+# it (the same task: PTB awaits the request directly).
+FLOOD_DESCRIPTION: ContextVar[str] = ContextVar("flood_description", default="")
+# Telegram's usual "Too Many Requests: retry after 5" concerns the chat of the request; a
+# description that names the bot or a global limit concerns all of them.
+_WHOLE_BOT = re.compile(r"\b(bot|global|all chats)\b", re.IGNORECASE)
+
+
+def _description(payload: bytes) -> str:
+    try:
+        data = json.loads(payload.decode("utf-8", "replace"))
+    except ValueError:
+        return ""
+    description = data.get("description") if isinstance(data, dict) else None
+    return description if isinstance(description, str) else ""
+
+
+def limits_the_whole_bot(description: str) -> bool:
+    return bool(_WHOLE_BOT.search(description))
 
 
 def polling_error(exc: TelegramError) -> None:

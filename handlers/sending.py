@@ -4,7 +4,8 @@ itself, so no other layer retries on top.
 
 - A 429 pauses what it concerns: the chat of the request (its ``chat_id``), so replies to
   every other chat keep flowing within the budget, or the whole budget when the request has
-  no chat (the bot as a whole is limited).
+  no chat or Telegram's description says the bot as a whole is limited (``bot.outage``
+  hands the description over: PTB's ``RetryAfter`` does not carry it).
 - Interactive replies (handlers) take a ``REPLY`` slot, ahead of the outbox. A reply that
   gets a 429 is sent again after ``retry_after`` for its chat, up to ``FLOOD_RETRIES``
   times; a short outage (HTTP 5xx, a timeout, the network) is retried with back-off for a
@@ -27,6 +28,7 @@ from typing import Any
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot.outage import FLOOD_DESCRIPTION, limits_the_whole_bot
 from bot.services.budget import Priority, SendBudget
 
 log = logging.getLogger(__name__)
@@ -82,6 +84,7 @@ class BudgetRateLimiter(BaseRateLimiter[dict[str, Any]]):
         # Messages take the chat's turn (one a second); edits and the like only a slot.
         spaced = chat_id if endpoint.startswith(("send", "copy", "forward")) else None
         if rate_limit_args and rate_limit_args.get("bulk"):
+            FLOOD_DESCRIPTION.set("")
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
@@ -93,14 +96,15 @@ class BudgetRateLimiter(BaseRateLimiter[dict[str, Any]]):
         while True:
             if counted:
                 await self.budget.acquire(spaced, Priority.REPLY)
+            FLOOD_DESCRIPTION.set("")
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
-                self._flood(endpoint, chat_id, exc)
+                whole = self._flood(endpoint, chat_id, exc)
                 if floods >= self._flood_retries:
                     raise
                 floods += 1
-                if not counted or spaced != chat_id:
+                if not counted or (spaced != chat_id and not whole):
                     # acquire() does not wait this pause out: the request waits it here.
                     await asyncio.sleep(seconds(exc.retry_after))
             except BadRequest:
@@ -112,10 +116,13 @@ class BudgetRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 await asyncio.sleep(self.backoff[outage])
                 outage += 1
 
-    def _flood(self, endpoint: str, chat_id: int | None, exc: RetryAfter) -> None:
+    def _flood(self, endpoint: str, chat_id: int | None, exc: RetryAfter) -> bool:
+        """Pause what the 429 concerns; True when that is the whole bot."""
         wait = seconds(exc.retry_after)
-        if chat_id is None:
+        whole = chat_id is None or limits_the_whole_bot(FLOOD_DESCRIPTION.get())
+        if chat_id is None or whole:
             self.budget.pause(wait)
         else:
             self.budget.pause_chat(chat_id, wait)
-        log.debug("%s: 429, %s waits %.0f s", endpoint, "a chat" if chat_id else "the bot", wait)
+        log.debug("%s: 429, %s waits %.0f s", endpoint, "the bot" if whole else "a chat", wait)
+        return whole

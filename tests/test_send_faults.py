@@ -70,6 +70,32 @@ async def test_a_429_storm_holds_only_its_chats_and_loses_nothing(
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
+async def test_a_429_that_says_the_bot_is_limited_pauses_everyone(
+    limited: Limited, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, tg = limited
+    budget = app.bot_data.services.budget
+    paused: list[int | None] = []
+    pause, pause_chat = budget.pause, budget.pause_chat
+
+    def whole(seconds: float) -> None:
+        paused.append(None)
+        pause(seconds)
+
+    def one(chat_id: int, seconds: float) -> None:
+        paused.append(chat_id)
+        pause_chat(chat_id, seconds)
+
+    monkeypatch.setattr(budget, "pause", whole)
+    monkeypatch.setattr(budget, "pause_chat", one)
+    tg.fail_next(6101, 429, "Too Many Requests: the bot is limited, retry after 1", 1)
+    tg.fail_next(6102, 429, "Too Many Requests: retry after 1", 1)
+    await app.bot.send_message(6101, "a")
+    await app.bot.send_message(6102, "b")
+    assert paused == [None, 6102]  # the whole bot, then only the chat (the usual words)
+    assert len(tg.sent(6101)) == len(tg.sent(6102)) == 1
+
+
 async def test_an_outage_of_html_502s_is_one_warning_and_one_info(
     limited: Limited, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from telegram.request import HTTPXRequest
 
 from bot.app import CONNECTION_WAIT, CONNECTIONS, SANDBOX_TOKEN, build_application
+from bot.outage import WatchedRequest
 from bot.roles import Role
 from bot.settings import Settings
 from handlers.updates import ChatOrderedProcessor
@@ -92,7 +93,9 @@ def test_bot_api_requests_share_a_few_connections_and_wait_for_one(settings: Set
     with the square of its connections. A request that finds them all busy waits for one
     longer than a reply would take, instead of failing as PTB's 1 s default would."""
     app = build_application(settings, token=SANDBOX_TOKEN)
-    request = app.bot.request
+    watched = app.bot.request
+    assert isinstance(watched, WatchedRequest)  # every request tells the outage watch
+    request = watched._inner
     assert isinstance(request, HTTPXRequest)
     limits = request._client_kwargs["limits"]
     assert limits.max_connections == CONNECTIONS == 8
