@@ -47,7 +47,9 @@ async def on_error(update: object, context: BotContext) -> None:
             tr.gettext("Sorry, something went wrong on my side. Please try again in a while.")
         )
     except Exception as exc:  # the chat may be gone; there is nothing more to do
-        log.warning("could not tell the user about the error: %s", type(exc).__name__)
+        # After an outage's NetworkError the apology met the same outage: said once above.
+        level = logging.DEBUG if isinstance(error, NetworkError) else logging.WARNING
+        log.log(level, "could not tell the user about the error: %s", type(exc).__name__)
 
 
 def _log_failure(error: BaseException | None, update_id: int | None) -> None:
