@@ -14,7 +14,7 @@ from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
-from handlers.common import BotContext
+from handlers.common import BotContext, open_replies
 
 
 def _addresses_bot(message: Message, bot_username: str, bot_id: int) -> bool:
@@ -55,3 +55,4 @@ async def load_actor(update: Update, context: BotContext) -> None:
         # The error handler logs it and apologises, once; then the update stops here.
         await context.application.process_error(update, exc)
         raise ApplicationHandlerStop from exc
+    open_replies(update, context)
