@@ -47,7 +47,7 @@ KEEP_DAYS = 30
 REPLY_KIND = "reply"
 REPLY_DEADLINE = timedelta(minutes=15)  # an ordinary answer, then it is given up
 URGENT_DEADLINE = timedelta(hours=3)  # an answer carrying 112
-LATE_AFTER = timedelta(seconds=20)  # a reply sent later than this opens with the apology
+LATE_AFTER = timedelta(seconds=10)  # a reply sent later than this opens with the apology
 
 log = logging.getLogger(__name__)
 
