@@ -15,6 +15,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from handlers.common import BotContext, open_replies
+from handlers.replies import open_scope
 
 
 def _addresses_bot(message: Message, bot_username: str, bot_id: int) -> bool:
@@ -35,6 +36,7 @@ def _addresses_bot(message: Message, bot_username: str, bot_id: int) -> bool:
 
 
 async def load_actor(update: Update, context: BotContext) -> None:
+    open_scope(None)  # nothing of an earlier update's replies carries over
     user = update.effective_user
     chat = update.effective_chat
     if user is None or chat is None or user.is_bot:

@@ -41,6 +41,7 @@ class ReplyScope:
     budget: SendBudget
     translator: Callable[[], Translator]  # read late: the answer's language may change
     count: int = 0  # replies sent in this update so far
+    held: bool = False  # one was kept: the rest follow it through the outbox, in order
 
     def next_key(self) -> str:
         key = f"{self.update_id}:{self.count}"
@@ -51,7 +52,8 @@ class ReplyScope:
 _scope: ContextVar[ReplyScope | None] = ContextVar("reply_scope", default=None)
 
 
-def open_scope(scope: ReplyScope) -> None:
+def open_scope(scope: ReplyScope | None) -> None:
+    """``None``: this update's replies are plain sends (before its actor is loaded)."""
     _scope.set(scope)
 
 
@@ -66,6 +68,9 @@ async def send_reply(
     key = scope.next_key()
     if urgent is None:
         urgent = carries_112(text)
+    if scope.held:
+        await _keep(scope, chat_id, key, text, markup, urgent)
+        return None
     limited = bot.rate_limiter is not None
     try:
         if limited:
@@ -83,8 +88,16 @@ async def send_reply(
             # Most likely delivered: sending it again would most likely be a duplicate.
             log.info("reply %s unconfirmed (%s), not sent again", key, type(exc).__name__)
             return None
-        note = None if urgent else late_note(scope.translator())
-        message = OutgoingMessage(text, keyboard=stored_keyboard(markup), late_note=note)
-        await scope.outbox.enqueue_reply(chat_id, key, message, urgent=urgent)
+        await _keep(scope, chat_id, key, text, markup, urgent)
         log.info("reply %s kept in the outbox (%s)", key, type(failure).__name__)
         return None
+
+
+async def _keep(
+    scope: ReplyScope, chat_id: int, key: str, text: str, markup: Markup | None, urgent: bool
+) -> None:
+    # Nothing goes in front of 112; an ordinary answer apologises when it arrives late.
+    note = None if urgent else late_note(scope.translator())
+    message = OutgoingMessage(text, keyboard=stored_keyboard(markup), late_note=note)
+    await scope.outbox.enqueue_reply(chat_id, key, message, urgent=urgent)
+    scope.held = True

@@ -15,6 +15,7 @@ from bot.render.late import carries_112, late_note
 from bot.services.delivery import DeliveryService
 from bot.settings import Settings
 from handlers.delivery import telegram_send
+from handlers.replies import ReplyScope, open_scope, send_reply
 from storage.deliveries import BULK, NewDelivery, OutgoingMessage
 from tests.conftest import Harness
 from tests.fakes import FakeTelegram, message_update, to_update, user
@@ -175,3 +176,25 @@ async def test_pending_replies_are_sent_after_a_restart(
     got = answers(tg, [ORDINARY[0], 3201])
     assert got == Counter({ORDINARY[0]: 1, 3201: 1})
     assert carries_112(tg.last(3201).text)
+
+
+async def test_after_one_reply_is_kept_the_next_ones_follow_it_in_order(harness: Harness) -> None:
+    """Replies of one update keep their order: once one waits in the outbox, the later ones
+    wait behind it instead of overtaking it, each under its own key."""
+    h, tg = harness, harness.tg
+    chat = ORDINARY[0]
+    open_scope(
+        ReplyScope(
+            update_id=777,
+            outbox=outbox(h),
+            budget=h.services.budget,
+            translator=lambda: h.services.translator("sv"),
+        )
+    )
+    tg.fail_next(chat, 502, "Bad Gateway")
+    assert await send_reply(h.app.bot, chat, "first", None, urgent=False) is None
+    assert await send_reply(h.app.bot, chat, "second", None, urgent=False) is None
+    assert tg.sent() == []
+    assert await h.services.deliveries.by_dedupe_key("reply:777:1") is not None
+    await run_replies_until_empty(h, timedelta(seconds=1))
+    assert [c.text for c in tg.sent(chat)] == ["first", "second"]
