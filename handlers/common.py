@@ -12,9 +12,9 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
-    ReplyKeyboardMarkup,
     Update,
 )
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import CallbackContext, CallbackQueryHandler, ConversationHandler, ExtBot
 from telegram.warnings import PTBUserWarning
 
@@ -28,6 +28,8 @@ from bot.services.events import PlanScratch
 from bot.services.people import PeopleService
 from bot.services.reporting import ReportScratch
 from bot.services.wiring import Features
+from handlers.outgoing import Markup, may_have_arrived
+from handlers.replies import ReplyScope, open_scope, send_reply
 
 _C = TypeVar("_C", bound=CallbackData)
 _R = TypeVar("_R")
@@ -169,8 +171,22 @@ def markup(screen: Screen) -> InlineKeyboardMarkup | None:
     )
 
 
-async def show(update: Update, screen: Screen, *, edit: bool = False) -> Message | None:
-    return await reply(update, screen.text, markup(screen), edit=edit)
+async def show(
+    update: Update, screen: Screen, *, edit: bool = False, urgent: bool | None = None
+) -> Message | None:
+    return await reply(update, screen.text, markup(screen), edit=edit, urgent=urgent)
+
+
+def open_replies(update: Update, context: BotContext) -> None:
+    """From here on this update's replies are deliveries (``handlers.replies``)."""
+    open_scope(
+        ReplyScope(
+            update_id=update.update_id,
+            outbox=context.features.delivery,
+            budget=context.services.budget,
+            translator=lambda: context.actor.tr,
+        )
+    )
 
 
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -183,23 +199,49 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
 async def reply(
     update: Update,
     text: str,
-    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None,
+    markup: Markup | None = None,
     *,
     edit: bool = False,
+    urgent: bool | None = None,
 ) -> Message | None:
-    """Answer in the same chat; for a button press, edit the pressed message when asked."""
+    """Answer in the same chat; for a button press, edit the pressed message when asked.
+
+    An answer Telegram cannot take now is kept in the outbox and sent when it can (``urgent``:
+    it carries 112 and is kept much longer; by default read from its first line). An edit
+    that fails is sent as a new message instead."""
     query = update.callback_query
     if query is not None:
-        await query.answer()
+        try:
+            await query.answer()
+        except NetworkError as exc:  # only the spinner on the button: the answer matters
+            if isinstance(exc, BadRequest):
+                raise
         editable = markup is None or isinstance(markup, InlineKeyboardMarkup)
         if edit and editable and isinstance(query.message, Message):
             inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
-            result = await query.message.edit_text(text, reply_markup=inline)
-            return result if isinstance(result, Message) else None
+            try:
+                result = await query.message.edit_text(text, reply_markup=inline)
+            except NetworkError as exc:
+                if isinstance(exc, BadRequest):
+                    raise
+                if may_have_arrived(exc):
+                    return None  # most likely edited; a new message would say it twice
+            else:
+                return result if isinstance(result, Message) else None
+    return await send(update, text, markup, urgent=urgent)
+
+
+async def send(
+    update: Update, text: str, markup: Markup | None = None, *, urgent: bool | None = None
+) -> Message | None:
+    """A new message in the update's chat, kept in the outbox when it cannot go now."""
     chat = update.effective_chat
     if chat is None:
         return None
-    return await chat.send_message(text, reply_markup=markup)
+    bot = update.get_bot()
+    if not isinstance(bot, ExtBot):
+        return await chat.send_message(text, reply_markup=markup)
+    return await send_reply(bot, chat.id, text, markup, urgent=urgent)
 
 
 async def show_error(
@@ -214,9 +256,7 @@ async def show_error(
     if query is not None:
         # A short popup plus a message: popups vanish and some phones hide them.
         await query.answer(text[:190], show_alert=False)
-    chat = update.effective_chat
-    if chat is not None:
-        await chat.send_message(text)
+    await send(update, text)
 
 
 def staff_only(what: str) -> Callable[[Handler], Handler]:

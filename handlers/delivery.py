@@ -7,30 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import ChatMemberUpdated, Update
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TimedOut,
-)
 from telegram.ext import ChatMemberHandler, ExtBot
 
-from bot.services.delivery import (
-    ChatGone,
-    ChatMoved,
-    DeliveryService,
-    FloodWait,
-    Rejected,
-    Send,
-    Temporary,
-)
-from handlers.common import BotContext, every, keyboard
-from handlers.sending import BULK, seconds
+from bot.services.delivery import DeliveryService, Send
+from handlers.common import BotContext, every
+from handlers.outgoing import as_send_error, to_markup
+from handlers.sending import BULK
 from storage.deliveries import OutgoingMessage
 
 JOB_NAME = "outbox:sender"
+REPLY_JOB = "outbox:replies"
 PURGE_JOB = "outbox:purge"
 INTERVAL_SECONDS = 1.0
 
@@ -41,23 +27,15 @@ def telegram_send(bot: ExtBot[Any]) -> Send:
     limits = BULK if bot.rate_limiter is not None else None
 
     async def send(chat_id: int, message: OutgoingMessage) -> None:
-        markup = keyboard(message.buttons) if message.buttons else None
         try:
             await bot.send_message(
-                chat_id, message.text, reply_markup=markup, rate_limit_args=limits
+                chat_id, message.text, reply_markup=to_markup(message), rate_limit_args=limits
             )
-        except RetryAfter as exc:
-            raise FloodWait(seconds(exc.retry_after)) from None
-        except ChatMigrated as exc:
-            raise ChatMoved(exc.new_chat_id) from None
-        except Forbidden as exc:
-            raise ChatGone(f"forbidden: {exc.message[:80]}") from None
-        except BadRequest as exc:
-            if "chat not found" in exc.message.lower():
-                raise ChatGone("chat not found") from None
-            raise Rejected(f"bad request: {exc.message[:80]}") from None
-        except (TimedOut, NetworkError) as exc:
-            raise Temporary(f"{type(exc).__name__}: {str(exc)[:80]}") from None
+        except Exception as exc:
+            mapped = as_send_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from None
 
     return send
 
@@ -75,6 +53,14 @@ async def run_sender(context: BotContext) -> None:
     await service.run_once(telegram_send(context.bot))
 
 
+async def run_replies(context: BotContext) -> None:
+    """Replies that could not be sent at once, on their own job: never behind a tip round."""
+    service = delivery_service(context)
+    if service.replies_busy:
+        return
+    await service.run_replies(telegram_send(context.bot))
+
+
 async def run_purge(context: BotContext) -> None:
     await delivery_service(context).purge()
 
@@ -84,6 +70,7 @@ async def start_sender(app: Any) -> None:
     service = delivery_service(app)
     await service.recover()
     every(app, JOB_NAME, run_sender, INTERVAL_SECONDS, first=1, overlap=2)
+    every(app, REPLY_JOB, run_replies, INTERVAL_SECONDS, first=1, overlap=2)
     every(app, PURGE_JOB, run_purge, 24 * 3600, first=3600)
 
 

@@ -14,7 +14,8 @@ from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
-from handlers.common import BotContext
+from handlers.common import BotContext, open_replies
+from handlers.replies import open_scope
 
 
 def _addresses_bot(message: Message, bot_username: str, bot_id: int) -> bool:
@@ -35,6 +36,7 @@ def _addresses_bot(message: Message, bot_username: str, bot_id: int) -> bool:
 
 
 async def load_actor(update: Update, context: BotContext) -> None:
+    open_scope(None)  # nothing of an earlier update's replies carries over
     user = update.effective_user
     chat = update.effective_chat
     if user is None or chat is None or user.is_bot:
@@ -55,3 +57,4 @@ async def load_actor(update: Update, context: BotContext) -> None:
         # The error handler logs it and apologises, once; then the update stops here.
         await context.application.process_error(update, exc)
         raise ApplicationHandlerStop from exc
+    open_replies(update, context)

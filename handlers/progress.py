@@ -11,7 +11,7 @@ from bot.render import progress as render
 from bot.render.callbacks import FollowAction, FollowPress
 from bot.render.followup import PeriodFilter
 from bot.services.followup import render_report
-from handlers.common import BotContext, admin_only, every, pressed, reply, show
+from handlers.common import BotContext, admin_only, every, pressed, reply, send, show
 
 CAPTION_MAX = 1024  # Telegram's limit for photo captions
 
@@ -31,7 +31,7 @@ async def show_progress(update: Update, context: BotContext) -> None:
     if chat is None:
         return
     await chat.send_photo(InputFile(png, filename="progress.png"), caption=alt[:CAPTION_MAX])
-    await chat.send_message(text)
+    await send(update, text)
 
 
 async def choose_follow(update: Update, context: BotContext) -> None:

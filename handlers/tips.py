@@ -23,6 +23,7 @@ from handlers.common import (
     every,
     pressed,
     reply,
+    send,
     show,
     staff_only,
     user_data,
@@ -170,21 +171,18 @@ async def pick_slot(update: Update, context: BotContext) -> int:
         "Done! You will get a tip: {when}.\nThe first one comes {first}.\n"
         "To stop, write /stop or tap the stop button under a tip."
     ).format(when=when, first=first)
-    chat = update.effective_chat
-    if chat is not None:
-        await chat.send_message(text, reply_markup=ReplyKeyboardRemove())
+    await send(update, text, ReplyKeyboardRemove())
     return ConversationHandler.END
 
 
 async def cancel_tips(update: Update, context: BotContext) -> int:
     scratch = user_data(context)
     scratch.tips, scratch.alert, scratch.alert_other = None, None, None
-    chat = update.effective_chat
-    if chat is not None:
-        await chat.send_message(
-            context.actor.tr.gettext("OK, cancelled. Nothing was changed."),
-            reply_markup=ReplyKeyboardRemove(),
-        )
+    await send(
+        update,
+        context.actor.tr.gettext("OK, cancelled. Nothing was changed."),
+        ReplyKeyboardRemove(),
+    )
     return ConversationHandler.END
 
 
@@ -193,9 +191,7 @@ async def stop_in_menu(update: Update, context: BotContext) -> int:
     user_data(context).tips = None
     user_data(context).alert_other = None
     text = await _stop(context)
-    chat = update.effective_chat
-    if chat is not None:
-        await chat.send_message(text, reply_markup=ReplyKeyboardRemove())
+    await send(update, text, ReplyKeyboardRemove())
     return ConversationHandler.END
 
 

@@ -5,6 +5,9 @@ Life of a delivery: ``queued`` → ``sending`` (claimed by the sender) → ``sen
 | ``blocked``; a temporary error puts it back to ``queued`` with a later ``not_before``. At
 start-up, rows left in ``sending`` by a crash are re-queued: the only messages that can be
 sent twice are those in flight at the crash.
+
+Interactive replies that could not be sent at once live here too, with a higher
+``priority`` (claimed first) and a ``deadline`` after which they are given up.
 """
 
 from __future__ import annotations
@@ -20,22 +23,40 @@ from storage.records import Delivery, from_db, opt_from_db, to_db
 
 Buttons = list[list[tuple[str, str]]]  # rows of (label, callback_data)
 
+# Claimed in this order: an answer carrying 112, any other reply, then the bulk outbox.
+URGENT = 0
+REPLY = 1
+BULK = 2
+
 
 @dataclass(frozen=True)
 class OutgoingMessage:
     text: str
     buttons: Buttons | None = None
+    # A reply's keyboard that is not inline buttons (Telegram's ``reply_markup`` JSON).
+    keyboard: dict[str, Any] | None = None
+    # A reply sent late opens with this line (already in the recipient's language).
+    late_note: str | None = None
 
     def to_json(self) -> str:
-        return json.dumps({"text": self.text, "buttons": self.buttons}, ensure_ascii=False)
+        data: dict[str, Any] = {"text": self.text, "buttons": self.buttons}
+        if self.keyboard is not None:
+            data["keyboard"] = self.keyboard
+        if self.late_note is not None:
+            data["late_note"] = self.late_note
+        return json.dumps(data, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, payload: str) -> OutgoingMessage:
         data: dict[str, Any] = json.loads(payload)
         buttons = data.get("buttons")
+        keyboard = data.get("keyboard")
+        note = data.get("late_note")
         return cls(
             text=str(data["text"]),
             buttons=[[(str(b[0]), str(b[1])) for b in row] for row in buttons] if buttons else None,
+            keyboard=dict(keyboard) if isinstance(keyboard, dict) else None,
+            late_note=str(note) if note else None,
         )
 
 
@@ -53,6 +74,8 @@ def _delivery(row: Row) -> Delivery:
         last_error=row["last_error"],
         created_at=from_db(row["created_at"]),
         sent_at=opt_from_db(row["sent_at"]),
+        priority=row["priority"],
+        deadline=opt_from_db(row["deadline"]),
     )
 
 
@@ -64,6 +87,8 @@ class NewDelivery:
     not_before: datetime
     dedupe_key: str | None = None
     batch: str | None = None
+    priority: int = BULK
+    deadline: datetime | None = None
 
 
 class DeliveryRepo:
@@ -74,7 +99,7 @@ class DeliveryRepo:
         """Queue one message; False when ``dedupe_key`` was already queued (never twice)."""
         changed = await self._db.execute(
             "INSERT OR IGNORE INTO deliveries (chat_id, kind, batch, dedupe_key, payload, "
-            "not_before, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "not_before, created_at, priority, deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 new.chat_id,
                 new.kind,
@@ -83,6 +108,8 @@ class DeliveryRepo:
                 new.message.to_json(),
                 to_db(new.not_before),
                 to_db(now),
+                new.priority,
+                None if new.deadline is None else to_db(new.deadline),
             ),
         )
         return changed > 0
@@ -117,13 +144,17 @@ class DeliveryRepo:
         row = await self._db.fetchone("SELECT * FROM deliveries WHERE dedupe_key = ?", (key,))
         return None if row is None else _delivery(row)
 
-    async def claim_due(self, now: datetime, limit: int) -> list[Delivery]:
-        """Mark up to ``limit`` due messages as ``sending`` and return them, oldest first."""
+    async def claim_due(
+        self, now: datetime, limit: int, max_priority: int = BULK
+    ) -> list[Delivery]:
+        """Mark up to ``limit`` due messages as ``sending`` and return them: replies first
+        (112 answers before the others), then oldest first. ``max_priority`` = ``REPLY``
+        claims replies only."""
         async with self._db.transaction() as conn:
             async with conn.execute(
                 "SELECT * FROM deliveries WHERE status = 'queued' AND not_before <= ? "
-                "ORDER BY not_before, id LIMIT ?",
-                (to_db(now), limit),
+                "AND priority <= ? ORDER BY priority, not_before, id LIMIT ?",
+                (to_db(now), max_priority, limit),
             ) as cursor:
                 rows = [_delivery(r) for r in await cursor.fetchall()]
             if rows:
@@ -134,10 +165,11 @@ class DeliveryRepo:
                 )
         return rows
 
-    async def mark_sent(self, delivery_id: int, now: datetime) -> None:
+    async def mark_sent(self, delivery_id: int, now: datetime, note: str | None = None) -> None:
+        """``note``: why it counts as sent without Telegram's word (an unconfirmed send)."""
         await self._db.execute(
-            "UPDATE deliveries SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ?",
-            (to_db(now), delivery_id),
+            "UPDATE deliveries SET status = 'sent', sent_at = ?, last_error = ? WHERE id = ?",
+            (to_db(now), note, delivery_id),
         )
 
     async def mark_final(self, delivery_id: int, status: str, error: str) -> None:

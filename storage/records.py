@@ -126,6 +126,8 @@ class Delivery:
     last_error: str | None
     created_at: datetime
     sent_at: datetime | None
+    priority: int = 2  # storage.deliveries.URGENT / REPLY / BULK: lower goes first
+    deadline: datetime | None = None  # a reply is given up after it
 
 
 @dataclass(frozen=True)

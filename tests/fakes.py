@@ -77,6 +77,11 @@ class FakeTelegram:
     failures: dict[int, list[tuple[int, str, int | None]]] = field(default_factory=dict)
     # The next this many requests, of any method, meet a proxy's "502 Bad Gateway" page.
     outage: int = 0
+    # An outage: while set, every send is answered with HTTP 502 (and never delivered).
+    down: bool = False
+    # The next this many sends reach Telegram (recorded, delivered) but the answer is lost
+    # on the way back: the bot sees a read timeout.
+    lose_answers: int = 0
 
     def fail_next(
         self, chat_id: int, code: int, description: str, retry_after: int | None = None
@@ -100,7 +105,13 @@ class FakeTelegram:
             if retry_after is not None:
                 body["parameters"] = {"retry_after": retry_after}
             return httpx.Response(code, json=body)
+        if self.down and method.startswith(("send", "edit")):
+            body = {"ok": False, "error_code": 502, "description": "Bad Gateway"}
+            return httpx.Response(502, json=body)
         self.calls.append(Call(method, params))
+        if self.lose_answers and method.startswith("send"):
+            self.lose_answers -= 1
+            raise httpx.ReadTimeout("the answer was lost", request=request)
         return httpx.Response(200, json={"ok": True, "result": self._result(method, params)})
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:

@@ -15,6 +15,14 @@ sends with what replies leave. What a failure means:
   error, then ``failed``. A row is never left in ``sending``.
 Every permanent failure is logged with its reason, never with the message text.
 
+Interactive replies that could not be sent at once come here too (``enqueue_reply``): they
+are claimed before every bulk send (an answer carrying 112 first), retried every few seconds
+until their deadline (minutes; an hour and more for 112), and open with a short apology
+when they arrive late. A reply whose request may have reached Telegram although no answer
+came back (``Unconfirmed``) is not sent again unless it carries 112: Telegram has no
+idempotency key, so the choice is between a possible duplicate and a possible loss, and
+only for 112 is a duplicate the better risk.
+
 The service does not know telegram: the caller passes a ``send`` function that raises the
 small exception family below.
 """
@@ -24,18 +32,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.services import Services
 from bot.services.budget import Priority, SendBudget
-from storage.deliveries import OutgoingMessage
+from storage.deliveries import BULK, REPLY, URGENT, NewDelivery, OutgoingMessage
 from storage.records import Delivery
 
 Send = Callable[[int, OutgoingMessage], Awaitable[None]]
 
 MAX_ATTEMPTS = 5
 KEEP_DAYS = 30
+REPLY_KIND = "reply"
+REPLY_DEADLINE = timedelta(minutes=15)  # an ordinary answer, then it is given up
+URGENT_DEADLINE = timedelta(hours=3)  # an answer carrying 112
+LATE_AFTER = timedelta(seconds=10)  # a reply sent later than this opens with the apology
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +68,11 @@ class ChatGone(SendError):
 
 class Temporary(SendError):
     """5xx, timeouts, network: worth another try later."""
+
+
+class Unconfirmed(Temporary):
+    """The request may have reached Telegram (a read timeout, a connection dropped after it
+    was written): it may have been delivered, nobody can tell."""
 
 
 class Rejected(SendError):
@@ -85,6 +102,11 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=10 * 4 ** max(0, attempts - 1))
 
 
+def reply_backoff(attempts: int) -> timedelta:
+    """2 s, 4 s, 8 s, 16 s, then every 30 s: someone is waiting for this answer."""
+    return timedelta(seconds=min(30, 2 ** max(1, attempts)))
+
+
 class DeliveryService:
     def __init__(
         self,
@@ -102,11 +124,44 @@ class DeliveryService:
         self._paused_until: datetime | None = None
         self._on_chat_gone = on_chat_gone
         self._rounds = 0
+        self._reply_rounds = 0
 
     @property
     def busy(self) -> bool:
         """A round is being sent right now."""
         return self._rounds > 0
+
+    @property
+    def replies_busy(self) -> bool:
+        return self._reply_rounds > 0
+
+    async def enqueue_reply(
+        self, chat_id: int, key: str, message: OutgoingMessage, *, urgent: bool
+    ) -> bool:
+        """Keep a reply that could not be sent at once; ``key`` (update id and the reply's
+        index in it) makes it one row however often this is called."""
+        now = self.s.clock.now()
+        return await self.s.deliveries.enqueue(
+            NewDelivery(
+                chat_id=chat_id,
+                kind=REPLY_KIND,
+                message=message,
+                not_before=now,
+                dedupe_key=f"reply:{key}",
+                priority=URGENT if urgent else REPLY,
+                deadline=now + (URGENT_DEADLINE if urgent else REPLY_DEADLINE),
+            ),
+            now,
+        )
+
+    async def run_replies(self, send: Send, limit: int = 50) -> RoundReport:
+        """Send the replies that are due, and nothing else: not held up by a long bulk
+        round (which would also take them first, should it claim)."""
+        self._reply_rounds += 1
+        try:
+            return await self._run_once(send, limit, 4, max_priority=REPLY)
+        finally:
+            self._reply_rounds -= 1
 
     @property
     def paused_until(self) -> datetime | None:
@@ -132,13 +187,15 @@ class DeliveryService:
         finally:
             self._rounds -= 1
 
-    async def _run_once(self, send: Send, limit: int, concurrency: int) -> RoundReport:
+    async def _run_once(
+        self, send: Send, limit: int, concurrency: int, max_priority: int = BULK
+    ) -> RoundReport:
         report = RoundReport()
         now = self.s.clock.now()
         if self._paused_until is not None and now < self._paused_until:
             return report
         self._paused_until = None
-        due = await self.s.deliveries.claim_due(now, limit)
+        due = await self.s.deliveries.claim_due(now, limit, max_priority)
         by_chat: dict[int, list[Delivery]] = {}
         for delivery in due:
             by_chat.setdefault(delivery.chat_id, []).append(delivery)
@@ -176,9 +233,25 @@ class DeliveryService:
 
     async def _deliver(self, delivery: Delivery, send: Send, report: RoundReport) -> None:
         repo = self.s.deliveries
-        await self.budget.acquire(delivery.chat_id, Priority.BULK)
+        is_reply = delivery.priority < BULK
+        now = self.s.clock.now()
+        if delivery.deadline is not None and now > delivery.deadline:
+            await self._give_up(delivery, "deadline passed", report)
+            return
+        message = OutgoingMessage.from_json(delivery.payload)
+        if message.late_note and now - delivery.created_at >= LATE_AFTER:
+            message = replace(message, text=message.late_note + "\n\n" + message.text)
+        await self.budget.acquire(delivery.chat_id, Priority.REPLY if is_reply else Priority.BULK)
         try:
-            await send(delivery.chat_id, OutgoingMessage.from_json(delivery.payload))
+            await send(delivery.chat_id, message)
+        except Unconfirmed as exc:
+            if is_reply and delivery.priority != URGENT:
+                # Most likely delivered; sending again would most likely be a duplicate.
+                await repo.mark_sent(delivery.id, self.s.clock.now(), f"unconfirmed: {exc}"[:200])
+                log.info("delivery %s: unconfirmed, not sent again", delivery.id)
+                self._outcome(report, delivery, "sent")
+            else:
+                await self._temporary(delivery, str(exc), report)
         except FloodWait as exc:
             now = self.s.clock.now()
             self._paused_until = now + timedelta(seconds=exc.retry_after)
@@ -204,15 +277,27 @@ class DeliveryService:
             reason = str(exc) if isinstance(exc, Temporary) else f"unexpected {type(exc).__name__}"
             if not isinstance(exc, Temporary):
                 log.warning("delivery %s: unexpected %s", delivery.id, type(exc).__name__)
-            if delivery.attempts >= MAX_ATTEMPTS:
-                await self._give_up(delivery, reason, report)
-            else:
-                later = self.s.clock.now() + backoff(delivery.attempts)
-                await repo.retry_later(delivery.id, later, reason)
-                self._outcome(report, delivery, "retry")
+            await self._temporary(delivery, reason, report)
         else:
             await repo.mark_sent(delivery.id, self.s.clock.now())
             self._outcome(report, delivery, "sent")
+
+    async def _temporary(self, delivery: Delivery, reason: str, report: RoundReport) -> None:
+        """Another try later: a reply until its deadline, every few seconds; the bulk outbox
+        up to ``MAX_ATTEMPTS`` times with a long back-off."""
+        now = self.s.clock.now()
+        if delivery.deadline is not None:
+            later = now + reply_backoff(delivery.attempts)
+            if later > delivery.deadline:
+                await self._give_up(delivery, reason, report)
+                return
+        elif delivery.attempts >= MAX_ATTEMPTS:
+            await self._give_up(delivery, reason, report)
+            return
+        else:
+            later = now + backoff(delivery.attempts)
+        await self.s.deliveries.retry_later(delivery.id, later, reason)
+        self._outcome(report, delivery, "retry")
 
     async def _give_up(self, delivery: Delivery, reason: str, report: RoundReport) -> None:
         await self.s.deliveries.mark_final(delivery.id, "failed", reason)
