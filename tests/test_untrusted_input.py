@@ -167,7 +167,9 @@ async def hook(settings: Settings, clock: FrozenClock) -> AsyncIterator[Hook]:
         stop = asyncio.Event()
         task = asyncio.create_task(serve_webhook(app, config, stop))
         try:
-            while emu.webhook_url is None:
+            # Serving: the webhook set and the application started (PTB logs "Application
+            # started" at INFO, which must not fall inside a test's log capture).
+            while emu.webhook_url is None or not app.running:
                 assert not task.done()
                 await asyncio.sleep(0.01)
             emu.calls.clear()
