@@ -111,9 +111,15 @@ def make_server(app: BotApp, config: WebhookConfig) -> HTTPServer:
     return HTTPServer(web, max_body_size=MAX_BODY)
 
 
-async def serve_webhook(app: BotApp, config: WebhookConfig, stop: asyncio.Event) -> None:
+async def serve_webhook(
+    app: BotApp,
+    config: WebhookConfig,
+    stop: asyncio.Event,
+    started: asyncio.Event | None = None,
+) -> None:
     """Run ``app`` behind the webhook until ``stop`` is set (PTB's ``run_webhook`` order:
-    start-up hooks, server, ``set_webhook``, then the update queue)."""
+    start-up hooks, server, ``set_webhook``, then the update queue); ``started`` is set once
+    all of that is done."""
     async with serving(app):
         server = make_server(app, config)
         server.listen(config.port, address=config.listen)
@@ -122,6 +128,8 @@ async def serve_webhook(app: BotApp, config: WebhookConfig, stop: asyncio.Event)
                 url=config.url, secret_token=config.secret, allowed_updates=Update.ALL_TYPES
             )
             await app.start()
+            if started is not None:
+                started.set()
             try:
                 await stop.wait()
             finally:

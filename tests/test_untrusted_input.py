@@ -164,14 +164,16 @@ async def hook(settings: Settings, clock: FrozenClock) -> AsyncIterator[Hook]:
         app = build_application(
             sandbox_settings(settings, emu), clock=clock, rate_limit=False, token=SANDBOX_TOKEN
         )
-        stop = asyncio.Event()
-        task = asyncio.create_task(serve_webhook(app, config, stop))
+        stop, started = asyncio.Event(), asyncio.Event()
+        task = asyncio.create_task(serve_webhook(app, config, stop, started))
         try:
             # Serving: the webhook set and the application started (PTB logs "Application
             # started" at INFO, which must not fall inside a test's log capture).
-            while emu.webhook_url is None or not app.running:
-                assert not task.done()
-                await asyncio.sleep(0.01)
+            await asyncio.wait(
+                [asyncio.ensure_future(started.wait()), task],
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            assert started.is_set() and not task.done()
             emu.calls.clear()
             yield Hook(emu, app, url)
         finally:
