@@ -108,14 +108,14 @@ def parse_quietly(payload: bytes) -> JSONDict:
         raise TelegramError("Invalid server response") from exc
 
 
-class WatchedRequest(BaseRequest):
-    """Wraps a request object and tells the watch how each request went."""
+class WrappedRequest(BaseRequest):
+    """A request object around another: its timeouts and life cycle are the inner one's, and
+    an answer that is not JSON is parsed quietly. Subclasses add to ``do_request``."""
 
     parse_json_payload = staticmethod(parse_quietly)
 
-    def __init__(self, inner: BaseRequest, watch: OutageWatch) -> None:
+    def __init__(self, inner: BaseRequest) -> None:
         self._inner = inner
-        self.watch = watch
 
     @property
     def read_timeout(self) -> float | None:
@@ -126,6 +126,14 @@ class WatchedRequest(BaseRequest):
 
     async def shutdown(self) -> None:
         await self._inner.shutdown()
+
+
+class WatchedRequest(WrappedRequest):
+    """Wraps a request object and tells the watch how each request went."""
+
+    def __init__(self, inner: BaseRequest, watch: OutageWatch) -> None:
+        super().__init__(inner)
+        self.watch = watch
 
     async def do_request(
         self,

@@ -37,7 +37,7 @@ from telegram.ext import Application
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.offsets import OffsetLedger
-from bot.outage import parse_quietly
+from bot.outage import WrappedRequest
 
 log = logging.getLogger("trygghetsbot.updates")
 
@@ -78,28 +78,16 @@ def skip_unreadable(payload: bytes, handled: Callable[[int], bool] | None = None
     return json.dumps({**data, "result": kept}).encode("utf-8")
 
 
-class UpdateGuard(BaseRequest):
-    """Wraps the request object used for ``getUpdates`` (all other calls pass through)."""
-
-    # An HTML error page instead of JSON: no traceback per poll (bot.outage).
-    parse_json_payload = staticmethod(parse_quietly)
+class UpdateGuard(WrappedRequest):
+    """Wraps the request object used for ``getUpdates`` (all other calls pass through); an
+    HTML error page instead of JSON costs no traceback per poll (``bot.outage``)."""
 
     def __init__(
         self, inner: BaseRequest | None = None, ledger: OffsetLedger | None = None
     ) -> None:
         # PTB's own default for getUpdates: a single connection.
-        self._inner = inner if inner is not None else HTTPXRequest(connection_pool_size=1)
+        super().__init__(inner if inner is not None else HTTPXRequest(connection_pool_size=1))
         self.ledger = ledger
-
-    @property
-    def read_timeout(self) -> float | None:
-        return self._inner.read_timeout
-
-    async def initialize(self) -> None:
-        await self._inner.initialize()
-
-    async def shutdown(self) -> None:
-        await self._inner.shutdown()
 
     async def do_request(
         self,
