@@ -106,14 +106,13 @@ async def test_bot_command_entity_and_message_ids(emu: Emulator, bot: Bot) -> No
 
 async def test_long_poll_returns_when_update_arrives(emu: Emulator, bot: Bot) -> None:
     async def later() -> None:
-        await asyncio.sleep(0.2)
+        await emu.wait_for_call("getUpdates")
         await emu.user_sends(USER, "hej")
 
-    started = time.monotonic()
     task = asyncio.create_task(later())
-    updates = await bot.get_updates(timeout=5)
+    # A poll that only ended at its timeout would come back empty.
+    updates = await bot.get_updates(timeout=30)
     await task
-    assert time.monotonic() - started < 2
     assert [u.message.text for u in updates if u.message] == ["hej"]
 
 
@@ -294,21 +293,27 @@ async def test_unknown_method_and_bad_token(emu: Emulator) -> None:
 
 class _Receiver(tornado.web.RequestHandler):
     received: list[tuple[dict[str, Any], str | None]]
+    arrived: asyncio.Event
 
-    def initialize(self, received: list[tuple[dict[str, Any], str | None]]) -> None:
+    def initialize(
+        self, received: list[tuple[dict[str, Any], str | None]], arrived: asyncio.Event
+    ) -> None:
         self.received = received
+        self.arrived = arrived
 
     def post(self) -> None:
         secret = self.request.headers.get("X-Telegram-Bot-Api-Secret-Token")
         self.received.append((json.loads(self.request.body), secret))
+        self.arrived.set()
         self.finish("ok")
 
 
 async def test_webhook_delivery_and_conflict(emu: Emulator, bot: Bot) -> None:
     received: list[tuple[dict[str, Any], str | None]] = []
+    arrived = asyncio.Event()
     sockets = tornado.netutil.bind_sockets(0, address="127.0.0.1")
     server = tornado.httpserver.HTTPServer(
-        tornado.web.Application([(r"/hook", _Receiver, {"received": received})])
+        tornado.web.Application([(r"/hook", _Receiver, {"received": received, "arrived": arrived})])
     )
     server.add_sockets(sockets)
     port = sockets[0].getsockname()[1]
@@ -321,10 +326,8 @@ async def test_webhook_delivery_and_conflict(emu: Emulator, bot: Bot) -> None:
             await bot.get_updates()
 
         update = await emu.user_sends(USER, "via webhook")
-        for _ in range(100):
-            if received:
-                break
-            await asyncio.sleep(0.02)
+        async with asyncio.timeout(5):
+            await arrived.wait()
         assert received == [(update, "s3cret")]
 
         assert await bot.delete_webhook()
@@ -337,15 +340,11 @@ async def test_webhook_delivery_and_conflict(emu: Emulator, bot: Bot) -> None:
 
 
 async def test_wait_for_reply(emu: Emulator, bot: Bot) -> None:
-    async def answer() -> None:
-        await asyncio.sleep(0.05)
-        await bot.send_message(USER, "ett")
-        await asyncio.sleep(0.05)
-        await bot.send_message(USER, "två")
-
-    task = asyncio.create_task(answer())
-    replies = await emu.wait_for_reply(USER, 0, timeout=2)
-    await task
+    # Waiting starts before the bot answers, and a two-message answer comes back whole.
+    waiting = asyncio.create_task(emu.wait_for_reply(USER, 0, timeout=5))
+    await bot.send_message(USER, "ett")
+    await bot.send_message(USER, "två")
+    replies = await waiting
     assert [r.text for r in replies] == ["ett", "två"]
     assert [p["text"] for m, p in emu.calls if m == "sendMessage"] == ["ett", "två"]
 
@@ -380,9 +379,9 @@ async def test_html_is_parsed_like_telegram(emu: Emulator, bot: Bot) -> None:
     await bot.send_message(USER, "Klart\\. `a.b`", parse_mode="MarkdownV2")
 
 
-async def test_second_poller_terminates_first(bot: Bot) -> None:
+async def test_second_poller_terminates_first(emu: Emulator, bot: Bot) -> None:
     first = asyncio.create_task(bot.get_updates(timeout=5))
-    await asyncio.sleep(0.1)
+    await emu.wait_for_call("getUpdates")
     second = asyncio.create_task(bot.get_updates(timeout=0))
     with pytest.raises(Conflict, match="terminated by other getUpdates"):
         await first
@@ -394,11 +393,10 @@ async def test_stop_answers_pending_long_poll() -> None:
     await emulator.start()
     async with _bot(emulator) as b:
         poll = asyncio.create_task(b.get_updates(timeout=30))
-        await asyncio.sleep(0.1)
-        started = time.monotonic()
+        await emulator.wait_for_call("getUpdates")
         await emulator.stop()
+        # Answered (empty) by the stop: a poll cut off by the closed connection would raise.
         assert await poll == ()
-        assert time.monotonic() - started < 1
 
 
 async def test_listener_unknown_chats_and_unblock(emu: Emulator, bot: Bot) -> None:

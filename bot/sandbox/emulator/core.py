@@ -17,7 +17,7 @@ from bot.sandbox.emulator.errors import not_found
 from bot.sandbox.emulator.http import is_loopback, make_application
 from bot.sandbox.emulator.limits import SEND_METHODS, FaultsAndLimits
 from bot.sandbox.emulator.methods import BotApiMethods
-from bot.sandbox.emulator.state import Listener, SentMessage, scope_key
+from bot.sandbox.emulator.state import Files, Listener, SentMessage, scope_key
 
 _QUIET_PERIOD = 0.2
 
@@ -34,6 +34,7 @@ class Emulator(FaultsAndLimits, BotApiMethods):
     def __init__(self, *, timeout_seconds: float = 3.0) -> None:
         super().__init__(timeout_seconds=timeout_seconds)
         self._methods = self._method_table()
+        self._call_watchers: list[tuple[str, int, asyncio.Future[None]]] = []
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -234,6 +235,19 @@ class Emulator(FaultsAndLimits, BotApiMethods):
         """Queue an update exactly as given (plus its id), e.g. one a bot cannot parse."""
         return await self._push_update(body)
 
+    async def wait_for_call(self, method: str, count: int = 1) -> None:
+        """Return once ``count`` calls of ``method`` (any case) have reached the emulator, e.g.
+        to know that a long poll is waiting before the next step: an event, not a sleep."""
+        if self._calls_of(method) >= count:
+            return
+        future = asyncio.get_running_loop().create_future()
+        watcher = (method.lower(), count, future)
+        self._call_watchers.append(watcher)
+        try:
+            await future
+        finally:
+            self._call_watchers.remove(watcher)
+
     def add_listener(self, listener: Listener) -> None:
         """Call ``listener(event, message)`` with event "sent", "edited" or "deleted" whenever
         the bot changes what a user sees, e.g. to print it in a terminal chat."""
@@ -248,7 +262,7 @@ class Emulator(FaultsAndLimits, BotApiMethods):
         self,
         method: str,
         params: dict[str, Any],
-        files: dict[str, tornado.httputil.HTTPFile],
+        files: Files,
     ) -> Any:
         self._inflight += 1
         self._idle.clear()
@@ -263,9 +277,10 @@ class Emulator(FaultsAndLimits, BotApiMethods):
         self,
         method: str,
         params: dict[str, Any],
-        files: dict[str, tornado.httputil.HTTPFile],
+        files: Files,
     ) -> Any:
         self.calls.append((method, dict(params)))
+        self._wake_call_watchers()
         # Telegram matches method names case-insensitively.
         entry = self._methods.get(method.lower())
         if entry is None:
@@ -283,3 +298,12 @@ class Emulator(FaultsAndLimits, BotApiMethods):
         if not polling:
             self._last_activity = time.monotonic()
         return result
+
+    def _calls_of(self, method: str) -> int:
+        name = method.lower()
+        return sum(1 for called, _params in self.calls if called.lower() == name)
+
+    def _wake_call_watchers(self) -> None:
+        for name, count, future in self._call_watchers:
+            if not future.done() and self._calls_of(name) >= count:
+                future.set_result(None)
