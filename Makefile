@@ -1,6 +1,7 @@
 # Two commands do all set-up on a fresh machine (python3 with venv and pip is all they need):
 #   make run    the real bot when TELEGRAM_BOT_TOKEN is set (environment or .env), else the sandbox
 #   make test   lint, format check, strict typing, catalogue check and the whole test suite
+#   make quick  the tests without the slow end-to-end ones, in parallel (about half a minute)
 
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
@@ -8,7 +9,7 @@ STAMP   := $(VENV)/.installed-stamp
 SOURCES := bot handlers storage
 CHECKED := $(SOURCES) tests benchmarks
 
-.PHONY: run test check install catalogs i18n bench sandbox clean
+.PHONY: run test quick check install catalogs i18n bench sandbox clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -38,8 +39,18 @@ check: catalogs
 	$(VENV)/bin/mypy
 	$(PY) -m bot.catalog check
 
+# Parallel workers: the suite is mostly waiting (processes, loopback HTTP, real-time jobs), so
+# more workers than cores pay off; every test uses its own temporary paths and ports. Bytecode
+# is written even where PYTHONDONTWRITEBYTECODE is set: each worker and each `trygghetsbot run`
+# a test starts would otherwise compile every module again (and pytest rewrite every test).
+WORKERS ?= 4
+PYTEST  := PYTHONDONTWRITEBYTECODE= $(VENV)/bin/pytest -q -n $(WORKERS)
+
 test: check
-	$(VENV)/bin/pytest -q
+	$(PYTEST)
+
+quick: catalogs
+	$(PYTEST) -m "not slow"
 
 # Extract new messages into the template and merge them into both catalogues.
 i18n: $(STAMP)

@@ -17,6 +17,7 @@ only staff see; everything else is resident-facing and must be translated in all
 from __future__ import annotations
 
 import copy
+import os
 import re
 import sys
 import tomllib
@@ -184,8 +185,16 @@ def update() -> None:
 def compile_all() -> None:
     for lang in LANGS:
         catalog = _read(_po_path(lang), lang)
-        with (_po_path(lang).with_suffix(".mo")).open("wb") as handle:
-            write_mo(handle, catalog, use_fuzzy=False)
+        mo = _po_path(lang).with_suffix(".mo")
+        # Written aside and moved into place: a process reading the catalogue meanwhile (the
+        # bot, a parallel test worker compiling too) sees the old file or the new, never half.
+        partial = mo.with_name(f".{mo.name}.{os.getpid()}")
+        try:
+            with partial.open("wb") as handle:
+                write_mo(handle, catalog, use_fuzzy=False)
+            os.replace(partial, mo)
+        finally:
+            partial.unlink(missing_ok=True)
 
 
 def problems() -> list[str]:

@@ -19,10 +19,22 @@ from tests.fakes import FakeTelegram, callback_update, message_update, to_update
 ADMIN_ID = 9001
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first (a stable sort, so each file keeps its order): with parallel
+    workers (``make test``), they start at once and the quick ones fill in around them,
+    instead of one long test starting last and running alone."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _compiled_catalogues() -> None:
-    # A fresh clone has only .po files; compile them once so Swedish text is real.
+    # A fresh clone has only .po files; compile them once so Swedish text is real. Each
+    # parallel worker compiles too: bot.catalog writes every .mo atomically.
     catalog.compile_all()
+
+
+# The loggers whose levels bot.logging_setup sets (besides the root's).
+_CONFIGURED_LOGGERS = ("httpx", "httpcore", "apscheduler", "telegram")
 
 
 class _ErrorRecords(logging.Handler):
@@ -40,11 +52,18 @@ def _no_error_logs(request: pytest.FixtureRequest) -> Any:
     provokes that error on purpose with ``@pytest.mark.logs_errors``."""
     handler = _ErrorRecords()
     root = logging.getLogger()
+    # A test that configures logging (``configure_logging`` replaces the root's handlers and
+    # level) must not leave it so for the tests after it in the same worker.
+    handlers, level = root.handlers[:], root.level
+    levels = {name: logging.getLogger(name).level for name in _CONFIGURED_LOGGERS}
     root.addHandler(handler)
     try:
         yield handler
     finally:
-        root.removeHandler(handler)
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name, saved in levels.items():
+            logging.getLogger(name).setLevel(saved)
     if handler.records and request.node.get_closest_marker("logs_errors") is None:
         lines = [f"{r.name}: {r.levelname}: {r.getMessage()[:200]}" for r in handler.records[:5]]
         pytest.fail("logged at ERROR during the test:\n" + "\n".join(lines), pytrace=False)

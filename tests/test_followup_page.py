@@ -359,6 +359,7 @@ async def test_page_is_honest_about_who_and_how(harness: Harness) -> None:
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 async def test_screenshots_at_phone_and_desktop_width(harness: Harness, tmp_path: Path) -> None:
     """Screenshots for a person to look at (in the test's tmp folder, or ``out/`` when it

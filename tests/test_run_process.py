@@ -13,7 +13,12 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.sandbox.emulator import Emulator, SentMessage
+
+# Each test starts `trygghetsbot run` as a process and runs for several seconds.
+pytestmark = pytest.mark.slow
 
 SENIOR = 300_001
 STAFF = 300_002

@@ -15,8 +15,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.runner import STOP_BOUND
 from bot.sandbox.emulator import Emulator
+
+# Each test starts `trygghetsbot run` as a process and runs for several seconds.
+pytestmark = pytest.mark.slow
 
 TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"  # well-formed, only the emulator knows it
 CHATS = range(400_000, 400_250)

@@ -42,6 +42,7 @@ def with_button(messages: list[SentMessage], prefix: str) -> tuple[SentMessage, 
     raise AssertionError(f"no button {prefix!r} in {[m.shown for m in messages]}")
 
 
+@pytest.mark.slow
 async def test_invite_staff_report_counted_in_status(settings: Settings) -> None:
     clock = FrozenClock(datetime(2024, 3, 12, 10, 0, tzinfo=STOCKHOLM))
     async with running_sandbox(settings, clock) as (emu, _app):
@@ -67,6 +68,7 @@ async def test_invite_staff_report_counted_in_status(settings: Settings) -> None
         assert "Tematräffar · VT 2024: 2+1 av 2" in status_after
 
 
+@pytest.mark.slow
 async def test_plan_ask_remind_move_and_be_told(settings: Settings) -> None:
     clock = FrozenClock(datetime(2024, 3, 12, 10, 0, tzinfo=STOCKHOLM))
     async with running_sandbox(settings, clock) as (emu, _app):
@@ -108,6 +110,7 @@ async def run_job(app: object, name: str) -> None:
     await job.run(app)
 
 
+@pytest.mark.slow
 async def test_senior_tip_and_follower_news_at_the_simulated_time(settings: Settings) -> None:
     clock = FrozenClock(datetime(2024, 3, 19, 8, 0, tzinfo=STOCKHOLM))  # a Tuesday
     senior = PERSONAS["senior"].user_id

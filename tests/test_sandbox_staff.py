@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+import pytest
+
 from bot.clock import STOCKHOLM, FrozenClock
 from bot.sandbox.demo import PERSONAS
 from bot.sandbox.emulator import Emulator, SentMessage
@@ -34,6 +36,7 @@ async def press(
     raise AssertionError(f"no button {prefix!r} in {[m.shown for m in messages]}")
 
 
+@pytest.mark.slow
 async def test_staff_check_in_the_sandbox(settings: Settings) -> None:
     clock = FrozenClock(datetime(2024, 3, 12, 10, 0, tzinfo=STOCKHOLM))
     async with running_sandbox(settings, clock) as (emu, app):

@@ -14,6 +14,8 @@ from functools import cache
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
+
 from bot import emergency, questions, scamcheck
 from bot.examples import load_examples
 from bot.promise import load_promise
@@ -46,6 +48,13 @@ def _texts() -> list[str]:
 
 
 TEXTS = _texts()
+# The long comparisons run in this many parts, so parallel workers share them.
+PARTS = 3
+
+
+def _every_text() -> list[str]:
+    """The texts above and every labelled example, each once."""
+    return list(dict.fromkeys([*TEXTS, *(e.text for e in load_examples())]))
 
 
 @cache
@@ -98,14 +107,16 @@ def _tables() -> list[questions._Table]:
     ]
 
 
-def test_the_index_scores_every_phrase_that_can_score() -> None:
+@pytest.mark.slow
+@pytest.mark.parametrize("share", range(PARTS))
+def test_the_index_scores_every_phrase_that_can_score(share: int) -> None:
     tables = _tables()
     # Every third text (≈ 750, typos included): all of them take ~20 s.
-    for text in TEXTS[::3]:
+    for text in TEXTS[::3][share::PARTS]:
         words = tuple(tokens(text[: questions.MAX_QUESTION_LENGTH]))
         if not words:
             continue
-        for part in (words, words[: questions._SMALL_TALK_WORDS]):
+        for part in dict.fromkeys((words, words[: questions._SMALL_TALK_WORDS])):
             t = questions._Text(part)
             for table in tables:
                 want_score, want_phrase = 0.0, None
@@ -118,12 +129,13 @@ def test_the_index_scores_every_phrase_that_can_score() -> None:
                 assert t.contains_any(table) == (want_phrase is not None)
 
 
-def test_the_family_index_never_hides_a_match() -> None:
+@pytest.mark.slow
+@pytest.mark.parametrize("share", range(PARTS))
+def test_the_family_index_never_hides_a_match(share: int) -> None:
     """A family the index leaves out of a text's candidates has no match in it: scam signs and
     checks, and the danger families, in every language."""
     scam, danger = scamcheck._tables(), emergency._tables()
-    every = [e.text for e in load_examples()]
-    for text in [*TEXTS, *every]:
+    for text in _every_text()[share::PARTS]:
         for variant in (text, text.upper(), text.title()):
             words = scamcheck._words(variant)
             can = scam.index.candidates(words.split())
@@ -142,12 +154,13 @@ def test_a_remembered_assessment_is_the_assessment() -> None:
         assert emergency.assess(text) == emergency._assess(text)
 
 
-def test_an_unindexed_family_matches_only_through_its_unindexed_phrases() -> None:
+@pytest.mark.slow
+@pytest.mark.parametrize("share", range(PARTS))
+def test_an_unindexed_family_matches_only_through_its_unindexed_phrases(share: int) -> None:
     """Where no indexed phrase of a family can match a text (``FamilyIndex.indexed``), its
     unindexed phrases match exactly where the whole family does."""
     scam, danger = scamcheck._tables(), emergency._tables()
-    every = [e.text for e in load_examples()]
-    for text in [*TEXTS, *every]:
+    for text in _every_text()[share::PARTS]:
         for variant in (text, text.upper()):
             words = scamcheck._words(variant)
             indexed = scam.index.indexed(words.split())

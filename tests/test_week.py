@@ -140,6 +140,7 @@ async def run_jobs(app: BotApp) -> None:
     await sender.drain(telegram_send(app.bot), limit=500)
 
 
+@pytest.mark.slow
 async def test_a_simulated_week(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     clock = FrozenClock(START)
     # The whole budget is real time; a week squeezed into seconds needs a larger one.
