@@ -89,6 +89,7 @@ class NewDelivery:
     batch: str | None = None
     priority: int = BULK
     deadline: datetime | None = None
+    last_error: str | None = None  # what the first try met, when it was made elsewhere
 
 
 class DeliveryRepo:
@@ -99,7 +100,8 @@ class DeliveryRepo:
         """Queue one message; False when ``dedupe_key`` was already queued (never twice)."""
         changed = await self._db.execute(
             "INSERT OR IGNORE INTO deliveries (chat_id, kind, batch, dedupe_key, payload, "
-            "not_before, created_at, priority, deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "not_before, created_at, priority, deadline, last_error) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 new.chat_id,
                 new.kind,
@@ -110,6 +112,7 @@ class DeliveryRepo:
                 to_db(now),
                 new.priority,
                 None if new.deadline is None else to_db(new.deadline),
+                new.last_error,
             ),
         )
         return changed > 0

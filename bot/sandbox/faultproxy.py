@@ -26,12 +26,14 @@ The emulator stays the judge of what a resident saw: the proxy only decides what
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import socket
 from collections import Counter
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import parse_qs
 
 import tornado.httpclient
 import tornado.httpserver
@@ -76,6 +78,7 @@ class FaultProxy:
         self._client = tornado.httpclient.AsyncHTTPClient(force_instance=True)
         self._reopen: asyncio.TimerHandle | None = None
         self.counts: Counter[str] = Counter()  # "passed", "502", "lost", "429", "slow", ...
+        self.hit: dict[str, set[int]] = {}  # fault kind → chats whose request it met
 
     # -- life cycle --------------------------------------------------------------------------
 
@@ -214,6 +217,10 @@ class _Forward(tornado.web.RequestHandler):
         proxy = self.proxy
         method = path.rsplit("/", 1)[-1]
         fault = proxy.fault_for(method)
+        if fault is not None:
+            chat = _chat_id(self.request.body, self.request.headers.get("Content-Type", ""))
+            if chat is not None:
+                proxy.hit.setdefault(fault.kind, set()).add(chat)
         if fault is not None and fault.kind == "502":
             proxy.counts["502"] += 1
             self.set_status(502)
@@ -256,6 +263,18 @@ class _Forward(tornado.web.RequestHandler):
         if content_type:
             self.set_header("Content-Type", content_type)
         self.finish(response.body or b"")
+
+
+def _chat_id(body: bytes, content_type: str) -> int | None:
+    """The ``chat_id`` a request is for (PTB posts JSON or a form), or None."""
+    try:
+        if content_type.startswith("application/json"):
+            value = json.loads(body).get("chat_id")
+        else:
+            value = parse_qs(body.decode())["chat_id"][0]
+        return int(value)
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return None
 
 
 def _quiet(handler: tornado.web.RequestHandler) -> None:

@@ -17,12 +17,14 @@ sends with what replies leave. What a failure means:
 Every permanent failure is logged with its reason, never with the message text.
 
 Interactive replies that could not be sent at once come here too (``enqueue_reply``): they
-are claimed before every bulk send (an answer carrying 112 first), retried every few seconds
-until their deadline (minutes; an hour and more for 112), and open with a short apology
-when they arrive late. A reply whose request may have reached Telegram although no answer
-came back (``Unconfirmed``) is not sent again unless it carries 112: Telegram has no
-idempotency key, so the choice is between a possible duplicate and a possible loss, and
-only for 112 is a duplicate the better risk.
+are claimed before every bulk send (every answer carrying 112 before any other reply),
+retried until their deadline (minutes; hours for 112), and open with a short apology when
+they arrive late. During an outage one reply a round is tried (the oldest of the first
+class); when it goes through, every reply still waiting is due at once, so the answers go
+out in their order the moment Telegram is back. A reply whose request may have reached
+Telegram although no answer came back (``Unconfirmed``) is not sent again unless it carries
+112, and then only once: Telegram has no idempotency key, so the choice is between a
+possible duplicate and a possible loss, and only for 112 is one duplicate the better risk.
 
 The service does not know telegram: the caller passes a ``send`` function that raises the
 small exception family below.
@@ -49,10 +51,12 @@ REPLY_KIND = "reply"
 REPLY_DEADLINE = timedelta(minutes=15)  # an ordinary answer, then it is given up
 URGENT_DEADLINE = timedelta(hours=3)  # an answer carrying 112
 LATE_AFTER = timedelta(seconds=10)  # a reply sent later than this opens with the apology
+UNCONFIRMED = "unconfirmed"  # last_error of a send that may have arrived
 REPLY_WORKERS = 4  # chats served at once in a reply round
 REPLY_PASSES = 10  # claims in one reply round while answers keep going out
 
 log = logging.getLogger(__name__)
+_BUDGET_CLASS = {URGENT: Priority.URGENT, REPLY: Priority.REPLY, BULK: Priority.BULK}
 
 
 class SendError(Exception):
@@ -149,10 +153,17 @@ class DeliveryService:
         return self._reply_rounds > 0
 
     async def enqueue_reply(
-        self, chat_id: int, key: str, message: OutgoingMessage, *, urgent: bool
+        self,
+        chat_id: int,
+        key: str,
+        message: OutgoingMessage,
+        *,
+        urgent: bool,
+        unconfirmed: bool = False,
     ) -> bool:
         """Keep a reply that could not be sent at once; ``key`` (update id and the reply's
-        index in it) makes it one row however often this is called."""
+        index in it) makes it one row however often this is called. ``unconfirmed``: the
+        first try may have reached Telegram (a 112 answer kept all the same)."""
         now = self.s.clock.now()
         return await self.s.deliveries.enqueue(
             NewDelivery(
@@ -163,6 +174,7 @@ class DeliveryService:
                 dedupe_key=f"reply:{key}",
                 priority=URGENT if urgent else REPLY,
                 deadline=now + (URGENT_DEADLINE if urgent else REPLY_DEADLINE),
+                last_error=UNCONFIRMED if unconfirmed else None,
             ),
             now,
         )
@@ -293,17 +305,21 @@ class DeliveryService:
         message = OutgoingMessage.from_json(delivery.payload)
         if message.late_note and now - delivery.created_at >= LATE_AFTER:
             message = replace(message, text=message.late_note + "\n\n" + message.text)
-        await self.budget.acquire(delivery.chat_id, Priority.REPLY if is_reply else Priority.BULK)
+        await self.budget.acquire(delivery.chat_id, _BUDGET_CLASS[delivery.priority])
         try:
             await send(delivery.chat_id, message)
         except Unconfirmed as exc:
-            if is_reply and delivery.priority != URGENT:
-                # Most likely delivered; sending again would most likely be a duplicate.
-                await repo.mark_sent(delivery.id, self.s.clock.now(), f"unconfirmed: {exc}"[:200])
+            once_before = (delivery.last_error or "").startswith(UNCONFIRMED)
+            if is_reply and (delivery.priority != URGENT or once_before):
+                # Most likely delivered; sending again would most likely be a duplicate. A
+                # 112 answer is sent once more, never more: at most one duplicate.
+                note = f"{UNCONFIRMED}: {exc}"[:200]
+                await repo.mark_sent(delivery.id, self.s.clock.now(), note)
                 log.info("delivery %s: unconfirmed, not sent again", delivery.id)
                 self._outcome(report, delivery, "sent")
             else:
-                await self._temporary(delivery, str(exc), report)
+                reason = f"{UNCONFIRMED}: {exc}" if is_reply else str(exc)
+                await self._temporary(delivery, reason, report)
         except FloodWait as exc:
             until = self.s.clock.now() + timedelta(seconds=exc.retry_after)
             if exc.whole:
