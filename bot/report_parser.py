@@ -9,6 +9,7 @@ what to store; the caller asks the user to confirm or fill in what is missing.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -365,7 +366,23 @@ class _Candidate:
     keywords: set[str] = field(default_factory=set)
 
 
-def _keywords(promise: Promise) -> list[_Keyword]:
+# The keywords of a promise, built once per (frozen) promise object: every staff text is
+# parsed against them, and folding some two hundred phrases each time cost more than the parse.
+_KEYWORDS_CACHE: dict[int, tuple[Promise, tuple[_Keyword, ...]]] = {}
+
+
+def _keywords(promise: Promise) -> tuple[_Keyword, ...]:
+    cached = _KEYWORDS_CACHE.get(id(promise))
+    if cached is not None and cached[0] is promise:
+        return cached[1]
+    built = _build_keywords(promise)
+    if len(_KEYWORDS_CACHE) > 16:
+        _KEYWORDS_CACHE.clear()
+    _KEYWORDS_CACHE[id(promise)] = (promise, built)
+    return built
+
+
+def _build_keywords(promise: Promise) -> tuple[_Keyword, ...]:
     out: list[_Keyword] = []
     for c in promise.commitments:
         raw = (*c.keywords.all(), c.id.replace("_", " "), *c.report_words.all())
@@ -382,7 +399,7 @@ def _keywords(promise: Promise) -> list[_Keyword]:
             else:
                 weight = 1.0
             out.append(_Keyword(c.id, text, tuple(text.split()), weight))
-    return out
+    return tuple(out)
 
 
 # Words repeat a lot across keywords and messages; caching keeps a long message cheap.
@@ -495,7 +512,7 @@ class _Match:
 
 
 def _match_commitment(
-    tokens: list[_Token], keywords: list[_Keyword], place_spans: list[tuple[int, int]]
+    tokens: list[_Token], keywords: Sequence[_Keyword], place_spans: list[tuple[int, int]]
 ) -> _Match:
     # All hits, then each token is credited to the strongest keyword covering it (weight times
     # similarity, then length): a specific keyword beats a broad one ("informationsträff" over

@@ -19,10 +19,28 @@ from tests.fakes import FakeTelegram, callback_update, message_update, to_update
 ADMIN_ID = 9001
 
 
+# What starts `trygghetsbot run` as a process and drives it for seconds of real time: a test
+# module built on it is end to end, so its tests are slow without marking each one.
+_PROCESS_RIGS = frozenset({"bot.sandbox.faultrig", "benchmarks.faults"})
+
+
+def _uses_a_process_rig(item: pytest.Item) -> bool:
+    module = getattr(item, "module", None)
+    return module is not None and any(
+        getattr(value, "__module__", None) in _PROCESS_RIGS
+        or getattr(value, "__name__", None) in _PROCESS_RIGS
+        for value in vars(module).values()
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slow tests first (a stable sort, so each file keeps its order): with parallel
-    workers (``make test``), they start at once and the quick ones fill in around them,
-    instead of one long test starting last and running alone."""
+    """Marks the tests built on a process rig slow; then puts the slow tests first (a stable
+    sort, so each file keeps its order): with parallel workers (``make test``) they start at
+    once and the quick ones fill in around them, instead of a long one starting last."""
+    for item in items:
+        if item.get_closest_marker("slow") is None and _uses_a_process_rig(item):
+            item.add_marker(pytest.mark.slow)
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from datetime import datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -243,7 +244,8 @@ async def _event(h: Harness, commitment: str, title: str, start: datetime) -> in
     return int(event.id)
 
 
-def _swedish_fragments() -> set[str]:
+@cache
+def _swedish_fragments() -> frozenset[str]:
     """Pieces of the Swedish translations of resident messages, long enough to be a
     sentence (three words or more) and not a name."""
     fragments: set[str] = set()
@@ -257,10 +259,10 @@ def _swedish_fragments() -> set[str]:
                 piece = piece.strip(' .,:;–-•()"”')
                 if len(piece.split()) >= 3:
                     fragments.add(piece)
-    return fragments
+    return frozenset(fragments)
 
 
-def _check_screen(call: Call, lang: str, swedish: set[str]) -> None:
+def _check_screen(call: Call, lang: str, swedish: frozenset[str]) -> None:
     text = call.text
     where = f"{lang} {call.method}: {text[:80]!r}"
     assert len(text) <= MAX_MESSAGE, where
