@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -33,7 +33,6 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 BotApp = Application[Any, BotContext, Any, Any, BotData, Any]
-StartupHook = Callable[[BotApp], Awaitable[None]]
 
 # Placeholder token for the sandbox and tests: well-formed, never valid at Telegram.
 SANDBOX_TOKEN = "123456:sandbox-token-not-valid-at-telegram"

@@ -8,14 +8,11 @@ arguments and dispatches, importing the feature lazily so ``--help`` stays fast.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib
-import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -163,14 +160,6 @@ def resolve(command: str) -> Runner:
     module = importlib.import_module(module_name)
     runner: Runner = getattr(module, func_name)
     return runner
-
-
-def print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-def run_async(coro: Any) -> Any:
-    return asyncio.run(coro)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -194,11 +194,6 @@ def check_message(text: str) -> ScamCheck:
     return _ordered(_flags(_words(raw), raw, _tables(LOCALES_DIR, reading_languages(raw))))
 
 
-def _check(tables: _Tables, name: str, words: str) -> bool:
-    pattern = tables.checks.get(name)
-    return pattern is not None and pattern.search(words) is not None
-
-
 def _search(tables: _Tables, indexed: set[str], name: str, words: str) -> bool:
     """Whether sign or check ``name`` matches ``words``, where ``indexed`` are the families
     an indexed phrase of which can match them: else only the unindexed phrases are read."""

@@ -4,10 +4,9 @@ edit and retract is audited. Milestones are reached once, confirmed by an admin.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any
 
 from bot.errors import NotFound, UserFacingError
 from bot.i18n import N_, Translator
@@ -72,28 +71,6 @@ class Draft:
     place: str | None = None
     note: str = ""
     activity_id: int | None = None  # set when editing a saved report
-
-    def to_data(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["date"] = self.date.isoformat()
-        return data
-
-    @classmethod
-    def from_data(cls, data: object) -> Draft | None:
-        """Scratch data from the conversation; anything odd means "no draft"."""
-        if not isinstance(data, dict):
-            return None
-        try:
-            return cls(
-                commitment=data.get("commitment"),
-                date=date.fromisoformat(str(data["date"])),
-                count=data.get("count"),
-                place=data.get("place"),
-                note=str(data.get("note") or ""),
-                activity_id=data.get("activity_id"),
-            )
-        except (KeyError, ValueError, TypeError):
-            return None
 
     @property
     def pii(self) -> list[str]:
