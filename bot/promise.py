@@ -6,12 +6,14 @@ cadences, owners and how visible they are to residents. Everything else reads it
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import tomllib
 from collections.abc import Iterator
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Self
@@ -340,7 +342,17 @@ def _location(loc: tuple[int | str, ...], data: object) -> str:
     return ".".join(parts) or "(file)"
 
 
+@lru_cache(maxsize=8)
+def _valid_promise(text: str) -> Promise:
+    return Promise.model_validate(tomllib.loads(text))
+
+
 def parse_promise(text: str, source: str = "<promise>") -> Promise:
+    """The promise in ``text``. The same text gives the same (frozen) object, so what is
+    derived from a promise (the matcher's index, the report keywords) is built once."""
+    with contextlib.suppress(tomllib.TOMLDecodeError, ValidationError):
+        return _valid_promise(text)
+    # Invalid: read it again to say where and why.
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
