@@ -8,7 +8,7 @@ Each takes a translator (which carries the time zone) and plain data and returns
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar
 
 import icalendar
@@ -211,7 +211,9 @@ def followup_question(tr: Translator, event: Event) -> Screen:
 
 
 def calendar(tr: Translator, promise: Promise, events: Sequence[Event]) -> bytes:
-    """An iCalendar file; times carry the Stockholm zone so phones show them right."""
+    """An iCalendar file; times carry the Stockholm zone so phones show them right, and the
+    file describes that zone itself (a ``VTIMEZONE`` for every ``TZID``, as RFC 5545 asks;
+    Outlook shows wrong times without it), covering the years its events fall in."""
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Trygghetsbot//medborgarlofte//SV")
     cal.add("version", "2.0")
@@ -231,6 +233,12 @@ def calendar(tr: Translator, promise: Promise, events: Sequence[Event]) -> bytes
             redact(event.description) or commitment.description.get(tr.locale),
         )
         cal.add_component(item)
+    if events:
+        first = min(tr.local(e.starts_at) for e in events).date()
+        last = max(tr.local(e.ends_at) for e in events).date()
+        cal.add_missing_timezones(
+            first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 2, 1, 1)
+        )
     data: bytes = cal.to_ical()
     return data
 
