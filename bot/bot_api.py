@@ -24,9 +24,13 @@ from storage.db import SchemaTooNewError
 
 
 async def bot_username(settings: Settings) -> str:
-    """Ask Telegram for the bot's @username."""
+    """Ask Telegram for the bot's @username (getMe, with the configured token and API base)."""
     if settings.bot_token is None:
-        raise UsageError("give --bot-username, or set TELEGRAM_BOT_TOKEN so I can ask Telegram")
+        raise UsageError(
+            "the link needs the bot's username: set TELEGRAM_BOT_TOKEN (the bot's name is then "
+            "asked from Telegram), or give it with --bot-username NAME (the name @BotFather "
+            "gave the bot, without the @)"
+        )
     with quiet_telegram():  # a failure is reported by bot.cli in one line
         async with Bot(
             settings.bot_token.get_secret_value(), base_url=settings.api_base_url

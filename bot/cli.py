@@ -135,7 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     invite = sub.add_parser("invite", help="make a single-use staff invite link")
     invite.add_argument("--org", required=True, choices=("police", "municipality", "other"))
-    invite.add_argument("--bot-username", help="bot username for the link (default: ask Telegram)")
+    invite.add_argument(
+        "--bot-username",
+        help="the bot's username, without @ (default: asked from Telegram with the token)",
+    )
 
     doctor = sub.add_parser("doctor", help="check the configuration; exit 0 when ready")
     doctor.add_argument("--webhook-url", help="also check this webhook URL (as given to run)")

@@ -38,7 +38,9 @@ def backup_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def invite_command(args: argparse.Namespace, settings: Settings) -> int:
     async def go() -> str:
-        username = args.bot_username or await bot_username(settings)
+        username = (args.bot_username or "").strip().removeprefix("@") or await bot_username(
+            settings
+        )
         async with open_services(settings) as services:
             code = await build_features(services).people.create_invite(None, Org(args.org))
         return invite_link(username, code)
