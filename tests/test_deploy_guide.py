@@ -1,0 +1,137 @@
+"""deploy/README.md followed as a kommun's IT would, as far as a test can without root,
+systemd or the network: the example environment file as shipped, filled in step by step,
+read the way the guide reads it (``set -a; . FILE``) and checked with ``doctor`` in a process
+of its own. doctor fails, naming the line to fix, until every step is done, and says "Ready."
+only at the end, once Telegram (the loopback emulator) has accepted the token. Then the
+site is published to a folder as the timer does, and an empty database publishes no verdict.
+
+Installing the wheel into a clean virtual environment is .ci/run's part; the systemd units
+are checked by ``systemd-analyze verify`` in tests/test_production.py."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+from pathlib import Path
+
+from bot.sandbox.emulator import Emulator
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi"  # well-formed, only the emulator knows it
+
+
+def set_line(env: Path, name: str, value: str) -> None:
+    """What the guide asks for with an editor: the line ``NAME=...`` gets this value."""
+    text = env.read_text("utf-8")
+    text, n = re.subn(rf"(?m)^#?{name}=.*$", f"{name}={value}", text)
+    assert n == 1, f"{name} is not in the example file exactly once"
+    env.write_text(text, "utf-8")
+
+
+async def trygghetsbot(env: Path, *args: str, api: str = "") -> tuple[int, str]:
+    """A command as the guide runs it: the environment file loaded by the shell."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "TRYGGHET"))}
+    if api:
+        clean["TELEGRAM_API_BASE_URL"] = api
+    script = 'set -a; . "$1"; shift; exec "$@"'
+    proc = await asyncio.create_subprocess_exec(
+        "sh",
+        "-c",
+        script,
+        "sh",
+        str(env),
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env={**clean, "PYTHONPATH": str(ROOT)},
+        cwd=env.parent,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await proc.communicate()
+    assert proc.returncode is not None
+    return proc.returncode, out.decode("utf-8")
+
+
+def line_of(out: str, what: str) -> str:
+    [found] = [line for line in out.splitlines() if re.match(rf"(ok|warn|FAIL)\s+{what}:", line)]
+    return found
+
+
+async def test_the_guide_from_the_example_file_to_ready(tmp_path: Path) -> None:
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    env = etc / "trygghetsbot.env"
+    env.write_text((DEPLOY / "trygghetsbot.env.example").read_text("utf-8"), "utf-8")
+    state = tmp_path / "var-lib-trygghetsbot"
+    set_line(env, "TRYGGHETSBOT_DB", str(state / "trygghetsbot.sqlite3"))
+
+    # As shipped: nothing filled in. Not a settings error, but doctor's checklist.
+    code, out = await trygghetsbot(env, "doctor")
+    assert code == 1, out
+    assert line_of(out, "token").startswith("FAIL")
+    database = line_of(out, "database")
+    assert database.startswith("FAIL") and "does not exist yet" in database
+    assert "StateDirectory=trygghetsbot" in database and f"install -d" in database
+    assert line_of(out, "webhook").startswith("ok")  # long polling until a URL is given
+    assert line_of(out, "admins").startswith("warn")
+    assert out.rstrip().endswith("to fix before the bot can run.")
+
+    # The token and admins filled in, the folder made as the guide's first step makes it.
+    set_line(env, "TELEGRAM_BOT_TOKEN", TOKEN)
+    set_line(env, "TRYGGHETSBOT_ADMIN_IDS", "123456789")
+    state.mkdir(mode=0o750)
+
+    # Webhook mode with the hostname copied from an example, and no secret yet.
+    set_line(env, "TRYGGHETSBOT_WEBHOOK_URL", "https://bot.example.se/tg/hook")
+    code, out = await trygghetsbot(env, "doctor")
+    webhook = line_of(out, "webhook")
+    assert code == 1 and webhook.startswith("FAIL") and "example name" in webhook
+    assert "TRYGGHETSBOT_WEBHOOK_URL=https://bot.example.se/tg/hook" in webhook
+    set_line(env, "TRYGGHETSBOT_WEBHOOK_URL", "https://trygghetsbot.upplands-bro.se/tg/hook")
+    code, out = await trygghetsbot(env, "doctor")
+    webhook = line_of(out, "webhook")
+    assert code == 1 and webhook.startswith("FAIL")
+    assert "TRYGGHETSBOT_WEBHOOK_SECRET=" in webhook and "openssl rand -hex 32" in webhook
+    set_line(env, "TRYGGHETSBOT_WEBHOOK_SECRET", "a" * 64)
+
+    # Everything filled in: the bot can start, but "Ready." waits for Telegram's word.
+    code, out = await trygghetsbot(env, "doctor")
+    assert code == 0, out
+    assert "FAIL" not in out and "warn" not in out and "Ready." not in out
+    assert "--online" in out.splitlines()[-1]
+    assert TOKEN not in out
+
+    async with Emulator() as emu:
+        code, out = await trygghetsbot(env, "doctor", "--online", api=emu.base_url)
+        assert code == 0, out
+        assert line_of(out, "telegram").startswith("ok")
+        assert out.splitlines()[-1] == "Ready."
+        emu.revoked_tokens.add(TOKEN)
+        code, out = await trygghetsbot(env, "doctor", "--online", api=emu.base_url)
+        assert code == 1 and line_of(out, "telegram").startswith("FAIL")
+        assert "Ready." not in out and TOKEN not in out
+
+
+def test_the_guide_names_its_files_and_steps() -> None:
+    guide = (DEPLOY / "README.md").read_text("utf-8")
+    # The wheel is built before the step that installs it.
+    assert guide.index("pip wheel") < guide.index("pip install /tmp/trygghetsbot-")
+    # The data folder exists before doctor first looks for it.
+    assert guide.index("install -d -m 0750 -o trygghetsbot") < guide.index("doctor")
+    for name in (
+        "trygghetsbot.env.example",
+        "trygghetsbot.service",
+        "trygghetsbot-backup.timer",
+        "trygghetsbot-site.timer",
+        "@BotFather",
+        "/setprivacy",
+        "TRYGGHETSBOT_ADMIN_IDS",
+        "python3.11",
+    ):
+        assert name in guide, name
+    assert "sudo " not in guide  # not on a clean Debian; the guide uses runuser
