@@ -48,9 +48,10 @@ def check_calendar(data: bytes) -> list[datetime]:
             # The file's own description of the zone, not the library's lookup of its name.
             own = zones[tzid].to_tz()
             naive = moment.replace(tzinfo=None)
-            assert naive.replace(tzinfo=own).utcoffset() == moment.replace(
-                tzinfo=ZoneInfo(tzid)
-            ).utcoffset(), f"{key} {moment}: the VTIMEZONE disagrees with zoneinfo"
+            assert (
+                naive.replace(tzinfo=own).utcoffset()
+                == moment.replace(tzinfo=ZoneInfo(tzid)).utcoffset()
+            ), f"{key} {moment}: the VTIMEZONE disagrees with zoneinfo"
             if key == "DTSTART":
                 starts.append(moment)
     return starts

@@ -76,7 +76,7 @@ async def test_the_guide_from_the_example_file_to_ready(tmp_path: Path) -> None:
     assert line_of(out, "token").startswith("FAIL")
     database = line_of(out, "database")
     assert database.startswith("FAIL") and "does not exist yet" in database
-    assert "StateDirectory=trygghetsbot" in database and f"install -d" in database
+    assert "StateDirectory=trygghetsbot" in database and "install -d" in database
     assert line_of(out, "webhook").startswith("ok")  # long polling until a URL is given
     assert line_of(out, "admins").startswith("warn")
     assert out.rstrip().endswith("to fix before the bot can run.")

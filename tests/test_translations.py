@@ -9,6 +9,7 @@ at the wrong end. The catalogue, glossary and tip files are checked as data.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import tomllib
 from datetime import datetime, timedelta
@@ -24,6 +25,7 @@ from bot.promise import Text, load_promise
 from bot.settings import STAFF_LOCALES, SUPPORTED_LOCALES, Settings
 from bot.tips import load_tips
 from handlers.delivery import delivery_service, telegram_send
+from storage.activities import ActivityRepo, NewActivity
 from storage.events import NewEvent
 from storage.records import Org
 from storage.subscriptions import SubscriptionRepo
@@ -475,6 +477,16 @@ def test_follow_up_in_arabic_reads_right_to_left_and_its_data_has_no_marks(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from bot.cli import build_parser, resolve
+    from storage.db import Database
+
+    async def one_report() -> None:  # an empty database has no periods to show
+        async with Database(settings.db_path) as db:
+            await ActivityRepo(db).add(
+                NewActivity("theme_meeting", datetime(2024, 2, 1).date(), count=9),
+                datetime(2024, 2, 1, tzinfo=STOCKHOLM),
+            )
+
+    asyncio.run(one_report())
 
     def run(*argv: str) -> str:
         args = build_parser().parse_args(["report", *argv, "--locale", "ar"])

@@ -92,8 +92,9 @@ def period_phrase(tr: Translator, period: Period, today: date) -> str:
 def chart(
     tr: Translator, promise: Promise, progress: Progress, fmt: Literal["png", "svg"] = "png"
 ) -> tuple[bytes, str]:
-    """The image and its text alternative (for the caption and the HTML alt text): the
-    period running now, or once the promise has ended its final result."""
+    """The image and its text alternative (for the caption and the HTML alt text): each
+    counted commitment in the period running now for it, or once the promise has ended its
+    final result. Bars show the share of the target (bot.chart)."""
     counted = [i for i in progress.items if i.commitment.is_counted]
     window = promise.window
     if progress.today > window.end:
@@ -109,11 +110,21 @@ def chart(
             start=window.start.year, end=window.end.year
         )
     else:
+        # Terms, years and the whole promise side by side: each bar names its own period.
         bars = [
-            Bar(i.commitment.short.get(tr.locale), i.current.done, i.current.target or 0)
+            Bar(
+                tr.gettext("{name} ({period})").format(
+                    name=i.commitment.short.get(tr.locale),
+                    period=period_label(i.current.period, tr),
+                ),
+                i.current.done,
+                i.current.target or 0,
+            )
             for i in counted
         ]
-        title = tr.gettext("Promised and done, current period")
+        title = tr.gettext("Promised and done on {date}, each in its own period").format(
+            date=tr.date(progress.today, "d MMMM yyyy")
+        )
     return chart_with_alt(bars, title, tr, fmt)
 
 
