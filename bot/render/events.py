@@ -67,7 +67,7 @@ def list_line(tr: Translator, promise: Promise, event: Event) -> str:
     commitment = promise.commitment(event.commitment)
     start = tr.local(event.starts_at)
     # Events saved before the personal-data check (or by hand) are redacted on the way out.
-    place = f", {redact(event.place)}" if event.place else ""
+    place = tr.comma + redact(event.place) if event.place else ""
     return (
         f"• {tr.short_datetime(start)} – {commitment.short.get(tr.locale)}: "
         f"{redact(event.title)}{place}"
@@ -149,7 +149,8 @@ def next_events(tr: Translator, promise: Promise, first: dict[str, Event]) -> Sc
             lines.append(_("• {name}: nothing planned yet").format(name=name))
             continue
         start = tr.local(event.starts_at)
-        lines.append(f"• {name}: {tr.short_datetime(start)}, {redact(event.place or event.title)}")
+        where = redact(event.place or event.title)
+        lines.append(f"• {name}: {tr.short_datetime(start)}{tr.comma}{where}")
         rows.append([Button(name, EventPress(EventAction.SHOW, event.id))])
     return Screen("\n".join(lines), rows)
 

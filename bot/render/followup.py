@@ -356,7 +356,7 @@ def _status_sentence(report: Report) -> str:
 def _data_states(report: Report) -> str:
     """How the state codes in the open data read in words."""
     tr = report.tr
-    codes = ", ".join(f"{state.value} = {state_word(tr, state)}" for state in State)
+    codes = tr.join(f"{state.value} = {state_word(tr, state)}" for state in State)
     return tr.gettext(
         "In the data, state is one of {codes}; late is true for a milestone reached after its date."
     ).format(codes=codes)
@@ -526,7 +526,9 @@ def _publisher(report: Report) -> list[str]:
     tr = report.tr
     _ = tr.gettext
     p = report.promise
-    name = p.publisher.name.get(tr.locale) if p.publisher else f"{p.municipality}, {p.police_area}"
+    name = (
+        p.publisher.name.get(tr.locale) if p.publisher else tr.join((p.municipality, p.police_area))
+    )
     out = [_("Published by {name}.").format(name=name)]
     phone = p.publisher.phone if p.publisher else p.contacts.municipality_phone
     if phone:
@@ -690,7 +692,7 @@ def render_markdown(report: Report) -> str:
     out = [
         f"# {report.title}",
         "",
-        f"**{p.name.get(tr.locale)}** – {p.municipality}, {p.police_area}",
+        f"**{p.name.get(tr.locale)}** – {tr.join((p.municipality, p.police_area))}",
         "",
         _status_sentence(report) + " " + _data_time(report),
         "",
@@ -913,8 +915,8 @@ def render_html(report: Report, site: bool = False) -> str:
         "<body>",
         "<main>",
         f"<h1>{e(report.title)}</h1>",
-        f"<p><strong>{e(p.name.get(tr.locale))}</strong> – {e(p.municipality)}, "
-        f"{e(p.police_area)}</p>",
+        f"<p><strong>{e(p.name.get(tr.locale))}</strong> – "
+        f"{e(tr.join((p.municipality, p.police_area)))}</p>",
         f"<p>{e(_status_sentence(report))}</p>",
         f'<p class="note">{e(_data_time(report))}</p>',
     ]

@@ -47,7 +47,7 @@ def summary(tr: Translator, promise: Promise, progress: Progress) -> str:
         lines += ["", _("Recently:")]
         for activity in shown:
             commitment = promise.commitment(activity.commitment)
-            where = f", {activity.place}" if activity.place else ""
+            where = tr.comma + activity.place if activity.place else ""
             lines.append(
                 f"• {commitment.short.get(tr.locale)}{where} – "
                 f"{tr.date(activity.date, 'EEEE d MMMM')}"
@@ -160,6 +160,6 @@ def follow_choice(tr: Translator, followable: Sequence[Commitment], following: s
 
 
 def following_now(tr: Translator, followable: Sequence[Commitment], following: set[str]) -> Screen:
-    names = ", ".join(c.short.get(tr.locale) for c in followable if c.id in following)
+    names = tr.join(c.short.get(tr.locale) for c in followable if c.id in following)
     text = tr.gettext("You follow: {names}").format(names=names or tr.gettext("nothing"))
     return Screen(text, follow_buttons(tr, followable, following))
