@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -31,24 +32,35 @@ def set_line(env: Path, name: str, value: str) -> None:
     env.write_text(text, "utf-8")
 
 
+def guide_tb(env: Path, work: Path) -> str:
+    """The guide's own ``tb()`` shell function (step 4), pointed at this test's files: the
+    environment file, a working folder, and this source tree's ``python -m bot`` instead of
+    /opt/trygghetsbot/venv/bin/trygghetsbot; ``runuser`` left out (the test is not root)."""
+    guide = (DEPLOY / "README.md").read_text("utf-8")
+    [line] = [line for line in guide.splitlines() if line.startswith("tb() {")]
+    replaced = (
+        line.replace("runuser -u trygghetsbot -- ", "")
+        .replace("/etc/trygghetsbot/trygghetsbot.env", str(env))
+        .replace("cd /var/lib/trygghetsbot", f"cd {work}")
+        .replace("/opt/trygghetsbot/venv/bin/trygghetsbot", f"{sys.executable} -m bot")
+    )
+    assert not re.search(r"runuser|/opt/trygghetsbot|/etc/trygghetsbot|/var/lib", replaced)
+    return replaced
+
+
 async def trygghetsbot(env: Path, *args: str, api: str = "") -> tuple[int, str]:
-    """A command as the guide runs it: the environment file loaded by the shell."""
+    """``tb ARGS`` exactly as the guide defines and runs it, in a shell of its own."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "TRYGGHET"))}
     if api:
         clean["TELEGRAM_API_BASE_URL"] = api
-    script = 'set -a; . "$1"; shift; exec "$@"'
+    work = env.parent.parent / "work"
+    work.mkdir(exist_ok=True)
+    command = guide_tb(env, work) + "\ntb " + " ".join(shlex.quote(a) for a in args)
     proc = await asyncio.create_subprocess_exec(
-        "sh",
+        "bash",
         "-c",
-        script,
-        "sh",
-        str(env),
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
+        command,
         env={**clean, "PYTHONPATH": str(ROOT)},
-        cwd=env.parent,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
@@ -57,13 +69,30 @@ async def trygghetsbot(env: Path, *args: str, api: str = "") -> tuple[int, str]:
     return proc.returncode, out.decode("utf-8")
 
 
+def site_command(www: Path) -> list[str]:
+    """The site unit's command line, after the program, with its folder moved to ``www``."""
+    unit = (DEPLOY / "trygghetsbot-site.service").read_text("utf-8")
+    [line] = [line for line in unit.splitlines() if line.startswith("ExecStart=")]
+    argv = shlex.split(line.removeprefix("ExecStart="))
+    assert argv[0] == "/opt/trygghetsbot/venv/bin/trygghetsbot"
+    return [str(www) if a == "/var/www/trygghetsbot" else a for a in argv[1:]]
+
+
+async def first_start(db: Path) -> None:
+    """What the bot's first start does to the database: create it, migrations applied."""
+    from storage.db import Database
+
+    async with Database(db):
+        pass
+
+
 def line_of(out: str, what: str) -> str:
     [found] = [line for line in out.splitlines() if re.match(rf"(ok|warn|FAIL)\s+{what}:", line)]
     return found
 
 
 async def test_the_guide_from_the_example_file_to_ready(tmp_path: Path) -> None:
-    etc = tmp_path / "etc"
+    etc = tmp_path / "config"
     etc.mkdir()
     env = etc / "trygghetsbot.env"
     env.write_text((DEPLOY / "trygghetsbot.env.example").read_text("utf-8"), "utf-8")
@@ -81,10 +110,15 @@ async def test_the_guide_from_the_example_file_to_ready(tmp_path: Path) -> None:
     assert line_of(out, "admins").startswith("warn")
     assert out.rstrip().endswith("to fix before the bot can run.")
 
-    # The token and admins filled in, the folder made as the guide's first step makes it.
+    # The token filled in, the folder made as step 4 makes it; the admins' ids found with
+    # user-ids after the coordinator has sent /start.
     set_line(env, "TELEGRAM_BOT_TOKEN", TOKEN)
-    set_line(env, "TRYGGHETSBOT_ADMIN_IDS", "123456789")
     state.mkdir(mode=0o750)
+    async with Emulator() as emu:
+        await emu.user_sends(123456789, "/start", first_name="Samordnare Sara")
+        code, out = await trygghetsbot(env, "user-ids", api=emu.base_url)
+        assert code == 0 and "123456789\tSamordnare Sara" in out
+    set_line(env, "TRYGGHETSBOT_ADMIN_IDS", "123456789")
 
     # Webhook mode with the hostname copied from an example, and no secret yet.
     set_line(env, "TRYGGHETSBOT_WEBHOOK_URL", "https://bot.example.se/tg/hook")
@@ -111,10 +145,30 @@ async def test_the_guide_from_the_example_file_to_ready(tmp_path: Path) -> None:
         assert code == 0, out
         assert line_of(out, "telegram").startswith("ok")
         assert out.splitlines()[-1] == "Ready."
+        # Step 6: an invite link made from the bot's own username.
+        code, out = await trygghetsbot(env, "invite", "--org", "police", api=emu.base_url)
+        assert code == 0 and "https://t.me/trygghetsbot_sandbox_bot?start=inv_" in out
         emu.revoked_tokens.add(TOKEN)
         code, out = await trygghetsbot(env, "doctor", "--online", api=emu.base_url)
         assert code == 1 and line_of(out, "telegram").startswith("FAIL")
         assert "Ready." not in out and TOKEN not in out
+
+    await first_start(state / "trygghetsbot.sqlite3")
+
+    # Step 7: the site, as trygghetsbot-site.service publishes it, into the folder nginx
+    # serves. Fresh, nothing reported yet: the page says so.
+    www = tmp_path / "var-www-trygghetsbot"
+    argv = site_command(www)
+    code, out = await trygghetsbot(env, *argv)
+    assert code == 0, out
+    assert "No reports are registered" in out
+    page = (www / "index.html").read_text("utf-8")
+    assert "Inga rapporter är registrerade ännu" in page
+    assert sorted(p.name for p in www.iterdir()) == [
+        "index.html",
+        "uppfoljning.csv",
+        "uppfoljning.json",
+    ]
 
 
 def test_the_guide_names_its_files_and_steps() -> None:
@@ -135,3 +189,14 @@ def test_the_guide_names_its_files_and_steps() -> None:
     ):
         assert name in guide, name
     assert "sudo " not in guide  # not on a clean Debian; the guide uses runuser
+
+
+def test_nginx_serves_the_folder_the_site_unit_writes() -> None:
+    nginx = (DEPLOY / "nginx-trygghetsbot.conf").read_text("utf-8")
+    [folder] = re.findall(r"alias (\S+);", nginx)
+    assert site_command(Path("/x"))[-1] == "/x"  # the unit writes exactly one folder
+    unit = (DEPLOY / "trygghetsbot-site.service").read_text("utf-8")
+    assert f"--site {folder.rstrip('/')}" in unit
+    assert f"ReadWritePaths=-{folder.rstrip('/')}" in unit
+    timer = (DEPLOY / "trygghetsbot-site.timer").read_text("utf-8")
+    assert "OnCalendar=" in timer and "Persistent=true" in timer

@@ -74,3 +74,23 @@ def test_without_a_token_or_flag_it_says_what_to_give(
     assert "--bot-username" in err and "TELEGRAM_BOT_TOKEN" in err
     assert len(err.strip().splitlines()) == 1
     assert not env.exists()  # no invite code was made
+
+
+async def test_user_ids_lists_who_wrote_and_leaves_their_messages_for_the_bot(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """How the guide finds TRYGGHETSBOT_ADMIN_IDS: the coordinator sends /start, the operator
+    runs ``trygghetsbot user-ids``; the bot still answers that /start when it starts."""
+    async with Emulator() as emu:
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+        monkeypatch.setenv("TELEGRAM_API_BASE_URL", emu.base_url)
+        assert await asyncio.to_thread(main, ["user-ids"]) == 0
+        assert "Nobody has written to @trygghetsbot_sandbox_bot" in capsys.readouterr().out
+        await emu.user_sends(424242, "/start", first_name="Samordnare Sara")
+        await emu.user_sends(515151, "hej", first_name="Invånare")
+        await emu.user_sends(424242, "/start", first_name="Samordnare Sara")
+        assert await asyncio.to_thread(main, ["user-ids"]) == 0
+        assert len(emu.pending_updates) == 3  # nothing confirmed
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1:3] == ["424242\tSamordnare Sara\t-", "515151\tInvånare\t-"]
+    assert "TRYGGHETSBOT_ADMIN_IDS" in lines[-1] and TOKEN not in "\n".join(lines)

@@ -1082,6 +1082,10 @@ def write_site(report: Report, directory: Path) -> list[Path]:
     written = []
     for name, text in files.items():
         path = directory / name
-        path.write_text(text, encoding="utf-8")
+        # Written beside, then renamed over the old file: a reader (the web server, every
+        # hour) gets the old page or the new one, never half of one.
+        partial = directory / f".{name}.partial"
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
         written.append(path)
     return written
