@@ -5,8 +5,11 @@ of its own. doctor fails, naming the line to fix, until every step is done, and 
 only at the end, once Telegram (the loopback emulator) has accepted the token. Then the
 site is published to a folder as the timer does, and an empty database publishes no verdict.
 
-Installing the wheel into a clean virtual environment is .ci/run's part; the systemd units
-are checked by ``systemd-analyze verify`` in tests/test_production.py."""
+By default the commands run this source tree (``python -m bot``). With
+``TRYGGHETSBOT_GUIDE_BIN`` set to a virtual environment's ``bin`` folder they run the
+``trygghetsbot`` installed there instead: .ci/run does that with the wheel it installs into a
+clean virtual environment, away from the source tree, as step 4 does. The systemd units are
+checked by ``systemd-analyze verify`` in tests/test_production.py."""
 
 from __future__ import annotations
 
@@ -32,9 +35,17 @@ def set_line(env: Path, name: str, value: str) -> None:
     env.write_text(text, "utf-8")
 
 
+def program() -> str:
+    """The installed command when .ci/run gives one, else this source tree."""
+    installed = os.environ.get("TRYGGHETSBOT_GUIDE_BIN")
+    if installed:
+        return shlex.quote(str(Path(installed) / "trygghetsbot"))
+    return f"{shlex.quote(sys.executable)} -m bot"
+
+
 def guide_tb(env: Path, work: Path) -> str:
     """The guide's own ``tb()`` shell function (step 4), pointed at this test's files: the
-    environment file, a working folder, and this source tree's ``python -m bot`` instead of
+    environment file, a working folder, and ``program()`` instead of
     /opt/trygghetsbot/venv/bin/trygghetsbot; ``runuser`` left out (the test is not root)."""
     guide = (DEPLOY / "README.md").read_text("utf-8")
     [line] = [line for line in guide.splitlines() if line.startswith("tb() {")]
@@ -42,7 +53,7 @@ def guide_tb(env: Path, work: Path) -> str:
         line.replace("runuser -u trygghetsbot -- ", "")
         .replace("/etc/trygghetsbot/trygghetsbot.env", str(env))
         .replace("cd /var/lib/trygghetsbot", f"cd {work}")
-        .replace("/opt/trygghetsbot/venv/bin/trygghetsbot", f"{sys.executable} -m bot")
+        .replace("/opt/trygghetsbot/venv/bin/trygghetsbot", program())
     )
     assert not re.search(r"runuser|/opt/trygghetsbot|/etc/trygghetsbot|/var/lib", replaced)
     return replaced
@@ -60,7 +71,9 @@ async def trygghetsbot(env: Path, *args: str, api: str = "") -> tuple[int, str]:
         "bash",
         "-c",
         command,
-        env={**clean, "PYTHONPATH": str(ROOT)},
+        env=clean
+        if os.environ.get("TRYGGHETSBOT_GUIDE_BIN")
+        else {**clean, "PYTHONPATH": str(ROOT)},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
