@@ -149,7 +149,7 @@ def accessibility_problems(text: str) -> list[str]:
         labelled = attrs.get("aria-labelledby") or attrs.get("aria-label")
         if attrs.get("role") != "img" or not labelled or "viewbox" not in attrs:
             problems.append("svg chart without role, name or viewBox")
-    if not page.all("figcaption"):
+    if page.all("svg") and not page.all("figcaption"):
         problems.append("chart without text alternative")
     for tag, attrs in page.starts:  # nothing loaded from elsewhere
         if re.match(r"^(https?:)?//", attrs.get("src", "")):
@@ -209,7 +209,7 @@ async def test_during_the_promise_the_page_is_a_status(harness: Harness) -> None
     h2 = [h for level, h in page.headings if level == 2]
     assert h2[0] == "Översikt" and h2[-3:] == ["Så räknar vi", "Antaganden", "Om sidan"]
     # The chart of a running promise: each commitment in the period running now for it.
-    assert "Utlovat och gjort den 31 december 2023, vart och ett i sin period" in text
+    assert "Utlovat och gjort, läget den 31 december 2023" in text
     assert "Tematräffar (HT 2023) 0 av 2" in text and "Synlighetsinsatser (2023) 0 av 6" in text
 
 
@@ -490,7 +490,7 @@ def test_an_empty_database_publishes_no_verdict(
     assert "No reports are registered" in capsys.readouterr().err
     page = (site / "index.html").read_text("utf-8")
     assert "Inga rapporter är registrerade ännu, så sidan visar inga resultat." in page
-    assert accessibility_problems(page.replace("</main>", "<figcaption></figcaption></main>")) == []
+    assert accessibility_problems(page) == []
     # No state anywhere but in "Så räknar vi", which explains the words.
     results = page[: page.index('<section aria-labelledby="how">')]
     for verdict in ("missat", "efter", "i fas", "klart", "Slutresultat", "slutresultat", "<svg"):

@@ -122,7 +122,7 @@ def chart(
             )
             for i in counted
         ]
-        title = tr.gettext("Promised and done on {date}, each in its own period").format(
+        title = tr.gettext("Promised and done, as of {date}").format(
             date=tr.date(progress.today, "d MMMM yyyy")
         )
     return chart_with_alt(bars, title, tr, fmt)
