@@ -710,9 +710,8 @@ def render_markdown(report: Report) -> str:
     else:
         out += [f"## {h.overview}", "", "| " + " | ".join(_overview_head(tr)) + " |"]
         out.append("|---|---|---:|---|")
-        out += [f"| {r.name} | {r.period} | {r.done} | {r.state} |" for r in overview(report)] + [
-            ""
-        ]
+        out += [f"| {r.name} | {r.period} | {r.done} | {r.state} |" for r in overview(report)]
+        out.append("")
     for section in report.sections:
         c = section.commitment
         out += [f"## {c.title.get(tr.locale)}", "", c.description.get(tr.locale), ""]
