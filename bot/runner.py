@@ -18,7 +18,7 @@ from bot.logging_setup import configure_logging, quiet_telegram
 from bot.outage import polling_error
 from bot.settings import Settings, webhook_secret_ok
 from bot.webhook import WebhookConfig, run_webhook
-from handlers.updates import ChatOrderedProcessor
+from handlers.updates import HANDLER_GRACE, ChatOrderedProcessor
 from storage.db import Database, SchemaTooNewError
 from storage.handled_updates import HandledUpdatesRepo
 
@@ -28,7 +28,6 @@ log = logging.getLogger("trygghetsbot")
 # rest is for the jobs, the last getUpdates and the database. deploy/trygghetsbot.service sets
 # TimeoutStopSec a little above STOP_BOUND, so systemd never kills a stop that keeps to it.
 STOP_BOUND = 10.0
-HANDLER_GRACE = 8.0
 
 NO_TOKEN = (
     "TELEGRAM_BOT_TOKEN is not set, so the real bot cannot start.\n"
@@ -77,10 +76,7 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     asyncio.run(preflight(settings, settings.bot_token.get_secret_value()))
     try:
         if webhook is not None:
-            # Webhook mode answers Telegram 200 once an update is queued (bot/webhook.py), so
-            # a stop does not yet leave unhandled updates for Telegram to send again; long
-            # polling does (poll_until_stopped). A known limit, in the README.
-            run_webhook(app, webhook)
+            run_webhook(app, webhook)  # a stop answers what it did not handle with 503
         else:
             asyncio.run(poll_until_stopped(app))
     except SchemaTooNewError as exc:

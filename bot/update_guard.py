@@ -21,10 +21,15 @@ the bot stops, ``getUpdates`` is answered here with no updates, without asking T
 neither the polling loop nor the Updater's last call on stop (``offset`` = last fetched + 1)
 confirms anything. The runner then confirms exactly the handled part itself (``bot.runner``),
 with the ledger ``final``, when this wrapper passes ``getUpdates`` through untouched.
+
+A poll that fails (HTTP 5xx, a refused or dropped connection) is answered here as an empty
+one a second later: PTB's polling loop waits longer after each failure (up to 30 s), which
+left residents waiting half a minute after Telegram was back.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable, Iterator
@@ -33,6 +38,7 @@ from typing import Any, TypeGuard
 from telegram import CallbackQuery, Chat, Message, MessageEntity, TelegramObject, Update, User
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
+from telegram.error import NetworkError, TimedOut
 from telegram.ext import Application
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
@@ -40,6 +46,9 @@ from bot.offsets import OffsetLedger
 from bot.outage import WrappedRequest
 
 log = logging.getLogger("trygghetsbot.updates")
+
+EMPTY = b'{"ok":true,"result":[]}'  # a getUpdates answer with no updates
+POLL_RETRY = 1.0  # seconds between polls while Telegram cannot be reached
 
 
 def skip_unreadable(payload: bytes, handled: Callable[[int], bool] | None = None) -> bytes:
@@ -103,21 +112,33 @@ class UpdateGuard(WrappedRequest):
         ledger = self.ledger
         if polling and ledger is not None and not ledger.final:
             if ledger.stopping:
-                return 200, b'{"ok":true,"result":[]}'
+                return 200, EMPTY
             offset = _offset(request_data)
             await ledger.wait_confirmable(offset)
             if ledger.stopping:  # the stop came while this poll waited for handlers
-                return 200, b'{"ok":true,"result":[]}'
+                return 200, EMPTY
             ledger.confirmed(offset)
-        code, payload = await self._inner.do_request(
-            url,
-            method,
-            request_data,
-            read_timeout=read_timeout,
-            write_timeout=write_timeout,
-            connect_timeout=connect_timeout,
-            pool_timeout=pool_timeout,
-        )
+        try:
+            code, payload = await self._inner.do_request(
+                url,
+                method,
+                request_data,
+                read_timeout=read_timeout,
+                write_timeout=write_timeout,
+                connect_timeout=connect_timeout,
+                pool_timeout=pool_timeout,
+            )
+        except NetworkError as exc:
+            if not polling or isinstance(exc, TimedOut) or (ledger is not None and ledger.final):
+                raise
+            code, payload = 0, b""
+        if polling and (code == 0 or code >= 500) and (ledger is None or not ledger.final):
+            # Telegram is out of reach (bot.outage says so once). PTB's polling loop would
+            # wait longer after every failed poll, up to 30 s, and so answer late after the
+            # outage; a failed poll counts here as an empty one, and the next is asked
+            # ``POLL_RETRY`` seconds later, for as long as it lasts.
+            await asyncio.sleep(POLL_RETRY)
+            return 200, EMPTY
         if code == 200 and polling:
             if ledger is None or ledger.final:
                 return code, skip_unreadable(payload)

@@ -12,7 +12,10 @@ body with HTTP 500 and an update it could not read with a CRITICAL line quoting 
 - a body that is not JSON, not UTF-8, empty, or not an update gets 400 and one INFO line
   with its size, never its content;
 - an update PTB cannot read is confirmed (200, so Telegram does not send it again) and
-  skipped by its id, as ``bot.update_guard`` does for polling.
+  skipped by its id, as ``bot.update_guard`` does for polling;
+- an update is answered 200 once it is handled, not when it is queued: at a stop, no new
+  handler starts, those running get ``HANDLER_GRACE`` seconds, and every update not handled
+  is answered 503, which makes Telegram send it again after the restart.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from tornado.httpserver import HTTPServer
 from tornado.web import HTTPError
 
 from bot.app import BotApp, serving
+from handlers.updates import HANDLER_GRACE, ChatOrderedProcessor
 
 log = logging.getLogger("trygghetsbot.webhook")
 
@@ -40,6 +44,10 @@ log = logging.getLogger("trygghetsbot.webhook")
 # a megabyte leaves room for any of them and parses in milliseconds.
 MAX_BODY = 1 << 20
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Telegram is answered once the update is handled (a few milliseconds, as a rule), so that a
+# stop can answer what it did not handle with 503 and Telegram sends it again. An update
+# still running after HOLD seconds is confirmed all the same.
+HOLD = 20.0
 
 
 @dataclass(frozen=True)
@@ -91,7 +99,20 @@ class UpdateReceiver(tornado.web.RequestHandler):
             return
         if isinstance(self.app.bot, ExtBot):
             self.app.bot.insert_callback_data(update)
+        processor = self.app.update_processor
+        if not isinstance(processor, ChatOrderedProcessor):
+            await self.app.update_queue.put(update)
+            return
+        if processor.stopping:
+            raise HTTPError(503)  # Telegram sends it again, to the next run
+        outcome = processor.watch(update.update_id)
         await self.app.update_queue.put(update)
+        try:
+            handled = await asyncio.wait_for(asyncio.shield(outcome), HOLD)
+        except TimeoutError:
+            return  # still running: confirmed, it finishes here
+        if not handled:
+            raise HTTPError(503)  # dropped or cut off by a stop: Telegram sends it again
 
 
 def _kind(exc: BaseException) -> str:
@@ -132,11 +153,25 @@ async def serve_webhook(
                 started.set()
             try:
                 await stop.wait()
+                await _stop_handling(app, server)
             finally:
                 await app.stop()
         finally:
             server.stop()
+            await asyncio.sleep(0)  # the receivers answer (503) before the connections close
             await server.close_all_connections()
+
+
+async def _stop_handling(app: BotApp, server: HTTPServer) -> None:
+    """No new connection; no handler starts; those running get ``HANDLER_GRACE``. Every
+    update not handled is answered 503 (``UpdateReceiver``) once ``app.stop`` has dropped
+    what PTB still queued, so Telegram sends it again."""
+    server.stop()
+    processor = app.update_processor
+    if isinstance(processor, ChatOrderedProcessor):
+        processor.stop_starting()
+        cancelled = await processor.drain(HANDLER_GRACE)
+        log.info("stopping: %d handler(s) cut off, left for Telegram to send again", cancelled)
 
 
 def run_webhook(app: BotApp, config: WebhookConfig) -> None:

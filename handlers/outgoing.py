@@ -14,6 +14,7 @@ from telegram import (
 )
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
+from bot.outage import FLOOD_DESCRIPTION, limits_the_whole_bot
 from bot.services.delivery import (
     ChatGone,
     ChatMoved,
@@ -42,7 +43,8 @@ def as_send_error(exc: Exception) -> SendError | None:
     """What a failed send means for another try; None for an error that is not Telegram's
     (a bug: the caller lets it propagate)."""
     if isinstance(exc, RetryAfter):
-        return FloodWait(seconds(exc.retry_after))
+        whole = limits_the_whole_bot(FLOOD_DESCRIPTION.get())
+        return FloodWait(seconds(exc.retry_after), whole=whole)
     if isinstance(exc, ChatMigrated):
         return ChatMoved(exc.new_chat_id)
     if isinstance(exc, Forbidden):

@@ -76,7 +76,7 @@ async def send_reply(
         if limited:
             # The slot is taken here, first among all sends; the limiter then only watches
             # for a 429 and never retries on its own (the retry is the outbox's).
-            await scope.budget.acquire(chat_id, Priority.REPLY)
+            await scope.budget.acquire(chat_id, Priority.URGENT if urgent else Priority.REPLY)
         return await bot.send_message(
             chat_id, text, reply_markup=markup, rate_limit_args=BULK if limited else None
         )
@@ -88,16 +88,22 @@ async def send_reply(
             # Most likely delivered: sending it again would most likely be a duplicate.
             log.info("reply %s unconfirmed (%s), not sent again", key, type(exc).__name__)
             return None
-        await _keep(scope, chat_id, key, text, markup, urgent)
+        await _keep(scope, chat_id, key, text, markup, urgent, isinstance(failure, Unconfirmed))
         log.info("reply %s kept in the outbox (%s)", key, type(failure).__name__)
         return None
 
 
 async def _keep(
-    scope: ReplyScope, chat_id: int, key: str, text: str, markup: Markup | None, urgent: bool
+    scope: ReplyScope,
+    chat_id: int,
+    key: str,
+    text: str,
+    markup: Markup | None,
+    urgent: bool,
+    unconfirmed: bool = False,
 ) -> None:
     # Nothing goes in front of 112; an ordinary answer apologises when it arrives late.
     note = None if urgent else late_note(scope.translator())
     message = OutgoingMessage(text, keyboard=stored_keyboard(markup), late_note=note)
-    await scope.outbox.enqueue_reply(chat_id, key, message, urgent=urgent)
+    await scope.outbox.enqueue_reply(chat_id, key, message, urgent=urgent, unconfirmed=unconfirmed)
     scope.held = True

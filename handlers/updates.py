@@ -14,6 +14,8 @@ dropped, not run, and stays unhandled in the :class:`~bot.offsets.OffsetLedger`,
 delivers it again after the restart; handlers already running get until a deadline and are
 then cancelled (also left unhandled). Everything PTB queued therefore finishes within the
 bound, and ``Application.stop`` (which waits for every queued update) returns at once.
+Whoever needs to know how an update ended (the webhook, which answers Telegram by it) asks
+``watch``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from bot.offsets import OffsetLedger
 log = logging.getLogger("trygghetsbot.updates")
 
 MAX_CONCURRENT = 32
+# Seconds a stop gives the handlers already running (bot.runner's STOP_BOUND holds it).
+HANDLER_GRACE = 8.0
 _WAITING_MAX = 1 << 20  # PTB's semaphore: never the limit
 
 
@@ -60,7 +64,27 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._chains: dict[int, tuple[Lock, int]] = {}  # chat → (lock, updates waiting)
         self._stopping = False
         self._running: set[asyncio.Task[Any]] = set()  # handlers started, not finished
+        self._outcomes: dict[int, asyncio.Future[bool]] = {}  # update id → handled or not
         self.dropped = 0
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    def watch(self, update_id: int) -> asyncio.Future[bool]:
+        """A future that becomes True once the update's handler has run, False when the
+        update is dropped or cut off at a stop (the webhook answers Telegram by it)."""
+        outcome = self._outcomes.get(update_id)
+        if outcome is None:
+            outcome = asyncio.get_running_loop().create_future()
+            self._outcomes[update_id] = outcome
+        return outcome
+
+    def _settle(self, update: object, handled: bool) -> None:
+        if isinstance(update, Update):
+            outcome = self._outcomes.pop(update.update_id, None)
+            if outcome is not None and not outcome.done():
+                outcome.set_result(handled)
 
     def stop_starting(self) -> None:
         """From now on no handler starts; waiting updates are dropped (left unhandled)."""
@@ -100,10 +124,12 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                 inspect.CORO_CREATED
             ):
                 coroutine.close()  # cancelled before its turn: never started
+                self._settle(update, False)
 
     async def _run(self, update: object, coroutine: Awaitable[Any]) -> None:
         if self._stopping:
             self.dropped += 1
+            self._settle(update, False)
             return  # closed in do_process_update: never started, Telegram sends it again
         task = asyncio.ensure_future(coroutine)
         self._running.add(task)
@@ -121,6 +147,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             # fetched again (a failing update would fail again, and hold the offset forever).
             if isinstance(update, Update) and not task.cancelled():
                 self.ledger.handled(update.update_id)
+            self._settle(update, not task.cancelled())
 
     async def initialize(self) -> None:
         return None

@@ -89,6 +89,7 @@ class NewDelivery:
     batch: str | None = None
     priority: int = BULK
     deadline: datetime | None = None
+    last_error: str | None = None  # what the first try met, when it was made elsewhere
 
 
 class DeliveryRepo:
@@ -99,7 +100,8 @@ class DeliveryRepo:
         """Queue one message; False when ``dedupe_key`` was already queued (never twice)."""
         changed = await self._db.execute(
             "INSERT OR IGNORE INTO deliveries (chat_id, kind, batch, dedupe_key, payload, "
-            "not_before, created_at, priority, deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "not_before, created_at, priority, deadline, last_error) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 new.chat_id,
                 new.kind,
@@ -110,6 +112,7 @@ class DeliveryRepo:
                 to_db(now),
                 new.priority,
                 None if new.deadline is None else to_db(new.deadline),
+                new.last_error,
             ),
         )
         return changed > 0
@@ -145,16 +148,16 @@ class DeliveryRepo:
         return None if row is None else _delivery(row)
 
     async def claim_due(
-        self, now: datetime, limit: int, max_priority: int = BULK
+        self, now: datetime, limit: int, max_priority: int = BULK, min_priority: int = URGENT
     ) -> list[Delivery]:
         """Mark up to ``limit`` due messages as ``sending`` and return them: replies first
         (112 answers before the others), then oldest first. ``max_priority`` = ``REPLY``
-        claims replies only."""
+        claims replies only, ``min_priority`` = ``BULK`` the bulk outbox only."""
         async with self._db.transaction() as conn:
             async with conn.execute(
                 "SELECT * FROM deliveries WHERE status = 'queued' AND not_before <= ? "
-                "AND priority <= ? ORDER BY priority, not_before, id LIMIT ?",
-                (to_db(now), max_priority, limit),
+                "AND priority BETWEEN ? AND ? ORDER BY priority, not_before, id LIMIT ?",
+                (to_db(now), min_priority, max_priority, limit),
             ) as cursor:
                 rows = [_delivery(r) for r in await cursor.fetchall()]
             if rows:
@@ -164,6 +167,41 @@ class DeliveryRepo:
                     [(d.id,) for d in rows],
                 )
         return rows
+
+    async def waiting_replies(self, limit: int = 500) -> list[Delivery]:
+        """Replies waiting, due or not, and those being sent (112 answers first, then by
+        when they are due)."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM deliveries WHERE status IN ('queued', 'sending') AND priority < ? "
+            "ORDER BY priority, not_before, id LIMIT ?",
+            (BULK, limit),
+        )
+        return [_delivery(r) for r in rows]
+
+    async def claim(self, delivery_ids: list[int]) -> list[Delivery]:
+        """Claim these rows (those still queued), whether due or not, in the order given."""
+        if not delivery_ids:
+            return []
+        marks = ",".join("?" * len(delivery_ids))
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                f"SELECT * FROM deliveries WHERE status = 'queued' AND id IN ({marks})",
+                delivery_ids,
+            ) as cursor:
+                found = {r["id"]: _delivery(r) for r in await cursor.fetchall()}
+            await conn.executemany(
+                "UPDATE deliveries SET status = 'sending', attempts = attempts + 1 WHERE id = ?",
+                [(i,) for i in found],
+            )
+        return [found[i] for i in delivery_ids if i in found]
+
+    async def bring_forward(self, delivery_ids: list[int], now: datetime) -> None:
+        """Due now: Telegram answers again, the back-off these rows wait out is moot."""
+        await self._db.executemany(
+            "UPDATE deliveries SET not_before = ? WHERE id = ? AND status = 'queued' "
+            "AND not_before > ?",
+            [(to_db(now), i, to_db(now)) for i in delivery_ids],
+        )
 
     async def mark_sent(self, delivery_id: int, now: datetime, note: str | None = None) -> None:
         """``note``: why it counts as sent without Telegram's word (an unconfirmed send)."""

@@ -2,10 +2,11 @@
 
 Telegram allows a bot about 30 messages a second in all and about one a second per chat.
 Everything the bot sends takes a slot here: replies to people who are waiting (``REPLY``)
-are served before the outbox (``BULK``), so a tip round uses only what replies leave and
-both together never exceed the rate. A 429 pauses what it concerns: the one chat it came
-for (:meth:`SendBudget.pause_chat`), so replies to other chats keep flowing, or the whole
-budget (:meth:`SendBudget.pause`) when Telegram limits the bot as a whole.
+are served before the outbox (``BULK``), and answers carrying 112 (``URGENT``) before any
+other, so a tip round uses only what replies leave and both together never exceed the rate.
+A 429 pauses what it concerns: the one chat it came for (:meth:`SendBudget.pause_chat`), so
+replies to other chats keep flowing, or the whole budget (:meth:`SendBudget.pause`) when
+Telegram limits the bot as a whole.
 
 Real time (the event loop's clock), not the bot's injectable clock: these are Telegram's
 limits on what actually goes over the wire.
@@ -26,8 +27,9 @@ HEADROOM = 0.96
 
 
 class Priority(IntEnum):
-    REPLY = 0  # someone is waiting for this answer
-    BULK = 1  # the outbox: tips, alerts, digests, reminders
+    URGENT = 0  # an answer carrying 112
+    REPLY = 1  # someone is waiting for this answer
+    BULK = 2  # the outbox: tips, alerts, digests, reminders
 
 
 class SendBudget:

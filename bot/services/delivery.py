@@ -3,8 +3,9 @@
 Telegram's limits come from the bot's one :class:`SendBudget` (about 30 messages/s in all,
 one per second per chat), shared with interactive replies, which go first: the outbox
 sends with what replies leave. What a failure means:
-- 429 (flood control): wait ``retry_after`` for the whole sender, the message goes back to
-  the queue, nothing is lost;
+- 429 (flood control): the message goes back to the queue, nothing is lost; its chat waits
+  ``retry_after`` (the rest of the round goes on), or the whole sender does when Telegram
+  says the bot as a whole is limited;
 - 403 (blocked, kicked, deactivated) or "chat not found": the chat is stopped for good — its
   subscription ends and its queued messages are dropped;
 - 5xx, timeouts, network: retried with growing back-off, then marked ``failed``;
@@ -16,12 +17,14 @@ sends with what replies leave. What a failure means:
 Every permanent failure is logged with its reason, never with the message text.
 
 Interactive replies that could not be sent at once come here too (``enqueue_reply``): they
-are claimed before every bulk send (an answer carrying 112 first), retried every few seconds
-until their deadline (minutes; an hour and more for 112), and open with a short apology
-when they arrive late. A reply whose request may have reached Telegram although no answer
-came back (``Unconfirmed``) is not sent again unless it carries 112: Telegram has no
-idempotency key, so the choice is between a possible duplicate and a possible loss, and
-only for 112 is a duplicate the better risk.
+are claimed before every bulk send (every answer carrying 112 before any other reply),
+retried until their deadline (minutes; hours for 112), and open with a short apology when
+they arrive late. During an outage one reply a round is tried (the oldest of the first
+class); when it goes through, every reply still waiting is due at once, so the answers go
+out in their order the moment Telegram is back. A reply whose request may have reached
+Telegram although no answer came back (``Unconfirmed``) is not sent again unless it carries
+112, and then only once: Telegram has no idempotency key, so the choice is between a
+possible duplicate and a possible loss, and only for 112 is one duplicate the better risk.
 
 The service does not know telegram: the caller passes a ``send`` function that raises the
 small exception family below.
@@ -48,8 +51,12 @@ REPLY_KIND = "reply"
 REPLY_DEADLINE = timedelta(minutes=15)  # an ordinary answer, then it is given up
 URGENT_DEADLINE = timedelta(hours=3)  # an answer carrying 112
 LATE_AFTER = timedelta(seconds=10)  # a reply sent later than this opens with the apology
+UNCONFIRMED = "unconfirmed"  # last_error of a send that may have arrived
+REPLY_WORKERS = 4  # chats served at once in a reply round
+REPLY_PASSES = 10  # claims in one reply round while answers keep going out
 
 log = logging.getLogger(__name__)
+_BUDGET_CLASS = {URGENT: Priority.URGENT, REPLY: Priority.REPLY, BULK: Priority.BULK}
 
 
 class SendError(Exception):
@@ -57,9 +64,12 @@ class SendError(Exception):
 
 
 class FloodWait(SendError):
-    def __init__(self, retry_after: float) -> None:
+    """A 429. ``whole``: Telegram limits the bot as a whole, not only this chat."""
+
+    def __init__(self, retry_after: float, *, whole: bool = False) -> None:
         super().__init__(f"flood control, retry after {retry_after}s")
         self.retry_after = retry_after
+        self.whole = whole
 
 
 class ChatGone(SendError):
@@ -95,6 +105,13 @@ class RoundReport:
     blocked: int = 0
     flood_waits: int = 0
     outcomes: dict[int, str] = field(default_factory=dict)
+    held: dict[int, datetime] = field(default_factory=dict)  # chat → end of its 429 pause
+
+    def add(self, other: RoundReport) -> None:
+        for name in ("sent", "retried", "failed", "blocked", "flood_waits"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.outcomes.update(other.outcomes)
+        self.held.update(other.held)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -136,10 +153,17 @@ class DeliveryService:
         return self._reply_rounds > 0
 
     async def enqueue_reply(
-        self, chat_id: int, key: str, message: OutgoingMessage, *, urgent: bool
+        self,
+        chat_id: int,
+        key: str,
+        message: OutgoingMessage,
+        *,
+        urgent: bool,
+        unconfirmed: bool = False,
     ) -> bool:
         """Keep a reply that could not be sent at once; ``key`` (update id and the reply's
-        index in it) makes it one row however often this is called."""
+        index in it) makes it one row however often this is called. ``unconfirmed``: the
+        first try may have reached Telegram (a 112 answer kept all the same)."""
         now = self.s.clock.now()
         return await self.s.deliveries.enqueue(
             NewDelivery(
@@ -150,18 +174,53 @@ class DeliveryService:
                 dedupe_key=f"reply:{key}",
                 priority=URGENT if urgent else REPLY,
                 deadline=now + (URGENT_DEADLINE if urgent else REPLY_DEADLINE),
+                last_error=UNCONFIRMED if unconfirmed else None,
             ),
             now,
         )
 
     async def run_replies(self, send: Send, limit: int = 50) -> RoundReport:
         """Send the replies that are due, and nothing else: not held up by a long bulk
-        round (which would also take them first, should it claim)."""
+        round (which also begins with the replies)."""
         self._reply_rounds += 1
         try:
-            return await self._run_once(send, limit, 4, max_priority=REPLY)
+            return await self._replies(send, limit)
         finally:
             self._reply_rounds -= 1
+
+    async def _replies(self, send: Send, limit: int) -> RoundReport:
+        """Replies in their order: every 112 answer before any other reply.
+
+        While a 112 answer waits, only 112 answers are claimed. When none of the first
+        class is due (all wait out a back-off), the oldest is tried anyway, one per round
+        (about one request a second during an outage): the first success shows Telegram
+        answers again, and every reply still waiting becomes due at once, so the answers
+        go out in their order the moment it is back instead of each at the end of its own
+        back-off. A chat paused by a 429 is left alone until its pause ends."""
+        total = RoundReport()
+        for _ in range(REPLY_PASSES):
+            now = self.s.clock.now()
+            if self._paused_until is not None and now < self._paused_until:
+                break
+            waiting = [
+                d for d in await self.s.deliveries.waiting_replies()
+                if not self.budget.chat_paused(d.chat_id)
+            ]  # fmt: skip
+            if not waiting:
+                break
+            first_class = [d for d in waiting if d.priority == waiting[0].priority]
+            queued = [d for d in first_class if d.status == "queued"]
+            picked = [d for d in queued if d.not_before <= now][:limit]
+            if not picked and len(queued) == len(first_class):
+                picked = queued[:1]  # the probe; none while one of its class is in flight
+            claimed = await self.s.deliveries.claim([d.id for d in picked])
+            report = await self._send_claimed(claimed, send, REPLY_WORKERS)
+            total.add(report)
+            rest = [d.id for d in waiting if d.id not in report.outcomes and d.status == "queued"]
+            if not report.sent or not rest:
+                break
+            await self.s.deliveries.bring_forward(rest, self.s.clock.now())
+        return total
 
     @property
     def paused_until(self) -> datetime | None:
@@ -187,15 +246,18 @@ class DeliveryService:
         finally:
             self._rounds -= 1
 
-    async def _run_once(
-        self, send: Send, limit: int, concurrency: int, max_priority: int = BULK
-    ) -> RoundReport:
-        report = RoundReport()
+    async def _run_once(self, send: Send, limit: int, concurrency: int) -> RoundReport:
+        report = await self._replies(send, limit)  # people waiting for an answer first
         now = self.s.clock.now()
         if self._paused_until is not None and now < self._paused_until:
             return report
         self._paused_until = None
-        due = await self.s.deliveries.claim_due(now, limit, max_priority)
+        due = await self.s.deliveries.claim_due(now, limit, min_priority=BULK)
+        report.add(await self._send_claimed(due, send, concurrency))
+        return report
+
+    async def _send_claimed(self, due: list[Delivery], send: Send, concurrency: int) -> RoundReport:
+        report = RoundReport()
         by_chat: dict[int, list[Delivery]] = {}
         for delivery in due:
             by_chat.setdefault(delivery.chat_id, []).append(delivery)
@@ -205,9 +267,11 @@ class DeliveryService:
         async def worker() -> None:
             while chats:
                 for index, delivery in enumerate(queue := chats.pop()):
-                    if self._paused_until is not None:
-                        # Flood control hit mid-round: the rest goes back untouched.
-                        await self.s.deliveries.release(delivery.id, self._paused_until, "paused")
+                    held = self._paused_until or report.held.get(delivery.chat_id)
+                    if held is not None:
+                        # Flood control hit mid-round, for everyone or for this chat: the
+                        # rest goes back untouched, due when the pause ends.
+                        await self.s.deliveries.release(delivery.id, held, "paused")
                         report.retried += 1
                         report.outcomes[delivery.id] = "retry"
                         continue
@@ -241,22 +305,31 @@ class DeliveryService:
         message = OutgoingMessage.from_json(delivery.payload)
         if message.late_note and now - delivery.created_at >= LATE_AFTER:
             message = replace(message, text=message.late_note + "\n\n" + message.text)
-        await self.budget.acquire(delivery.chat_id, Priority.REPLY if is_reply else Priority.BULK)
+        await self.budget.acquire(delivery.chat_id, _BUDGET_CLASS[delivery.priority])
         try:
             await send(delivery.chat_id, message)
         except Unconfirmed as exc:
-            if is_reply and delivery.priority != URGENT:
-                # Most likely delivered; sending again would most likely be a duplicate.
-                await repo.mark_sent(delivery.id, self.s.clock.now(), f"unconfirmed: {exc}"[:200])
+            once_before = (delivery.last_error or "").startswith(UNCONFIRMED)
+            if is_reply and (delivery.priority != URGENT or once_before):
+                # Most likely delivered; sending again would most likely be a duplicate. A
+                # 112 answer is sent once more, never more: at most one duplicate.
+                note = f"{UNCONFIRMED}: {exc}"[:200]
+                await repo.mark_sent(delivery.id, self.s.clock.now(), note)
                 log.info("delivery %s: unconfirmed, not sent again", delivery.id)
                 self._outcome(report, delivery, "sent")
             else:
-                await self._temporary(delivery, str(exc), report)
+                reason = f"{UNCONFIRMED}: {exc}" if is_reply else str(exc)
+                await self._temporary(delivery, reason, report)
         except FloodWait as exc:
-            now = self.s.clock.now()
-            self._paused_until = now + timedelta(seconds=exc.retry_after)
-            self.budget.pause(exc.retry_after)
-            await repo.release(delivery.id, self._paused_until, str(exc))
+            until = self.s.clock.now() + timedelta(seconds=exc.retry_after)
+            if exc.whole:
+                self._paused_until = until
+                self.budget.pause(exc.retry_after)
+            else:  # this chat only: every other chat keeps its turn
+                report.held[delivery.chat_id] = until
+                if not self.budget.chat_paused(delivery.chat_id):
+                    self.budget.pause_chat(delivery.chat_id, exc.retry_after)
+            await repo.release(delivery.id, until, str(exc))
             report.flood_waits += 1
             self._outcome(report, delivery, "retry")
         except ChatGone as exc:
@@ -325,9 +398,7 @@ class DeliveryService:
         total = RoundReport()
         for _ in range(max_rounds):
             report = await self.run_once(send, limit)
-            for name in ("sent", "retried", "failed", "blocked", "flood_waits"):
-                setattr(total, name, getattr(total, name) + getattr(report, name))
-            total.outcomes.update(report.outcomes)
+            total.add(report)
             if not report.outcomes or self._paused_until is not None:
                 break
             await asyncio.sleep(0)
