@@ -7,7 +7,7 @@ import argparse
 import asyncio
 import sys
 
-from bot.cli_common import open_services
+from bot.cli_common import EXIT_DATABASE, open_services
 from bot.render.followup import PeriodFilter, Report, render, write_site
 from bot.services.followup import build
 from bot.settings import Settings
@@ -20,6 +20,16 @@ def report_command(args: argparse.Namespace, settings: Settings) -> int:
         print(str(exc), file=sys.stderr)
         return 2
 
+    if not settings.db_path.exists():
+        # A report from a database that is not there would be made from a new, empty one (and
+        # leave that file behind): say where it looked instead.
+        print(
+            f"No database at {settings.db_path}: set TRYGGHETSBOT_DB to the bot's database "
+            "(as in its environment file), or run the report where the bot keeps it.",
+            file=sys.stderr,
+        )
+        return EXIT_DATABASE
+
     async def go() -> Report:
         async with open_services(settings) as services:
             return await build(
@@ -27,6 +37,13 @@ def report_command(args: argparse.Namespace, settings: Settings) -> int:
             )
 
     report = asyncio.run(go())
+    if report.empty:
+        print(
+            f"No reports are registered in {settings.db_path} yet: the follow-up says so and "
+            "shows no results. Staff report in the bot; older activities can be imported with "
+            "trygghetsbot import-activities FILE.csv.",
+            file=sys.stderr,
+        )
     site = getattr(args, "site", None)
     if site is not None:
         for path in write_site(report, site):

@@ -153,58 +153,8 @@ async def set_language(update: Update, context: BotContext, press: LanguagePress
 
 
 async def show_privacy(update: Update, context: BotContext) -> None:
-    actor = context.actor
-    _ = actor.tr.gettext
-    report = await context.people.privacy(actor)
-    lines = [_("This is what I store about you:")]
-    if report.locale:
-        lines.append(
-            _("• Your chosen language: {language}").format(language=LANGUAGE_NAMES[report.locale])
-        )
-    if report.subscribed:
-        lines.append(_("• Your subscription to fraud tips"))
-    if report.reminders:
-        lines.append(
-            actor.tr.ngettext(
-                "• {n} event reminder", "• {n} event reminders", report.reminders
-            ).format(n=report.reminders)
-        )
-    if report.follows:
-        lines.append(
-            actor.tr.ngettext(
-                "• You follow {n} commitment", "• You follow {n} commitments", report.follows
-            ).format(n=report.follows)
-        )
-    if len(lines) == 1 and not report.is_staff:
-        lines.append(_("• Nothing. I only answer your questions."))
-    if report.is_staff:
-        # Staff: say plainly what stays and why, and who can remove it.
-        lines.append(_("• Your name and organisation, as staff (from your invite)"))
-        lines.append(
-            actor.tr.ngettext(
-                "• {n} report you made", "• {n} reports you made", report.reports
-            ).format(n=report.reports)
-        )
-    if report.is_staff:
-        lines += [
-            "",
-            _(
-                "Your chat id is used only to send you what you asked for. Your staff role "
-                "and your reports are kept because they are part of the follow-up of the "
-                "promise. /delete_me removes your language, tips, reminders and follows, not "
-                "your staff role or your reports; an admin can remove you as staff."
-            ),
-        ]
-    else:
-        lines += [
-            "",
-            _(
-                "Your chat id is used only to send you what you asked for. "
-                "I never store your name, phone number or what you ask me."
-            ),
-            _("Use /delete_me to remove everything."),
-        ]
-    await reply(update, "\n".join(lines))
+    report = await context.people.privacy(context.actor)
+    await reply(update, render.privacy(context.actor.tr, report))
 
 
 async def ask_delete_me(update: Update, context: BotContext) -> None:

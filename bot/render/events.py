@@ -8,7 +8,7 @@ Each takes a translator (which carries the time zone) and plain data and returns
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar
 
 import icalendar
@@ -67,7 +67,7 @@ def list_line(tr: Translator, promise: Promise, event: Event) -> str:
     commitment = promise.commitment(event.commitment)
     start = tr.local(event.starts_at)
     # Events saved before the personal-data check (or by hand) are redacted on the way out.
-    place = f", {redact(event.place)}" if event.place else ""
+    place = tr.comma + redact(event.place) if event.place else ""
     return (
         f"• {tr.short_datetime(start)} – {commitment.short.get(tr.locale)}: "
         f"{redact(event.title)}{place}"
@@ -149,7 +149,8 @@ def next_events(tr: Translator, promise: Promise, first: dict[str, Event]) -> Sc
             lines.append(_("• {name}: nothing planned yet").format(name=name))
             continue
         start = tr.local(event.starts_at)
-        lines.append(f"• {name}: {tr.short_datetime(start)}, {redact(event.place or event.title)}")
+        where = redact(event.place or event.title)
+        lines.append(f"• {name}: {tr.short_datetime(start)}{tr.comma}{where}")
         rows.append([Button(name, EventPress(EventAction.SHOW, event.id))])
     return Screen("\n".join(lines), rows)
 
@@ -211,7 +212,9 @@ def followup_question(tr: Translator, event: Event) -> Screen:
 
 
 def calendar(tr: Translator, promise: Promise, events: Sequence[Event]) -> bytes:
-    """An iCalendar file; times carry the Stockholm zone so phones show them right."""
+    """An iCalendar file; times carry the Stockholm zone so phones show them right, and the
+    file describes that zone itself (a ``VTIMEZONE`` for every ``TZID``, as RFC 5545 asks;
+    Outlook shows wrong times without it), covering the years its events fall in."""
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Trygghetsbot//medborgarlofte//SV")
     cal.add("version", "2.0")
@@ -231,6 +234,12 @@ def calendar(tr: Translator, promise: Promise, events: Sequence[Event]) -> bytes
             redact(event.description) or commitment.description.get(tr.locale),
         )
         cal.add_component(item)
+    if events:
+        first = min(tr.local(e.starts_at) for e in events).date()
+        last = max(tr.local(e.ends_at) for e in events).date()
+        cal.add_missing_timezones(
+            first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 2, 1, 1)
+        )
     data: bytes = cal.to_ical()
     return data
 

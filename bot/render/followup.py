@@ -6,7 +6,10 @@ disagree. Only resident-visible data goes in unless ``internal`` is set: count-o
 commitments show counts and state, never dates, places or plans (docs/product.md).
 
 Generated during the promise the page reads as a status ("Läget den …"); generated after the
-promise window it reads as the final result ("Slutresultat").
+promise window it reads as the final result ("Slutresultat"). Its overview gives every
+commitment, milestones included, in its own period with its state word. With nothing
+registered at all (a fresh install) the page says so and shows no results, never a "missat"
+that only means nobody has reported yet.
 """
 
 from __future__ import annotations
@@ -141,6 +144,8 @@ class Report:
     internal: bool
     period: PeriodFilter
     demo: bool
+    # Nothing registered at all (no activity, no milestone): there are no results to show.
+    empty: bool = False
 
     @property
     def final(self) -> bool:
@@ -150,7 +155,7 @@ class Report:
     @property
     def title(self) -> str:
         _ = self.tr.gettext
-        if self.final:
+        if self.final and not self.empty:
             return _("Follow-up of the citizen promise – final result")
         return _("Follow-up of the citizen promise")
 
@@ -205,10 +210,11 @@ def build_report(
     milestones_confirmed: dict[str, datetime],
     generated_at: datetime,
     internal: bool = False,
+    empty: bool = False,
 ) -> Report:
     """``all_activities``: every counted activity up to the report's day (for "last updated"
     and the breakdown of tracked commitments); ``progress.activities``: the ones residents
-    may see in a list."""
+    may see in a list. ``empty``: nothing at all is registered, on any day."""
     sections = []
     for item in progress.items:
         c = item.commitment
@@ -249,6 +255,60 @@ def build_report(
         internal,
         period,
         demo,
+        empty,
+    )
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    """One line of the overview: a commitment in one period, named, with its state word."""
+
+    name: str
+    period: str
+    done: str  # "1 av 2", or a count for a commitment without a number, "–" for a milestone
+    state: str
+
+
+def overview(report: Report) -> list[OverviewRow]:
+    """Every commitment, milestones and counted-only ones included: during the promise in the
+    period running now for it (a term, a year, the whole promise, a milestone's date); for a
+    chosen period each of its periods within it. Each row names its own period."""
+    tr = report.tr
+    _ = tr.gettext
+    out = []
+    for section in report.sections:
+        c = section.commitment
+        if report.period.is_all:
+            current = section.item.current
+            lines = [line for line in section.lines if line.row.period == current.period]
+            lines = lines or [Line(current, "", None)]
+        else:
+            lines = section.lines
+        for line in lines:
+            row = line.row
+            if c.cadence is Cadence.MILESTONE:
+                done = "–"
+            elif row.target is None:
+                done = str(row.done)
+            else:
+                done = _("{done} of {target}").format(done=row.done, target=row.target)
+            out.append(
+                OverviewRow(
+                    c.short.get(tr.locale), period_label(row.period, tr), done, state_text(tr, line)
+                )
+            )
+    return out
+
+
+def _overview_head(tr: Translator) -> list[str]:
+    _ = tr.gettext
+    return [_("Commitment"), _("Period"), _("Done of promised"), _("State")]
+
+
+def _nothing_yet(report: Report) -> str:
+    return report.tr.gettext(
+        "No reports are registered yet, so this page shows no results. It fills in as the "
+        "police and the municipality report what they have done."
     )
 
 
@@ -280,6 +340,10 @@ def _status_sentence(report: Report) -> str:
     _ = tr.gettext
     w = report.promise.window
     start, end = tr.date(w.start, "d MMMM yyyy"), tr.date(w.end, "d MMMM yyyy")
+    if report.final and report.empty:
+        return _("The promise ran from {start} to {end} and has ended.").format(
+            start=start, end=end
+        )
     if report.final:
         return _(
             "The promise ran from {start} to {end} and has ended. This is its final result."
@@ -292,7 +356,7 @@ def _status_sentence(report: Report) -> str:
 def _data_states(report: Report) -> str:
     """How the state codes in the open data read in words."""
     tr = report.tr
-    codes = ", ".join(f"{state.value} = {state_word(tr, state)}" for state in State)
+    codes = tr.join(f"{state.value} = {state_word(tr, state)}" for state in State)
     return tr.gettext(
         "In the data, state is one of {codes}; late is true for a milestone reached after its date."
     ).format(codes=codes)
@@ -390,6 +454,7 @@ class Headings:
     open_data: str
     done: str
     final: str
+    overview: str
 
     @classmethod
     def of(cls, tr: Translator) -> Headings:
@@ -402,6 +467,7 @@ class Headings:
             open_data=_("Open data"),
             done=_("Done"),
             final=_("Final result"),
+            overview=_("Overview"),
         )
 
 
@@ -460,7 +526,9 @@ def _publisher(report: Report) -> list[str]:
     tr = report.tr
     _ = tr.gettext
     p = report.promise
-    name = p.publisher.name.get(tr.locale) if p.publisher else f"{p.municipality}, {p.police_area}"
+    name = (
+        p.publisher.name.get(tr.locale) if p.publisher else tr.join((p.municipality, p.police_area))
+    )
     out = [_("Published by {name}.").format(name=name)]
     phone = p.publisher.phone if p.publisher else p.contacts.municipality_phone
     if phone:
@@ -523,7 +591,9 @@ def report_data(report: Report) -> dict[str, object]:
             "title": c.title.get(tr.locale),
             "cadence": c.cadence.value,
             "target": c.target,
-            "periods": [_period_data(line, section.counts_only) for line in section.lines],
+            "periods": []
+            if report.empty
+            else [_period_data(line, section.counts_only) for line in section.lines],
         }
         if not section.counts_only:  # count-only: counts and states only
             entry["last_updated"] = (
@@ -544,6 +614,8 @@ def report_data(report: Report) -> dict[str, object]:
             "publisher": _publisher_data(report),
             "ended": report.final,
             "as_of": report.today.isoformat(),
+            # Nothing registered yet: no periods and no states, rather than every one "missed".
+            "no_reports_yet": report.empty,
         },
         "generated_at": report.generated_at.isoformat(timespec="seconds"),
         "commitments": commitments,
@@ -573,7 +645,7 @@ def render_csv(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for section in report.sections:
+    for section in [] if report.empty else report.sections:
         c = section.commitment
         for line in section.lines:
             row = line.row
@@ -620,7 +692,7 @@ def render_markdown(report: Report) -> str:
     out = [
         f"# {report.title}",
         "",
-        f"**{p.name.get(tr.locale)}** – {p.municipality}, {p.police_area}",
+        f"**{p.name.get(tr.locale)}** – {tr.join((p.municipality, p.police_area))}",
         "",
         _status_sentence(report) + " " + _data_time(report),
         "",
@@ -631,11 +703,20 @@ def render_markdown(report: Report) -> str:
         out += [_("{mark} This page contains example data.").format(mark=DEMO_MARK), ""]
     if report.internal:
         out += [_("INTERNAL: includes data that is not public."), ""]
-    if report.final:
+    if report.empty:
+        out += [f"**{_nothing_yet(report)}**", ""]
+    elif report.final:
         out += [f"## {h.final}", ""] + [f"- {t}" for t in final_result(report)] + [""]
+    else:
+        out += [f"## {h.overview}", "", "| " + " | ".join(_overview_head(tr)) + " |"]
+        out.append("|---|---|---:|---|")
+        out += [f"| {r.name} | {r.period} | {r.done} | {r.state} |" for r in overview(report)]
+        out.append("")
     for section in report.sections:
         c = section.commitment
         out += [f"## {c.title.get(tr.locale)}", "", c.description.get(tr.locale), ""]
+        if report.empty:
+            continue
         if section.last_updated:
             out += [_last_updated_text(report, section.last_updated), ""]
         if section.lines:
@@ -781,6 +862,29 @@ def _html_table(report: Report, section: Section) -> list[str]:
     ]
 
 
+def _html_overview(report: Report) -> list[str]:
+    """The overview as a table: every commitment, its period, done of promised, its state."""
+    tr = report.tr
+    e = html.escape
+    caption = tr.gettext("Every commitment, each in its own period")
+    thead = "".join(f'<th scope="col">{e(h)}</th>' for h in _overview_head(tr))
+    body = [
+        f'<tr><th scope="row">{e(r.name)}</th><td>{e(r.period)}</td>'
+        f'<td class="num">{e(r.done)}</td><td>{e(r.state)}</td></tr>'
+        for r in overview(report)
+    ]
+    return [
+        f'<div class="table-scroll" role="region" aria-label="{e(caption)}" tabindex="0">',
+        "<table>",
+        f"<caption>{e(caption)}</caption>",
+        f"<thead><tr>{thead}</tr></thead>",
+        "<tbody>",
+        *body,
+        "</tbody></table>",
+        "</div>",
+    ]
+
+
 def _data_link(label: str, name: str, text: str, site: bool) -> str:
     """A link to the open data: next to the page on the website, or inside the page itself
     (a ``data:`` link) when the page is handed over as a single file."""
@@ -810,8 +914,8 @@ def render_html(report: Report, site: bool = False) -> str:
         "<body>",
         "<main>",
         f"<h1>{e(report.title)}</h1>",
-        f"<p><strong>{e(p.name.get(tr.locale))}</strong> – {e(p.municipality)}, "
-        f"{e(p.police_area)}</p>",
+        f"<p><strong>{e(p.name.get(tr.locale))}</strong> – "
+        f"{e(tr.join((p.municipality, p.police_area)))}</p>",
         f"<p>{e(_status_sentence(report))}</p>",
         f'<p class="note">{e(_data_time(report))}</p>',
     ]
@@ -826,20 +930,26 @@ def render_html(report: Report, site: bool = False) -> str:
             "<p><strong>" + e(_("INTERNAL: includes data that is not public.")) + "</strong></p>"
         )
     parts.append(f"<p>{e(p.summary.get(tr.locale))}</p>")
-    overview = h.final if report.final else _("Overview")
+    heading = h.final if report.final and not report.empty else h.overview
     parts += [
         '<section aria-labelledby="overview">',
-        f'<h2 id="overview">{e(overview)}</h2>',
-        '<figure class="chart">',
-        inline_svg(report.chart_svg, report.chart_alt, "chart-title"),
-        f"<figcaption>{e(report.chart_alt)}</figcaption>",
-        "</figure>",
+        f'<h2 id="overview">{e(heading)}</h2>',
     ]
-    if report.final:
-        parts.append("<ul>" + "".join(f"<li>{e(t)}</li>" for t in final_result(report)) + "</ul>")
-    parts += [
-        "</section>",
-    ]
+    if report.empty:
+        parts.append(f'<p class="demo"><strong>{e(_nothing_yet(report))}</strong></p>')
+    else:
+        parts += [
+            '<figure class="chart">',
+            inline_svg(report.chart_svg, report.chart_alt, "chart-title"),
+            f"<figcaption>{e(report.chart_alt)}</figcaption>",
+            "</figure>",
+        ]
+        if report.final:
+            final = "".join(f"<li>{e(t)}</li>" for t in final_result(report))
+            parts.append(f"<ul>{final}</ul>")
+        else:
+            parts += _html_overview(report)
+    parts.append("</section>")
     for section in report.sections:
         c = section.commitment
         heading_id = f"c-{e(c.id)}"
@@ -848,6 +958,9 @@ def render_html(report: Report, site: bool = False) -> str:
             f'<h2 id="{heading_id}">{e(c.title.get(tr.locale))}</h2>',
             f"<p>{e(c.description.get(tr.locale))}</p>",
         ]
+        if report.empty:
+            parts.append("</section>")
+            continue
         if section.counts_only:
             parts.append(
                 '<p class="note">'
@@ -968,6 +1081,10 @@ def write_site(report: Report, directory: Path) -> list[Path]:
     written = []
     for name, text in files.items():
         path = directory / name
-        path.write_text(text, encoding="utf-8")
+        # Written beside, then renamed over the old file: a reader (the web server, every
+        # hour) gets the old page or the new one, never half of one.
+        partial = directory / f".{name}.partial"
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
         written.append(path)
     return written

@@ -1,12 +1,17 @@
-"""Presenters for everyone's settings: the language choice and /delete_me's question."""
+"""Presenters for everyone's settings: the language choice, /privacy and /delete_me's
+question."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from bot.i18n import Translator
+from bot.i18n import Translator, language_name
 from bot.render import Button, Screen
 from bot.render.callbacks import Answer, DeleteMePress, LanguageAction, LanguagePress, MeAction
+
+if TYPE_CHECKING:
+    from bot.services.people import PrivacyReport
 
 
 def language_choice(tr: Translator, names: Mapping[str, str], per_row: int = 2) -> Screen:
@@ -39,3 +44,70 @@ def delete_me_question(tr: Translator, is_staff: bool) -> Screen:
             ]
         ],
     )
+
+
+def privacy(tr: Translator, report: PrivacyReport) -> str:
+    """/privacy: what is stored about this person, each line true as it stands."""
+    _ = tr.gettext
+    lines = [_("This is what I store about you:")]
+    if report.locale:
+        lines.append(_language_line(tr, report.locale, report.locale_chosen))
+    if report.subscribed:
+        lines.append(_("• Your subscription to fraud tips"))
+    if report.reminders:
+        lines.append(
+            tr.ngettext("• {n} event reminder", "• {n} event reminders", report.reminders).format(
+                n=report.reminders
+            )
+        )
+    if report.follows:
+        lines.append(
+            tr.ngettext(
+                "• You follow {n} commitment", "• You follow {n} commitments", report.follows
+            ).format(n=report.follows)
+        )
+    if len(lines) == 1 and not report.is_staff:
+        lines.append(_("• Nothing. I only answer your questions."))
+    if report.is_staff:
+        # Staff: say plainly what stays and why, and who can remove it.
+        lines.append(_("• Your name and organisation, as staff (from your invite)"))
+        lines.append(
+            tr.ngettext("• {n} report you made", "• {n} reports you made", report.reports).format(
+                n=report.reports
+            )
+        )
+    if report.is_staff:
+        lines += [
+            "",
+            _(
+                "Your chat id is used only to send you what you asked for. Your staff role "
+                "and your reports are kept because they are part of the follow-up of the "
+                "promise. /delete_me removes your language, tips, reminders and follows, not "
+                "your staff role or your reports; an admin can remove you as staff."
+            ),
+        ]
+    else:
+        lines += [
+            "",
+            _(
+                "Your chat id is used only to send you what you asked for. "
+                "I never store your name, phone number or what you ask me."
+            ),
+            _("Use /delete_me to remove everything."),
+        ]
+    return "\n".join(lines)
+
+
+def _language_line(tr: Translator, locale: str, chosen: bool | None) -> str:
+    """The stored language, and where it came from: a choice, or the Telegram app."""
+    _ = tr.gettext
+    language = language_name(locale)
+    if chosen:
+        return _("• Your chosen language: {language}").format(language=language)
+    if chosen is False:
+        return _(
+            "• Your language: {language}, taken from your Telegram app's language setting "
+            "(you have not chosen one; /language changes it)"
+        ).format(language=language)
+    # TRANSLATORS: a language stored before the bot recorded whether it was chosen.
+    return _("• Your language: {language} (/language changes it)").format(language=language)

@@ -50,7 +50,7 @@ def card(
         lines.append(_("People: {count}").format(count=count))
     lines.append(_("Place: {place}").format(place=draft.place or "–"))
     if Problem.PERSONAL_DATA in problems:
-        kinds = ", ".join(_(KIND_LABEL[k]) for k in draft.pii)
+        kinds = tr.join(_(KIND_LABEL[k]) for k in draft.pii)
         lines += [
             "",
             _("⚠ The text contains personal data ({kinds}). It is not saved as it is.").format(

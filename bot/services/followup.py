@@ -27,11 +27,11 @@ async def build(
         chart = render_progress.chart(tr, services.promise, progress, "svg")
     else:
         chart = period_chart(progress, tr, period)
-    activities = [a for a in await services.activities.all_counted() if a.date <= progress.today]
+    registered = await services.activities.all_counted()
+    confirmed = await services.milestones.all()
+    activities = [a for a in registered if a.date <= progress.today]
     milestones = {
-        m.commitment: m.confirmed_at
-        for m in (await services.milestones.all()).values()
-        if m.reached_on <= progress.today
+        m.commitment: m.confirmed_at for m in confirmed.values() if m.reached_on <= progress.today
     }
     now = services.clock.now()
     return build_report(
@@ -44,6 +44,7 @@ async def build(
         milestones_confirmed=milestones,
         generated_at=now,
         internal=internal,
+        empty=not registered and not confirmed,
     )
 
 
