@@ -20,7 +20,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.errors import UserFacingError
 from bot.i18n import Translator
-from bot.render import Screen
+from bot.render import Screen, fit_label
 from bot.render.callbacks import CallbackData, MalformedCallback
 from bot.roles import Actor
 from bot.services import Services
@@ -192,7 +192,10 @@ def open_replies(update: Update, context: BotContext) -> None:
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     """An outbox message's stored buttons (data already encoded by a presenter's codec)."""
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+        [
+            [InlineKeyboardButton(fit_label(label), callback_data=data) for label, data in row]
+            for row in rows
+        ]
     )
 
 

@@ -483,3 +483,30 @@ async def test_pa_fredag_is_the_coming_friday_and_offers_planning(harness: Harne
     assert "rep:save:0" in datas(h)
     await h.press(STAFF, "rep:save:0")
     assert (await saved_one(h))[1] == date(2024, 3, 8)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+async def test_staff_buttons_stay_within_40_characters(harness: Harness, lang: str) -> None:
+    """Every button a staff member meets on the way (the card, its kinds and days, the
+    status, planning) fits a phone: at most 40 characters, a longer one cut with "…"."""
+    h = harness
+    await make_staff(h)
+    labels: list[str] = []
+    for step in ("/status", "/plan", "/report", ONE_LINER):
+        await h.say(STAFF, step, lang=lang)
+        labels += [label for label, _data in h.tg.last(STAFF).buttons]
+        await h.say(STAFF, "/cancel", lang=lang)
+    await h.say(STAFF, "Insats mot narkotika förra veckan", lang=lang)
+    await h.press(STAFF, "rep:kind:0", lang=lang)
+    labels += [label for label, _data in h.tg.last(STAFF).buttons]
+    assert len(labels) > 20
+    assert all(len(label) <= 40 for label in labels), [x for x in labels if len(x) > 40]
+
+
+def test_a_long_label_is_cut_with_an_ellipsis() -> None:
+    from bot.render import LABEL_MAX, Button
+
+    long = Button("Modell för barns och ungas tillit till samhället (2022)", Card(CardAction.SAVE))
+    assert len(long.label) <= LABEL_MAX and long.label.endswith("…")
+    assert long.label.startswith("Modell för barns och ungas tillit")
+    assert Button("Spara ✔", Card(CardAction.SAVE)).label == "Spara ✔"
