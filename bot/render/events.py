@@ -176,6 +176,17 @@ def reminder_set(tr: Translator, event_id: int) -> Screen:
     )
 
 
+def reminder_stopped(tr: Translator) -> str:
+    return tr.gettext("OK, no reminder for that event.")
+
+
+def calendar_caption(tr: Translator, event: Event) -> str:
+    """The caption of an event's calendar file."""
+    return tr.gettext("Open the file to add {title} to your calendar.").format(
+        title=redact(event.title)
+    )
+
+
 def reminder(tr: Translator, event: Event, msgid: str) -> Screen:
     """A queued reminder (``EVE_REMINDER`` or ``HOUR_REMINDER``) with a way to stop it."""
     text = tr.gettext(msgid).format(
@@ -209,6 +220,14 @@ def followup_question(tr: Translator, event: Event) -> Screen:
             ],
         ],
     )
+
+
+def not_counted(tr: Translator, moved: bool) -> str:
+    """The organiser's answer to "did it happen?" was "Moved" or "Cancelled"."""
+    _ = tr.gettext
+    if moved:
+        return _("OK, not counted. Plan the new date with /plan.")
+    return _("OK, noted as cancelled. It is not counted.")
 
 
 def calendar(tr: Translator, promise: Promise, events: Sequence[Event]) -> bytes:
@@ -312,6 +331,50 @@ def plan_preview(
     return Screen("\n".join(lines), rows)
 
 
+def ask_title(tr: Translator, name: str) -> str:
+    """/plan after the kind (``name``) was tapped."""
+    return tr.gettext(
+        '{name}. Write a short title, for example "Theme meeting: safe at night".'
+    ).format(name=name)
+
+
+def ask_title_for_day(tr: Translator, day: date, name: str) -> str:
+    """/plan started from a report card with a future date: the day and kind are known."""
+    return tr.gettext(
+        "Plan it for {date}. {name}: write a short title, for example "
+        '"Theme meeting: safe at night".'
+    ).format(date=tr.weekday_date(day), name=name)
+
+
+def choose_kind_first(tr: Translator) -> str:
+    return tr.gettext("Tap a kind of event first, or /cancel.")
+
+
+def title_too_long(tr: Translator) -> str:
+    return tr.gettext("Please write a title of at most 120 characters.")
+
+
+def ask_place(tr: Translator) -> str:
+    return tr.gettext('Where? Write the place, for example "Bro centrum".')
+
+
+def time_not_understood(tr: Translator) -> str:
+    return tr.gettext('I did not understand the time. Try "20/3 18-20" or "tomorrow 18:00".')
+
+
+def place_too_long(tr: Translator) -> str:
+    return tr.gettext("Please write the place in at most 120 characters.")
+
+
+def ask_description(tr: Translator) -> str:
+    return tr.gettext('A short description for residents? Write it, or "-" to skip.')
+
+
+def planned(tr: Translator, promise: Promise, event: Event) -> str:
+    """/plan saved: the event as residents will read it."""
+    return tr.gettext("Planned:") + "\n" + describe(tr, promise, event)
+
+
 # --- staff: /myevents -------------------------------------------------------------------------
 
 
@@ -345,3 +408,22 @@ def confirm_cancel(tr: Translator, event: Event) -> Screen:
             ]
         ],
     )
+
+
+def event_cancelled(tr: Translator, title: str) -> str:
+    return tr.gettext("Cancelled: {title}. Anyone who asked for a reminder is told.").format(
+        title=title
+    )
+
+
+def event_kept(tr: Translator) -> str:
+    return tr.gettext("OK, it stays planned. Nothing was changed.")
+
+
+def ask_new_time(tr: Translator) -> str:
+    return tr.gettext('New time? For example "20/3 18-20" or "tomorrow 18:00".')
+
+
+def moved(tr: Translator, promise: Promise, event: Event) -> str:
+    """/myevents moved an event: its new card."""
+    return tr.gettext("Moved:") + "\n" + describe(tr, promise, event)

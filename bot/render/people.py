@@ -1,9 +1,9 @@
-"""Presenters for everyone's settings: the language choice, /privacy and /delete_me's
-question."""
+"""Presenters for everyone's settings: the language choice and its answer, /privacy, and
+/delete_me's question and answer."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from bot.i18n import Translator, language_name
@@ -14,13 +14,20 @@ if TYPE_CHECKING:
     from bot.services.people import PrivacyReport
 
 
-def language_choice(tr: Translator, names: Mapping[str, str], per_row: int = 2) -> Screen:
-    """One button per language, each named in its own language, ``per_row`` to a row."""
+def language_choice(tr: Translator, codes: Iterable[str], per_row: int = 2) -> Screen:
+    """One button per language, each named in its own language ("Suomi", "العربية", from
+    Babel's locale data), ``per_row`` to a row."""
     buttons = [
-        Button(name, LanguagePress(LanguageAction.SET, code)) for code, name in names.items()
+        Button(language_name(code), LanguagePress(LanguageAction.SET, code)) for code in codes
     ]
     rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
     return Screen(tr.gettext("Choose your language:"), rows)
+
+
+def language_set(tr: Translator) -> str:
+    """Said with ``tr`` of the language just chosen."""
+    # TRANSLATORS: said in the language just chosen, e.g. "Jag skriver på svenska från och med nu."
+    return tr.gettext("I will write to you in English from now on.")
 
 
 def delete_me_question(tr: Translator, is_staff: bool) -> Screen:
@@ -44,6 +51,21 @@ def delete_me_question(tr: Translator, is_staff: bool) -> Screen:
             ]
         ],
     )
+
+
+def deleted(tr: Translator, is_staff: bool) -> str:
+    """/delete_me done: staff keep their role and reports, and are told so."""
+    _ = tr.gettext
+    if is_staff:
+        return _(
+            "Done. Your language, tips, reminders and follows are deleted. You are still "
+            "staff and your reports stay, as part of the follow-up of the promise."
+        )
+    return _("Done. Everything I stored about you has been deleted.")
+
+
+def nothing_deleted(tr: Translator) -> str:
+    return tr.gettext("OK, nothing was deleted.")
 
 
 def privacy(tr: Translator, report: PrivacyReport) -> str:

@@ -1,5 +1,6 @@
 """Presenters for residents' progress: /progress (the summary and the chart, also the answer
-to "Hur går det?" typed or tapped), /follow and the daily news to followers."""
+to "Hur går det?" typed or tapped), /follow and the daily news to followers; and the caption
+of the follow-up page admins get with /publish."""
 
 from __future__ import annotations
 
@@ -163,3 +164,11 @@ def following_now(tr: Translator, followable: Sequence[Commitment], following: s
     names = tr.join(c.short.get(tr.locale) for c in followable if c.id in following)
     text = tr.gettext("You follow: {names}").format(names=names or tr.gettext("nothing"))
     return Screen(text, follow_buttons(tr, followable, following))
+
+
+def published_caption(tr: Translator) -> str:
+    """/publish: the caption of the follow-up page sent as a file."""
+    return tr.gettext(
+        "The follow-up of the promise as a web page, with public data only. "
+        "Open it in a browser or paste it into the website."
+    )
