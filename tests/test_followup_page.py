@@ -19,8 +19,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import build_parser, resolve
+from bot.cli_followup import write_site
 from bot.clock import STOCKHOLM
-from bot.render.followup import CSV_NAME, JSON_NAME, PeriodFilter, render, write_site
+from bot.followup_view import PeriodFilter
+from bot.render.followup import CSV_NAME, JSON_NAME, render
 from bot.services.followup import build
 from bot.settings import Settings
 from storage.activities import NewActivity
