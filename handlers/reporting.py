@@ -35,7 +35,7 @@ from bot.render.callbacks import (
     MilestoneAction,
     MilestoneChoice,
 )
-from bot.report_fix import Field, Fix, looks_like_question, parse_fix
+from bot.report_fix import DAYS_BACK_MAX, Field, Fix, looks_like_question, parse_fix
 from bot.services.reporting import COUNT_MAX, Draft, ReportingService, ReportScratch
 from handlers.common import (
     BotContext,
@@ -134,6 +134,7 @@ async def show_card(update: Update, context: BotContext, state: ReportScratch, e
         reporting.problems(draft),
         await reporting.duplicates(context.actor, draft),
         reporting.is_milestone(draft.commitment),
+        context.services.clock.today(),
     )
     await show(update, screen, edit=edit)
     return Step.CARD
@@ -210,6 +211,8 @@ def apply(draft: Draft, fix: Fix) -> Draft:
         )
         if value is not None
     }
+    if fix.date is not None:
+        changes["date_choices"] = ()  # the day is said: no range to choose from
     return replace(draft, **changes)
 
 
@@ -356,11 +359,11 @@ async def do_date(update: Update, context: BotContext, state: ReportScratch, arg
 
 
 async def do_set_date(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
-    if not arg.isdigit() or int(arg) > 31:
+    if not arg.isdigit() or int(arg) > DAYS_BACK_MAX:
         await stale(update, context)
         return STEP_FOR[state.awaiting]
     day = context.services.clock.today() - timedelta(days=int(arg))
-    state.draft = replace(state.draft, date=day)
+    state.draft = replace(state.draft, date=day, date_choices=())
     state.answered(Field.DATE)
     return await ask(update, context, state, edit=True)
 

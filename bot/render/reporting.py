@@ -34,6 +34,7 @@ def card(
     problems: list[Problem],
     duplicates: list[Activity],
     milestone: bool,
+    today: date,
 ) -> Screen:
     """The draft as it would be saved, what stops it from being saved, and one button for
     each fix. Save is offered only when nothing stops it."""
@@ -43,7 +44,12 @@ def card(
     lines = [
         _("Is this right?") if draft.activity_id is None else _("Edit report:"),
         _("What: {kind}").format(kind=kind),
-        _("Date: {date}").format(date=tr.weekday_date(draft.date)),
+        _("Date: {date}").format(date=tr.weekday_date(draft.date))
+        if not draft.date_choices
+        else _("Date: which day, {first} – {last}?").format(
+            first=tr.weekday_date(draft.date_choices[0]),
+            last=tr.weekday_date(draft.date_choices[-1]),
+        ),
     ]
     if not milestone:
         count = draft.count if draft.count is not None else "–"
@@ -77,6 +83,8 @@ def card(
     else:
         lines.append(_("Nothing is counted until you save."))
     rows: list[list[Button]] = []
+    if Problem.WHICH_DAY in problems:
+        rows += day_choices(tr, draft.date_choices, today)
     if Problem.FUTURE in problems:
         rows.append([_b(_("Plan it instead?"), CardAction.PLAN)])
     if not problems:
@@ -94,8 +102,18 @@ def card(
     return Screen("\n".join(lines), rows)
 
 
+def day_choices(tr: Translator, days: tuple[date, ...], today: date) -> list[list[Button]]:
+    """One button a day, two to a row, most recent first: the day the report was."""
+    buttons = [
+        _b(tr.weekday_date(day), CardAction.SET_DATE, (today - day).days) for day in reversed(days)
+    ]
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+
 def problem_line(tr: Translator, promise: Promise, draft: Draft, problem: Problem) -> str:
     _ = tr.gettext
+    if problem is Problem.WHICH_DAY:
+        return _("⚠ Which day was it? Tap it, or write it.")
     if problem is Problem.FUTURE:
         when = tr.date(draft.date, "d MMM")
         future = _("⚠ {date} is in the future. A report is for something that has happened.")
