@@ -6,7 +6,6 @@ and has a ``viewBox``, so it scales to any screen and stays sharp in a printed P
 
 from __future__ import annotations
 
-import html
 import io
 import re
 from dataclasses import dataclass
@@ -98,9 +97,18 @@ _SIZE = re.compile(r'\s(width|height)="[^"]*"')
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
 
 
-def inline_svg(svg: bytes, label: str, element_id: str) -> str:
-    """The chart ready to sit inside an HTML page: no XML prolog, no fixed size (CSS sizes
-    it from its ``viewBox``), announced as one image whose name is ``label``."""
+@dataclass(frozen=True)
+class InlineSvg:
+    """The chart ready to sit inside an HTML page, in two parts: the page's template puts
+    the chart's name (a ``title`` element with ``element_id``, escaped there) between them."""
+
+    start: str  # the root element's start tag, announced as one image named by its title
+    rest: str  # the drawing and the end tag
+    element_id: str
+
+
+def inline_svg(svg: bytes, element_id: str) -> InlineSvg:
+    """No XML prolog, no metadata, no fixed size (CSS sizes it from its ``viewBox``)."""
     text = svg.decode("utf-8")
     text = _METADATA.sub("", text[text.index("<svg") :], count=1)
     root = _SVG_ROOT.search(text)
@@ -112,5 +120,4 @@ def inline_svg(svg: bytes, label: str, element_id: str) -> str:
         f'<svg role="img" aria-labelledby="{element_id}" focusable="false"',
         1,
     )
-    title = f'<title id="{element_id}">{html.escape(label)}</title>'
-    return tag + title + text[root.end() :]
+    return InlineSvg(tag, text[root.end() :], element_id)

@@ -6,11 +6,28 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from bot.cli_common import EXIT_DATABASE, open_services
-from bot.render.followup import PeriodFilter, Report, render, write_site
+from bot.followup_view import PeriodFilter, Report
+from bot.render.followup import render, site_files
 from bot.services.followup import build
 from bot.settings import Settings
+
+
+def write_site(report: Report, directory: Path) -> list[Path]:
+    """``index.html`` plus the open data it links to, ready to copy to a website."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in site_files(report).items():
+        path = directory / name
+        # Written beside, then renamed over the old file: a reader (the web server, every
+        # hour) gets the old page or the new one, never half of one.
+        partial = directory / f".{name}.partial"
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+        written.append(path)
+    return written
 
 
 def report_command(args: argparse.Namespace, settings: Settings) -> int:

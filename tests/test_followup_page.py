@@ -19,8 +19,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import build_parser, resolve
+from bot.cli_followup import write_site
 from bot.clock import STOCKHOLM
-from bot.render.followup import CSV_NAME, JSON_NAME, PeriodFilter, render, write_site
+from bot.followup_view import PeriodFilter
+from bot.render.followup import CSV_NAME, JSON_NAME, render
 from bot.services.followup import build
 from bot.settings import Settings
 from storage.activities import NewActivity
@@ -557,3 +559,70 @@ async def test_progress_in_chat_after_the_end_is_the_final_result(harness: Harne
     text = harness.tg.last(RESIDENT).text
     assert text.startswith("Löftet tog slut 31 december 2024. Slutresultat:")
     assert "GVI: ✅ klart, försenat" in text
+
+
+async def test_staff_text_is_escaped_on_the_page(harness: Harness) -> None:
+    """A place or description typed by staff is text, never markup: the HTML template's
+    autoescape escapes it, the Markdown page escapes it with backslashes."""
+    now = harness.clock.now()
+    await harness.services.activities.add(
+        NewActivity(
+            "theme_meeting",
+            date(2024, 3, 1),
+            "<script>alert(1)</script> & Bro",
+            20,
+            "<script>alert(2)</script> & more",
+            source="chat",
+        ),
+        now,
+    )
+    text = await _page(harness, date(2024, 3, 12))
+    assert "1 mars 2024 – &lt;script&gt;alert(1)&lt;/script&gt; &amp; Bro</li>" in text
+    assert "<script" not in text and "alert(2)" not in text  # the description is not shown
+    assert accessibility_problems(text) == []
+    md = await _page(harness, date(2024, 3, 12), "md")
+    assert "- 1 mars 2024 – \\<script\\>alert(1)\\</script\\> & Bro\n" in md
+
+
+@pytest.mark.parametrize("locale", ["fi", "ar", "fa", "so", "pl"])
+async def test_the_page_in_a_residents_language(harness: Harness, locale: str) -> None:
+    """The page speaks the reader's language through the same catalogue as the bot, with
+    the language and its direction on the root element (right to left for Arabic and
+    Persian), and keeps its structure: one h1, scoped header cells, captions, the chart's
+    caption."""
+    await _load(harness)
+    text = await _page(harness, DURING, locale=locale)
+    tr = harness.services.translator(locale)
+    page = Page(text)
+    root = page.all("html")[0]
+    assert root["lang"] == locale
+    assert root["dir"] == ("rtl" if locale in ("ar", "fa") else "ltr")
+    title = tr.gettext("Follow-up of the citizen promise")
+    assert title != "Follow-up of the citizen promise"
+    assert page.headings[0] == (1, " ".join(title.split()))
+    h2 = [h for level, h in page.headings if level == 2]
+    assert " ".join(tr.gettext("How we count").split()) in h2
+    assert all(attrs.get("scope") in ("col", "row") for attrs in page.all("th"))
+    assert page.tables and all(t["caption"] for t in page.tables)
+    assert page.all("figcaption")
+    assert not re.search(r"\{[a-z_]+\}", text)  # no placeholder left unformatted
+
+
+def test_the_presenter_only_renders() -> None:
+    """bot/render/followup.py imports neither services nor storage (the follow-up service
+    builds the data), and builds no HTML in Python strings (the templates do)."""
+    import ast
+
+    import bot.render.followup as presenter
+
+    tree = ast.parse(Path(presenter.__file__).read_text("utf-8"))
+    imported = [
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    ] + [a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names]
+    assert not [m for m in imported if m.startswith(("bot.services", "storage"))]
+    strings = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
+    assert not [s for s in strings if re.search(r"</?[a-zA-Z]", s)]

@@ -65,6 +65,10 @@ def test_package_metadata_is_declared() -> None:
     # A .mo in the build tree may be stale: the wheel never carries one.
     assert project["tool"]["setuptools"]["exclude-package-data"]["*"] == ["*.mo"]
     assert data["bot.promises"] == ["*.toml"] and data["storage.migrations"] == ["*.sql"]
+    # Every page template ships with the package its loader reads it from.
+    templates = ROOT / "bot" / "render" / "templates"
+    shipped = {p for pattern in data["bot.render"] for p in templates.parent.glob(pattern)}
+    assert set(templates.rglob("*.j2")) == shipped and shipped
     po = (ROOT / "locales" / "sv" / "LC_MESSAGES" / "messages.po").read_text("utf-8")
     header = po.split("\n\n", 1)[0]  # the header entry, up to the first message
     for placeholder in ("fuzzy", "PROJECT", "FIRST AUTHOR"):
