@@ -7,10 +7,10 @@ from typing import Any
 
 from telegram import InputFile, Update
 
+from bot.followup_view import PeriodFilter
 from bot.render import notices
 from bot.render import progress as render
 from bot.render.callbacks import FollowAction, FollowPress
-from bot.render.followup import PeriodFilter
 from bot.services.followup import render_report
 from handlers.common import BotContext, admin_only, every, pressed, reply, send, show
 

@@ -30,7 +30,6 @@ from bot.followup_view import (
     DEMO_MARK,
     InfoDone,
     Line,
-    PeriodFilter,
     Report,
 )
 from bot.i18n import Translator, plain
@@ -38,12 +37,10 @@ from bot.pace import State, state_word
 from bot.periods import Period, PeriodKind, period_label
 from bot.promise import Cadence
 
-# Callers name these through the presenter (handlers/progress.py imports PeriodFilter here).
 __all__ = [
     "CSV_NAME",
     "FORMATS",
     "JSON_NAME",
-    "PeriodFilter",
     "Report",
     "long_period_label",
     "md_escape",
