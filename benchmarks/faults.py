@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.runner import STOP_BOUND
+from bot.sandbox.faultproxy import FaultKind
 from bot.sandbox.faultrig import QUESTIONS, FaultRig, Figures, fault_rig
 
 Result = tuple[Figures, list[str]]
@@ -47,10 +48,12 @@ def _complete(figures: Figures) -> list[str]:
     return problems
 
 
-async def outage(rig: FaultRig, seconds: float, methods: tuple[str, ...] | None) -> Result:
-    """HTML 502s for ``seconds``; 8 questions and 6 danger cases during it."""
+async def _window(
+    rig: FaultRig, kind: FaultKind, seconds: float, methods: tuple[str, ...] | None
+) -> tuple[Figures, list[str]]:
+    """``kind`` for ``seconds``; 8 questions and 6 danger cases asked during it."""
     await rig.start_bot()
-    await rig.proxy.fail("502", methods=methods, seconds=seconds)
+    await rig.proxy.fail(kind, methods=methods, seconds=seconds)
     ended = time.monotonic() + seconds
     asked = await rig.ask_spread(min(seconds - 1, 12))
     await rig.wait_answered(asked, timeout=seconds + 60, settle=2)
@@ -59,6 +62,12 @@ async def outage(rig: FaultRig, seconds: float, methods: tuple[str, ...] | None)
     problems = _complete(figures)
     if figures.duplicates:
         problems.append(f"{figures.duplicates} duplicates")
+    return figures, problems
+
+
+async def outage(rig: FaultRig, seconds: float, methods: tuple[str, ...] | None) -> Result:
+    """HTML 502s for ``seconds``, for ``methods`` (None: every method)."""
+    figures, problems = await _window(rig, "502", seconds, methods)
     if methods is not None and not figures.danger_first:
         # Replies kept during the outage go out 112 first. When getUpdates fails too, the
         # messages reach the bot only after the outage and are answered as they are read,
@@ -80,17 +89,7 @@ async def outage60(rig: FaultRig) -> Result:
 
 async def refused(rig: FaultRig, seconds: float = 12) -> Result:
     """Nothing can connect for ``seconds``."""
-    await rig.start_bot()
-    await rig.proxy.fail("refused", seconds=seconds)
-    ended = time.monotonic() + seconds
-    asked = await rig.ask_spread(seconds - 1)
-    await rig.wait_answered(asked, timeout=seconds + 60, settle=2)
-    await rig.stop_bot()
-    figures = rig.figures(asked, fault_ended=ended)
-    problems = _complete(figures)
-    if figures.duplicates:
-        problems.append(f"{figures.duplicates} duplicates")
-    return figures, problems
+    return await _window(rig, "refused", seconds, None)
 
 
 async def lost(rig: FaultRig, seconds: float = 15) -> Result:

@@ -1,10 +1,12 @@
 """What the command line needs from Telegram itself, kept out of the ``cli*`` modules so they
-stay free of the Telegram library: the bot's username (for invite links) and one line plus an
-exit code for a failure that ended a command."""
+stay free of the Telegram library: the bot's username (for invite links), who has written to
+the bot (to find the admins' user ids) and one line plus an exit code for a failure that
+ended a command."""
 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -24,14 +26,47 @@ from storage.db import SchemaTooNewError
 
 
 async def bot_username(settings: Settings) -> str:
-    """Ask Telegram for the bot's @username."""
+    """Ask Telegram for the bot's @username (getMe, with the configured token and API base)."""
     if settings.bot_token is None:
-        raise UsageError("give --bot-username, or set TELEGRAM_BOT_TOKEN so I can ask Telegram")
+        raise UsageError(
+            "the link needs the bot's username: set TELEGRAM_BOT_TOKEN (the bot's name is then "
+            "asked from Telegram), or give it with --bot-username NAME (the name @BotFather "
+            "gave the bot, without the @)"
+        )
     with quiet_telegram():  # a failure is reported by bot.cli in one line
         async with Bot(
             settings.bot_token.get_secret_value(), base_url=settings.api_base_url
         ) as bot:
             return bot.username
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Someone who wrote to the bot: what an operator needs to recognise them."""
+
+    user_id: int
+    name: str
+    username: str | None
+
+
+async def recent_senders(settings: Settings) -> tuple[str, list[Sender]]:
+    """The bot's username and everyone whose message is still waiting at Telegram (it keeps
+    them 24 hours until a bot reads them), in the order they wrote. Nothing is confirmed, so
+    the bot still gets every message when it starts."""
+    if settings.bot_token is None:
+        raise UsageError("set TELEGRAM_BOT_TOKEN first: the list comes from Telegram")
+    with quiet_telegram():
+        async with Bot(
+            settings.bot_token.get_secret_value(), base_url=settings.api_base_url
+        ) as bot:
+            updates = await bot.get_updates(timeout=0)
+            username = bot.username
+    seen: dict[int, Sender] = {}
+    for update in updates:
+        person = update.effective_user
+        if person is not None and not person.is_bot and person.id not in seen:
+            seen[person.id] = Sender(person.id, person.full_name, person.username)
+    return username, list(seen.values())
 
 
 def explain_failure(exc: BaseException, settings: Settings | None) -> tuple[str, int]:

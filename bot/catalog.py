@@ -50,12 +50,20 @@ def _po_path(lang: str) -> Path:
     return LOCALES / lang / "LC_MESSAGES" / "messages.po"
 
 
+# Page templates (bot/render/templates) say their sentences with ``_()`` and ``ngettext()``
+# like the Python code; Jinja2's own extractor reads them, with the environment's whitespace
+# settings (bot/render/followup.py), and a template it cannot parse fails the extraction.
+METHODS = [("**.py", "python"), ("**.j2", "jinja2.ext:babel_extract")]
+TEMPLATE_OPTIONS = {"trim_blocks": "true", "lstrip_blocks": "true", "silent": "false"}
+
+
 def extract() -> Catalog:
     catalog = Catalog(project="trygghetsbot", version="1", charset="utf-8")
     for folder in SOURCES:
         for filename, lineno, message, comments, context in extract_from_dir(
             ROOT / folder,
-            method_map=[("**.py", "python")],
+            method_map=METHODS,
+            options_map={"**.j2": TEMPLATE_OPTIONS},
             keywords=KEYWORDS,
             comment_tags=("TRANSLATORS:",),
             strip_comment_tags=True,

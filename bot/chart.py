@@ -6,7 +6,6 @@ and has a ``viewBox``, so it scales to any screen and stays sharp in a printed P
 
 from __future__ import annotations
 
-import html
 import io
 import re
 from dataclasses import dataclass
@@ -32,8 +31,11 @@ def render_chart(
     target_label: str,
     fmt: Literal["png", "svg"] = "png",
 ) -> bytes:
-    """A horizontal bar per commitment: the target as a light bar, done as a dark one, the
-    name written above its bar so the bars get the full width of a phone screen.
+    """A horizontal bar per commitment, scaled to its own target: the target as a full-width
+    light bar, the share done as a dark one inside it (capped at the whole), and "done/target"
+    after it. So a finished 1 of 1 is a full bar like a finished 6 of 6, and a half-done 1 of 2
+    is half a bar. The name (with its period) is written above its bar so the bars get the full
+    width of a phone screen.
 
     Built on a ``Figure`` of its own (no pyplot global state), so it is safe to render in a
     worker thread while the bot keeps answering others."""
@@ -50,17 +52,16 @@ def render_chart(
         FigureCanvasAgg(fig)
         ax = fig.add_subplot(1, 1, 1)
         positions = [float(i) for i in range(len(bars))][::-1]
-        targets = [b.target for b in bars]
-        done = [min(b.done, b.target) if b.target else b.done for b in bars]
-        ax.barh(positions, targets, color=TARGET_COLOUR, height=0.42, label=target_label)
-        ax.barh(positions, done, color=DONE_COLOUR, height=0.22, label=done_label)
-        top = max([b.target for b in bars] + [b.done for b in bars] + [1])
+        ax.barh(positions, [1.0] * len(bars), color=TARGET_COLOUR, height=0.42, label=target_label)
+        ax.barh(
+            positions, [share(b) for b in bars], color=DONE_COLOUR, height=0.22, label=done_label
+        )
         for pos, bar in zip(positions, bars, strict=True):
             ax.text(
                 0, pos + 0.25, bar.label, va="bottom", ha="left", fontsize=15, color=TEXT_COLOUR
             )
             ax.text(
-                max(bar.target, bar.done) + top * 0.02,
+                1.02,
                 pos,
                 f"{bar.done}/{bar.target}",
                 va="center",
@@ -68,7 +69,7 @@ def render_chart(
                 color=TEXT_COLOUR,
             )
         ax.set_yticks([])
-        ax.set_xlim(0, top * 1.22)
+        ax.set_xlim(0, 1.3)
         ax.set_ylim(-0.5, len(bars) - 0.2)
         ax.xaxis.set_visible(False)
         for side in ("top", "right", "bottom", "left"):
@@ -84,14 +85,30 @@ def render_chart(
     return out.getvalue()
 
 
+def share(bar: Bar) -> float:
+    """How much of its target a bar has done, 0 to 1 (more than the target is still 1)."""
+    if bar.target <= 0:
+        return 1.0 if bar.done else 0.0
+    return min(bar.done / bar.target, 1.0)
+
+
 _SVG_ROOT = re.compile(r"<svg\b[^>]*>", re.S)
 _SIZE = re.compile(r'\s(width|height)="[^"]*"')
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
 
 
-def inline_svg(svg: bytes, label: str, element_id: str) -> str:
-    """The chart ready to sit inside an HTML page: no XML prolog, no fixed size (CSS sizes
-    it from its ``viewBox``), announced as one image whose name is ``label``."""
+@dataclass(frozen=True)
+class InlineSvg:
+    """The chart ready to sit inside an HTML page, in two parts: the page's template puts
+    the chart's name (a ``title`` element with ``element_id``, escaped there) between them."""
+
+    start: str  # the root element's start tag, announced as one image named by its title
+    rest: str  # the drawing and the end tag
+    element_id: str
+
+
+def inline_svg(svg: bytes, element_id: str) -> InlineSvg:
+    """No XML prolog, no metadata, no fixed size (CSS sizes it from its ``viewBox``)."""
     text = svg.decode("utf-8")
     text = _METADATA.sub("", text[text.index("<svg") :], count=1)
     root = _SVG_ROOT.search(text)
@@ -103,5 +120,4 @@ def inline_svg(svg: bytes, label: str, element_id: str) -> str:
         f'<svg role="img" aria-labelledby="{element_id}" focusable="false"',
         1,
     )
-    title = f'<title id="{element_id}">{html.escape(label)}</title>'
-    return tag + title + text[root.end() :]
+    return InlineSvg(tag, text[root.end() :], element_id)

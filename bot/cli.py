@@ -27,6 +27,7 @@ DISPATCH: dict[str, str] = {
     "check-promise": "bot.cli_admin:check_promise_command",
     "backup": "bot.cli_admin:backup_command",
     "invite": "bot.cli_admin:invite_command",
+    "user-ids": "bot.cli_admin:user_ids_command",
     "parse-report": "bot.cli_reporting:parse_report_command",
     "import-activities": "bot.cli_reporting:import_activities_command",
     "export-activities": "bot.cli_reporting:export_activities_command",
@@ -132,7 +133,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     invite = sub.add_parser("invite", help="make a single-use staff invite link")
     invite.add_argument("--org", required=True, choices=("police", "municipality", "other"))
-    invite.add_argument("--bot-username", help="bot username for the link (default: ask Telegram)")
+    invite.add_argument(
+        "--bot-username",
+        help="the bot's username, without @ (default: asked from Telegram with the token)",
+    )
+
+    sub.add_parser(
+        "user-ids",
+        help="who has written to the bot, with their Telegram user ids (for admin ids)",
+    )
 
     doctor = sub.add_parser("doctor", help="check the configuration; exit 0 when ready")
     doctor.add_argument("--webhook-url", help="also check this webhook URL (as given to run)")

@@ -2,7 +2,13 @@
 
 ``parse-report`` uses the very parser the chat uses. The CSV columns are the contract in
 docs/product.md: ``commitment,date,place,count,description``; an import is all or nothing and a
-bad row is named by its line number."""
+bad row is named by its line number.
+
+A row for a milestone (a commitment with ``cadence = "milestone"``, GVI say) records the
+milestone as reached on its date, as an admin's tap in the chat does: running the import is
+an admin's act. The page then says "klart" or, after the due date, "klart, försenat". A
+milestone already recorded is left as it is and said so; two rows for one milestone are
+refused. The import ends with what it counted, per commitment."""
 
 from __future__ import annotations
 
@@ -12,18 +18,21 @@ import csv
 import io
 import json
 import sys
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date
 
 from bot.cli_common import open_services
 from bot.clock import make_clock
 from bot.exports import SafeCsvWriter, restore_cell
 from bot.pii import pii_kinds
-from bot.promise import Promise, load_promise
+from bot.promise import Cadence, Promise, load_promise
 from bot.report_parser import parse_report
 from bot.settings import Settings
 from storage.activities import NewActivity
 
 COLUMNS = ["commitment", "date", "place", "count", "description"]
+CLI_ACTOR = 0  # who confirmed a milestone imported from the command line (no Telegram user)
 
 
 def parse_report_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -42,11 +51,25 @@ class CsvError(ValueError):
     pass
 
 
-def parse_activities_csv(text: str, promise: Promise) -> list[NewActivity]:
+@dataclass(frozen=True)
+class ReachedMilestone:
+    commitment: str
+    day: date
+    line: int
+
+
+@dataclass
+class ImportPlan:
+    activities: list[NewActivity] = field(default_factory=list)
+    milestones: list[ReachedMilestone] = field(default_factory=list)
+
+
+def parse_activities_csv(text: str, promise: Promise) -> ImportPlan:
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != COLUMNS:
         raise CsvError(f"line 1: the header must be {','.join(COLUMNS)}")
-    rows: list[NewActivity] = []
+    plan = ImportPlan()
+    rows = plan.activities
     for number, row in enumerate(reader, start=2):
         where = f"line {number}"
         commitment = (row.get("commitment") or "").strip()
@@ -65,6 +88,15 @@ def parse_activities_csv(text: str, promise: Promise) -> list[NewActivity]:
         found = pii_kinds(f"{place or ''} {description}")
         if found:
             raise CsvError(f"{where}: contains personal data ({', '.join(found)})")
+        if promise.commitment(commitment).cadence is Cadence.MILESTONE:
+            twice = next((m for m in plan.milestones if m.commitment == commitment), None)
+            if twice is not None:
+                raise CsvError(
+                    f"{where}: the milestone {commitment!r} is already on line {twice.line}; "
+                    "a milestone is reached once"
+                )
+            plan.milestones.append(ReachedMilestone(commitment, day, number))
+            continue
         rows.append(
             NewActivity(
                 commitment,
@@ -75,13 +107,13 @@ def parse_activities_csv(text: str, promise: Promise) -> list[NewActivity]:
                 source="import",
             )
         )
-    return rows
+    return plan
 
 
 def import_activities_command(args: argparse.Namespace, settings: Settings) -> int:
     promise = load_promise(settings.promise_file)
     try:
-        rows = parse_activities_csv(args.file.read_text(encoding="utf-8-sig"), promise)
+        plan = parse_activities_csv(args.file.read_text(encoding="utf-8-sig"), promise)
     except OSError as exc:
         print(f"{args.file}: {exc.strerror}", file=sys.stderr)
         return 1
@@ -89,15 +121,38 @@ def import_activities_command(args: argparse.Namespace, settings: Settings) -> i
         print(f"{args.file}: {exc}. Nothing was imported.", file=sys.stderr)
         return 1
 
-    async def go() -> int:
+    async def go() -> list[str]:
         async with open_services(settings) as services:
-            n = await services.activities.add_many(rows, services.clock.now())
-            await services.audit.record(
-                services.clock.now(), None, "activity.import", str(args.file.name), rows=n
-            )
-            return n
+            now = services.clock.now()
+            known = await services.milestones.all()
+            said: list[str] = []
+            async with services.db.transaction():
+                n = await services.activities.add_many(plan.activities, now)
+                for m in plan.milestones:
+                    before = known.get(m.commitment)
+                    if before is not None:
+                        said.append(
+                            f"line {m.line}: the milestone {m.commitment} was already recorded "
+                            f"as reached on {before.reached_on.isoformat()}; left as it is"
+                        )
+                        continue
+                    note = f"imported from {args.file.name}"
+                    await services.milestones.confirm(m.commitment, m.day, CLI_ACTOR, now, note)
+                    await services.audit.record(
+                        now, None, "milestone.import", m.commitment, reached_on=m.day.isoformat()
+                    )
+                    due = promise.commitment(m.commitment).due
+                    late = " (after its due date: late)" if due and m.day > due else ""
+                    said.append(f"{m.commitment}: milestone reached on {m.day.isoformat()}{late}")
+                await services.audit.record(
+                    now, None, "activity.import", str(args.file.name), rows=n
+                )
+        per = Counter(a.commitment for a in plan.activities)
+        counted = [f"{c}: {k} activit{'y' if k == 1 else 'ies'}" for c, k in sorted(per.items())]
+        return [f"Imported {n} activities.", *counted, *said]
 
-    print(f"Imported {asyncio.run(go())} activities.")
+    for line in asyncio.run(go()):
+        print(line)
     return 0
 
 

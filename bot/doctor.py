@@ -55,7 +55,14 @@ def check_database(settings: Settings) -> Finding:
     folder = path.resolve().parent
     latest = bundled_migrations()[-1].version
     if not folder.is_dir():
-        return Finding("FAIL", "database", f"folder {folder} does not exist; create it")
+        return Finding(
+            "FAIL",
+            "database",
+            f"folder {folder} (from TRYGGHETSBOT_DB) does not exist yet. The service creates "
+            "it at its first start (StateDirectory=trygghetsbot in trygghetsbot.service); "
+            "to check before that, create it owned by the user the bot runs as: "
+            f"install -d -m 0750 -o trygghetsbot -g trygghetsbot {folder}",
+        )
     if not os.access(folder, os.W_OK | os.X_OK):
         # SQLite's WAL and journal files live next to the database.
         return Finding("FAIL", "database", f"folder {folder} is not writable for this user")
@@ -131,18 +138,49 @@ def check_catalogues(settings: Settings) -> Finding:
 LANGUAGE_FILES = ("questions.toml", "safety.toml")
 
 
+# Names reserved for examples and tests (RFC 2606, RFC 6761): a webhook there never
+# reaches this bot. "example.se" and the like are caught by the "example" label.
+RESERVED_TLDS = ("example", "test", "invalid", "localhost", "local")
+RESERVED_LABELS = ("example",)
+
+URL_LINE = "TRYGGHETSBOT_WEBHOOK_URL"
+SECRET_LINE = "TRYGGHETSBOT_WEBHOOK_SECRET"
+
+
+def example_host(host: str) -> bool:
+    labels = host.lower().rstrip(".").split(".")
+    return labels[-1] in RESERVED_TLDS or any(label in RESERVED_LABELS for label in labels[:-1])
+
+
 def check_webhook(settings: Settings, url: str | None) -> Finding:
     secret = settings.webhook_secret
     if not url:
-        detail = "long polling (give run --webhook-url for webhook mode)"
+        detail = f"long polling ({URL_LINE} is empty; set it for webhook mode)"
         if secret is not None:
-            detail += "; TRYGGHETSBOT_WEBHOOK_SECRET is set and would be used"
+            detail += f"; {SECRET_LINE} is set and would be used"
         return Finding("ok", "webhook", detail)
     parts = urlsplit(url)
+    fix_url = (
+        f"fix the line {URL_LINE}={url} in the environment file: your own https:// address, "
+        "or leave it empty for long polling"
+    )
     if parts.scheme != "https" or not parts.hostname:
-        return Finding("FAIL", "webhook", f"{url} must be an https:// URL (Telegram's rule)")
+        return Finding(
+            "FAIL", "webhook", f"{url} must be an https:// URL (Telegram's rule); {fix_url}"
+        )
+    if example_host(parts.hostname):
+        return Finding(
+            "FAIL",
+            "webhook",
+            f"{parts.hostname} is an example name that never reaches this bot; {fix_url}",
+        )
     if secret is None:
-        return Finding("FAIL", "webhook", "set TRYGGHETSBOT_WEBHOOK_SECRET in the environment file")
+        return Finding(
+            "FAIL",
+            "webhook",
+            f"the line {SECRET_LINE}= in the environment file is empty; put a secret there, "
+            "for example the output of: openssl rand -hex 32",
+        )
     if not webhook_secret_ok(secret.get_secret_value()):
         return Finding("FAIL", "webhook", "the secret may only hold A-Z, a-z, 0-9, _ and -")
     path = parts.path.strip("/") or "(none)"
@@ -168,12 +206,14 @@ def check_online(settings: Settings) -> Finding:
 
 
 def doctor_command(args: argparse.Namespace, settings: Settings) -> int:
+    # The flag as the unit passes it; otherwise the environment file's line.
+    url = args.webhook_url if args.webhook_url is not None else os.environ.get(URL_LINE, "")
     checks: list[Callable[[], Finding]] = [
         lambda: check_token(settings),
         lambda: check_database(settings),
         lambda: check_promise(settings),
         lambda: check_catalogues(settings),
-        lambda: check_webhook(settings, args.webhook_url),
+        lambda: check_webhook(settings, url.strip()),
         lambda: check_admins(settings),
     ]
     findings = [check() for check in checks]
@@ -181,6 +221,19 @@ def doctor_command(args: argparse.Namespace, settings: Settings) -> int:
         findings.append(check_online(settings))
     for finding in findings:
         print(finding.line())
+    print(verdict(findings, online=args.online))
+    return 1 if any(f.level == "FAIL" for f in findings) else 0
+
+
+def verdict(findings: list[Finding], *, online: bool) -> str:
+    """The last line: "Ready." only when nothing failed, nothing warned and Telegram was
+    asked; otherwise what stands between this and ready."""
     failed = sum(f.level == "FAIL" for f in findings)
-    print("Ready." if not failed else f"{failed} problem(s) to fix before the bot can run.")
-    return 1 if failed else 0
+    if failed:
+        return f"Not ready: {failed} problem(s) marked FAIL to fix before the bot can run."
+    warned = sum(f.level == "warn" for f in findings)
+    if warned:
+        return f"The bot can start, with {warned} warning(s) above to look at."
+    if not online:
+        return "The bot can start; add --online to also ask Telegram whether it takes the token."
+    return "Ready."

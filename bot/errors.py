@@ -35,7 +35,7 @@ class UserFacingError(Exception):
         if isinstance(value, str):
             return tr.gettext(value)
         if isinstance(value, Sequence):
-            return ", ".join(tr.gettext(str(item)) for item in value)
+            return tr.join(tr.gettext(str(item)) for item in value)
         return value
 
 

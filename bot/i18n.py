@@ -18,11 +18,12 @@ import functools
 import io
 import re
 import unicodedata
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time, match_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -119,6 +120,68 @@ def bidi(text: str) -> str:
     )
 
 
+# A date pattern is written once, for Swedish ("EEEE d MMMM"); every other language takes the
+# order, the punctuation and the words of the same fields from CLDR through Babel: Finnish
+# "torstaina 29. helmikuuta" (the ordinal dot), Arabic "الخميس، 29 فبراير" (its own comma),
+# Polish "czwartek, 29 lutego". English keeps the pattern as written (day before month, as
+# in British English and in the rest of the bot's texts).
+_WIDTHS = ("full", "long", "medium", "short")
+_FIELD = re.compile(r"'[^']*'|([A-Za-z])\1*")
+_AS_WRITTEN = frozenset({"en"})
+# Canonical skeleton order, and which pattern letters stand for the same field.
+_SKELETON_ORDER = "yMEd"
+_SAME_FIELD = {"L": "M", "c": "E", "e": "E"}
+
+
+def _fields(pattern: str) -> dict[str, int]:
+    """Field letter → width in a Babel/CLDR pattern (quoted text skipped)."""
+    out: dict[str, int] = {}
+    for m in _FIELD.finditer(pattern):
+        if m.group(1):
+            letter = _SAME_FIELD.get(m.group(1), m.group(1))
+            out[letter] = len(m.group(0))
+    return out
+
+
+@functools.cache
+def localised_pattern(pattern: str, locale: str) -> str:
+    """``pattern`` (written for Swedish) as ``locale`` writes the same fields: CLDR's pattern
+    for the skeleton, with each field as wide as asked (a full weekday stays full, in its
+    format form: Finnish "torstaina"). A pattern with fields CLDR has no skeleton for is
+    kept as written."""
+    if pattern in _WIDTHS or locale in _AS_WRITTEN:
+        return pattern
+    wanted = _fields(pattern)
+    if not wanted or set(wanted) - set(_SKELETON_ORDER):
+        return pattern
+    skeleton = "".join(
+        letter * (min(wanted[letter], 4) if letter == "M" else 1)
+        for letter in _SKELETON_ORDER
+        if letter in wanted
+    )
+    skeletons = Locale.parse(locale).datetime_skeletons
+    match = match_skeleton(skeleton, skeletons.keys(), allow_different_fields=False)
+    if match is None:
+        return pattern
+    found = str(skeletons[match].pattern)
+
+    def widen(m: re.Match[str]) -> str:
+        run = m.group(0)
+        letter = m.group(1)
+        if not letter:
+            return run
+        field = _SAME_FIELD.get(letter, letter)
+        if field == "E":
+            return "E" * wanted["E"]  # format form: "torstaina 29.", not "torstai 29."
+        if field == "M" and len(run) >= 3 and wanted.get("M", 0) >= 3:
+            return letter * wanted["M"]
+        if field == "y":
+            return "y" * wanted["y"]
+        return run
+
+    return _FIELD.sub(widen, found)
+
+
 class Translator:
     """Everything needed to speak one locale: messages, plurals, dates and times.
 
@@ -164,8 +227,22 @@ class Translator:
         return bidi(text) if self.rtl else text
 
     def date(self, value: dt.date, fmt: str = "long") -> str:
-        """``12 mars 2024`` / ``March 12, 2024``; ``fmt`` is a Babel width or pattern."""
-        return format_date(value, format=fmt, locale=self._babel_locale)
+        """``12 mars 2024`` / ``March 12, 2024``; ``fmt`` is a Babel width, or a pattern
+        written for Swedish that each language writes its own way (``localised_pattern``)."""
+        pattern = localised_pattern(fmt, self.locale)
+        return format_date(value, format=pattern, locale=self._babel_locale)
+
+    @property
+    def comma(self) -> str:
+        """The comma between items, with its space, from the catalogue (Arabic and Persian
+        "، "); never given direction marks, it sits between two values."""
+        # TRANSLATORS: the comma (and space) between two items in a list or a line, e.g.
+        # "Tematräffar, Bro". Arabic and Persian use "، ".
+        return self._t.gettext(", ")
+
+    def join(self, items: Iterable[str]) -> str:
+        """Items one after the other with this language's comma."""
+        return self.comma.join(items)
 
     def weekday_date(self, value: dt.date) -> str:
         """``tisdag 12 mars 2024`` / ``Tuesday, March 12, 2024``."""
@@ -186,7 +263,8 @@ class Translator:
     def short_datetime(self, value: dt.datetime) -> str:
         """``tis 12 mars 18:00`` — for lists on a phone screen."""
         value = self.local(value)
-        day = format_datetime(value, format="EEE d MMM", locale=self._babel_locale)
+        pattern = localised_pattern("EEE d MMM", self.locale)
+        day = format_datetime(value, format=pattern, locale=self._babel_locale)
         return f"{day} {self.time(value)}"
 
 

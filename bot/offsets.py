@@ -66,6 +66,11 @@ class OffsetLedger:
             await self._changed.wait()
 
     @property
+    def next_fetch(self) -> int:
+        """One above the highest id fetched (0: nothing yet)."""
+        return self._next
+
+    @property
     def unhandled(self) -> int:
         return len(self._unhandled)
 

@@ -3,7 +3,14 @@
 
 Part of the report parser (bot.report_parser), which hands over the folded text (see
 bot.textkit.fold_chars: position for position with the source) and the source itself.
-Reports look back: a weekday or a day without a year means the most recent such day.
+Reports look back: a weekday or a day without a year means the most recent such day, and
+"i fredags" / "last Friday" the last one before today. Dates are read as people mean them
+where they point forward: "på fredag", "nästa fredag", "next Friday", "this Friday" are the
+coming Friday (the card then offers to plan it); English "on Friday" is read as the most
+recent one, as staff write it after the fact. Some phrases name a range rather than a
+day: "förra veckan" / "last week", "i veckan" / "this week", "i helgen" / "the weekend",
+"i början (mitten, slutet) av mars" / "early (mid, late) March"; the card asks which of its
+days it was (``FoundDate.last``) instead of guessing.
 """
 
 from __future__ import annotations
@@ -112,11 +119,81 @@ _WEEKDAY_LAST_WEEK_RE = re.compile(
 )
 
 
+# "på fredag", "nästa fredag", "next friday": the coming one, after today; "this friday"
+# may be today. English "on friday" stays the most recent one: staff write "info meeting
+# on tuesday, 11 attendees" after the fact. Longer phrases ("last week on friday") win.
+_COMING_WEEKDAY_RE = re.compile(
+    rf"(?<![^\W_])(?:(?:nu\s+)?(?:pa|nasta|kommande|next|coming|this\s+coming)|(this))\s+"
+    rf"({_WEEKDAY_ALT})(?:en|s)?\.?(?![^\W_])"
+)
+# Ranges: the card asks which day it was.
+_LAST_WEEK_RANGE_RE = re.compile(
+    r"(?<![^\W_])(?:forra|forriga|last)\s+(?:veckan|vecka|week)(?![^\W_])"
+)
+_THIS_WEEK_RE = re.compile(
+    r"(?<![^\W_])(?:(?:tidigare\s+)?i\s+veckan|denna\s+vecka|den\s+har\s+veckan"
+    r"|(?:earlier\s+)?this\s+week)(?![^\W_])"
+)
+_WEEKEND_RE = re.compile(
+    r"(?<![^\W_])(?:((?:forra|forriga|last)\s+(?:helgen|helg|weekend))"
+    r"|i\s+helgen|helgen|(?:over|during|at)\s+the\s+weekend|this\s+weekend)(?![^\W_])"
+)
+_PARTS = {
+    "borjan": (1, 10), "mitten": (11, 20), "slutet": (21, 31),
+    "early": (1, 10), "beginning": (1, 10), "start": (1, 10),
+    "mid": (11, 20), "middle": (11, 20), "late": (21, 31), "end": (21, 31),
+}  # fmt: skip
+_PART_OF_MONTH_RE = re.compile(
+    rf"(?<![^\W_])(?:(?:i\s+)?(borjan|mitten|slutet)\s+(?:av|pa)\s+({_MONTH_ALT})"
+    rf"|(early|mid|late)[\s-]+({_MONTH_ALT})"
+    rf"|(?:the\s+|at\s+the\s+)?(beginning|start|middle|end)\s+of\s+({_MONTH_ALT}))\.?"
+    r"(?![^\W_])"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class FoundDate:
     value: date | None
     start: int
     end: int
+    last: date | None = None  # a range: ``value`` is its first day and this its last
+
+
+def _range(first: date, last: date, start: int, end: int) -> FoundDate:
+    return FoundDate(first, start, end, None if last == first else last)
+
+
+def _weekend(today: date, previous: bool) -> tuple[date, date]:
+    """The weekend "i helgen" means: this one when it is the weekend (up to today), the
+    coming one on a Friday, else the last one; ``previous``: the one before that."""
+    weekday = today.weekday()
+    if weekday >= 5:  # Saturday or Sunday
+        saturday = today - timedelta(days=weekday - 5)
+        if previous:
+            saturday -= timedelta(days=7)
+            return saturday, saturday + timedelta(days=1)
+        return saturday, today
+    last_saturday = today - timedelta(days=weekday + 2)
+    if weekday == 4 and not previous:  # Friday: the weekend to come
+        saturday = today + timedelta(days=1)
+        return saturday, saturday + timedelta(days=1)
+    return last_saturday, last_saturday + timedelta(days=1)
+
+
+def _part_of_month(part: str, month: int, today: date) -> tuple[date, date]:
+    """Days ``part`` of ``month``, up to today: this month, the next one (ahead: the card
+    offers planning), or else the most recent one past; a part that has not begun yet is
+    ahead too."""
+    ahead = (month - today.month) % 12
+    if ahead <= 1:
+        year = today.year + (today.month + ahead > 12)
+    else:
+        year = today.year if month < today.month else today.year - 1
+    low, high = _PARTS[part]
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    first = date(year, month, low)
+    last = date(year, month, min(high, (following - timedelta(days=1)).day))
+    return first, (last if first > today else min(last, today))
 
 
 def _year_for(day: int, month: int, today: date) -> date | None:
@@ -200,6 +277,26 @@ def find_dates(folded: str, source: str, today: date) -> list[FoundDate]:
         if _weekday_trusted(name, source, m.start(index)):
             monday = today - timedelta(days=today.weekday() + 7)
             relative.append(FoundDate(monday + timedelta(days=_WEEKDAYS[name]), *m.span()))
+    for m in _COMING_WEEKDAY_RE.finditer(folded):
+        name = m.group(2)
+        if _weekday_trusted(name, source, m.start(2)):
+            ahead = (_WEEKDAYS[name] - today.weekday()) % 7
+            if ahead == 0 and not m.group(1):  # "på fredag" on a Friday: next week's
+                ahead = 7
+            relative.append(FoundDate(today + timedelta(days=ahead), m.start(), m.end()))
+    for m in _LAST_WEEK_RANGE_RE.finditer(folded):
+        monday = today - timedelta(days=today.weekday() + 7)
+        relative.append(_range(monday, monday + timedelta(days=6), m.start(), m.end()))
+    for m in _THIS_WEEK_RE.finditer(folded):
+        monday = today - timedelta(days=today.weekday())
+        relative.append(_range(monday, today, m.start(), m.end()))
+    for m in _WEEKEND_RE.finditer(folded):
+        first, last = _weekend(today, previous=bool(m.group(1)))
+        relative.append(_range(first, last, m.start(), m.end()))
+    for m in _PART_OF_MONTH_RE.finditer(folded):
+        part = m.group(1) or m.group(3) or m.group(5)
+        month = _MONTHS[m.group(2) or m.group(4) or m.group(6)]
+        relative.append(_range(*_part_of_month(part, month, today), m.start(), m.end()))
     for m in _PAST_WEEKDAY_RE.finditer(folded):
         name = m.group(1) or m.group(2)
         if _weekday_trusted(name, source, m.start(m.lastindex or 1)):

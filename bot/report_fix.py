@@ -18,6 +18,8 @@ from bot.report_parser import parse_report
 
 PLACE_MAX = 120
 NOTE_MAX = 500
+# The farthest back the card's day buttons go (its callback carries days before today).
+DAYS_BACK_MAX = 62
 
 
 class Field(StrEnum):

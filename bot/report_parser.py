@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from datetime import date as _Day  # the field ``date`` hides the type inside the class
 from functools import lru_cache
 from typing import Any
 
@@ -35,6 +36,9 @@ class ParsedReport:
     place: str | None
     pii: tuple[str, ...] = ()
     score: float = 0.0  # match confidence for ``commitment``, 0–100
+    # The text named a range ("förra veckan"): the days it may have been, up to today
+    # (``date`` is None then); the card asks which.
+    date_choices: tuple[_Day, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The ``parse-report --json`` contract (see docs/product.md)."""
@@ -583,6 +587,15 @@ def parse_report(text: str, promise: Promise, today: date) -> ParsedReport:
 
     dates = find_dates(folded, source, today)
     found_date = dates[0].value if dates else None
+    choices: tuple[date, ...] = ()
+    if dates and found_date is not None and dates[0].last is not None:
+        choices = _days(found_date, min(dates[0].last, today))
+        # A range still to come (the weekend, on a Friday) is a date to plan: its first day;
+        # one that has only begun today is today.
+        if len(choices) == 1:
+            found_date, choices = choices[0], ()
+        elif choices:
+            found_date = None
     date_spans = [(d.start, d.end) for d in dates]
 
     count, c_start, c_end = _find_count(folded, date_spans + pii_spans)
@@ -602,7 +615,12 @@ def parse_report(text: str, promise: Promise, today: date) -> ParsedReport:
         place=place,
         pii=tuple(sorted({h.kind for h in hits})),
         score=match.score,
+        date_choices=choices,
     )
+
+
+def _days(first: date, last: date) -> tuple[date, ...]:
+    return tuple(first + timedelta(days=n) for n in range((last - first).days + 1))
 
 
 def _preposition_spans(folded: str) -> list[tuple[int, int]]:

@@ -94,6 +94,15 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
+    @field_validator("bot_token", "webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # "TRYGGHETSBOT_WEBHOOK_SECRET=" as the example file ships it means "not set yet":
+        # doctor then says which line to fill in, instead of a settings error.
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @field_validator("webhook_secret")
     @classmethod
     def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:

@@ -15,12 +15,15 @@ handler — or PTB's own bookkeeping, which hashes chat ids — reads a field.
 With an :class:`~bot.offsets.OffsetLedger` it also keeps long polling from confirming what
 is not handled: a ``getUpdates`` whose offset would confirm an unhandled update waits until
 that update is handled (PTB's ``Updater`` sends it as soon as it has queued the previous
-batch, so without this a batch is forgotten by Telegram before it is answered); an update an
-earlier run already handled is reduced to its id the same way as an unreadable one; and while
-the bot stops, ``getUpdates`` is answered here with no updates, without asking Telegram, so
-neither the polling loop nor the Updater's last call on stop (``offset`` = last fetched + 1)
-confirms anything. The runner then confirms exactly the handled part itself (``bot.runner``),
-with the ledger ``final``, when this wrapper passes ``getUpdates`` through untouched.
+batch, so without this a batch is forgotten by Telegram before it is answered), for at most
+``POLL_HOLD``: then it asks from the first unhandled update instead and passes on only the
+updates it has not fetched before, so one slow handler does not hold up the other chats; an
+update an earlier run already handled is reduced to its id the same way as an unreadable one;
+and while the bot stops, ``getUpdates`` is answered here with no updates, without asking
+Telegram, so neither the polling loop nor the Updater's last call on stop (``offset`` = last
+fetched + 1) confirms anything. The runner then confirms exactly the handled part itself
+(``bot.runner``), with the ledger ``final``, when this wrapper passes ``getUpdates`` through
+untouched.
 
 A poll that fails (HTTP 5xx, a refused or dropped connection) is answered here as an empty
 one a second later: PTB's polling loop waits longer after each failure (up to 30 s), which
@@ -41,6 +44,7 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import Application
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
+from telegram.request._requestparameter import RequestParameter
 
 from bot.offsets import OffsetLedger
 from bot.outage import WrappedRequest
@@ -49,6 +53,9 @@ log = logging.getLogger("trygghetsbot.updates")
 
 EMPTY = b'{"ok":true,"result":[]}'  # a getUpdates answer with no updates
 POLL_RETRY = 1.0  # seconds between polls while Telegram cannot be reached
+# The longest a poll waits for the handlers of the last batch before it asks from below the
+# slowest one: a handler that takes long holds up its own chat, not everyone.
+POLL_HOLD = 1.0
 
 
 def skip_unreadable(payload: bytes, handled: Callable[[int], bool] | None = None) -> bytes:
@@ -110,11 +117,19 @@ class UpdateGuard(WrappedRequest):
     ) -> tuple[int, bytes]:
         polling = url.rstrip("/").endswith("/getUpdates")
         ledger = self.ledger
+        refetch = 0  # ids below this were passed on already (a poll from below a slow one)
         if polling and ledger is not None and not ledger.final:
             if ledger.stopping:
                 return 200, EMPTY
             offset = _offset(request_data)
-            await ledger.wait_confirmable(offset)
+            try:
+                await asyncio.wait_for(ledger.wait_confirmable(offset), POLL_HOLD)
+            except TimeoutError:
+                # A handler is slow: ask from below its update, which stays unconfirmed,
+                # and pass on only what is new, so the other chats are not held up.
+                offset = ledger.safe_offset()
+                request_data = _with_offset(request_data, offset)
+                refetch = ledger.next_fetch
             if ledger.stopping:  # the stop came while this poll waited for handlers
                 return 200, EMPTY
             ledger.confirmed(offset)
@@ -142,6 +157,8 @@ class UpdateGuard(WrappedRequest):
         if code == 200 and polling:
             if ledger is None or ledger.final:
                 return code, skip_unreadable(payload)
+            if refetch:
+                payload = _from(payload, refetch)
             payload = skip_unreadable(payload, ledger.is_handled)
             ledger.fetched(_update_ids(payload))
         return code, payload
@@ -241,6 +258,29 @@ class GuardedApplication(Application[Any, Any, Any, Any, Any, Any]):
                 log.warning("dropped update %s: impossible %s", update_id, bad)
                 return
         await super().process_update(update)
+
+
+def _with_offset(request_data: RequestData | None, offset: int) -> RequestData:
+    parameters = dict(request_data.parameters) if request_data is not None else {}
+    parameters["offset"] = offset
+    return RequestData([RequestParameter.from_input(k, v) for k, v in parameters.items()])
+
+
+def _from(payload: bytes, first: int) -> bytes:
+    """The ``getUpdates`` answer without the updates below ``first``."""
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return payload
+    result = data.get("result") if isinstance(data, dict) else None
+    if not isinstance(result, list):
+        return payload
+    data["result"] = [
+        raw for raw in result
+        if not (isinstance(raw, dict) and isinstance(raw.get("update_id"), int)
+                and raw["update_id"] < first)
+    ]  # fmt: skip
+    return json.dumps(data).encode()
 
 
 def _offset(request_data: RequestData | None) -> int:

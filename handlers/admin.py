@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.render import admin as render
+from bot.render import notices
 from bot.render.callbacks import InvitePress, StaffAction, StaffPress
 from handlers.common import BotContext, admin_only, pressed, reply, show
 from storage.records import Org
@@ -23,7 +24,7 @@ async def start_invite(update: Update, context: BotContext) -> None:
 @pressed(InvitePress)
 async def press_invite(update: Update, context: BotContext, press: InvitePress) -> None:
     if press.org not in {o.value for o in Org}:
-        await reply(update, context.actor.tr.gettext("That button is no longer valid."))
+        await reply(update, notices.stale_button(context.actor.tr))
         return
     await send_invite(update, context, Org(press.org))
 
@@ -45,16 +46,15 @@ async def list_staff(update: Update, context: BotContext) -> None:
 @pressed(StaffPress)
 async def press_staff(update: Update, context: BotContext, press: StaffPress) -> None:
     actor = context.actor
-    _ = actor.tr.gettext
     if press.action is StaffAction.NO:
-        await reply(update, _("OK, nobody was removed."), edit=True)
+        await reply(update, render.nobody_removed(actor.tr), edit=True)
         return
     member = await context.people.active_staff(press.user)
     if member is None:
-        await reply(update, _("That person is not staff any more."), edit=True)
+        await reply(update, render.not_staff_any_more(actor.tr), edit=True)
         return
     if press.action is StaffAction.ASK:
         await show(update, render.remove_staff_question(actor.tr, member), edit=True)
         return
     await context.people.revoke_staff(actor, press.user)
-    await reply(update, _("{name} is no longer staff.").format(name=member.name), edit=True)
+    await reply(update, render.staff_removed(actor.tr, member.name), edit=True)

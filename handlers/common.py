@@ -20,7 +20,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.errors import UserFacingError
 from bot.i18n import Translator
-from bot.render import Screen
+from bot.render import Screen, fit_label, notices
 from bot.render.callbacks import CallbackData, MalformedCallback
 from bot.roles import Actor
 from bot.services import Services
@@ -150,7 +150,7 @@ def pressed(kind: type[_C], *, stale: Any = None) -> Callable[[Pressed[_C, _R]],
 
 async def stale_answer(update: Update, context: BotContext) -> None:
     tr = context.actor.tr if context.has_actor else context.services.translator()
-    await reply(update, tr.gettext("That button is no longer valid."))
+    await reply(update, notices.stale_button(tr))
 
 
 def button(kind: type[CallbackData], callback: Handler, *leading: object) -> Any:
@@ -192,7 +192,10 @@ def open_replies(update: Update, context: BotContext) -> None:
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     """An outbox message's stored buttons (data already encoded by a presenter's codec)."""
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+        [
+            [InlineKeyboardButton(fit_label(label), callback_data=data) for label, data in row]
+            for row in rows
+        ]
     )
 
 

@@ -12,6 +12,7 @@ from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.errors import UserFacingError
 from bot.i18n import Translator, pick_locale
+from bot.render import notices
 from handlers.common import BotContext, show_error
 
 log = logging.getLogger("trygghetsbot.errors")
@@ -43,9 +44,7 @@ async def on_error(update: object, context: BotContext) -> None:
         return
     tr = await _translator(update, context)
     try:
-        await chat.send_message(
-            tr.gettext("Sorry, something went wrong on my side. Please try again in a while.")
-        )
+        await chat.send_message(notices.apology(tr))
     except Exception as exc:  # the chat may be gone; there is nothing more to do
         # After an outage's NetworkError the apology met the same outage: said once above.
         level = logging.DEBUG if isinstance(error, NetworkError) else logging.WARNING

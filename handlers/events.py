@@ -10,9 +10,9 @@ from typing import Any
 from telegram import InputFile, Update
 from telegram.ext import ConversationHandler
 
-from bot.pii import redact
 from bot.promise import Visibility
 from bot.render import events as render
+from bot.render import notices
 from bot.render.callbacks import (
     EventAction,
     EventPress,
@@ -69,7 +69,6 @@ async def show_next(update: Update, context: BotContext) -> None:
 async def press_event(update: Update, context: BotContext, press: EventPress) -> None:
     """ev:<action>:<id> from anyone; the id is untrusted and checked by the service."""
     actor = context.actor
-    _ = actor.tr.gettext
     events = service(context)
     arg = press.arg
     match press.action:
@@ -85,7 +84,7 @@ async def press_event(update: Update, context: BotContext, press: EventPress) ->
             await show(update, render.reminder_set(actor.tr, arg))
         case EventAction.UNREMIND:
             await events.unremind(actor.chat_id, arg)
-            await reply(update, _("OK, no reminder for that event."))
+            await reply(update, render.reminder_stopped(actor.tr))
         case EventAction.CALENDAR:
             await send_calendar(update, context, arg)
         case EventAction.DONE | EventAction.CANCELLED | EventAction.MOVED:
@@ -103,9 +102,7 @@ async def send_calendar(update: Update, context: BotContext, event_id: int) -> N
     if chat is not None:
         await chat.send_document(
             InputFile(data, filename=f"event-{event.id}.ics"),
-            caption=actor.tr.gettext("Open the file to add {title} to your calendar.").format(
-                title=redact(event.title)
-            ),
+            caption=render.calendar_caption(actor.tr, event),
         )
 
 
@@ -113,17 +110,15 @@ async def event_outcome(
     update: Update, context: BotContext, outcome: EventAction, event_id: int
 ) -> None:
     actor = context.actor
-    _ = actor.tr.gettext
     if not actor.is_staff:
         await reply(update, (await context.people.refuse(actor, "event.outcome")).render(actor.tr))
         return
     activity_id = await service(context).record_outcome(actor, event_id, outcome.value)
     if activity_id is not None:
         await show(update, followup_counts(actor.tr, activity_id), edit=True)
-    elif outcome is EventAction.MOVED:
-        await reply(update, _("OK, not counted. Plan the new date with /plan."), edit=True)
     else:
-        await reply(update, _("OK, noted as cancelled. It is not counted."), edit=True)
+        moved = outcome is EventAction.MOVED
+        await reply(update, render.not_counted(actor.tr, moved), edit=True)
 
 
 # --- staff: /plan -----------------------------------------------------------------------------
@@ -142,14 +137,13 @@ async def start_plan(update: Update, context: BotContext) -> int:
 
 async def cancelled(update: Update, context: BotContext) -> int:
     user_data(context).plan = None
-    await reply(update, context.actor.tr.gettext("OK, cancelled. Nothing was changed."), edit=True)
+    await reply(update, notices.nothing_changed(context.actor.tr), edit=True)
     return ConversationHandler.END
 
 
 @pressed(PlanPress, stale=ConversationHandler.END)
 async def plan_kind(update: Update, context: BotContext, press: PlanPress) -> int:
     actor = context.actor
-    _ = actor.tr.gettext
     if not actor.is_staff:
         return ConversationHandler.END
     if press.action is PlanAction.STOP:
@@ -161,9 +155,7 @@ async def plan_kind(update: Update, context: BotContext, press: PlanPress) -> in
     user_data(context).plan = PlanScratch(commitment.id)
     await reply(
         update,
-        _('{name}. Write a short title, for example "Theme meeting: safe at night".').format(
-            name=commitment.short.get(actor.locale)
-        ),
+        render.ask_title(actor.tr, commitment.short.get(actor.locale)),
         edit=press.action is not PlanAction.NEW,
     )
     return PlanStep.TITLE
@@ -187,30 +179,21 @@ async def plan_from_report(update: Update, context: BotContext) -> int | None:
         await stale_answer(update, context)
         return ConversationHandler.END
     user_data(context).plan = PlanScratch(commitment.id, day=state.draft.date)
-    _ = context.actor.tr.gettext
-    await reply(
-        update,
-        _(
-            "Plan it for {date}. {name}: write a short title, for example "
-            '"Theme meeting: safe at night".'
-        ).format(
-            date=context.actor.tr.weekday_date(state.draft.date),
-            name=commitment.short.get(context.actor.locale),
-        ),
-        edit=True,
-    )
+    actor = context.actor
+    name = commitment.short.get(actor.locale)
+    await reply(update, render.ask_title_for_day(actor.tr, state.draft.date, name), edit=True)
     return PlanStep.TITLE
 
 
 async def plan_title(update: Update, context: BotContext) -> int:
-    _ = context.actor.tr.gettext
+    tr = context.actor.tr
     draft = user_data(context).plan
     text = (update.message.text or "").strip() if update.message else ""
     if draft is None:
-        await reply(update, _("Tap a kind of event first, or /cancel."))
+        await reply(update, render.choose_kind_first(tr))
         return PlanStep.TITLE
     if not text or len(text) > 120:
-        await reply(update, _("Please write a title of at most 120 characters."))
+        await reply(update, render.title_too_long(tr))
         return PlanStep.TITLE
     draft.title = text
     await show(update, render.quick_times(context.actor.tr, quick_times(context, draft)))
@@ -251,7 +234,6 @@ def quick_times(context: BotContext, draft: PlanScratch) -> list[tuple[int, date
 @pressed(PlanPress, stale=PlanStep.WHEN)
 async def plan_when_button(update: Update, context: BotContext, press: PlanPress) -> int:
     """plan:when:<n>: one of the quick choices (n is checked, the data is untrusted)."""
-    _ = context.actor.tr.gettext
     draft = user_data(context).plan
     choices = (
         {choice: start for choice, start, _end in quick_times(context, draft)} if draft else {}
@@ -261,38 +243,36 @@ async def plan_when_button(update: Update, context: BotContext, press: PlanPress
         await stale_answer(update, context)
         return PlanStep.WHEN
     draft.starts_at, draft.ends_at = start, start + DEFAULT_LENGTH
-    await reply(update, _('Where? Write the place, for example "Bro centrum".'), edit=True)
+    await reply(update, render.ask_place(context.actor.tr), edit=True)
     return PlanStep.PLACE
 
 
 async def plan_when(update: Update, context: BotContext) -> int:
-    _ = context.actor.tr.gettext
+    tr = context.actor.tr
     draft = user_data(context).plan
     text = update.message.text or "" if update.message else ""
     when = parse_when(text, context.services.clock.now(), context.services.clock.tz)
     if draft is None:
         return ConversationHandler.END
     if when is None:
-        await reply(
-            update, _('I did not understand the time. Try "20/3 18-20" or "tomorrow 18:00".')
-        )
+        await reply(update, render.time_not_understood(tr))
         return PlanStep.WHEN
     draft.starts_at, draft.ends_at = when
-    await reply(update, _('Where? Write the place, for example "Bro centrum".'))
+    await reply(update, render.ask_place(tr))
     return PlanStep.PLACE
 
 
 async def plan_place(update: Update, context: BotContext) -> int:
-    _ = context.actor.tr.gettext
+    tr = context.actor.tr
     draft = user_data(context).plan
     text = (update.message.text or "").strip() if update.message else ""
     if draft is None:
         return ConversationHandler.END
     if not text or len(text) > 120:
-        await reply(update, _("Please write the place in at most 120 characters."))
+        await reply(update, render.place_too_long(tr))
         return PlanStep.PLACE
     draft.place = text
-    await reply(update, _('A short description for residents? Write it, or "-" to skip.'))
+    await reply(update, render.ask_description(tr))
     return PlanStep.DESCRIPTION
 
 
@@ -344,15 +324,14 @@ async def plan_visibility(update: Update, context: BotContext, press: PlanPress)
         return PlanStep.DESCRIPTION
     event = await events.plan(actor, event_draft)
     user_data(context).plan = None
-    card = render.describe(tr, context.services.promise, event)
-    await reply(update, tr.gettext("Planned:") + "\n" + card, edit=True)
+    await reply(update, render.planned(tr, context.services.promise, event), edit=True)
     return ConversationHandler.END
 
 
 async def cancel_plan(update: Update, context: BotContext) -> int:
     user_data(context).plan = None
     user_data(context).move = None
-    await reply(update, context.actor.tr.gettext("OK, cancelled. Nothing was changed."))
+    await reply(update, notices.nothing_changed(context.actor.tr))
     return ConversationHandler.END
 
 
@@ -371,7 +350,6 @@ async def press_my_event(update: Update, context: BotContext, choice: MyEvent) -
     """my:<action>:<event> from /myevents; the role is checked here, the ownership by the
     service. Cancelling asks first: residents are told only after the confirmation."""
     actor = context.actor
-    _ = actor.tr.gettext
     events = service(context)
     user_data(context).move = None  # another button: any open move question is over
     if choice.action is MyEventAction.CANCEL:
@@ -380,39 +358,29 @@ async def press_my_event(update: Update, context: BotContext, choice: MyEvent) -
         return ConversationHandler.END
     if choice.action is MyEventAction.CONFIRM_CANCEL:
         event = await events.cancel(actor, choice.event)
-        await reply(
-            update,
-            _("Cancelled: {title}. Anyone who asked for a reminder is told.").format(
-                title=event.title
-            ),
-            edit=True,
-        )
+        await reply(update, render.event_cancelled(actor.tr, event.title), edit=True)
         return ConversationHandler.END
     if choice.action is MyEventAction.KEEP:
-        await reply(update, _("OK, it stays planned. Nothing was changed."), edit=True)
+        await reply(update, render.event_kept(actor.tr), edit=True)
         return ConversationHandler.END
     user_data(context).move = choice.event
-    await reply(update, _('New time? For example "20/3 18-20" or "tomorrow 18:00".'))
+    await reply(update, render.ask_new_time(actor.tr))
     return PlanStep.MOVE_WHEN
 
 
 async def move_when(update: Update, context: BotContext) -> int:
     actor = context.actor
-    _ = actor.tr.gettext
     event_id = user_data(context).move
     text = update.message.text or "" if update.message else ""
     when = parse_when(text, context.services.clock.now(), context.services.clock.tz)
     if event_id is None:
         return ConversationHandler.END
     if when is None:
-        await reply(
-            update, _('I did not understand the time. Try "20/3 18-20" or "tomorrow 18:00".')
-        )
+        await reply(update, render.time_not_understood(actor.tr))
         return PlanStep.MOVE_WHEN
     event = await service(context).move(actor, event_id, when[0])
     user_data(context).move = None
-    card = render.describe(actor.tr, context.services.promise, event)
-    await reply(update, _("Moved:") + "\n" + card)
+    await reply(update, render.moved(actor.tr, context.services.promise, event))
     return ConversationHandler.END
 
 

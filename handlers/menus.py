@@ -1,7 +1,8 @@
 """Command names (English and Swedish alias) and the command menus Telegram shows.
 
 Residents see the resident menu in their language; staff and admins get a chat-scoped menu
-with their extra commands. Both names of every command always work.
+with their extra commands. Both names of every command always work. What each command is
+for, as the menu says it, is written in ``bot.render.menu``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from rapidfuzz import fuzz, process
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 
-from bot.i18n import N_, translator
+from bot.i18n import translator
+from bot.render.menu import command_description
 from bot.roles import Actor, Role
 from bot.settings import SUPPORTED_LOCALES
 from bot.textkit import fold
@@ -25,7 +27,6 @@ log = logging.getLogger(__name__)
 class Command:
     en: str
     sv: str
-    description: str  # msgid
     audience: Role = Role.RESIDENT
     in_menu: bool = True
 
@@ -37,29 +38,29 @@ class Command:
         return self.sv if locale == "sv" else self.en
 
 
-START = Command("start", "start", N_("Start and what I can do"))
-HELP = Command("help", "hjalp", N_("Help"))
-EVENTS = Command("events", "evenemang", N_("Upcoming events"))
-NEXT = Command("next", "nasta", N_("Next event of each kind"))
-PROGRESS = Command("progress", "hurgardet", N_("How the promise is going"))
-FOLLOW = Command("follow", "folj", N_("Get news when a commitment moves"))
-TIPS = Command("tips", "tips", N_("Fraud tips for seniors"))
-STOP = Command("stop", "sluta", N_("Stop the fraud tips"))
-LANGUAGE = Command("language", "sprak", N_("Change language"))
-PRIVACY = Command("privacy", "integritet", N_("What I store about you"))
-DELETE_ME = Command("delete_me", "radera_mig", N_("Delete what I store about you"))
-CANCEL = Command("cancel", "avbryt", N_("Cancel what you are doing"))
-REPORT = Command("report", "rapport", N_("Report an activity step by step"), Role.STAFF)
-MY_REPORTS = Command("myreports", "minarapporter", N_("Your recent reports"), Role.STAFF)
-STATUS = Command("status", "lage", N_("Where each commitment stands"), Role.STAFF)
-PLAN = Command("plan", "planera", N_("Plan an event"), Role.STAFF)
-MY_EVENTS = Command("myevents", "minaevenemang", N_("Move or cancel your events"), Role.STAFF)
-ALERT = Command("alert", "larm", N_("Urgent fraud alert to seniors"), Role.STAFF)
-PAUSE = Command("pause", "paus", N_("Pause your reminders"), Role.STAFF)
-INVITE = Command("invite", "bjudin", N_("Invite a staff member"), Role.ADMIN)
-STAFF = Command("staff", "personal", N_("List and remove staff"), Role.ADMIN)
-RECIPIENTS = Command("recipients", "mottagare", N_("Who gets which reminders"), Role.ADMIN)
-PUBLISH = Command("publish", "publicera", N_("The follow-up report as a file"), Role.ADMIN)
+START = Command("start", "start")
+HELP = Command("help", "hjalp")
+EVENTS = Command("events", "evenemang")
+NEXT = Command("next", "nasta")
+PROGRESS = Command("progress", "hurgardet")
+FOLLOW = Command("follow", "folj")
+TIPS = Command("tips", "tips")
+STOP = Command("stop", "sluta")
+LANGUAGE = Command("language", "sprak")
+PRIVACY = Command("privacy", "integritet")
+DELETE_ME = Command("delete_me", "radera_mig")
+CANCEL = Command("cancel", "avbryt")
+REPORT = Command("report", "rapport", Role.STAFF)
+MY_REPORTS = Command("myreports", "minarapporter", Role.STAFF)
+STATUS = Command("status", "lage", Role.STAFF)
+PLAN = Command("plan", "planera", Role.STAFF)
+MY_EVENTS = Command("myevents", "minaevenemang", Role.STAFF)
+ALERT = Command("alert", "larm", Role.STAFF)
+PAUSE = Command("pause", "paus", Role.STAFF)
+INVITE = Command("invite", "bjudin", Role.ADMIN)
+STAFF = Command("staff", "personal", Role.ADMIN)
+RECIPIENTS = Command("recipients", "mottagare", Role.ADMIN)
+PUBLISH = Command("publish", "publicera", Role.ADMIN)
 
 # Menu order: what each group needs most comes first.
 ALL_COMMANDS: tuple[Command, ...] = (
@@ -123,7 +124,7 @@ def menu_for(role: Role, locale: str) -> list[BotCommand]:
     ]
     if staff_first:
         chosen.sort(key=lambda c: -_RANK[c.audience])
-    return [BotCommand(c.name(locale), tr.gettext(c.description)) for c in chosen]
+    return [BotCommand(c.name(locale), command_description(tr, c.en)) for c in chosen]
 
 
 async def publish_default_menus(bot: Bot, default_locale: str) -> None:

@@ -15,6 +15,7 @@ from telegram import (
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot.outage import FLOOD_DESCRIPTION, limits_the_whole_bot
+from bot.render import fit_label
 from bot.services.delivery import (
     ChatGone,
     ChatMoved,
@@ -62,7 +63,7 @@ def as_send_error(exc: Exception) -> SendError | None:
 def to_markup(message: OutgoingMessage) -> Markup | None:
     if message.buttons:
         return InlineKeyboardMarkup(
-            [[InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            [[InlineKeyboardButton(fit_label(label), callback_data=data) for label, data in row]
              for row in message.buttons]
         )  # fmt: skip
     kept = message.keyboard

@@ -7,9 +7,10 @@ from typing import Any
 
 from telegram import InputFile, Update
 
+from bot.followup_view import PeriodFilter
+from bot.render import notices
 from bot.render import progress as render
 from bot.render.callbacks import FollowAction, FollowPress
-from bot.render.followup import PeriodFilter
 from bot.services.followup import render_report
 from handlers.common import BotContext, admin_only, every, pressed, reply, send, show
 
@@ -45,7 +46,7 @@ async def press_follow(update: Update, context: BotContext, press: FollowPress) 
     service = context.features.progress
     commitment = context.services.promise.get(press.commitment)
     if commitment is None or commitment not in service.followable():
-        await reply(update, context.actor.tr.gettext("That button is no longer valid."))
+        await reply(update, notices.stale_button(context.actor.tr))
         return
     on = press.action is FollowAction.ON
     await service.set_follow(context.actor.chat_id, commitment, on, by=context.actor)
@@ -57,7 +58,6 @@ async def press_follow(update: Update, context: BotContext, press: FollowPress) 
 @admin_only("report.publish")
 async def publish_report(update: Update, context: BotContext) -> None:
     actor = context.actor
-    _ = actor.tr.gettext
     html = await render_report(
         context.services,
         "html",
@@ -71,10 +71,7 @@ async def publish_report(update: Update, context: BotContext) -> None:
     await context.people.audit(actor, "report.publish")
     await chat.send_document(
         InputFile(html.encode("utf-8"), filename="uppfoljning-medborgarlofte.html"),
-        caption=_(
-            "The follow-up of the promise as a web page, with public data only. "
-            "Open it in a browser or paste it into the website."
-        ),
+        caption=render.published_caption(actor.tr),
     )
 
 

@@ -12,9 +12,8 @@ from bot.i18n import staff_locale
 from bot.promise import WorryTopic
 from bot.questions import Intent, Match, public_event_kind
 from bot.render import Screen
-from bot.render.answers import menu_text, scam_prompt_text
+from bot.render import answers as render
 from bot.render.callbacks import AskPress, AskTopic, Meant, MeantPress
-from bot.render.menu import menu_buttons
 from bot.scamcheck import check_message
 from bot.services.answers import Answer
 from bot.settings import SUPPORTED_LOCALES
@@ -57,8 +56,7 @@ async def on_resident_text(update: Update, context: BotContext) -> None:
         return
     match = await answers.understand_in_chat(text, actor.locale, actor.chat_id)
     if match.intent is Intent.UNKNOWN and len(text) > MAX_TEXT:
-        long = actor.tr.gettext("That was a long message. Please ask in a sentence or two.")
-        await show(update, Screen(long + "\n\n" + menu_text(actor.tr), menu_buttons(actor.tr)))
+        await show(update, render.too_long(actor.tr))
         return
     if match.intent is Intent.SCAM_CHECK:
         await answers.count_scam_signs(match.flags)
@@ -98,9 +96,7 @@ async def press_meant(update: Update, context: BotContext, press: MeantPress) ->
 
 
 async def on_non_text(update: Update, context: BotContext) -> None:
-    tr = context.actor.tr
-    text = tr.gettext("I can only read text. Write your question in words.")
-    await show(update, Screen(text + "\n\n" + menu_text(tr), menu_buttons(tr)))
+    await show(update, render.text_only(context.actor.tr))
 
 
 # The menu's buttons carry what they ask for, and answer exactly like the typed question.
@@ -122,7 +118,7 @@ async def press_ask(update: Update, context: BotContext, press: AskPress) -> Non
 async def ask_for_scam_text(update: Update, context: BotContext) -> None:
     """ "Is this a scam?": the next text is checked."""
     user_data(context).scam_next = True
-    await reply(update, scam_prompt_text(context.actor.tr))
+    await reply(update, render.scam_prompt_text(context.actor.tr))
 
 
 async def on_edited(update: Update, context: BotContext) -> None:
@@ -131,11 +127,7 @@ async def on_edited(update: Update, context: BotContext) -> None:
     message = update.edited_message
     if message is None or message.chat.type != "private":
         return
-    await message.reply_text(
-        context.actor.tr.gettext(
-            "I only read new messages, not edits. Please send it again as a new message."
-        )
-    )
+    await message.reply_text(render.edits_not_read(context.actor.tr))
 
 
 async def on_unknown_command(update: Update, context: BotContext) -> None:
@@ -144,9 +136,5 @@ async def on_unknown_command(update: Update, context: BotContext) -> None:
     message = update.message
     if message is None:
         return
-    tr = context.actor.tr
-    lines = [tr.gettext("I do not know that command.")]
     near = closest_command((message.text or "").split(maxsplit=1)[0], context.actor.locale)
-    if near is not None:
-        lines[0] += " " + tr.gettext("Did you mean /{command}?").format(command=near)
-    await show(update, Screen(lines[0] + "\n\n" + menu_text(tr), menu_buttons(tr)))
+    await show(update, render.unknown_command(context.actor.tr, near))

@@ -26,6 +26,7 @@ from telegram.ext import (
 
 from bot.errors import UserFacingError
 from bot.periods import period_containing, period_label
+from bot.render import milestones
 from bot.render import reporting as present
 from bot.render.callbacks import (
     Card,
@@ -35,7 +36,7 @@ from bot.render.callbacks import (
     MilestoneAction,
     MilestoneChoice,
 )
-from bot.report_fix import Field, Fix, looks_like_question, parse_fix
+from bot.report_fix import DAYS_BACK_MAX, Field, Fix, looks_like_question, parse_fix
 from bot.services.reporting import COUNT_MAX, Draft, ReportingService, ReportScratch
 from handlers.common import (
     BotContext,
@@ -134,6 +135,7 @@ async def show_card(update: Update, context: BotContext, state: ReportScratch, e
         reporting.problems(draft),
         await reporting.duplicates(context.actor, draft),
         reporting.is_milestone(draft.commitment),
+        context.services.clock.today(),
     )
     await show(update, screen, edit=edit)
     return Step.CARD
@@ -210,6 +212,8 @@ def apply(draft: Draft, fix: Fix) -> Draft:
         )
         if value is not None
     }
+    if fix.date is not None:
+        changes["date_choices"] = ()  # the day is said: no range to choose from
     return replace(draft, **changes)
 
 
@@ -222,25 +226,6 @@ def given(fix: Fix) -> list[Field]:
         (Field.NOTE, fix.note),
     )
     return [name for name, value in pairs if value is not None]
-
-
-def not_understood(context: BotContext, expecting: Field | None) -> str:
-    _ = context.actor.tr.gettext
-    hints = {
-        Field.KIND: _('Tap what you did, or write it, for example "theme meeting".'),
-        Field.DATE: _(
-            "I did not understand the day. Tap one, or write for example "
-            '"yesterday", "last Friday" or "15/3".'
-        ),
-        Field.COUNT: _("Please write a number, like 25."),
-        Field.PLACE: _("Write the place."),
-        Field.NOTE: _("Write a short note."),
-        None: _(
-            "I did not find a day, a number or a place in that. Tap a button on the card "
-            "to change something, or /cancel."
-        ),
-    }
-    return hints[expecting]
 
 
 def typed_answer(route_text: Handler) -> Handler:
@@ -262,21 +247,14 @@ def typed_answer(route_text: Handler) -> Handler:
             return STEP_FOR[expecting]
         if looks_like_question(message.text or "") and expecting not in FREE_TEXT:
             # A question is not a fix: it must not change the kind or the date by accident.
-            _ = context.actor.tr.gettext
-            await reply(
-                update,
-                _(
-                    "You are in the middle of a report. Save it or /cancel it "
-                    "first, then ask again."
-                ),
-            )
+            await reply(update, present.in_the_middle(context.actor.tr))
             return STEP_FOR[expecting]
         today = context.services.clock.today()
         fix = parse_fix(message.text or "", context.services.promise, today, expecting)
         fields = given(fix)
         implausible = expecting is Field.COUNT and (fix.count or 0) > COUNT_MAX
         if not fields or (expecting is not None and expecting not in fields) or implausible:
-            await reply(update, not_understood(context, expecting))
+            await reply(update, present.not_understood(context.actor.tr, expecting))
             return STEP_FOR[expecting]
         state.draft = apply(state.draft, fix)
         state.answered(*fields)
@@ -329,7 +307,7 @@ async def do_save_anyway(
 
 async def do_drop(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
     forget(context)
-    await reply(update, context.actor.tr.gettext("OK, cancelled. Nothing was saved."), edit=True)
+    await reply(update, present.dropped(context.actor.tr), edit=True)
     return END
 
 
@@ -356,11 +334,11 @@ async def do_date(update: Update, context: BotContext, state: ReportScratch, arg
 
 
 async def do_set_date(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
-    if not arg.isdigit() or int(arg) > 31:
+    if not arg.isdigit() or int(arg) > DAYS_BACK_MAX:
         await stale(update, context)
         return STEP_FOR[state.awaiting]
     day = context.services.clock.today() - timedelta(days=int(arg))
-    state.draft = replace(state.draft, date=day)
+    state.draft = replace(state.draft, date=day, date_choices=())
     state.answered(Field.DATE)
     return await ask(update, context, state, edit=True)
 
@@ -417,7 +395,7 @@ async def do_plan(update: Update, context: BotContext, state: ReportScratch, arg
     # Normally taken by /plan's conversation first (see handlers/__init__.py); this only
     # runs if it was not, so say how to go on rather than do nothing.
     forget(context)
-    await reply(update, context.actor.tr.gettext("OK, not saved. Plan it with /plan."), edit=True)
+    await reply(update, present.plan_instead(context.actor.tr), edit=True)
     return END
 
 
@@ -469,8 +447,7 @@ async def press_outside(update: Update, context: BotContext, card: Card) -> int:
     if card.action is CardAction.UNDO:
         await retract(update, context, card.arg)
         return END
-    _ = context.actor.tr.gettext
-    await reply(update, _("That report is gone. Write it again, or start /report."))
+    await reply(update, present.report_gone(context.actor.tr))
     return END
 
 
@@ -479,12 +456,12 @@ async def retract(update: Update, context: BotContext, arg: str) -> None:
         await stale(update, context)
         return
     await service(context).retract(context.actor, int(arg))
-    await reply(update, context.actor.tr.gettext("Retracted. It no longer counts."), edit=True)
+    await reply(update, present.retracted(context.actor.tr), edit=True)
 
 
 async def cancel(update: Update, context: BotContext) -> int:
     forget(context)
-    await reply(update, context.actor.tr.gettext("OK, cancelled. Nothing was saved."))
+    await reply(update, present.dropped(context.actor.tr))
     return END
 
 
@@ -499,19 +476,13 @@ async def press_followup_count(update: Update, context: BotContext, choice: Foll
         await stale(update, context)
         return
     await service(context).set_count(context.actor, choice.activity, choice.count)
-    _ = context.actor.tr.gettext
-    await reply(update, _("Thanks! Noted {n} people.").format(n=choice.count), edit=True)
+    await reply(update, present.count_noted(context.actor.tr, choice.count), edit=True)
 
 
 @staff_only("myreports")
 async def show_my_reports(update: Update, context: BotContext) -> None:
-    tr = context.actor.tr
-    _ = tr.gettext
     reports = await service(context).mine(context.actor)
-    if not reports:
-        await reply(update, _("You have no reports yet. Write what you did in one message."))
-        return
-    await show(update, present.my_reports(tr, context.services.promise, reports))
+    await show(update, present.my_reports(context.actor.tr, context.services.promise, reports))
 
 
 @staff_only("milestone")
@@ -522,13 +493,8 @@ async def press_milestone_request(
     if choice.action is not MilestoneAction.REQUEST:
         await stale(update, context)
         return
-    _ = context.actor.tr.gettext
     confirmed = await service(context).request_milestone(context.actor, choice.commitment)
-    await reply(
-        update,
-        _("Milestone confirmed ✔") if confirmed else _("Sent to the admins to confirm."),
-        edit=True,
-    )
+    await reply(update, milestones.requested(context.actor.tr, confirmed), edit=True)
 
 
 @admin_only("milestone.confirm")
@@ -540,14 +506,14 @@ async def press_milestone_decision(
     if choice.action is MilestoneAction.REQUEST:
         await stale(update, context)
         return
-    _ = context.actor.tr.gettext
     reporting = service(context)
+    tr = context.actor.tr
     if choice.action is MilestoneAction.REJECT:
         await reporting.reject_milestone(context.actor, choice.commitment)
-        await reply(update, _("Milestone not confirmed. The staff member is told."), edit=True)
+        await reply(update, milestones.decided(tr, confirmed=False), edit=True)
         return
     await reporting.confirm_milestone(context.actor, choice.commitment)
-    await reply(update, _("Milestone confirmed ✔"), edit=True)
+    await reply(update, milestones.decided(tr, confirmed=True), edit=True)
 
 
 # --- wiring -----------------------------------------------------------------------------------

@@ -6,14 +6,17 @@ itself, so no other layer retries on top.
   every other chat keep flowing within the budget, or the whole budget when the request has
   no chat or Telegram's description says the bot as a whole is limited (``bot.outage``
   hands the description over: PTB's ``RetryAfter`` does not carry it).
-- Interactive replies (handlers) take a ``REPLY`` slot, ahead of the outbox. A reply that
-  gets a 429 is sent again after ``retry_after`` for its chat, up to ``FLOOD_RETRIES``
-  times; a short outage (HTTP 5xx, a timeout, the network) is retried with back-off for a
-  few seconds, so the person still gets the answer. What still fails reaches the error
-  handler, which logs it at WARNING with the reason.
-- The outbox already took its ``BULK`` slot and has its own retry policy: its requests are
-  marked ``rate_limit_args={"bulk": True}``; a 429 pauses its chat (or the budget) and goes
-  straight back to the outbox, which re-queues the message.
+- Replies to a person (``handlers.replies``) take their slot themselves, an answer carrying
+  112 ahead of any other, and pass here marked like the outbox: when Telegram cannot take
+  one, it is kept in the outbox, not retried here.
+- Other requests of a handler (an edit, a chart, a file, answering a button) take a
+  ``REPLY`` slot here; one that gets a 429 is sent again after ``retry_after`` for its chat,
+  up to ``FLOOD_RETRIES`` times, and a short outage (HTTP 5xx, a timeout, the network) is
+  retried with back-off for a few seconds. What still fails reaches the error handler, which
+  logs it at WARNING with the reason.
+- The outbox already took its ``BULK`` (or reply) slot and has its own retry policy: its
+  requests are marked ``rate_limit_args={"bulk": True}``; a 429 pauses its chat (or the
+  budget) and goes straight back to the outbox, which re-queues the message.
 
 Retries are logged at DEBUG: an outage is reported once by ``bot.outage``.
 """

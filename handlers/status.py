@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram import Update
 
+from bot.render import notices
 from bot.render import status as render
 from bot.render.callbacks import PauseAction, PausePress, StatusPress
 from handlers.common import BotContext, admin_only, every, pressed, reply, show, staff_only
@@ -28,7 +29,7 @@ async def show_detail(update: Update, context: BotContext, press: StatusPress) -
     services = context.services
     commitment = services.promise.get(press.commitment)
     if commitment is None:
-        await reply(update, context.actor.tr.gettext("That button is no longer valid."))
+        await reply(update, notices.stale_button(context.actor.tr))
         return
     history, recent, upcoming = await context.features.pace.detail(commitment)
     await show(update, render.detail(context.actor.tr, commitment, history, recent, upcoming))
@@ -49,40 +50,25 @@ async def ask_pause(update: Update, context: BotContext) -> None:
 @pressed(PausePress)
 async def press_pause(update: Update, context: BotContext, press: PausePress) -> None:
     tr = context.actor.tr
-    _ = tr.gettext
     if not 0 <= press.days <= PAUSE_MAX_DAYS:
-        await reply(update, _("That button is no longer valid."))
+        await reply(update, notices.stale_button(tr))
         return
     reminders = context.features.reminders
     if press.action is PauseAction.OFF:
         await reminders.pause(context.actor.user_id, None)
-        await reply(update, _("Reminders are on again."), edit=True)
+        await reply(update, render.paused(tr, None), edit=True)
         return
     until = context.services.clock.today() + timedelta(days=press.days)
     await reminders.pause(context.actor.user_id, until)
-    await reply(update, _("Paused until {date}.").format(date=tr.date(until)), edit=True)
+    await reply(update, render.paused(tr, until), edit=True)
 
 
 @admin_only("reminders.recipients")
 async def show_recipients(update: Update, context: BotContext) -> None:
-    tr = context.actor.tr
-    _ = tr.gettext
     listing = await context.features.reminders.who_gets_what()
-    if not listing:
-        await reply(update, _("No staff yet. Invite someone with /invite."))
-        return
+    rows = [(m.name, m.reminders_paused_until, commitments) for m, commitments in listing]
     today = context.services.clock.today()
-    lines = [_("Who gets the Monday reminders, for which commitments:")]
-    for member, commitments in listing:
-        names = ", ".join(c.short.get(tr.locale) for c in commitments) or _("nothing")
-        paused = member.reminders_paused_until
-        note = (
-            " " + _("(paused until {date})").format(date=tr.date(paused))
-            if paused and paused >= today
-            else ""
-        )
-        lines.append(f"• {member.name}{note}: {names}")
-    await reply(update, "\n".join(lines))
+    await reply(update, render.recipients(context.actor.tr, rows, today))
 
 
 async def run_reminder_ticks(context: BotContext) -> None:

@@ -10,13 +10,12 @@ from typing import Any
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import ConversationHandler
 
-from bot.i18n import N_, Translator
+from bot.render import notices
 from bot.render import tips as render
 from bot.render.answers import scam_text
 from bot.render.callbacks import AlertAction, AlertPress
 from bot.scamcheck import check_message
 from bot.services.tips_service import TipService
-from bot.tips import CADENCES, SLOTS
 from handlers.common import (
     BotContext,
     TipsScratch,
@@ -27,26 +26,6 @@ from handlers.common import (
     show,
     staff_only,
     user_data,
-)
-
-CADENCE_LABELS = {
-    "weekly": N_("Once a week"),
-    "biweekly": N_("Every other week"),
-    "monthly": N_("Once a month"),
-}
-SLOT_LABELS = {
-    "morning": N_("Morning (9:00)"),
-    "midday": N_("Midday (12:00)"),
-    "afternoon": N_("Afternoon (15:00)"),
-}
-WEEKDAYS = (
-    N_("Monday"),
-    N_("Tuesday"),
-    N_("Wednesday"),
-    N_("Thursday"),
-    N_("Friday"),
-    N_("Saturday"),
-    N_("Sunday"),
 )
 
 
@@ -60,20 +39,25 @@ class AlertStep(IntEnum):
     TEXT = 1
 
 
-def _big_keyboard(rows: list[list[str]], tr: Translator) -> ReplyKeyboardMarkup:
+def _big_keyboard(screen: render.TapScreen) -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
-        [[KeyboardButton(label) for label in row] for row in rows],
+        [[KeyboardButton(label) for label in row] for row in screen.keys],
         resize_keyboard=True,
         one_time_keyboard=True,
-        input_field_placeholder=tr.gettext("Tap a button"),
+        input_field_placeholder=screen.placeholder,
     )
 
 
-def _match(text: str | None, labels: dict[str, str], tr: Translator) -> str | None:
-    """The key whose translated label the user tapped (or typed); untrusted text."""
+async def _ask(update: Update, screen: render.TapScreen) -> None:
+    await reply(update, screen.text, _big_keyboard(screen))
+
+
+def _match(text: str | None, labels: dict[str, str]) -> str | None:
+    """The key whose label (as the presenter wrote it) the user tapped or typed; untrusted
+    text."""
     wanted = (text or "").strip().casefold()
-    for key, msgid in labels.items():
-        if tr.gettext(msgid).casefold() == wanted:
+    for key, label in labels.items():
+        if label.casefold() == wanted:
             return key
     return None
 
@@ -82,95 +66,62 @@ def service(context: BotContext) -> TipService:
     return context.features.tips
 
 
-def describe(tr: Translator, cadence: str, weekday: int, slot: str) -> str:
-    return tr.gettext("{cadence}, on {weekday}, {slot}").format(
-        cadence=tr.gettext(CADENCE_LABELS[cadence]).lower(),
-        weekday=tr.gettext(WEEKDAYS[weekday]).lower(),
-        slot=tr.gettext(SLOT_LABELS[slot]).lower(),
-    )
-
-
 async def start_tips(update: Update, context: BotContext) -> TipStep:
     actor = context.actor
     tr = actor.tr
-    _ = tr.gettext
     current = await service(context).get(actor.chat_id)
-    lines = [
-        _(
-            "I can send you a short tip about fraud. One tip at a time, in the daytime. "
-            "You can stop whenever you want with /stop."
-        ),
-        _("A relative can also subscribe and pass the tips on."),
-    ]
+    now = None
     if current is not None and current.active:
-        lines.append(
-            _("Now you get tips: {when}. Choose again to change.").format(
-                when=describe(tr, current.cadence, current.weekday, current.slot)
-            )
-        )
-    lines.append(_("How often do you want a tip?"))
-    rows = [[_(CADENCE_LABELS[c])] for c in CADENCES]
-    await reply(update, "\n\n".join(lines), _big_keyboard(rows, tr))
+        now = render.describe(tr, current.cadence, current.weekday, current.slot)
+    await _ask(update, render.ask_cadence(tr, now))
     return TipStep.CADENCE
 
 
 async def pick_cadence(update: Update, context: BotContext) -> TipStep:
     tr = context.actor.tr
-    _ = tr.gettext
     message = update.message
-    cadence = _match(message.text if message else None, CADENCE_LABELS, tr)
+    cadence = _match(message.text if message else None, render.cadence_choices(tr))
     if cadence is None:
-        await reply(update, _("Please tap one of the buttons. Or write /cancel to stop."))
+        await reply(update, render.please_tap(tr))
         return TipStep.CADENCE
     user_data(context).tips = TipsScratch(cadence)
-    days = [_(d) for d in WEEKDAYS]
-    rows = [days[0:3], days[3:5], days[5:7]]
-    await reply(update, _("Which day?"), _big_keyboard(rows, tr))
+    await _ask(update, render.ask_weekday(tr))
     return TipStep.WEEKDAY
 
 
 async def pick_weekday(update: Update, context: BotContext) -> TipStep:
     tr = context.actor.tr
-    _ = tr.gettext
     message = update.message
-    labels = {str(i): d for i, d in enumerate(WEEKDAYS)}
-    day = _match(message.text if message else None, labels, tr)
+    day = _match(message.text if message else None, render.weekday_choices(tr))
     draft = user_data(context).tips
     if draft is None:
         return await start_tips(update, context)
     if day is None:
-        await reply(update, _("Please tap one of the buttons. Or write /cancel to stop."))
+        await reply(update, render.please_tap(tr))
         return TipStep.WEEKDAY
     draft.weekday = int(day)
-    rows = [[_(SLOT_LABELS[s])] for s in SLOTS]
-    await reply(update, _("What time of day?"), _big_keyboard(rows, tr))
+    await _ask(update, render.ask_slot(tr))
     return TipStep.SLOT
 
 
 async def pick_slot(update: Update, context: BotContext) -> int:
     actor = context.actor
     tr = actor.tr
-    _ = tr.gettext
     message = update.message
-    slot = _match(message.text if message else None, SLOT_LABELS, tr)
+    slot = _match(message.text if message else None, render.slot_choices(tr))
     draft = user_data(context).tips
     if draft is None or draft.weekday is None:
         user_data(context).tips = None
         await start_tips(update, context)
         return TipStep.CADENCE
     if slot is None:
-        await reply(update, _("Please tap one of the buttons. Or write /cancel to stop."))
+        await reply(update, render.please_tap(tr))
         return TipStep.SLOT
     user_data(context).tips = None
     sub = await service(context).subscribe(
         actor.chat_id, actor.locale, draft.cadence, draft.weekday, slot
     )
-    when = describe(tr, sub.cadence, sub.weekday, sub.slot)
-    first = tr.weekday_date(sub.next_at.date()) if sub.next_at else ""
-    text = _(
-        "Done! You will get a tip: {when}.\nThe first one comes {first}.\n"
-        "To stop, write /stop or tap the stop button under a tip."
-    ).format(when=when, first=first)
+    text = render.subscribed(tr, sub.cadence, sub.weekday, sub.slot, sub.next_at)
     await send(update, text, ReplyKeyboardRemove())
     return ConversationHandler.END
 
@@ -178,11 +129,7 @@ async def pick_slot(update: Update, context: BotContext) -> int:
 async def cancel_tips(update: Update, context: BotContext) -> int:
     scratch = user_data(context)
     scratch.tips, scratch.alert, scratch.alert_other = None, None, None
-    await send(
-        update,
-        context.actor.tr.gettext("OK, cancelled. Nothing was changed."),
-        ReplyKeyboardRemove(),
-    )
+    await send(update, notices.nothing_changed(context.actor.tr), ReplyKeyboardRemove())
     return ConversationHandler.END
 
 
@@ -201,10 +148,8 @@ async def stop_tips(update: Update, context: BotContext) -> None:
 
 
 async def _stop(context: BotContext) -> str:
-    _ = context.actor.tr.gettext
-    if await service(context).stop(context.actor.chat_id):
-        return _("Done. You will not get any more tips. Welcome back with /tips.")
-    return _("You do not get any tips right now. Start with /tips.")
+    stopped = await service(context).stop(context.actor.chat_id)
+    return render.stopped(context.actor.tr, stopped)
 
 
 # --- urgent alerts ------------------------------------------------------------------------
@@ -212,26 +157,18 @@ async def _stop(context: BotContext) -> str:
 
 @staff_only("alert")
 async def start_alert(update: Update, context: BotContext) -> AlertStep:
-    _ = context.actor.tr.gettext
-    await reply(
-        update,
-        _(
-            "Write the alert as the seniors should read it, in one message. Short and calm. "
-            "No links, and never ask for anything. /cancel stops."
-        ),
-    )
+    await reply(update, render.ask_alert(context.actor.tr))
     return AlertStep.TEXT
 
 
 async def alert_text(update: Update, context: BotContext) -> int:
     actor = context.actor
-    _ = actor.tr.gettext
     if not actor.is_staff:
         return ConversationHandler.END
     message = update.message
     text = (message.text or "").strip() if message else ""
     if not text:
-        await reply(update, _("Please write the alert as text, or /cancel."))
+        await reply(update, render.alert_as_text(actor.tr))
         return AlertStep.TEXT
     user_data(context).alert = {actor.locale: text}
     await show_alert_preview(update, context)
@@ -271,51 +208,41 @@ async def on_alert_translation(update: Update, context: BotContext) -> bool:
 @pressed(AlertPress)
 async def press_alert(update: Update, context: BotContext, press: AlertPress) -> None:
     actor = context.actor
-    _ = actor.tr.gettext
+    tr = actor.tr
     scratch = user_data(context)
     tips = service(context)
     arg = press.arg
     match press.action:
         case AlertAction.DROP:
             scratch.alert, scratch.alert_other = None, None
-            await reply(update, _("OK, the alert was thrown away."), edit=True)
+            await reply(update, render.alert_dropped(tr), edit=True)
         case AlertAction.OTHER:
             texts = scratch.alert or {}
             missing = [loc for loc in render.LOCALES if loc not in texts]
             if not texts or not missing:
-                await reply(update, _("That draft is gone. Start again with /alert."))
+                await reply(update, render.draft_gone(tr))
                 return
             scratch.alert_other = missing[0]
-            prompt = (
-                _("Write the Swedish version.")
-                if missing[0] == "sv"
-                else _("Write the English version.")
-            )
-            await reply(update, prompt)
+            await reply(update, render.ask_version(tr, missing[0]))
         case AlertAction.SUBMIT if arg in (0, 1):
             texts, scratch.alert = scratch.alert or {}, None
             if not texts:
-                await reply(update, _("That draft is gone. Start again with /alert."))
+                await reply(update, render.draft_gone(tr))
                 return
             alert = await tips.draft_alert(actor, texts, urgent=bool(arg))
             await tips.ask_admins(alert, actor)
-            sent = _("Sent to the admins for approval. I will tell you when it goes out.")
-            await reply(update, sent, edit=True)
+            await reply(update, render.alert_submitted(tr), edit=True)
         case AlertAction.APPROVE | AlertAction.REJECT:
             approve = press.action is AlertAction.APPROVE
             alert = await tips.decide_alert(actor, arg, approve=approve)
-            if approve:
-                text = _("Approved. The alert is queued for all subscribers.")
-            else:
-                text = _("Rejected. The alert will not be sent.")
-            await reply(update, text, edit=True)
+            await reply(update, render.alert_decided(tr, approve), edit=True)
             await tips.tell_author(alert, actor)
         case AlertAction.REPORT:
             r = await tips.alert_report(actor, arg)
-            report = render.delivery_report(actor.tr, arg, r.sent, r.failed, r.blocked, r.queued)
+            report = render.delivery_report(tr, arg, r.sent, r.failed, r.blocked, r.queued)
             await show(update, report)
         case _:
-            await reply(update, _("That button is no longer valid."))
+            await reply(update, notices.stale_button(tr))
 
 
 # --- "is this a scam?" ----------------------------------------------------------------------

@@ -84,14 +84,32 @@ class UserRepo:
         self._locales.put(user_id, found, writes)
         return found
 
-    async def set_locale(self, user_id: int, locale: str, now: datetime) -> None:
+    async def set_locale(
+        self, user_id: int, locale: str, now: datetime, *, chosen: bool = False
+    ) -> None:
+        """Remember the language a user is written to in. ``chosen``: they picked it with
+        /language; otherwise it is the one their Telegram app is set to, remembered when they
+        subscribe, ask for a reminder or follow (so what is sent later arrives in it). A
+        choice stays a choice while the language stays the same."""
         self._locales.forget(user_id)
         await self._db.execute(
-            "INSERT INTO users (user_id, locale, created_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (user_id) DO UPDATE SET locale = excluded.locale",
-            (user_id, locale, to_db(now)),
+            "INSERT INTO users (user_id, locale, locale_chosen, created_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET locale = excluded.locale, locale_chosen = "
+            "CASE WHEN excluded.locale_chosen = 1 THEN 1 "
+            "WHEN users.locale IS excluded.locale THEN users.locale_chosen ELSE 0 END",
+            (user_id, locale, int(chosen), to_db(now)),
         )
         self._locales.forget(user_id)  # again: a read may have run before the write
+
+    async def locale_chosen(self, user_id: int) -> bool | None:
+        """Whether the stored language was chosen (True) or taken from the Telegram app
+        (False); None when nothing is stored or the row predates the distinction."""
+        row = await self._db.fetchone(
+            "SELECT locale_chosen FROM users WHERE user_id = ?", (user_id,)
+        )
+        if row is None or row["locale_chosen"] is None:
+            return None
+        return bool(row["locale_chosen"])
 
     async def exists(self, user_id: int) -> bool:
         row = await self._db.fetchone("SELECT 1 FROM users WHERE user_id = ?", (user_id,))

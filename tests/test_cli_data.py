@@ -148,3 +148,50 @@ def test_status_json_on_imported_csv_matches_a_hand_count(
         "expected_by_now",
         "state",
     }
+
+
+def test_an_imported_milestone_counts_like_an_admins_tap(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A GVI row (due 31 December 2023) dated 20 February 2024 records the milestone as
+    reached, late: the page says "klart, försenat" and the JSON ``late``; the import says
+    what it counted; importing it again changes nothing and says so."""
+    data = tmp_path / "gvi.csv"
+    data.write_text(
+        "commitment,date,place,count,description\n"
+        "gvi,2024-02-20,,,GVI infört med Kriminalvården\n"
+        "theme_meeting,2024-02-14,Trygghetscenter,24,\n"
+        "theme_meeting,2024-03-05,Trygghetscenter,31,\n",
+        encoding="utf-8",
+    )
+    assert run(["import-activities", str(data)], settings) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "Imported 2 activities.",
+        "theme_meeting: 2 activities",
+        "gvi: milestone reached on 2024-02-20 (after its due date: late)",
+    ]
+    assert run(["report", "--format", "md"], settings) == 0
+    assert "- GVI: klart, försenat" in capsys.readouterr().out
+    assert run(["report", "--format", "json"], settings) == 0
+    [gvi] = [c for c in json.loads(capsys.readouterr().out)["commitments"] if c["id"] == "gvi"]
+    assert [(p["state"], p["late"]) for p in gvi["periods"]] == [("done", True)]
+    assert run(["import-activities", str(data)], settings) == 0
+    again = capsys.readouterr().out
+    assert "already recorded as reached on 2024-02-20; left as it is" in again
+
+
+def test_a_milestone_twice_in_one_file_is_refused_with_its_line(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "twice.csv"
+    data.write_text(
+        "commitment,date,place,count,description\n"
+        "gvi,2023-11-20,,,\n"
+        "theme_meeting,2023-11-21,Trygghetscenter,20,\n"
+        "gvi,2023-12-01,,,\n",
+        encoding="utf-8",
+    )
+    assert run(["import-activities", str(data)], settings) == 1
+    err = capsys.readouterr().err
+    assert "line 4" in err and "already on line 2" in err and "Nothing was imported" in err

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import STOCKHOLM
-from bot.render.followup import PeriodFilter
+from bot.followup_view import PeriodFilter
 from bot.services.followup import render_report
 from bot.services.progress import ProgressService
 from storage.activities import NewActivity
@@ -108,7 +108,11 @@ async def test_progress_in_chat_has_chart_and_counts_only_for_internal(harness: 
     assert len(photo) == 1
     png = photo[0].params["photo"]
     assert isinstance(png, bytes) and png.startswith(b"\x89PNG") and len(png) < 200_000
-    assert "Tematräffar 0 av 2" in photo[0].params["caption"]
+    # Each bar names its own period: a term, a year, the whole promise.
+    caption = photo[0].params["caption"]
+    assert "Tematräffar (HT 2023) 0 av 2" in caption
+    assert "Narkotikainsatser (2022–2024) 2 av 4" in caption
+    assert "Synlighetsinsatser (2023) 3 av 6" in caption
     text = harness.tg.last(RESIDENT).text
     assert "Tematräffar: 0 av 2 den här terminen" in text
     assert "Modell för ungas tillit: ✅ klart" in text

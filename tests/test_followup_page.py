@@ -19,8 +19,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import build_parser, resolve
+from bot.cli_followup import write_site
 from bot.clock import STOCKHOLM
-from bot.render.followup import CSV_NAME, JSON_NAME, PeriodFilter, render, write_site
+from bot.followup_view import PeriodFilter
+from bot.render.followup import CSV_NAME, JSON_NAME, render
 from bot.services.followup import build
 from bot.settings import Settings
 from storage.activities import NewActivity
@@ -149,7 +151,7 @@ def accessibility_problems(text: str) -> list[str]:
         labelled = attrs.get("aria-labelledby") or attrs.get("aria-label")
         if attrs.get("role") != "img" or not labelled or "viewbox" not in attrs:
             problems.append("svg chart without role, name or viewBox")
-    if not page.all("figcaption"):
+    if page.all("svg") and not page.all("figcaption"):
         problems.append("chart without text alternative")
     for tag, attrs in page.starts:  # nothing loaded from elsewhere
         if re.match(r"^(https?:)?//", attrs.get("src", "")):
@@ -170,14 +172,25 @@ def accessibility_problems(text: str) -> list[str]:
     return problems
 
 
+OVERVIEW_CAPTION = "Alla åtaganden, vart och ett i sin egen period"
+
+
+def _overview(page: Page) -> list[list[str]]:
+    """The overview table's rows, without its header row."""
+    [table] = [t for t in page.tables if t["caption"] == OVERVIEW_CAPTION]
+    rows = table["rows"]
+    assert isinstance(rows, list)
+    return rows[1:]
+
+
 def _rows(page: Page) -> dict[str, list[list[str]]]:
     """Table rows (without the header row) per section heading."""
     out: dict[str, list[list[str]]] = {}
     headings = [h for level, h in page.headings if level == 2]
-    tables = iter(page.tables)
+    tables = iter(t for t in page.tables if t["caption"] != OVERVIEW_CAPTION)
     for heading in headings:
         out[heading] = []
-    # Tables appear in the order of the commitments' sections (the overview has none).
+    # Tables appear in the order of the commitments' sections (the overview's is left out).
     commitments = [h for h in headings if h not in ("Slutresultat", "Översikt")]
     for heading, table in zip(commitments, tables, strict=False):
         rows = table["rows"]
@@ -197,8 +210,9 @@ async def test_during_the_promise_the_page_is_a_status(harness: Harness) -> None
     assert "Uppgifterna hämtades söndag 31 december 2023 kl. 12:00 (svensk tid)." in text
     h2 = [h for level, h in page.headings if level == 2]
     assert h2[0] == "Översikt" and h2[-3:] == ["Så räknar vi", "Antaganden", "Om sidan"]
-    # The chart of a running promise is the current period.
-    assert "Utlovat och gjort, nuvarande period" in text
+    # The chart of a running promise: each commitment in the period running now for it.
+    assert "Utlovat och gjort, läget den 31 december 2023" in text
+    assert "Tematräffar (HT 2023) 0 av 2" in text and "Synlighetsinsatser (2023) 0 av 6" in text
 
 
 async def test_after_the_end_the_page_is_the_final_result(harness: Harness) -> None:
@@ -420,22 +434,120 @@ async def test_demo_data_stays_marked_on_the_page(harness: Harness) -> None:
         assert "[DEMO] 1 mars 2024 – Trygghetscenter" in text
 
 
+def _report_cli(settings: Settings, *argv: str) -> int:
+    args = build_parser().parse_args(["report", *argv])
+    return resolve(args.command)(args, settings)
+
+
 def test_report_command_writes_json_and_a_site(
     settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def run(*argv: str) -> int:
-        args = build_parser().parse_args(["report", *argv])
-        return resolve(args.command)(args, settings)
-
-    assert run("--format", "json", "--today", "2025-01-15") == 0
+    data_file = tmp_path / "a.csv"
+    data_file.write_text(
+        "commitment,date,place,count,description\ntheme_meeting,2023-03-02,Trygghetscenter,9,\n",
+        "utf-8",
+    )
+    assert (
+        resolve("import-activities")(
+            build_parser().parse_args(["import-activities", str(data_file)]), settings
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert _report_cli(settings, "--format", "json", "--today", "2025-01-15") == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data) == {"promise", "generated_at", "commitments"}
-    assert data["promise"]["ended"] is True
+    assert data["promise"]["ended"] is True and data["promise"]["no_reports_yet"] is False
     assert [c["id"] for c in data["commitments"]][:2] == ["gvi", "mobile_dialogue"]
-    assert run("--site", str(tmp_path / "site"), "--today", "2024-03-12") == 0
+    assert _report_cli(settings, "--site", str(tmp_path / "site"), "--today", "2024-03-12") == 0
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == sorted(
         ["index.html", JSON_NAME, CSV_NAME]
     )
+
+
+def test_report_without_a_database_says_where_it_looked(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Run from the wrong folder, or with TRYGGHETSBOT_DB unset: no page from a new database."""
+    assert _report_cli(settings, "--site", str(tmp_path / "site")) == 3
+    err = capsys.readouterr().err
+    assert f"No database at {settings.db_path}" in err and "TRYGGHETSBOT_DB" in err
+    assert not settings.db_path.exists() and not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize("today", ["2024-03-12", "2025-01-15"])
+def test_an_empty_database_publishes_no_verdict(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], today: str
+) -> None:
+    """A fresh install, during the promise or after it: the page says plainly that nothing is
+    registered yet; no "missat", no chart of zeros, no "slutresultat"."""
+    from storage.db import Database
+
+    async def create() -> None:
+        async with Database(settings.db_path):
+            pass
+
+    asyncio.run(create())
+    site = tmp_path / "site"
+    assert _report_cli(settings, "--site", str(site), "--today", today) == 0
+    assert "No reports are registered" in capsys.readouterr().err
+    page = (site / "index.html").read_text("utf-8")
+    assert "Inga rapporter är registrerade ännu, så sidan visar inga resultat." in page
+    assert accessibility_problems(page) == []
+    # No state anywhere but in "Så räknar vi", which explains the words.
+    results = page[: page.index('<section aria-labelledby="how">')]
+    for verdict in ("missat", "efter", "i fas", "klart", "Slutresultat", "slutresultat", "<svg"):
+        assert verdict not in results, verdict
+    assert "slutresultat" not in page
+    # Every commitment is still named, with what was promised.
+    assert "Tematräffar på Trygghetscenter i Bro" in page and "Införa GVI" in page
+    data = json.loads((site / JSON_NAME).read_text("utf-8"))
+    assert data["promise"]["no_reports_yet"] is True
+    assert all(c["periods"] == [] for c in data["commitments"])
+    assert (site / CSV_NAME).read_text("utf-8").count("\n") == 1  # the header only
+    assert _report_cli(settings, "--format", "md", "--today", today) == 0
+    md = capsys.readouterr().out
+    assert "**Inga rapporter är registrerade ännu" in md
+    assert "missat" not in md[: md.index("## Så räknar vi")]
+
+
+async def test_the_overview_gives_every_commitment_in_its_own_period(harness: Harness) -> None:
+    """Mid-promise: every commitment, the two milestones included, with its state word and its
+    own period (a term, a year, a school year, the whole promise, a milestone's date)."""
+    await _load(harness)
+    page = Page(await _page(harness, date(2024, 3, 12)))
+    assert _overview(page) == [
+        ["GVI", "senast 31 dec. 2023", "–", "klart, försenat"],
+        ["Mobila dialoger", "VT 2024", "0 av 1", "i fas"],
+        ["Tematräffar", "VT 2024", "0 av 2", "i fas"],
+        ["Modell för ungas tillit", "senast 31 dec. 2022", "–", "missat"],
+        ["Narkotikainsatser", "2022–2024", "1 av 4", "efter"],
+        ["Föräldraföreläsningar", "läsår 23/24", "0 av 1", "i fas"],
+        ["Synlighetsinsatser", "2024", "1 av 6", "i fas"],
+        ["Bedrägeriinfo till seniorer", "2024", "0", "räknas"],
+    ]
+
+
+def _bar_widths(svg: str, colour: str) -> list[float]:
+    """Widths of the chart's bars of one colour, top to bottom."""
+    widths = []
+    for d in re.findall(rf'<path d="([^"]+)"[^>]*style="fill: {colour}"', svg):
+        xs = [float(x) for x in re.findall(r"([\d.]+) [\d.]+", d)]
+        widths.append(max(xs) - min(xs))
+    return widths
+
+
+def test_bars_show_the_share_of_the_target_not_the_count() -> None:
+    """A finished 1 of 1 is as long as a finished 6 of 6; a half-done 3 of 6 is half."""
+    from bot.chart import DONE_COLOUR, TARGET_COLOUR, Bar, render_chart
+
+    bars = [Bar("a", 1, 1), Bar("b", 3, 6), Bar("c", 6, 6), Bar("d", 9, 6)]
+    svg = render_chart(bars, "t", "Gjort", "Utlovat", "svg").decode("utf-8")
+    targets = _bar_widths(svg, TARGET_COLOUR)[:4]  # the fifth is the legend's
+    done = _bar_widths(svg, DONE_COLOUR)[:4]
+    assert len(set(targets)) == 1
+    full = targets[0]
+    assert done == pytest.approx([full, full / 2, full, full])
 
 
 async def test_progress_in_chat_after_the_end_is_the_final_result(harness: Harness) -> None:
@@ -448,3 +560,70 @@ async def test_progress_in_chat_after_the_end_is_the_final_result(harness: Harne
     text = harness.tg.last(RESIDENT).text
     assert text.startswith("Löftet tog slut 31 december 2024. Slutresultat:")
     assert "GVI: ✅ klart, försenat" in text
+
+
+async def test_staff_text_is_escaped_on_the_page(harness: Harness) -> None:
+    """A place or description typed by staff is text, never markup: the HTML template's
+    autoescape escapes it, the Markdown page escapes it with backslashes."""
+    now = harness.clock.now()
+    await harness.services.activities.add(
+        NewActivity(
+            "theme_meeting",
+            date(2024, 3, 1),
+            "<script>alert(1)</script> & Bro",
+            20,
+            "<script>alert(2)</script> & more",
+            source="chat",
+        ),
+        now,
+    )
+    text = await _page(harness, date(2024, 3, 12))
+    assert "1 mars 2024 – &lt;script&gt;alert(1)&lt;/script&gt; &amp; Bro</li>" in text
+    assert "<script" not in text and "alert(2)" not in text  # the description is not shown
+    assert accessibility_problems(text) == []
+    md = await _page(harness, date(2024, 3, 12), "md")
+    assert "- 1 mars 2024 – \\<script\\>alert(1)\\</script\\> & Bro\n" in md
+
+
+@pytest.mark.parametrize("locale", ["fi", "ar", "fa", "so", "pl"])
+async def test_the_page_in_a_residents_language(harness: Harness, locale: str) -> None:
+    """The page speaks the reader's language through the same catalogue as the bot, with
+    the language and its direction on the root element (right to left for Arabic and
+    Persian), and keeps its structure: one h1, scoped header cells, captions, the chart's
+    caption."""
+    await _load(harness)
+    text = await _page(harness, DURING, locale=locale)
+    tr = harness.services.translator(locale)
+    page = Page(text)
+    root = page.all("html")[0]
+    assert root["lang"] == locale
+    assert root["dir"] == ("rtl" if locale in ("ar", "fa") else "ltr")
+    title = tr.gettext("Follow-up of the citizen promise")
+    assert title != "Follow-up of the citizen promise"
+    assert page.headings[0] == (1, " ".join(title.split()))
+    h2 = [h for level, h in page.headings if level == 2]
+    assert " ".join(tr.gettext("How we count").split()) in h2
+    assert all(attrs.get("scope") in ("col", "row") for attrs in page.all("th"))
+    assert page.tables and all(t["caption"] for t in page.tables)
+    assert page.all("figcaption")
+    assert not re.search(r"\{[a-z_]+\}", text)  # no placeholder left unformatted
+
+
+def test_the_presenter_only_renders() -> None:
+    """bot/render/followup.py imports neither services nor storage (the follow-up service
+    builds the data), and builds no HTML in Python strings (the templates do)."""
+    import ast
+
+    import bot.render.followup as presenter
+
+    tree = ast.parse(Path(presenter.__file__).read_text("utf-8"))
+    imported = [
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    ] + [a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names]
+    assert not [m for m in imported if m.startswith(("bot.services", "storage"))]
+    strings = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
+    assert not [s for s in strings if re.search(r"</?[a-zA-Z]", s)]

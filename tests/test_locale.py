@@ -69,3 +69,31 @@ async def test_default_menus_are_published_per_language(harness: Harness) -> Non
     assert '"hjalp"' in str(by_lang["sv"]) and '"help"' in str(by_lang["en"])
     # Residents never see staff commands in their menu.
     assert "rapport" not in str(by_lang["sv"]) and "invite" not in str(by_lang["en"])
+
+
+async def test_privacy_tells_whether_the_language_was_chosen(harness: Harness) -> None:
+    """Following a commitment remembers the phone's language (the news arrives in it): /privacy
+    says it came from the Telegram app, never "Språket du valt", until it is chosen."""
+    await harness.say(RESIDENT, "/folj", lang="sv")
+    await harness.press(RESIDENT, "fol:on:theme_meeting", lang="sv")
+    assert await harness.services.users.locale(RESIDENT) == "sv"
+    await harness.say(RESIDENT, "/privacy", lang="sv")
+    text = harness.tg.last(RESIDENT).text
+    assert "Språket du valt" not in text
+    assert "• Ditt språk: Svenska, från språkinställningen i din Telegram-app" in text
+    assert "• Du följer 1 åtagande" in text
+    await harness.press(RESIDENT, "lang:set:sv", lang="sv")
+    await harness.say(RESIDENT, "/privacy", lang="sv")
+    assert "• Språket du valt: Svenska" in harness.tg.last(RESIDENT).text
+    # Following something else later keeps it a choice.
+    await harness.press(RESIDENT, "fol:on:mobile_dialogue", lang="sv")
+    await harness.say(RESIDENT, "/privacy", lang="sv")
+    assert "• Språket du valt: Svenska" in harness.tg.last(RESIDENT).text
+
+
+async def test_privacy_for_a_language_stored_before_the_distinction(harness: Harness) -> None:
+    await harness.services.users.set_locale(RESIDENT, "fi", harness.clock.now())
+    await harness.services.db.execute("UPDATE users SET locale_chosen = NULL")
+    await harness.say(RESIDENT, "/privacy", lang="fi")
+    text = harness.tg.last(RESIDENT).text
+    assert "• Kielesi: Suomi (/language vaihtaa sen)" in text and "Valitsemasi" not in text

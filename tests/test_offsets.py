@@ -91,6 +91,26 @@ async def test_the_next_poll_waits_until_the_batch_is_handled() -> None:
     assert telegram.offsets == [0, 4]
 
 
+async def test_a_slow_handler_holds_up_only_its_own_update(monkeypatch: Any) -> None:
+    """After ``POLL_HOLD`` the poll asks from below the slow update, which stays
+    unconfirmed, and passes on only what is new: the other chats are answered meanwhile."""
+    monkeypatch.setattr("bot.update_guard.POLL_HOLD", 0.05)
+    ledger = OffsetLedger()
+    telegram = _Telegram([1, 2])
+    guard = UpdateGuard(telegram, ledger)
+    await guard.do_request(URL, "POST", _poll(0))
+    ledger.handled(2)  # update 1 is still being handled
+    telegram.ids.append(3)  # someone else writes meanwhile
+    _code, payload = await guard.do_request(URL, "POST", _poll(3))
+    assert telegram.offsets == [0, 1]  # from below the slow one: 1 stays unconfirmed
+    assert [u["update_id"] for u in json.loads(payload)["result"]] == [3]  # only the new one
+    assert ledger.safe_offset() == 1 and ledger.unhandled == 2
+    ledger.handled(1)
+    ledger.handled(3)
+    await guard.do_request(URL, "POST", _poll(4))
+    assert telegram.offsets == [0, 1, 4]
+
+
 async def test_a_stopping_bot_confirms_nothing_until_its_last_call() -> None:
     ledger = OffsetLedger()
     telegram = _Telegram([1, 2])

@@ -65,6 +65,10 @@ def test_package_metadata_is_declared() -> None:
     # A .mo in the build tree may be stale: the wheel never carries one.
     assert project["tool"]["setuptools"]["exclude-package-data"]["*"] == ["*.mo"]
     assert data["bot.promises"] == ["*.toml"] and data["storage.migrations"] == ["*.sql"]
+    # Every page template ships with the package its loader reads it from.
+    templates = ROOT / "bot" / "render" / "templates"
+    shipped = {p for pattern in data["bot.render"] for p in templates.parent.glob(pattern)}
+    assert set(templates.rglob("*.j2")) == shipped and shipped
     po = (ROOT / "locales" / "sv" / "LC_MESSAGES" / "messages.po").read_text("utf-8")
     header = po.split("\n\n", 1)[0]  # the header entry, up to the first message
     for placeholder in ("fuzzy", "PROJECT", "FIRST AUTHOR"):
@@ -407,9 +411,11 @@ def test_doctor_says_what_to_fix_and_never_the_token(
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     monkeypatch.setenv("TRYGGHETSBOT_WEBHOOK_SECRET", "s3cret")
     monkeypatch.setenv("TRYGGHETSBOT_ADMIN_IDS", "42")
-    assert main(["doctor", "--webhook-url", "https://bot.example.se/tg/hook"]) == 0
+    assert main(["doctor", "--webhook-url", "https://trygghetsbot.upplands-bro.se/tg/hook"]) == 0
     out = capsys.readouterr().out
-    assert "listens on path tg/hook" in out and "Ready." in out and TOKEN not in out
+    assert "listens on path tg/hook" in out and TOKEN not in out
+    # Not "Ready." until Telegram has been asked (doctor --online, tests/test_deploy_guide.py).
+    assert "The bot can start; add --online" in out and "Ready." not in out
     with sqlite3.connect(tmp_path / "bot.sqlite3") as conn:
         conn.execute("PRAGMA user_version = 999")
     conn.close()

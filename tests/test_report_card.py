@@ -433,3 +433,80 @@ async def test_milestone_confirmed_after_its_due_date_is_marked_late(harness: Ha
 )
 def test_bare_counts(text: str, count: int | None) -> None:
     assert bare_count(text) == count
+
+
+# --- dates as people mean them (issue 21) -----------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+async def test_a_range_is_one_tap_among_its_days(harness: Harness, lang: str) -> None:
+    """ "förra veckan" (Tuesday 12 March): the card asks which day, with a button for each
+    day of last week; Save appears once a day is tapped, and the row has that day."""
+    h = harness
+    await make_staff(h)
+    text = {"sv": "Insats mot narkotika förra veckan", "en": "drug operation last week"}[lang]
+    await h.say(STAFF, text, lang=lang)
+    card = h.tg.last(STAFF)
+    which = {"sv": "Vilken dag var det?", "en": "Which day was it?"}[lang]
+    assert which in card.text and "rep:save:0" not in datas(h)
+    days = [data for data in datas(h) if data.startswith("rep:setd:")]
+    assert days == [f"rep:setd:{n}" for n in range(2, 9)]  # Sun 10 back to Mon 4 March
+    monday = next(label for label, data in card.buttons if data == "rep:setd:8")
+    assert ("mån" if lang == "sv" else "Mon") in monday
+    await h.press(STAFF, "rep:setd:6", lang=lang)  # Wednesday 6 March
+    assert "rep:save:0" in datas(h)
+    await h.press(STAFF, "rep:save:0", lang=lang)
+    assert (await saved_one(h))[:2] == ("narcotics_operation", date(2024, 3, 6))
+
+
+async def test_a_typed_day_settles_the_range(harness: Harness) -> None:
+    h = harness
+    await make_staff(h)
+    await h.say(STAFF, "synlighetsinsats bro centrum i helgen 30 pers")
+    assert "Vilken dag var det?" in h.tg.last(STAFF).text
+    await h.say(STAFF, "i lördags")
+    assert "rep:save:0" in datas(h)
+    await h.press(STAFF, "rep:save:0")
+    assert (await saved_one(h))[1] == date(2024, 3, 9)
+
+
+async def test_pa_fredag_is_the_coming_friday_and_offers_planning(harness: Harness) -> None:
+    """On Tuesday 12 March "på fredag" is Friday 15 March: nothing has happened yet, so the
+    card offers to plan it instead of counting it."""
+    h = harness
+    await make_staff(h)
+    await h.say(STAFF, "tematräff på fredag ca 20 pers")
+    card = h.tg.last(STAFF)
+    assert "fredag 15 mars" in card.text and "i framtiden" in card.text
+    assert "rep:plan:0" in datas(h) and "rep:save:0" not in datas(h)
+    await h.say(STAFF, "i fredags")
+    assert "rep:save:0" in datas(h)
+    await h.press(STAFF, "rep:save:0")
+    assert (await saved_one(h))[1] == date(2024, 3, 8)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+async def test_staff_buttons_stay_within_40_characters(harness: Harness, lang: str) -> None:
+    """Every button a staff member meets on the way (the card, its kinds and days, the
+    status, planning) fits a phone: at most 40 characters, a longer one cut with "…"."""
+    h = harness
+    await make_staff(h)
+    labels: list[str] = []
+    for step in ("/status", "/plan", "/report", ONE_LINER):
+        await h.say(STAFF, step, lang=lang)
+        labels += [label for label, _data in h.tg.last(STAFF).buttons]
+        await h.say(STAFF, "/cancel", lang=lang)
+    await h.say(STAFF, "Insats mot narkotika förra veckan", lang=lang)
+    await h.press(STAFF, "rep:kind:0", lang=lang)
+    labels += [label for label, _data in h.tg.last(STAFF).buttons]
+    assert len(labels) > 20
+    assert all(len(label) <= 40 for label in labels), [x for x in labels if len(x) > 40]
+
+
+def test_a_long_label_is_cut_with_an_ellipsis() -> None:
+    from bot.render import LABEL_MAX, Button
+
+    long = Button("Modell för barns och ungas tillit till samhället (2022)", Card(CardAction.SAVE))
+    assert len(long.label) <= LABEL_MAX and long.label.endswith("…")
+    assert long.label.startswith("Modell för barns och ungas tillit")
+    assert Button("Spara ✔", Card(CardAction.SAVE)).label == "Spara ✔"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.clock import STOCKHOLM
-from bot.render.followup import PeriodFilter
+from bot.followup_view import PeriodFilter
 from bot.roles import Role
 from bot.services.events import EventService
 from bot.services.followup import render_report

@@ -9,6 +9,7 @@ at the wrong end. The catalogue, glossary and tip files are checked as data.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import tomllib
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from bot.promise import Text, load_promise
 from bot.settings import STAFF_LOCALES, SUPPORTED_LOCALES, Settings
 from bot.tips import load_tips
 from handlers.delivery import delivery_service, telegram_send
+from storage.activities import ActivityRepo, NewActivity
 from storage.events import NewEvent
 from storage.records import Org
 from storage.subscriptions import SubscriptionRepo
@@ -477,6 +479,16 @@ def test_follow_up_in_arabic_reads_right_to_left_and_its_data_has_no_marks(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from bot.cli import build_parser, resolve
+    from storage.db import Database
+
+    async def one_report() -> None:  # an empty database has no periods to show
+        async with Database(settings.db_path) as db:
+            await ActivityRepo(db).add(
+                NewActivity("theme_meeting", datetime(2024, 2, 1).date(), count=9),
+                datetime(2024, 2, 1, tzinfo=STOCKHOLM),
+            )
+
+    asyncio.run(one_report())
 
     def run(*argv: str) -> str:
         args = build_parser().parse_args(["report", *argv, "--locale", "ar"])
@@ -499,3 +511,66 @@ def test_a_promise_file_with_only_swedish_and_english_still_works() -> None:
     assert full.short.get("fi") == "Teematapaamiset"
     assert full.short.get("ar") == "اللقاءات الموضوعية"
     assert "teematapaami*" in full.question_words.all()
+
+
+# --- dates and punctuation per language (Babel's CLDR data and the catalogues) ---------------
+
+LEAP_THURSDAY = datetime(2024, 2, 29, 18, 0, tzinfo=STOCKHOLM)
+
+
+@pytest.mark.parametrize(
+    ("lang", "weekday_date", "full_date"),
+    [
+        ("sv", "torsdag 29 februari", "29 februari 2024"),
+        ("fi", "torstaina 29. helmikuuta", "29. helmikuuta 2024"),  # the ordinal dot
+        ("ar", "الخميس، 29 فبراير", "29 فبراير 2024"),  # the Arabic comma
+        ("pl", "czwartek, 29 lutego", "29 lutego 2024"),
+        ("en", "Thursday 29 February", "29 February 2024"),
+    ],
+)
+def test_dates_are_written_the_way_each_language_writes_them(
+    lang: str, weekday_date: str, full_date: str
+) -> None:
+    tr = translator(lang)
+    assert tr.date(LEAP_THURSDAY.date(), "EEEE d MMMM") == weekday_date
+    assert tr.date(LEAP_THURSDAY.date(), "d MMMM yyyy") == full_date
+
+
+async def test_finnish_screen_has_the_ordinal_dot(harness: Harness) -> None:
+    h = harness
+    await h.services.activities.add(
+        NewActivity("theme_meeting", LEAP_THURSDAY.date(), place="Trygghetscenter", count=20),
+        h.clock.now(),
+    )
+    await h.say(RESIDENT, "/progress", lang="fi")
+    text = h.tg.last(RESIDENT).text
+    assert "Teematapaamiset, Trygghetscenter – torstaina 29. helmikuuta" in text
+    assert "12. maaliskuuta 2024" in text  # "how the promise is going" on the clock's day
+
+
+async def test_arabic_screens_use_the_arabic_comma(harness: Harness) -> None:
+    h = harness
+    await h.services.activities.add(
+        NewActivity("theme_meeting", LEAP_THURSDAY.date(), place="Trygghetscenter", count=20),
+        h.clock.now(),
+    )
+    start = datetime(2024, 3, 14, 18, 0, tzinfo=STOCKHOLM)
+    await h.services.events.add(
+        NewEvent(
+            "theme_meeting",
+            "Trygg i Bro",
+            start,
+            start + timedelta(hours=2),
+            "public",
+            place="Bro centrum",
+        ),
+        h.clock.now(),
+    )
+    await h.say(RESIDENT, "/progress", lang="ar")
+    progress = h.tg.last(RESIDENT).text
+    assert "Trygghetscenter" in progress and "الخميس، 29 فبراير" in progress
+    await h.say(RESIDENT, "/events", lang="ar")
+    events = h.tg.last(RESIDENT).text
+    assert "Trygg i Bro، Bro centrum" in events and "الخميس، 14 مارس 18:00" in events
+    for text in (progress, events):
+        assert "," not in text, text  # Arabic text never carries a Latin comma

@@ -10,11 +10,22 @@ from dataclasses import dataclass, field
 
 from bot.render.callbacks import CallbackData
 
+# A button wider than this is cut on a phone by Telegram wherever it likes; cut here, with
+# "…", the start of the label (the part that tells buttons apart) is what shows.
+LABEL_MAX = 40
+
+
+def fit_label(label: str) -> str:
+    return label if len(label) <= LABEL_MAX else label[: LABEL_MAX - 1].rstrip() + "…"
+
 
 @dataclass(frozen=True)
 class Button:
     label: str
     data: CallbackData
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", fit_label(self.label))
 
 
 @dataclass(frozen=True)

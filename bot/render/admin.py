@@ -73,3 +73,16 @@ def remove_staff_question(tr: Translator, member: StaffMember) -> Screen:
             ]
         ],
     )
+
+
+def nobody_removed(tr: Translator) -> str:
+    return tr.gettext("OK, nobody was removed.")
+
+
+def not_staff_any_more(tr: Translator) -> str:
+    """The person was removed (by another admin, or before) since the list was shown."""
+    return tr.gettext("That person is not staff any more.")
+
+
+def staff_removed(tr: Translator, name: str) -> str:
+    return tr.gettext("{name} is no longer staff.").format(name=name)

@@ -1,11 +1,15 @@
 """Presenters for answers to residents' free text: the emergency and past-crime answers,
-the scam check, the menu, and the answers about the promise, contacts and fraud help."""
+the scam check, the menu, and the answers about the promise, contacts and fraud help; what
+is said to a text that cannot be answered (too long, not text, an edit, an unknown
+command)."""
 
 from __future__ import annotations
 
 from bot.emergency import Danger
 from bot.i18n import Translator
 from bot.promise import Commitment, Promise, WorryTopic
+from bot.render import Screen
+from bot.render.menu import menu_buttons
 from bot.scamcheck import ScamCheck
 
 # Danger families (bot.emergency signals) after which "report it afterwards" makes sense: a
@@ -120,6 +124,34 @@ def scam_prompt_text(tr: Translator) -> str:
         "Paste the text you are unsure about here, as your next message. "
         "I will look for signs of fraud and I will not save it."
     )
+
+
+def with_menu(tr: Translator, first: str) -> Screen:
+    """``first``, then the menu's text and its buttons."""
+    return Screen(first + "\n\n" + menu_text(tr), menu_buttons(tr))
+
+
+def too_long(tr: Translator) -> Screen:
+    """A long text nothing was understood in: ask for a sentence or two, with the menu."""
+    return with_menu(tr, tr.gettext("That was a long message. Please ask in a sentence or two."))
+
+
+def text_only(tr: Translator) -> Screen:
+    """A sticker, a photo or a voice message: the bot reads text, and here is the menu."""
+    return with_menu(tr, tr.gettext("I can only read text. Write your question in words."))
+
+
+def unknown_command(tr: Translator, near: str | None) -> Screen:
+    """A command the bot does not know, the closest real one when one is near, the menu."""
+    text = tr.gettext("I do not know that command.")
+    if near is not None:
+        text += " " + tr.gettext("Did you mean /{command}?").format(command=near)
+    return with_menu(tr, text)
+
+
+def edits_not_read(tr: Translator) -> str:
+    """An edited message is not acted on (it could count a report or answer twice)."""
+    return tr.gettext("I only read new messages, not edits. Please send it again as a new message.")
 
 
 def did_you_mean_text(tr: Translator) -> str:

@@ -8,7 +8,7 @@ Each takes a translator (which carries the time zone) and plain data and returns
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar
 
 import icalendar
@@ -67,7 +67,7 @@ def list_line(tr: Translator, promise: Promise, event: Event) -> str:
     commitment = promise.commitment(event.commitment)
     start = tr.local(event.starts_at)
     # Events saved before the personal-data check (or by hand) are redacted on the way out.
-    place = f", {redact(event.place)}" if event.place else ""
+    place = tr.comma + redact(event.place) if event.place else ""
     return (
         f"• {tr.short_datetime(start)} – {commitment.short.get(tr.locale)}: "
         f"{redact(event.title)}{place}"
@@ -149,7 +149,8 @@ def next_events(tr: Translator, promise: Promise, first: dict[str, Event]) -> Sc
             lines.append(_("• {name}: nothing planned yet").format(name=name))
             continue
         start = tr.local(event.starts_at)
-        lines.append(f"• {name}: {tr.short_datetime(start)}, {redact(event.place or event.title)}")
+        where = redact(event.place or event.title)
+        lines.append(f"• {name}: {tr.short_datetime(start)}{tr.comma}{where}")
         rows.append([Button(name, EventPress(EventAction.SHOW, event.id))])
     return Screen("\n".join(lines), rows)
 
@@ -172,6 +173,17 @@ def reminder_set(tr: Translator, event_id: int) -> Screen:
     return Screen(
         tr.gettext("I will remind you the evening before at 18:00 and one hour before it starts."),
         [[Button(tr.gettext("Stop this reminder"), EventPress(EventAction.UNREMIND, event_id))]],
+    )
+
+
+def reminder_stopped(tr: Translator) -> str:
+    return tr.gettext("OK, no reminder for that event.")
+
+
+def calendar_caption(tr: Translator, event: Event) -> str:
+    """The caption of an event's calendar file."""
+    return tr.gettext("Open the file to add {title} to your calendar.").format(
+        title=redact(event.title)
     )
 
 
@@ -210,8 +222,18 @@ def followup_question(tr: Translator, event: Event) -> Screen:
     )
 
 
+def not_counted(tr: Translator, moved: bool) -> str:
+    """The organiser's answer to "did it happen?" was "Moved" or "Cancelled"."""
+    _ = tr.gettext
+    if moved:
+        return _("OK, not counted. Plan the new date with /plan.")
+    return _("OK, noted as cancelled. It is not counted.")
+
+
 def calendar(tr: Translator, promise: Promise, events: Sequence[Event]) -> bytes:
-    """An iCalendar file; times carry the Stockholm zone so phones show them right."""
+    """An iCalendar file; times carry the Stockholm zone so phones show them right, and the
+    file describes that zone itself (a ``VTIMEZONE`` for every ``TZID``, as RFC 5545 asks;
+    Outlook shows wrong times without it), covering the years its events fall in."""
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Trygghetsbot//medborgarlofte//SV")
     cal.add("version", "2.0")
@@ -231,6 +253,12 @@ def calendar(tr: Translator, promise: Promise, events: Sequence[Event]) -> bytes
             redact(event.description) or commitment.description.get(tr.locale),
         )
         cal.add_component(item)
+    if events:
+        first = min(tr.local(e.starts_at) for e in events).date()
+        last = max(tr.local(e.ends_at) for e in events).date()
+        cal.add_missing_timezones(
+            first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 2, 1, 1)
+        )
     data: bytes = cal.to_ical()
     return data
 
@@ -303,6 +331,50 @@ def plan_preview(
     return Screen("\n".join(lines), rows)
 
 
+def ask_title(tr: Translator, name: str) -> str:
+    """/plan after the kind (``name``) was tapped."""
+    return tr.gettext(
+        '{name}. Write a short title, for example "Theme meeting: safe at night".'
+    ).format(name=name)
+
+
+def ask_title_for_day(tr: Translator, day: date, name: str) -> str:
+    """/plan started from a report card with a future date: the day and kind are known."""
+    return tr.gettext(
+        "Plan it for {date}. {name}: write a short title, for example "
+        '"Theme meeting: safe at night".'
+    ).format(date=tr.weekday_date(day), name=name)
+
+
+def choose_kind_first(tr: Translator) -> str:
+    return tr.gettext("Tap a kind of event first, or /cancel.")
+
+
+def title_too_long(tr: Translator) -> str:
+    return tr.gettext("Please write a title of at most 120 characters.")
+
+
+def ask_place(tr: Translator) -> str:
+    return tr.gettext('Where? Write the place, for example "Bro centrum".')
+
+
+def time_not_understood(tr: Translator) -> str:
+    return tr.gettext('I did not understand the time. Try "20/3 18-20" or "tomorrow 18:00".')
+
+
+def place_too_long(tr: Translator) -> str:
+    return tr.gettext("Please write the place in at most 120 characters.")
+
+
+def ask_description(tr: Translator) -> str:
+    return tr.gettext('A short description for residents? Write it, or "-" to skip.')
+
+
+def planned(tr: Translator, promise: Promise, event: Event) -> str:
+    """/plan saved: the event as residents will read it."""
+    return tr.gettext("Planned:") + "\n" + describe(tr, promise, event)
+
+
 # --- staff: /myevents -------------------------------------------------------------------------
 
 
@@ -336,3 +408,22 @@ def confirm_cancel(tr: Translator, event: Event) -> Screen:
             ]
         ],
     )
+
+
+def event_cancelled(tr: Translator, title: str) -> str:
+    return tr.gettext("Cancelled: {title}. Anyone who asked for a reminder is told.").format(
+        title=title
+    )
+
+
+def event_kept(tr: Translator) -> str:
+    return tr.gettext("OK, it stays planned. Nothing was changed.")
+
+
+def ask_new_time(tr: Translator) -> str:
+    return tr.gettext('New time? For example "20/3 18-20" or "tomorrow 18:00".')
+
+
+def moved(tr: Translator, promise: Promise, event: Event) -> str:
+    """/myevents moved an event: its new card."""
+    return tr.gettext("Moved:") + "\n" + describe(tr, promise, event)

@@ -1,11 +1,11 @@
-"""The residents' menu buttons (after "I did not understand", a greeting, /start) and the
-buttons that go with an answer."""
+"""The residents' menu buttons (after "I did not understand", a greeting, /start), the
+buttons that go with an answer, and what each command is for in Telegram's command menu."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.render import Button
 from bot.render.callbacks import AskPress, AskTopic, EventAction, EventPress, Meant, MeantPress
 
@@ -71,3 +71,36 @@ def event_buttons(tr: Translator, event_id: int) -> Rows:
             Button(tr.gettext("Add to calendar"), EventPress(EventAction.CALENDAR, event_id)),
         ]
     ]
+
+
+# Each command (by its English name, ``handlers.menus``) as Telegram's command menu explains it.
+COMMAND_DESCRIPTIONS = {
+    "start": N_("Start and what I can do"),
+    "help": N_("Help"),
+    "events": N_("Upcoming events"),
+    "next": N_("Next event of each kind"),
+    "progress": N_("How the promise is going"),
+    "follow": N_("Get news when a commitment moves"),
+    "tips": N_("Fraud tips for seniors"),
+    "stop": N_("Stop the fraud tips"),
+    "language": N_("Change language"),
+    "privacy": N_("What I store about you"),
+    "delete_me": N_("Delete what I store about you"),
+    "cancel": N_("Cancel what you are doing"),
+    "report": N_("Report an activity step by step"),
+    "myreports": N_("Your recent reports"),
+    "status": N_("Where each commitment stands"),
+    "plan": N_("Plan an event"),
+    "myevents": N_("Move or cancel your events"),
+    "alert": N_("Urgent fraud alert to seniors"),
+    "pause": N_("Pause your reminders"),
+    "invite": N_("Invite a staff member"),
+    "staff": N_("List and remove staff"),
+    "recipients": N_("Who gets which reminders"),
+    "publish": N_("The follow-up report as a file"),
+}
+
+
+def command_description(tr: Translator, command: str) -> str:
+    """What ``command`` (its English name) is for, in the menu Telegram shows."""
+    return tr.gettext(COMMAND_DESCRIPTIONS[command])

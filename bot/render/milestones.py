@@ -1,4 +1,5 @@
-"""Presenters for milestones: admins are asked to confirm one; whoever asked hears "not yet"."""
+"""Presenters for milestones: admins are asked to confirm one; whoever asked hears "not yet";
+the answers to the staff member's and the admin's taps."""
 
 from __future__ import annotations
 
@@ -27,3 +28,18 @@ def not_yet(tr: Translator, commitment: Commitment) -> Screen:
             "coordinator if you think it is reached."
         ).format(title=commitment.title.get(tr.locale))
     )
+
+
+def requested(tr: Translator, confirmed: bool) -> str:
+    """A staff member says the milestone is reached: confirmed at once (an admin), or sent
+    to the admins."""
+    _ = tr.gettext
+    return _("Milestone confirmed ✔") if confirmed else _("Sent to the admins to confirm.")
+
+
+def decided(tr: Translator, confirmed: bool) -> str:
+    """An admin's answer to a milestone request."""
+    _ = tr.gettext
+    if confirmed:
+        return _("Milestone confirmed ✔")
+    return _("Milestone not confirmed. The staff member is told.")

@@ -1,21 +1,33 @@
-"""Presenters for everyone's settings: the language choice and /delete_me's question."""
+"""Presenters for everyone's settings: the language choice and its answer, /privacy, and
+/delete_me's question and answer."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from bot.i18n import Translator
+from bot.i18n import Translator, language_name
 from bot.render import Button, Screen
 from bot.render.callbacks import Answer, DeleteMePress, LanguageAction, LanguagePress, MeAction
 
+if TYPE_CHECKING:
+    from bot.services.people import PrivacyReport
 
-def language_choice(tr: Translator, names: Mapping[str, str], per_row: int = 2) -> Screen:
-    """One button per language, each named in its own language, ``per_row`` to a row."""
+
+def language_choice(tr: Translator, codes: Iterable[str], per_row: int = 2) -> Screen:
+    """One button per language, each named in its own language ("Suomi", "العربية", from
+    Babel's locale data), ``per_row`` to a row."""
     buttons = [
-        Button(name, LanguagePress(LanguageAction.SET, code)) for code, name in names.items()
+        Button(language_name(code), LanguagePress(LanguageAction.SET, code)) for code in codes
     ]
     rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
     return Screen(tr.gettext("Choose your language:"), rows)
+
+
+def language_set(tr: Translator) -> str:
+    """Said with ``tr`` of the language just chosen."""
+    # TRANSLATORS: said in the language just chosen, e.g. "Jag skriver på svenska från och med nu."
+    return tr.gettext("I will write to you in English from now on.")
 
 
 def delete_me_question(tr: Translator, is_staff: bool) -> Screen:
@@ -39,3 +51,85 @@ def delete_me_question(tr: Translator, is_staff: bool) -> Screen:
             ]
         ],
     )
+
+
+def deleted(tr: Translator, is_staff: bool) -> str:
+    """/delete_me done: staff keep their role and reports, and are told so."""
+    _ = tr.gettext
+    if is_staff:
+        return _(
+            "Done. Your language, tips, reminders and follows are deleted. You are still "
+            "staff and your reports stay, as part of the follow-up of the promise."
+        )
+    return _("Done. Everything I stored about you has been deleted.")
+
+
+def nothing_deleted(tr: Translator) -> str:
+    return tr.gettext("OK, nothing was deleted.")
+
+
+def privacy(tr: Translator, report: PrivacyReport) -> str:
+    """/privacy: what is stored about this person, each line true as it stands."""
+    _ = tr.gettext
+    lines = [_("This is what I store about you:")]
+    if report.locale:
+        lines.append(_language_line(tr, report.locale, report.locale_chosen))
+    if report.subscribed:
+        lines.append(_("• Your subscription to fraud tips"))
+    if report.reminders:
+        lines.append(
+            tr.ngettext("• {n} event reminder", "• {n} event reminders", report.reminders).format(
+                n=report.reminders
+            )
+        )
+    if report.follows:
+        lines.append(
+            tr.ngettext(
+                "• You follow {n} commitment", "• You follow {n} commitments", report.follows
+            ).format(n=report.follows)
+        )
+    if len(lines) == 1 and not report.is_staff:
+        lines.append(_("• Nothing. I only answer your questions."))
+    if report.is_staff:
+        # Staff: say plainly what stays and why, and who can remove it.
+        lines.append(_("• Your name and organisation, as staff (from your invite)"))
+        lines.append(
+            tr.ngettext("• {n} report you made", "• {n} reports you made", report.reports).format(
+                n=report.reports
+            )
+        )
+    if report.is_staff:
+        lines += [
+            "",
+            _(
+                "Your chat id is used only to send you what you asked for. Your staff role "
+                "and your reports are kept because they are part of the follow-up of the "
+                "promise. /delete_me removes your language, tips, reminders and follows, not "
+                "your staff role or your reports; an admin can remove you as staff."
+            ),
+        ]
+    else:
+        lines += [
+            "",
+            _(
+                "Your chat id is used only to send you what you asked for. "
+                "I never store your name, phone number or what you ask me."
+            ),
+            _("Use /delete_me to remove everything."),
+        ]
+    return "\n".join(lines)
+
+
+def _language_line(tr: Translator, locale: str, chosen: bool | None) -> str:
+    """The stored language, and where it came from: a choice, or the Telegram app."""
+    _ = tr.gettext
+    language = language_name(locale)
+    if chosen:
+        return _("• Your chosen language: {language}").format(language=language)
+    if chosen is False:
+        return _(
+            "• Your language: {language}, taken from your Telegram app's language setting "
+            "(you have not chosen one; /language changes it)"
+        ).format(language=language)
+    # TRANSLATORS: a language stored before the bot recorded whether it was chosen.
+    return _("• Your language: {language} (/language changes it)").format(language=language)

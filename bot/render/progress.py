@@ -1,5 +1,6 @@
 """Presenters for residents' progress: /progress (the summary and the chart, also the answer
-to "Hur går det?" typed or tapped), /follow and the daily news to followers."""
+to "Hur går det?" typed or tapped), /follow and the daily news to followers; and the caption
+of the follow-up page admins get with /publish."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def summary(tr: Translator, promise: Promise, progress: Progress) -> str:
         lines += ["", _("Recently:")]
         for activity in shown:
             commitment = promise.commitment(activity.commitment)
-            where = f", {activity.place}" if activity.place else ""
+            where = tr.comma + activity.place if activity.place else ""
             lines.append(
                 f"• {commitment.short.get(tr.locale)}{where} – "
                 f"{tr.date(activity.date, 'EEEE d MMMM')}"
@@ -92,8 +93,9 @@ def period_phrase(tr: Translator, period: Period, today: date) -> str:
 def chart(
     tr: Translator, promise: Promise, progress: Progress, fmt: Literal["png", "svg"] = "png"
 ) -> tuple[bytes, str]:
-    """The image and its text alternative (for the caption and the HTML alt text): the
-    period running now, or once the promise has ended its final result."""
+    """The image and its text alternative (for the caption and the HTML alt text): each
+    counted commitment in the period running now for it, or once the promise has ended its
+    final result. Bars show the share of the target (bot.chart)."""
     counted = [i for i in progress.items if i.commitment.is_counted]
     window = promise.window
     if progress.today > window.end:
@@ -109,11 +111,21 @@ def chart(
             start=window.start.year, end=window.end.year
         )
     else:
+        # Terms, years and the whole promise side by side: each bar names its own period.
         bars = [
-            Bar(i.commitment.short.get(tr.locale), i.current.done, i.current.target or 0)
+            Bar(
+                tr.gettext("{name} ({period})").format(
+                    name=i.commitment.short.get(tr.locale),
+                    period=period_label(i.current.period, tr),
+                ),
+                i.current.done,
+                i.current.target or 0,
+            )
             for i in counted
         ]
-        title = tr.gettext("Promised and done, current period")
+        title = tr.gettext("Promised and done, as of {date}").format(
+            date=tr.date(progress.today, "d MMMM yyyy")
+        )
     return chart_with_alt(bars, title, tr, fmt)
 
 
@@ -149,6 +161,14 @@ def follow_choice(tr: Translator, followable: Sequence[Commitment], following: s
 
 
 def following_now(tr: Translator, followable: Sequence[Commitment], following: set[str]) -> Screen:
-    names = ", ".join(c.short.get(tr.locale) for c in followable if c.id in following)
+    names = tr.join(c.short.get(tr.locale) for c in followable if c.id in following)
     text = tr.gettext("You follow: {names}").format(names=names or tr.gettext("nothing"))
     return Screen(text, follow_buttons(tr, followable, following))
+
+
+def published_caption(tr: Translator) -> str:
+    """/publish: the caption of the follow-up page sent as a file."""
+    return tr.gettext(
+        "The follow-up of the promise as a web page, with public data only. "
+        "Open it in a browser or paste it into the website."
+    )

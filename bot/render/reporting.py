@@ -1,5 +1,6 @@
 """Presenters for staff reporting: the report card, the guided /report's questions, the
-"saved" answer and the event follow-up's count question."""
+"saved" answer, what is said to typed text the card cannot use, /myreports and the event
+follow-up's count question."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from bot.render.callbacks import (
     MilestoneAction,
     MilestoneChoice,
 )
-from bot.report_fix import PLACE_MAX
+from bot.report_fix import PLACE_MAX, Field
 from bot.services.reporting import COUNT_MAX, KIND_LABEL, Draft, Problem
 from storage.records import Activity
 
@@ -34,6 +35,7 @@ def card(
     problems: list[Problem],
     duplicates: list[Activity],
     milestone: bool,
+    today: date,
 ) -> Screen:
     """The draft as it would be saved, what stops it from being saved, and one button for
     each fix. Save is offered only when nothing stops it."""
@@ -43,14 +45,19 @@ def card(
     lines = [
         _("Is this right?") if draft.activity_id is None else _("Edit report:"),
         _("What: {kind}").format(kind=kind),
-        _("Date: {date}").format(date=tr.weekday_date(draft.date)),
+        _("Date: {date}").format(date=tr.weekday_date(draft.date))
+        if not draft.date_choices
+        else _("Date: which day, {first} – {last}?").format(
+            first=tr.weekday_date(draft.date_choices[0]),
+            last=tr.weekday_date(draft.date_choices[-1]),
+        ),
     ]
     if not milestone:
         count = draft.count if draft.count is not None else "–"
         lines.append(_("People: {count}").format(count=count))
     lines.append(_("Place: {place}").format(place=draft.place or "–"))
     if Problem.PERSONAL_DATA in problems:
-        kinds = ", ".join(_(KIND_LABEL[k]) for k in draft.pii)
+        kinds = tr.join(_(KIND_LABEL[k]) for k in draft.pii)
         lines += [
             "",
             _("⚠ The text contains personal data ({kinds}). It is not saved as it is.").format(
@@ -77,6 +84,8 @@ def card(
     else:
         lines.append(_("Nothing is counted until you save."))
     rows: list[list[Button]] = []
+    if Problem.WHICH_DAY in problems:
+        rows += day_choices(tr, draft.date_choices, today)
     if Problem.FUTURE in problems:
         rows.append([_b(_("Plan it instead?"), CardAction.PLAN)])
     if not problems:
@@ -94,8 +103,18 @@ def card(
     return Screen("\n".join(lines), rows)
 
 
+def day_choices(tr: Translator, days: tuple[date, ...], today: date) -> list[list[Button]]:
+    """One button a day, two to a row, most recent first: the day the report was."""
+    buttons = [
+        _b(tr.weekday_date(day), CardAction.SET_DATE, (today - day).days) for day in reversed(days)
+    ]
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+
 def problem_line(tr: Translator, promise: Promise, draft: Draft, problem: Problem) -> str:
     _ = tr.gettext
+    if problem is Problem.WHICH_DAY:
+        return _("⚠ Which day was it? Tap it, or write it.")
     if problem is Problem.FUTURE:
         when = tr.date(draft.date, "d MMM")
         future = _("⚠ {date} is in the future. A report is for something that has happened.")
@@ -175,6 +194,58 @@ def saved(tr: Translator, name: str, period: str, activity: Activity, milestone:
     )
 
 
+def not_understood(tr: Translator, expecting: Field | None) -> str:
+    """Typed text during a report that fixes nothing: what the card is waiting for
+    (``expecting``), or (``None``) what a fix to the card can be."""
+    _ = tr.gettext
+    hints = {
+        Field.KIND: _('Tap what you did, or write it, for example "theme meeting".'),
+        Field.DATE: _(
+            "I did not understand the day. Tap one, or write for example "
+            '"yesterday", "last Friday" or "15/3".'
+        ),
+        Field.COUNT: _("Please write a number, like 25."),
+        Field.PLACE: _("Write the place."),
+        Field.NOTE: _("Write a short note."),
+        None: _(
+            "I did not find a day, a number or a place in that. Tap a button on the card "
+            "to change something, or /cancel."
+        ),
+    }
+    return hints[expecting]
+
+
+def in_the_middle(tr: Translator) -> str:
+    """A question typed during a report: it is not taken as a fix."""
+    return tr.gettext(
+        "You are in the middle of a report. Save it or /cancel it first, then ask again."
+    )
+
+
+def dropped(tr: Translator) -> str:
+    """The report was thrown away (the card's button, or /cancel)."""
+    return tr.gettext("OK, cancelled. Nothing was saved.")
+
+
+def plan_instead(tr: Translator) -> str:
+    """ "Plan it instead?" when /plan did not take the button."""
+    return tr.gettext("OK, not saved. Plan it with /plan.")
+
+
+def report_gone(tr: Translator) -> str:
+    """A card button with no report being written."""
+    return tr.gettext("That report is gone. Write it again, or start /report.")
+
+
+def retracted(tr: Translator) -> str:
+    return tr.gettext("Retracted. It no longer counts.")
+
+
+def count_noted(tr: Translator, count: int) -> str:
+    """How many came to an event, tapped after it happened."""
+    return tr.gettext("Thanks! Noted {n} people.").format(n=count)
+
+
 def followup_counts(tr: Translator, activity_id: int) -> Screen:
     """After "it happened": how many came, one tap or typed."""
     _ = tr.gettext
@@ -187,6 +258,8 @@ def followup_counts(tr: Translator, activity_id: int) -> Screen:
 
 def my_reports(tr: Translator, promise: Promise, reports: list[Activity]) -> Screen:
     _ = tr.gettext
+    if not reports:
+        return Screen(_("You have no reports yet. Write what you did in one message."))
     lines = [_("Your latest reports:")]
     rows = []
     for a in reports:

@@ -1,5 +1,5 @@
-"""Presenters for staff's /status (a progress bar per commitment and a detail view) and
-/pause; the ``status`` CLI prints the same lines."""
+"""Presenters for staff's /status (a progress bar per commitment and a detail view),
+/pause and admins' /recipients; the ``status`` CLI prints the same lines."""
 
 from __future__ import annotations
 
@@ -106,3 +106,33 @@ def pause_choice(tr: Translator, paused_until: date | None) -> Screen:
         intro,
         [weeks[:2], weeks[2:], [Button(_("Resume reminders"), PausePress(PauseAction.OFF))]],
     )
+
+
+def paused(tr: Translator, until: date | None) -> str:
+    """/pause's answer: paused until a day, or (``None``) the reminders are on again."""
+    _ = tr.gettext
+    if until is None:
+        return _("Reminders are on again.")
+    return _("Paused until {date}.").format(date=tr.date(until))
+
+
+def recipients(
+    tr: Translator,
+    listing: Sequence[tuple[str, date | None, Sequence[Commitment]]],
+    today: date,
+) -> str:
+    """/recipients: each staff member (name, reminders paused until) and the commitments
+    they are reminded of."""
+    _ = tr.gettext
+    if not listing:
+        return _("No staff yet. Invite someone with /invite.")
+    lines = [_("Who gets the Monday reminders, for which commitments:")]
+    for name, paused, commitments in listing:
+        names = ", ".join(c.short.get(tr.locale) for c in commitments) or _("nothing")
+        note = (
+            " " + _("(paused until {date})").format(date=tr.date(paused))
+            if paused and paused >= today
+            else ""
+        )
+        lines.append(f"• {name}{note}: {names}")
+    return "\n".join(lines)

@@ -1,16 +1,171 @@
-"""Presenters for fraud tips and staff alerts: the buttons under every tip, the alert
-preview, the admins' approval question, the author's answer and the delivery report."""
+"""Presenters for fraud tips and staff alerts: /tips in three taps and /stop, the buttons
+under every tip; /alert's steps, the alert preview, the admins' approval question, the
+author's answer and the delivery report."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.render import Button, Screen
 from bot.render.callbacks import AlertAction, AlertPress, TipsAction, TipsPress
 from bot.render.menu import scam_row
+from bot.tips import CADENCES, SLOTS
 
 LOCALES = ("sv", "en")
+
+CADENCE_LABELS = {
+    "weekly": N_("Once a week"),
+    "biweekly": N_("Every other week"),
+    "monthly": N_("Once a month"),
+}
+SLOT_LABELS = {
+    "morning": N_("Morning (9:00)"),
+    "midday": N_("Midday (12:00)"),
+    "afternoon": N_("Afternoon (15:00)"),
+}
+WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+
+
+@dataclass(frozen=True)
+class TapScreen:
+    """A text with big buttons under the text field that send their own label (Telegram's
+    reply keyboard): /tips' steps, where tapping and typing give the same answer."""
+
+    text: str
+    keys: list[list[str]]
+    placeholder: str
+
+
+# --- /tips and /stop ------------------------------------------------------------------------
+
+
+def cadence_choices(tr: Translator) -> dict[str, str]:
+    """Cadence → its label, as the button shows it (and as someone may type it)."""
+    return {key: tr.gettext(msgid) for key, msgid in CADENCE_LABELS.items()}
+
+
+def weekday_choices(tr: Translator) -> dict[str, str]:
+    """The day's number as text ("0" is Monday) → the day's name."""
+    return {str(day): tr.gettext(msgid) for day, msgid in enumerate(WEEKDAYS)}
+
+
+def slot_choices(tr: Translator) -> dict[str, str]:
+    return {key: tr.gettext(msgid) for key, msgid in SLOT_LABELS.items()}
+
+
+def describe(tr: Translator, cadence: str, weekday: int, slot: str) -> str:
+    return tr.gettext("{cadence}, on {weekday}, {slot}").format(
+        cadence=tr.gettext(CADENCE_LABELS[cadence]).lower(),
+        weekday=tr.gettext(WEEKDAYS[weekday]).lower(),
+        slot=tr.gettext(SLOT_LABELS[slot]).lower(),
+    )
+
+
+def _tap(tr: Translator, text: str, keys: list[list[str]]) -> TapScreen:
+    return TapScreen(text, keys, tr.gettext("Tap a button"))
+
+
+def ask_cadence(tr: Translator, now: str | None) -> TapScreen:
+    """/tips: what it is, what is chosen ``now`` (``describe``), if anything, and how often."""
+    _ = tr.gettext
+    lines = [
+        _(
+            "I can send you a short tip about fraud. One tip at a time, in the daytime. "
+            "You can stop whenever you want with /stop."
+        ),
+        _("A relative can also subscribe and pass the tips on."),
+    ]
+    if now is not None:
+        lines.append(_("Now you get tips: {when}. Choose again to change.").format(when=now))
+    lines.append(_("How often do you want a tip?"))
+    rows = [[_(CADENCE_LABELS[c])] for c in CADENCES]
+    return _tap(tr, "\n\n".join(lines), rows)
+
+
+def ask_weekday(tr: Translator) -> TapScreen:
+    days = [tr.gettext(d) for d in WEEKDAYS]
+    return _tap(tr, tr.gettext("Which day?"), [days[0:3], days[3:5], days[5:7]])
+
+
+def ask_slot(tr: Translator) -> TapScreen:
+    rows = [[tr.gettext(SLOT_LABELS[s])] for s in SLOTS]
+    return _tap(tr, tr.gettext("What time of day?"), rows)
+
+
+def please_tap(tr: Translator) -> str:
+    """Something typed that is none of the buttons."""
+    return tr.gettext("Please tap one of the buttons. Or write /cancel to stop.")
+
+
+def subscribed(
+    tr: Translator, cadence: str, weekday: int, slot: str, next_at: datetime | None
+) -> str:
+    first = tr.weekday_date(next_at.date()) if next_at else ""
+    return tr.gettext(
+        "Done! You will get a tip: {when}.\nThe first one comes {first}.\n"
+        "To stop, write /stop or tap the stop button under a tip."
+    ).format(when=describe(tr, cadence, weekday, slot), first=first)
+
+
+def stopped(tr: Translator, was_subscribed: bool) -> str:
+    """/stop, the stop button or "sluta skicka tips": whether there were tips to stop."""
+    _ = tr.gettext
+    if was_subscribed:
+        return _("Done. You will not get any more tips. Welcome back with /tips.")
+    return _("You do not get any tips right now. Start with /tips.")
+
+
+# --- /alert -----------------------------------------------------------------------------------
+
+
+def ask_alert(tr: Translator) -> str:
+    return tr.gettext(
+        "Write the alert as the seniors should read it, in one message. Short and calm. "
+        "No links, and never ask for anything. /cancel stops."
+    )
+
+
+def alert_as_text(tr: Translator) -> str:
+    """/alert's step got no text (a photo, a sticker)."""
+    return tr.gettext("Please write the alert as text, or /cancel.")
+
+
+def alert_dropped(tr: Translator) -> str:
+    return tr.gettext("OK, the alert was thrown away.")
+
+
+def draft_gone(tr: Translator) -> str:
+    """A preview's button after the draft was sent, dropped or lost in a restart."""
+    return tr.gettext("That draft is gone. Start again with /alert.")
+
+
+def ask_version(tr: Translator, locale: str) -> str:
+    """Ask for the alert's text in the other staff language (``sv`` or ``en``)."""
+    _ = tr.gettext
+    return _("Write the Swedish version.") if locale == "sv" else _("Write the English version.")
+
+
+def alert_submitted(tr: Translator) -> str:
+    return tr.gettext("Sent to the admins for approval. I will tell you when it goes out.")
+
+
+def alert_decided(tr: Translator, approved: bool) -> str:
+    """The admin's own answer after approving or rejecting an alert."""
+    _ = tr.gettext
+    if approved:
+        return _("Approved. The alert is queued for all subscribers.")
+    return _("Rejected. The alert will not be sent.")
 
 
 def tip_buttons(tr: Translator) -> list[list[Button]]:

@@ -23,6 +23,8 @@ class PrivacyReport:
     follows: int
     is_staff: bool
     reports: int = 0
+    # True: chosen with /language; False: taken from the Telegram app; None: not known.
+    locale_chosen: bool | None = None
 
 
 class PeopleService:
@@ -157,7 +159,7 @@ class PeopleService:
         return done
 
     async def set_locale(self, actor: Actor, locale: str) -> Actor:
-        await self.s.users.set_locale(actor.user_id, locale, self.s.clock.now())
+        await self.s.users.set_locale(actor.user_id, locale, self.s.clock.now(), chosen=True)
         return await self.actor(actor.user_id, actor.chat_id, locale, actor.name)
 
     async def privacy(self, actor: Actor) -> PrivacyReport:
@@ -171,6 +173,7 @@ class PeopleService:
             reports=len(await self.s.activities.by_reporter(actor.user_id, limit=10_000))
             if actor.is_staff
             else 0,
+            locale_chosen=await self.s.users.locale_chosen(actor.user_id),
         )
 
     async def forget_me(self, actor: Actor) -> None:

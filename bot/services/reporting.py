@@ -4,17 +4,19 @@ edit and retract is audited. Milestones are reached once, confirmed by an admin.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
+from datetime import date as _Day  # the field ``date`` hides the type inside Draft
 from enum import StrEnum
+from typing import Any
 
 from bot.errors import NotFound, UserFacingError
 from bot.i18n import N_, Translator
 from bot.pii import pii_kinds, redact
 from bot.promise import Cadence
 from bot.render import milestones as render
-from bot.report_fix import NOTE_MAX, PLACE_MAX, Field, looks_like_question
-from bot.report_parser import parse_report
+from bot.report_fix import DAYS_BACK_MAX, NOTE_MAX, PLACE_MAX, Field, looks_like_question
+from bot.report_parser import ParsedReport, parse_report
 from bot.roles import Actor
 from bot.services import Services, outgoing
 from bot.services.people import PeopleService
@@ -42,6 +44,7 @@ class Problem(StrEnum):
     """Why a draft cannot be saved as it is; shown on the card before Save."""
 
     NO_KIND = "no_kind"
+    WHICH_DAY = "which_day"  # the text named a range ("förra veckan"): which of its days
     FUTURE = "future"
     OUTSIDE_WINDOW = "outside_window"
     COUNT = "count"
@@ -52,6 +55,7 @@ class Problem(StrEnum):
 # The reason shown after "That report cannot be saved: …" (translated when rendered).
 PROBLEM_REASON = {
     Problem.NO_KIND: N_("choose what kind of activity it was"),
+    Problem.WHICH_DAY: N_("choose which day it was"),
     Problem.FUTURE: N_("the date is in the future"),
     Problem.OUTSIDE_WINDOW: N_("the date is outside the promise period"),
     Problem.COUNT: N_("the number of people is not plausible"),
@@ -71,6 +75,35 @@ class Draft:
     place: str | None = None
     note: str = ""
     activity_id: int | None = None  # set when editing a saved report
+    # The text named a range ("förra veckan", "i helgen"): the days it may have been; the
+    # card asks which, and ``date`` is only a placeholder until then.
+    date_choices: tuple[_Day, ...] = ()
+
+    def to_data(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["date"] = self.date.isoformat()
+        data["date_choices"] = [day.isoformat() for day in self.date_choices]
+        return data
+
+    @classmethod
+    def from_data(cls, data: object) -> Draft | None:
+        """Scratch data from the conversation; anything odd means "no draft"."""
+        if not isinstance(data, dict):
+            return None
+        try:
+            return cls(
+                commitment=data.get("commitment"),
+                date=date.fromisoformat(str(data["date"])),
+                count=data.get("count"),
+                place=data.get("place"),
+                note=str(data.get("note") or ""),
+                activity_id=data.get("activity_id"),
+                date_choices=tuple(
+                    date.fromisoformat(str(day)) for day in data.get("date_choices") or ()
+                ),
+            )
+        except (KeyError, ValueError, TypeError):
+            return None
 
     @property
     def pii(self) -> list[str]:
@@ -119,12 +152,19 @@ class ReportingService:
         parsed = parse_report(text[:1000], self.s.promise, today)
         if parsed.commitment is None:
             return None
+        return self._draft(parsed.commitment, parsed, text, today)
+
+    @staticmethod
+    def _draft(commitment: str | None, parsed: ParsedReport, text: str, today: date) -> Draft:
+        # A range is offered day by day, as far back as the card's buttons reach.
+        choices = tuple(d for d in parsed.date_choices if (today - d).days <= DAYS_BACK_MAX)
         return Draft(
-            commitment=parsed.commitment,
-            date=parsed.date or today,
+            commitment=commitment,
+            date=choices[-1] if choices else parsed.date or today,
             count=parsed.count,
             place=parsed.place,
             note=text.strip()[:NOTE_MAX],
+            date_choices=choices if len(choices) > 1 else (),
         )
 
     def report_like(self, text: str) -> Draft | None:
@@ -135,16 +175,14 @@ class ReportingService:
             return None
         today = self.s.clock.today()
         parsed = parse_report(text[:1000], self.s.promise, today)
-        clues = [parsed.date is not None, parsed.count is not None, parsed.place is not None]
+        clues = [
+            parsed.date is not None or bool(parsed.date_choices),
+            parsed.count is not None,
+            parsed.place is not None,
+        ]
         if sum(clues) < 2:
             return None
-        return Draft(
-            commitment=None,
-            date=parsed.date or today,
-            count=parsed.count,
-            place=parsed.place,
-            note=text.strip()[:NOTE_MAX],
-        )
+        return self._draft(None, parsed, text, today)
 
     def blank(self) -> Draft:
         return Draft(commitment=None, date=self.s.clock.today())
@@ -154,7 +192,9 @@ class ReportingService:
         found = []
         if draft.commitment is None or self.s.promise.get(draft.commitment) is None:
             found.append(Problem.NO_KIND)
-        if draft.date > self.s.clock.today():
+        if draft.date_choices:
+            found.append(Problem.WHICH_DAY)
+        elif draft.date > self.s.clock.today():
             found.append(Problem.FUTURE)
         window = self.s.promise.window
         if not window.start - timedelta(days=366) <= draft.date <= window.end:
