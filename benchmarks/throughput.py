@@ -21,7 +21,7 @@ same for both and pulls the ratio towards 1. With ``--separate`` the emulator an
 residents run in a child process of their own (``--serve-residents``, driven over a pipe) and
 only the bot under test runs here, so the CPU time this process spends per answered update is
 the bot's own: the fairest comparison of the two bots' work, and the one the capacity figures
-in the README use. Each capacity round prints updates/s and CPU per update for both bots.
+in docs/performance.md use. Each capacity round prints updates/s and CPU per update for both bots.
 """
 
 from __future__ import annotations

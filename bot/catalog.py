@@ -1,6 +1,6 @@
 """Catalogue maintenance: extract, update, compile and check (``python -m bot.catalog``).
 
-The workflow (also in the README):
+The workflow (also in docs/languages.md):
     python -m bot.catalog update    # extract msgids to locales/messages.pot, merge into .po
     ...translate the new entries in locales/sv/LC_MESSAGES/messages.po...
     python -m bot.catalog compile   # .po -> .mo (done by `make` and by the test command)

@@ -1,6 +1,6 @@
 """Accuracy figures on the labelled sets, development and held-out apart.
 
-``python -m tests.scores`` prints them (the README quotes its output); the scoring tests in
+``python -m tests.scores`` prints them (docs/languages.md quotes its output); the scoring tests in
 tests/test_scores.py hold each figure at or above the measured value. The development sets are
 what the matchers were tuned on; the held-out sets are only ever read here, to measure.
 """

@@ -1,4 +1,4 @@
-"""The figures the README reports, held at what was measured (see tests/scores.py).
+"""The figures docs/languages.md reports, held at what was measured (see tests/scores.py).
 
 Development sets are what the matchers were tuned on and must stay perfect or near it; the
 held-out thresholds sit at the measured held-out score, so a change that loses ground there
