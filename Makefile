@@ -1,7 +1,7 @@
 # Two commands do all set-up on a fresh machine (python3 with venv and pip is all they need):
 #   make run    the real bot when TELEGRAM_BOT_TOKEN is set (environment or .env), else the sandbox
 #   make test   lint, format check, strict typing, catalogue check and the whole test suite
-#   make quick  the tests without the slow end-to-end ones, in parallel (about half a minute)
+#   make quick  the tests without the slow end-to-end ones, in parallel (about 40 s on 2 cores)
 
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
