@@ -40,6 +40,8 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
+from bot.sandbox.loopback import LoopbackServer
+
 FaultKind = Literal["502", "lost", "429", "refused", "slow"]
 KINDS: tuple[FaultKind, ...] = ("502", "lost", "429", "refused", "slow")
 
@@ -67,7 +69,7 @@ class Fault:
         return self.methods is None or method in self.methods
 
 
-class FaultProxy:
+class FaultProxy(LoopbackServer):
     def __init__(self, upstream: str, seed: int = 22) -> None:
         """``upstream``: the emulator's root, such as ``http://127.0.0.1:8081``."""
         self.upstream = upstream.rstrip("/")
@@ -103,27 +105,6 @@ class FaultProxy:
             self._reopen.cancel()
         await self._close()
         self._client.close()
-
-    async def __aenter__(self) -> FaultProxy:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._port is None:
-            raise RuntimeError("proxy not started")
-        return self._port
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/bot"
-
-    @property
-    def base_file_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/file/bot"
 
     # -- faults ------------------------------------------------------------------------------
 

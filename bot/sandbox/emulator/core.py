@@ -73,27 +73,6 @@ class Emulator(FaultsAndLimits, BotApiMethods):
             self._client = None
         self._server = None
 
-    async def __aenter__(self) -> Emulator:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._port is None:
-            raise RuntimeError("emulator not started")
-        return self._port
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self._host}:{self.port}/bot"
-
-    @property
-    def base_file_url(self) -> str:
-        return f"http://{self._host}:{self.port}/file/bot"
-
     # -- user side -------------------------------------------------------------------------
 
     async def user_sends(

@@ -19,6 +19,7 @@ import tornado.httpserver
 import tornado.httputil
 
 from bot.sandbox.emulator.errors import bad_request, blocked
+from bot.sandbox.loopback import LoopbackServer
 
 BOT_USER: dict[str, Any] = {
     "id": 1,
@@ -172,7 +173,7 @@ def scope_key(params: dict[str, Any]) -> tuple[str, str]:
     return scope_json, str(params.get("language_code") or "")
 
 
-class EmulatorState:
+class EmulatorState(LoopbackServer):
     """The state every concern of the emulator shares, and the helpers that read and change
     it: chats, messages as JSON, the update queue and webhook deliveries."""
 
