@@ -10,13 +10,13 @@ import contextlib
 import datetime as dt
 import itertools
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -312,6 +312,28 @@ class Promise(BaseModel):
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.commitments)
+
+
+_Built = TypeVar("_Built")
+
+
+def per_promise(build: Callable[[Promise], _Built]) -> Callable[[Promise], _Built]:
+    """``build(promise)`` once per promise object (the tables the matchers read from it).
+    Identity-checked, since a Promise with its dict fields is not hashable; a process sees
+    only a few promises, so the memo is simply emptied past 16."""
+    memo: dict[int, tuple[Promise, _Built]] = {}
+
+    def built_for(promise: Promise) -> _Built:
+        cached = memo.get(id(promise))
+        if cached is not None and cached[0] is promise:
+            return cached[1]
+        value = build(promise)
+        if len(memo) > 16:
+            memo.clear()
+        memo[id(promise)] = (promise, value)
+        return value
+
+    return built_for
 
 
 class PromiseError(Exception):

@@ -35,7 +35,7 @@ from bot.classifier import probabilities as classifier_probabilities
 from bot.emergency import Danger, DangerCheck, assess
 from bot.language_id import text_language
 from bot.phrasebook import load_phrasebook
-from bot.promise import Commitment, Promise
+from bot.promise import Commitment, Promise, per_promise
 from bot.scamcheck import check_message, looks_pasted
 from bot.textkit import BoundedMemo, allowed_edits, fold, has_swedish_letters, similar, tokens
 
@@ -438,20 +438,8 @@ def _build_index(promise: Promise) -> _Index:
     return _Index(tuple(kinds), _phrases(secret), _phrases(other), explain, _phrases(place))
 
 
-# Built phrase tables for the few promises a process ever sees; identity-checked because a
-# Promise (with its dict field) is not hashable.
-_INDEX_CACHE: dict[int, tuple[Promise, _Index]] = {}
-
-
-def _index(promise: Promise) -> _Index:
-    cached = _INDEX_CACHE.get(id(promise))
-    if cached is not None and cached[0] is promise:
-        return cached[1]
-    built = _build_index(promise)
-    if len(_INDEX_CACHE) > 16:
-        _INDEX_CACHE.clear()
-    _INDEX_CACHE[id(promise)] = (promise, built)
-    return built
+# Built phrase tables for the few promises a process ever sees.
+_index = per_promise(_build_index)
 
 
 _INTENTS: dict[Intent, _Table] = {

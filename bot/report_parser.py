@@ -19,7 +19,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from bot.pii import find_pii
-from bot.promise import Promise
+from bot.promise import Promise, per_promise
 from bot.report_dates import PEOPLE_ALT as _PEOPLE_ALT
 from bot.report_dates import find_dates
 from bot.textkit import fold_chars
@@ -370,22 +370,6 @@ class _Candidate:
     keywords: set[str] = field(default_factory=set)
 
 
-# The keywords of a promise, built once per (frozen) promise object: every staff text is
-# parsed against them, and folding some two hundred phrases each time cost more than the parse.
-_KEYWORDS_CACHE: dict[int, tuple[Promise, tuple[_Keyword, ...]]] = {}
-
-
-def _keywords(promise: Promise) -> tuple[_Keyword, ...]:
-    cached = _KEYWORDS_CACHE.get(id(promise))
-    if cached is not None and cached[0] is promise:
-        return cached[1]
-    built = _build_keywords(promise)
-    if len(_KEYWORDS_CACHE) > 16:
-        _KEYWORDS_CACHE.clear()
-    _KEYWORDS_CACHE[id(promise)] = (promise, built)
-    return built
-
-
 def _build_keywords(promise: Promise) -> tuple[_Keyword, ...]:
     out: list[_Keyword] = []
     for c in promise.commitments:
@@ -404,6 +388,11 @@ def _build_keywords(promise: Promise) -> tuple[_Keyword, ...]:
                 weight = 1.0
             out.append(_Keyword(c.id, text, tuple(text.split()), weight))
     return tuple(out)
+
+
+# The keywords of a promise, built once per (frozen) promise object: every staff text is
+# parsed against them, and folding some two hundred phrases each time cost more than the parse.
+_keywords = per_promise(_build_keywords)
 
 
 # Words repeat a lot across keywords and messages; caching keeps a long message cheap.
