@@ -37,6 +37,7 @@ check: catalogs
 	$(VENV)/bin/ruff check $(CHECKED)
 	$(VENV)/bin/ruff format --check $(CHECKED)
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m bot.catalog check
 
 # Parallel workers: the suite is mostly waiting (processes, loopback HTTP, real-time jobs), so

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from bot.clock import STOCKHOLM, FrozenClock
-from bot.promise import load_promise
+from bot.domain.promise import load_promise
 from bot.services import Services
 from bot.services.wiring import build_features
 from bot.settings import Settings

@@ -1,8 +1,8 @@
 """Understanding a fresh text: ``python benchmarks/understanding.py [--profile]``.
 
 Times what the bot does with a resident's text it has not seen before, per text: the danger
-filter in front of the handlers (``bot.emergency.assess``), the language it is written in
-(``bot.language_id``) and then ``match_question`` (its danger and scam checks, the phrase
+filter in front of the handlers (``bot.language.emergency.assess``), the language it is written in
+(``bot.language.language_id``) and then ``match_question`` (its danger and scam checks, the phrase
 tables and the learned classifier). The texts are every labelled example in all seven
 languages, development and held-out (≈ 6 000 distinct texts; ``--legacy``: only the older
 Swedish and English sets). Before each timed call
@@ -10,7 +10,8 @@ the memo of understood texts is emptied, so every call pays for matching in full
 word-level caches stay warm, as they are in a running bot (residents reuse the same words).
 Prints µs per text (mean, p50, p95) over several passes; ``--cold`` empties the word-level
 caches too; ``--profile`` prints a cProfile summary instead. ``--classifier`` times the learned
-classifier instead (``bot.classifier.classify``, no memo), over every labelled example in every
+classifier instead (``bot.language.classifier.classify``, no memo), over every labelled example in
+every
 language (development and held-out), after building the model once.
 """
 
@@ -26,9 +27,9 @@ import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot import classifier, emergency, language_id, questions, textkit
-from bot.examples import load_examples, load_heldout
-from bot.promise import load_promise
+from bot.domain.promise import load_promise
+from bot.language import classifier, emergency, language_id, questions, textkit
+from bot.language.examples import load_examples, load_heldout
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 HELDOUT_SETS = (
@@ -126,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--passes", type=int, default=5)
     parser.add_argument("--cold", action="store_true", help="empty word-level caches too")
     parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--classifier", action="store_true", help="time bot.classifier")
+    parser.add_argument("--classifier", action="store_true", help="time bot.language.classifier")
     parser.add_argument("--legacy", action="store_true", help="only the older sv/en sets")
     args = parser.parse_args(argv)
     if args.classifier:

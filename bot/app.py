@@ -14,15 +14,15 @@ from typing import Any
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot import classifier, language_id
 from bot.clock import Clock, make_clock
-from bot.offsets import OffsetLedger
-from bot.outage import OutageWatch, WatchedRequest
-from bot.promise import Promise, load_promise
+from bot.domain.promise import Promise, load_promise
+from bot.language import classifier, language_id
 from bot.services import Services
 from bot.services.wiring import build_features
 from bot.settings import Settings
-from bot.update_guard import GuardedApplication, UpdateGuard
+from bot.transport.offsets import OffsetLedger
+from bot.transport.outage import OutageWatch, WatchedRequest
+from bot.transport.update_guard import GuardedApplication, UpdateGuard
 from handlers import STARTUP, register
 from handlers.common import BotContext, BotData, ChatData, UserData
 from handlers.menus import publish_default_menus
@@ -83,14 +83,14 @@ def build_application(
         .concurrent_updates(ChatOrderedProcessor(ledger=ledger))
     )
     # Every request, getUpdates too, tells one watch how it went: an outage is logged once
-    # when it starts and once when it ends (bot.outage), not per failed request.
+    # when it starts and once when it ends (bot.transport.outage), not per failed request.
     watch = OutageWatch()
     request = request or HTTPXRequest(
         connection_pool_size=CONNECTIONS, pool_timeout=CONNECTION_WAIT
     )
     builder = builder.request(WatchedRequest(request, watch))
     # An update PTB cannot read is skipped by its id instead of stalling all the others, and
-    # no getUpdates confirms an update that is not handled (bot.offsets).
+    # no getUpdates confirms an update that is not handled (bot.transport.offsets).
     updates_request = updates_request or HTTPXRequest(connection_pool_size=1)
     builder = builder.get_updates_request(
         UpdateGuard(WatchedRequest(updates_request, watch), ledger)

@@ -13,10 +13,9 @@ from urllib.parse import urlsplit
 from telegram import Bot, Update
 
 from bot.app import BotApp, build_application, serving
-from bot.cli_common import UsageError
 from bot.logging_setup import configure_logging, quiet_telegram
-from bot.outage import polling_error
-from bot.settings import Settings, webhook_secret_ok
+from bot.settings import Settings, UsageError, webhook_secret_ok
+from bot.transport.outage import polling_error
 from bot.webhook import WebhookConfig, run_webhook
 from handlers.updates import HANDLER_GRACE, ChatOrderedProcessor
 from storage.db import Database, SchemaTooNewError
@@ -89,7 +88,7 @@ async def preflight(settings: Settings, token: str) -> None:
     """Open the database (migrations run here) and ask Telegram who we are, before PTB does.
 
     PTB's own start-up logs a failure with a traceback that quotes the token; these plain
-    calls raise quietly, and ``bot.cli`` turns the error into one line and an exit code."""
+    calls raise quietly, and ``bot.cli.main`` turns the error into one line and an exit code."""
     async with Database(settings.db_path):
         pass
     with quiet_telegram():
@@ -106,7 +105,8 @@ async def poll_until_stopped(app: BotApp) -> None:
     still queued when systemd kills it was lost.
 
     While running, the ``getUpdates`` wrapper confirms a batch only once it is handled
-    (``bot.update_guard``). At the signal: fetching stops (PTB's Updater is stopped; its last
+    (``bot.transport.update_guard``). At the signal: fetching stops (PTB's Updater is stopped; its
+    last
     ``getUpdates`` is answered empty, unsent); no further handler starts, and the updates
     waiting are dropped from PTB's queue unhandled; the handlers already running get
     ``HANDLER_GRACE`` seconds and are then cancelled; PTB's Application stops (its jobs

@@ -129,3 +129,8 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+class UsageError(Exception):
+    """A command was called or configured without what it needs; the message says what to
+    give (the command line prints it and exits with its configuration code)."""

@@ -12,7 +12,7 @@ body with HTTP 500 and an update it could not read with a CRITICAL line quoting 
 - a body that is not JSON, not UTF-8, empty, or not an update gets 400 and one INFO line
   with its size, never its content;
 - an update PTB cannot read is confirmed (200, so Telegram does not send it again) and
-  skipped by its id, as ``bot.update_guard`` does for polling;
+  skipped by its id, as ``bot.transport.update_guard`` does for polling;
 - an update is answered 200 once it is handled, not when it is queued: at a stop, no new
   handler starts, those running get ``HANDLER_GRACE`` seconds, and every update not handled
   is answered 503, which makes Telegram send it again after the restart.

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.domain.records import Org
 from bot.render import admin as render
 from bot.render import notices
 from bot.render.callbacks import InvitePress, StaffAction, StaffPress
 from handlers.common import BotContext, admin_only, pressed, reply, show
-from storage.records import Org
 
 
 @admin_only("invite")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
+from bot.domain.roles import INVITE_PREFIX, Role
 from bot.render import notices, welcome
 from bot.render import people as render
 from bot.render.callbacks import Answer, DeleteMePress, LanguagePress
-from bot.roles import INVITE_PREFIX, Role
 from bot.settings import STAFF_LOCALES, SUPPORTED_LOCALES
 from handlers.common import BotContext, pressed, reply, show, user_data
 from handlers.menus import refresh_commands_for

@@ -18,11 +18,11 @@ from telegram.error import BadRequest, NetworkError
 from telegram.ext import CallbackContext, CallbackQueryHandler, ConversationHandler, ExtBot
 from telegram.warnings import PTBUserWarning
 
-from bot.errors import UserFacingError
+from bot.domain.errors import UserFacingError
+from bot.domain.roles import Actor
 from bot.i18n import Translator
 from bot.render import Screen, fit_label, notices
 from bot.render.callbacks import CallbackData, MalformedCallback
-from bot.roles import Actor
 from bot.services import Services
 from bot.services.events import PlanScratch
 from bot.services.people import PeopleService

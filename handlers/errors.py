@@ -10,7 +10,7 @@ import traceback
 from telegram import Update
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.errors import UserFacingError
+from bot.domain.errors import UserFacingError
 from bot.i18n import Translator, pick_locale
 from bot.render import notices
 from handlers.common import BotContext, show_error

@@ -10,7 +10,8 @@ from typing import Any
 from telegram import InputFile, Update
 from telegram.ext import ConversationHandler
 
-from bot.promise import Visibility
+from bot.domain.promise import Visibility
+from bot.language.when import DEFAULT_LENGTH, parse_when
 from bot.render import events as render
 from bot.render import notices
 from bot.render.callbacks import (
@@ -23,7 +24,6 @@ from bot.render.callbacks import (
 )
 from bot.render.reporting import followup_counts
 from bot.services.events import EventService, PlanScratch
-from bot.when import DEFAULT_LENGTH, parse_when
 from handlers.common import (
     BotContext,
     every,

@@ -3,7 +3,7 @@
 Loads the actor (role, organisation, locale) once so feature handlers never query it again,
 and stops updates the bot must not react to: group chatter that does not address the bot,
 channel posts, and updates without a user. (Updates Telegram could not have sent never get
-here: ``bot.update_guard.GuardedApplication`` drops them.) When the actor cannot be loaded
+here: ``bot.transport.update_guard.GuardedApplication`` drops them.) When the actor cannot be loaded
 the update stops too: the error handler reports it once, and no feature handler runs
 without an actor.
 """

@@ -14,11 +14,11 @@ from rapidfuzz import fuzz, process
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 
+from bot.domain.roles import Actor, Role
 from bot.i18n import translator
+from bot.language.textkit import fold
 from bot.render.menu import command_description
-from bot.roles import Actor, Role
 from bot.settings import SUPPORTED_LOCALES
-from bot.textkit import fold
 
 log = logging.getLogger(__name__)
 

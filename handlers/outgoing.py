@@ -14,7 +14,6 @@ from telegram import (
 )
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot.outage import FLOOD_DESCRIPTION, limits_the_whole_bot
 from bot.render import fit_label
 from bot.services.delivery import (
     ChatGone,
@@ -25,6 +24,7 @@ from bot.services.delivery import (
     Temporary,
     Unconfirmed,
 )
+from bot.transport.outage import FLOOD_DESCRIPTION, limits_the_whole_bot
 from handlers.sending import seconds
 from storage.deliveries import OutgoingMessage
 

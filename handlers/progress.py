@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram import InputFile, Update
 
-from bot.followup_view import PeriodFilter
+from bot.domain.followup_view import PeriodFilter
 from bot.render import notices
 from bot.render import progress as render
 from bot.render.callbacks import FollowAction, FollowPress

@@ -7,14 +7,14 @@ from dataclasses import replace
 
 from telegram import Update
 
-from bot.emergency import Danger
+from bot.domain.promise import WorryTopic
 from bot.i18n import staff_locale
-from bot.promise import WorryTopic
-from bot.questions import Intent, Match, public_event_kind
+from bot.language.emergency import Danger
+from bot.language.questions import Intent, Match, public_event_kind
+from bot.language.scamcheck import check_message
 from bot.render import Screen
 from bot.render import answers as render
 from bot.render.callbacks import AskPress, AskTopic, Meant, MeantPress
-from bot.scamcheck import check_message
 from bot.services.answers import Answer
 from bot.settings import SUPPORTED_LOCALES
 from handlers.common import BotContext, pressed, reply, show, user_data

@@ -24,8 +24,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.errors import UserFacingError
-from bot.periods import period_containing, period_label
+from bot.domain.errors import UserFacingError
+from bot.domain.periods import period_containing, period_label
+from bot.domain.views import COUNT_MAX, Draft
+from bot.language.report_fix import DAYS_BACK_MAX, Field, Fix, looks_like_question, parse_fix
 from bot.render import milestones
 from bot.render import reporting as present
 from bot.render.callbacks import (
@@ -36,8 +38,7 @@ from bot.render.callbacks import (
     MilestoneAction,
     MilestoneChoice,
 )
-from bot.report_fix import DAYS_BACK_MAX, Field, Fix, looks_like_question, parse_fix
-from bot.services.reporting import COUNT_MAX, Draft, ReportingService, ReportScratch
+from bot.services.reporting import ReportingService, ReportScratch, redacted
 from handlers.common import (
     BotContext,
     Handler,
@@ -382,7 +383,7 @@ async def do_skip(update: Update, context: BotContext, state: ReportScratch, arg
 
 
 async def do_redact(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
-    state.draft = state.draft.redacted()
+    state.draft = redacted(state.draft)
     return await show_card(update, context, state, edit=True)
 
 

@@ -4,7 +4,7 @@ itself, so no other layer retries on top.
 
 - A 429 pauses what it concerns: the chat of the request (its ``chat_id``), so replies to
   every other chat keep flowing within the budget, or the whole budget when the request has
-  no chat or Telegram's description says the bot as a whole is limited (``bot.outage``
+  no chat or Telegram's description says the bot as a whole is limited (``bot.transport.outage``
   hands the description over: PTB's ``RetryAfter`` does not carry it).
 - Replies to a person (``handlers.replies``) take their slot themselves, an answer carrying
   112 ahead of any other, and pass here marked like the outbox: when Telegram cannot take
@@ -18,7 +18,7 @@ itself, so no other layer retries on top.
   requests are marked ``rate_limit_args={"bulk": True}``; a 429 pauses its chat (or the
   budget) and goes straight back to the outbox, which re-queues the message.
 
-Retries are logged at DEBUG: an outage is reported once by ``bot.outage``.
+Retries are logged at DEBUG: an outage is reported once by ``bot.transport.outage``.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from typing import Any
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.outage import FLOOD_DESCRIPTION, limits_the_whole_bot
 from bot.services.budget import Priority, SendBudget
+from bot.transport.outage import FLOOD_DESCRIPTION, limits_the_whole_bot
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
-from bot.emergency import assess
+from bot.language.emergency import assess
 from handlers.common import BotContext
 from handlers.questions import on_edited, on_non_text, on_resident_text
 from handlers.reporting import on_staff_text

@@ -10,11 +10,11 @@ from typing import Any
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import ConversationHandler
 
+from bot.language.scamcheck import check_message
 from bot.render import notices
 from bot.render import tips as render
 from bot.render.answers import scam_text
 from bot.render.callbacks import AlertAction, AlertPress
-from bot.scamcheck import check_message
 from bot.services.tips_service import TipService
 from handlers.common import (
     BotContext,

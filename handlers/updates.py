@@ -10,7 +10,8 @@ without holding slots other chats could use. (PTB's own semaphore, taken before
 the bound is ours.)
 
 Stopping (``stop_starting``, then ``drain``): an update whose handler has not started yet is
-dropped, not run, and stays unhandled in the :class:`~bot.offsets.OffsetLedger`, so Telegram
+dropped, not run, and stays unhandled in the :class:`~bot.transport.offsets.OffsetLedger`, so
+Telegram
 delivers it again after the restart; handlers already running get until a deadline and are
 then cancelled (also left unhandled). Everything PTB queued therefore finishes within the
 bound, and ``Application.stop`` (which waits for every queued update) returns at once.
@@ -30,7 +31,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-from bot.offsets import OffsetLedger
+from bot.transport.offsets import OffsetLedger
 
 log = logging.getLogger("trygghetsbot.updates")
 

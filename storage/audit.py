@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from bot.domain.records import AuditEntry, from_db, to_db
 from storage.db import Database
-from storage.records import AuditEntry, from_db, to_db
 
 
 class AuditRepo:

@@ -18,8 +18,8 @@ from datetime import datetime
 from sqlite3 import Row
 from typing import Any
 
+from bot.domain.records import Delivery, from_db, opt_from_db, to_db
 from storage.db import Database
-from storage.records import Delivery, from_db, opt_from_db, to_db
 
 Buttons = list[list[tuple[str, str]]]  # rows of (label, callback_data)
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from sqlite3 import Row
 
+from bot.domain.records import Event, from_db, opt_from_db, to_db
 from storage.db import Database
-from storage.records import Event, from_db, opt_from_db, to_db
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.domain.records import to_db
 from storage.db import Database
-from storage.records import to_db
 
 
 class FollowRepo:

@@ -1,4 +1,5 @@
-"""Updates handled by the last run that Telegram will deliver again (see ``bot.offsets``)."""
+"""Updates handled by the last run that Telegram will deliver again (see
+``bot.transport.offsets``)."""
 
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ import secrets
 from datetime import datetime, timedelta
 from sqlite3 import Row
 
+from bot.domain.records import Invite, Org, from_db, opt_from_db, to_db
 from storage.db import Database
-from storage.records import Invite, Org, from_db, opt_from_db, to_db
 
 INVITE_TTL = timedelta(hours=72)
 

@@ -9,8 +9,8 @@ from datetime import date, datetime
 from sqlite3 import Row
 from typing import Generic, TypeVar
 
+from bot.domain.records import Org, StaffMember, opt_from_db, to_db
 from storage.db import Database
-from storage.records import Org, StaffMember, opt_from_db, to_db
 
 _T = TypeVar("_T")
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from sqlite3 import Row
 
+from bot.domain.records import Subscription, from_db, opt_from_db, to_db
 from storage.db import Database
-from storage.records import Subscription, from_db, opt_from_db, to_db
 
 
 def _subscription(row: Row) -> Subscription:

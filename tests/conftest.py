@@ -14,7 +14,7 @@ import pytest
 from bot import catalog
 from bot.app import SANDBOX_TOKEN, BotApp, build_application, serving
 from bot.clock import STOCKHOLM, FrozenClock
-from bot.promise import Promise, load_promise
+from bot.domain.promise import Promise, load_promise
 from bot.settings import Settings
 from storage.db import Database
 from tests.fakes import FakeTelegram, callback_update, message_update, to_update, user

@@ -13,11 +13,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot import classifier
-from bot.examples import DANGER, Example, load_examples, load_heldout
-from bot.promise import Promise, load_promise
-from bot.questions import Intent, Match, match_question
-from bot.report_parser import parse_report
+from bot.domain.promise import Promise, load_promise
+from bot.language import classifier
+from bot.language.examples import DANGER, Example, load_examples, load_heldout
+from bot.language.questions import Intent, Match, match_question
+from bot.language.report_parser import parse_report
 
 DATA = Path(__file__).parent / "data"
 HELDOUT = DATA / "heldout"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from storage.records import Org
+from bot.domain.records import Org
 from tests.conftest import Harness
 from tests.fakes import message_update, user
 

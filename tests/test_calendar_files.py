@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from bot.cli import build_parser, resolve
+from bot.cli.main import build_parser, resolve
 from bot.clock import STOCKHOLM
 from bot.settings import Settings
 from storage.events import NewEvent

@@ -1,4 +1,5 @@
-"""The labelled examples and the learned classifier (bot/examples.py, bot/classifier.py)."""
+"""The labelled examples and the learned classifier (bot/language/examples.py,
+bot/language/classifier.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import classifier
-from bot.classifier import Fitted, Guess, Model
-from bot.examples import (
+from bot.language import classifier
+from bot.language.classifier import Fitted, Guess, Model
+from bot.language.examples import (
     LABELS,
     LOCALES_DIR,
     Example,
@@ -22,7 +23,7 @@ from bot.examples import (
     load_file,
     load_heldout,
 )
-from bot.textkit import tokens
+from bot.language.textkit import tokens
 
 EXAMPLES = load_examples()
 LANGUAGES = {e.lang for e in EXAMPLES}
@@ -290,7 +291,7 @@ def test_an_unusable_cache_is_logged_and_the_model_trained(
     model = classifier.build(small_locales, cache)
     [saved] = cache.glob("classifier-*.npz")
     saved.write_bytes(b"not a zip file")
-    with caplog.at_level(logging.INFO, logger="bot.classifier"):
+    with caplog.at_level(logging.INFO, logger="bot.language.classifier"):
         again = classifier.build(small_locales, cache)
     assert again.vocabulary == model.vocabulary
     assert any("unusable" in r.getMessage() and r.levelno == logging.INFO for r in caplog.records)
@@ -298,7 +299,7 @@ def test_an_unusable_cache_is_logged_and_the_model_trained(
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where the cache folder should be")
     caplog.clear()
-    with caplog.at_level(logging.INFO, logger="bot.classifier"):
+    with caplog.at_level(logging.INFO, logger="bot.language.classifier"):
         third = classifier.build(small_locales, blocked)
     assert third.vocabulary == model.vocabulary
     assert [r.levelno for r in caplog.records] == [logging.WARNING]

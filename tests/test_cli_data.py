@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser, resolve
+from bot.cli.main import build_parser, resolve
 from bot.settings import Settings
 
 

@@ -13,14 +13,15 @@ from typing import Any
 import pytest
 
 from bot.clock import STOCKHOLM
-from bot.services.reporting import Draft, ReportingService
+from bot.domain.records import Org
+from bot.domain.views import Draft
+from bot.services.reporting import ReportingService
 from bot.services.tips_service import TipService
 from handlers.common import every
 from handlers.delivery import JOB_NAME, delivery_service, run_sender, telegram_send
 from handlers.tips import TICK_JOB, run_tips_tick
 from storage.db import Database
 from storage.deliveries import NewDelivery, OutgoingMessage
-from storage.records import Org
 from tests.conftest import Harness
 from tests.test_tips import subscribe
 

@@ -9,10 +9,10 @@ import icalendar
 import pytest
 
 from bot.clock import STOCKHOLM
-from bot.errors import NotFound
+from bot.domain.errors import NotFound
+from bot.domain.records import Event, Org
 from bot.services.events import EventDraft, EventService, RowError
 from storage.events import NewEvent
-from storage.records import Event, Org
 from tests.conftest import Harness
 
 STAFF = 7001
@@ -376,8 +376,8 @@ async def test_activity_from_a_hidden_event_follows_the_event(
         ),
         h.clock.now(),
     )
+    from bot.domain.roles import Actor, Role
     from bot.i18n import translator
-    from bot.roles import Actor, Role
 
     actor = Actor(STAFF, STAFF, Role.STAFF, "police", "sv", translator("sv"), "Pia")
     await EventService(h.services).record_outcome(actor, event.id, "done")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import STOCKHOLM
-from bot.followup_view import PeriodFilter
+from bot.domain.followup_view import PeriodFilter
 from bot.services.followup import render_report
 from bot.services.progress import ProgressService
 from storage.activities import NewActivity

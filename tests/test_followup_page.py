@@ -18,15 +18,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser, resolve
-from bot.cli_followup import write_site
+from bot.cli.followup import write_site
+from bot.cli.main import build_parser, resolve
 from bot.clock import STOCKHOLM
-from bot.followup_view import PeriodFilter
+from bot.domain.followup_view import PeriodFilter
+from bot.domain.records import Org
 from bot.render.followup import CSV_NAME, JSON_NAME, render
 from bot.services.followup import build
 from bot.settings import Settings
 from storage.activities import NewActivity
-from storage.records import Org
 from tests.conftest import ADMIN_ID, Harness
 
 RESIDENT = 5200
@@ -539,7 +539,7 @@ def _bar_widths(svg: str, colour: str) -> list[float]:
 
 def test_bars_show_the_share_of_the_target_not_the_count() -> None:
     """A finished 1 of 1 is as long as a finished 6 of 6; a half-done 3 of 6 is half."""
-    from bot.chart import DONE_COLOUR, TARGET_COLOUR, Bar, render_chart
+    from bot.render.chart import DONE_COLOUR, TARGET_COLOUR, Bar, render_chart
 
     bars = [Bar("a", 1, 1), Bar("b", 3, 6), Bar("c", 6, 6), Bar("d", 9, 6)]
     svg = render_chart(bars, "t", "Gjort", "Utlovat", "svg").decode("utf-8")

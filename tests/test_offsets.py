@@ -1,4 +1,5 @@
-"""Long polling confirms only handled updates (``bot.offsets``, ``bot.update_guard``) and a
+"""Long polling confirms only handled updates (``bot.transport.offsets``,
+``bot.transport.update_guard``) and a
 stop drops the updates whose handler has not started (``handlers.updates``)."""
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from telegram._utils.types import ODVInput
 from telegram.request import BaseRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.offsets import OffsetLedger
-from bot.update_guard import UpdateGuard
+from bot.transport.offsets import OffsetLedger
+from bot.transport.update_guard import UpdateGuard
 from handlers.updates import ChatOrderedProcessor
 
 URL = "http://127.0.0.1/bot123:abc/getUpdates"
@@ -94,7 +95,7 @@ async def test_the_next_poll_waits_until_the_batch_is_handled() -> None:
 async def test_a_slow_handler_holds_up_only_its_own_update(monkeypatch: Any) -> None:
     """After ``POLL_HOLD`` the poll asks from below the slow update, which stays
     unconfirmed, and passes on only what is new: the other chats are answered meanwhile."""
-    monkeypatch.setattr("bot.update_guard.POLL_HOLD", 0.05)
+    monkeypatch.setattr("bot.transport.update_guard.POLL_HOLD", 0.05)
     ledger = OffsetLedger()
     telegram = _Telegram([1, 2])
     guard = UpdateGuard(telegram, ledger)

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.cli.promise_check import TEMPLATE_PATH
 from bot.clock import STOCKHOLM, FrozenClock
+from bot.domain.pace import CommitmentFacts, State, pace, target_for
+from bot.domain.periods import period_containing, period_label, periods_for
+from bot.domain.promise import Promise, load_promise, parse_promise
 from bot.i18n import translator
-from bot.pace import CommitmentFacts, State, pace, target_for
-from bot.periods import period_containing, period_label, periods_for
-from bot.promise import Promise, load_promise, parse_promise
-from bot.promise_check import TEMPLATE_PATH
 
 PROMISE = load_promise()
 WINDOW_DAYS = st.dates(min_value=date(2022, 7, 1), max_value=date(2024, 12, 31))

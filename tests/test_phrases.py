@@ -1,4 +1,5 @@
-"""The phrase syntax (bot.phrases), every phrase file in locales/, their examples, and the scam
+"""The phrase syntax (bot.language.phrases), every phrase file in locales/, their examples, and the
+scam
 check in every language and of every kind."""
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import emergency, scamcheck
-from bot.phrases import PhraseError, compile_family, compile_phrase, load_phrase_file
-from bot.scamcheck import looks_pasted
-from bot.textkit import tokens
+from bot.language import emergency, scamcheck
+from bot.language.phrases import PhraseError, compile_family, compile_phrase, load_phrase_file
+from bot.language.scamcheck import looks_pasted
+from bot.language.textkit import tokens
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 LANGUAGES = ("sv", "en", "fi", "ar", "fa", "so", "pl")

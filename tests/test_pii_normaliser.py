@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.pii import REDACTED, find_pii, normalise, pii_kinds, redact
+from bot.language.pii import REDACTED, find_pii, normalise, pii_kinds, redact
 from bot.settings import Settings
 from storage.events import NewEvent
 from tests.conftest import Harness

@@ -22,16 +22,16 @@ from pathlib import Path
 import pytest
 
 from bot.app import SANDBOX_TOKEN, build_application
-from bot.cli import build_parser, main
-from bot.cli_common import EXIT_DATABASE, EXIT_NETWORK, EXIT_TELEGRAM, UsageError
+from bot.cli.common import EXIT_DATABASE, EXIT_NETWORK, EXIT_TELEGRAM
+from bot.cli.main import build_parser, main
 from bot.clock import FrozenClock
 from bot.i18n import locales_dir, translator
 from bot.logging_setup import TokenMaskFilter, install_token_filter
 from bot.runner import STOP_BOUND, webhook_options
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.terminal import running_sandbox, sandbox_settings
-from bot.settings import Settings
-from bot.update_guard import skip_unreadable
+from bot.settings import Settings, UsageError
+from bot.transport.update_guard import skip_unreadable
 from bot.webhook import serve_webhook
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser, resolve
-from bot.promise import Cadence, PromiseError, Visibility, load_promise, parse_promise
-from bot.promise_check import check_promise
+from bot.cli.main import build_parser, resolve
+from bot.cli.promise_check import check_promise
+from bot.domain.promise import Cadence, PromiseError, Visibility, load_promise, parse_promise
 from bot.settings import Settings
 
 BUNDLED = resources.files("bot") / "promises" / "upplands-bro-2022-2024.toml"

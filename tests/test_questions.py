@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.promise import Promise, Visibility, load_promise
-from bot.questions import MAX_QUESTION_LENGTH, Intent, Match, match_question
+from bot.domain.promise import Promise, Visibility, load_promise
+from bot.language.questions import MAX_QUESTION_LENGTH, Intent, Match, match_question
 from bot.settings import SUPPORTED_LOCALES
 from tests.scores import legacy_questions
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.clock import STOCKHOLM
+from bot.domain.records import Event
 from storage.events import NewEvent
-from storage.records import Event
 from tests.conftest import Harness
 from tests.fakes import message_update, user
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import questions
-from bot.promise import Promise
+from bot.domain.promise import Promise
+from bot.domain.records import to_db
+from bot.language import questions
 from bot.services.events import EventService
 from storage.db import Database
 from storage.events import NewEvent
-from storage.records import to_db
 from tests.conftest import Harness
 from tests.test_events import STAFF, add, at, make_staff
 

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.promise import load_promise
-from bot.report_parser import parse_report
+from bot.domain.promise import load_promise
+from bot.language.report_parser import parse_report
 
 PROMISE = load_promise()
 

@@ -9,8 +9,10 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from bot.clock import STOCKHOLM
-from bot.errors import UserFacingError
+from bot.domain.errors import UserFacingError
+from bot.domain.records import Org
 from bot.i18n import translator
+from bot.language.report_fix import bare_count
 from bot.render.callbacks import (
     CALLBACK_MAX,
     Card,
@@ -19,10 +21,8 @@ from bot.render.callbacks import (
     MalformedCallback,
     MilestoneChoice,
 )
-from bot.report_fix import bare_count
 from bot.services.reporting import ReportInvalid
 from storage.events import NewEvent
-from storage.records import Org
 from tests.conftest import ADMIN_ID, Harness
 from tests.test_reporting import drain
 

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.pii import REDACTED, find_pii, luhn_ok, pii_kinds, redact
-from bot.promise import Promise, load_promise
-from bot.report_parser import ParsedReport, parse_report
+from bot.domain.promise import Promise, load_promise
+from bot.language.pii import REDACTED, find_pii, luhn_ok, pii_kinds, redact
+from bot.language.report_parser import ParsedReport, parse_report
 
 EXAMPLES_FILE = Path(__file__).parent / "data" / "report_examples.toml"
 PROMISE = load_promise()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from storage.records import Org
+from bot.domain.records import Org
 from tests.conftest import ADMIN_ID, Harness
 
 STAFF = 6001

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
+from bot.domain.records import Org
 from handlers.menus import ALL_COMMANDS, Command
-from storage.records import Org
 from tests.conftest import ADMIN_ID, Harness
 
 RESIDENT = 5001

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.exports import neutralise_cell, restore_cell
+from bot.render.exports import neutralise_cell, restore_cell
 from bot.settings import Settings
 from storage.events import NewEvent
 from tests.conftest import ADMIN_ID, Harness

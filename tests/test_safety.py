@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emergency import Danger, assess
-from bot.scamcheck import looks_pasted
+from bot.language.emergency import Danger, assess
+from bot.language.scamcheck import looks_pasted
 from storage.subscriptions import ScamCountRepo
 from tests.conftest import Harness
 

@@ -147,7 +147,7 @@ async def test_senior_tip_and_follower_news_at_the_simulated_time(settings: Sett
 
 
 async def test_digest_moves_off_easter_monday_in_the_sandbox(settings: Settings) -> None:
-    from storage.records import Org
+    from bot.domain.records import Org
 
     clock = FrozenClock(datetime(2024, 4, 1, 8, 30, 5, tzinfo=STOCKHOLM))  # Easter Monday
     async with running_sandbox(settings, clock, seed=False) as (emu, app):

@@ -10,11 +10,11 @@ from datetime import datetime
 import pytest
 
 from bot.clock import STOCKHOLM, FrozenClock
+from bot.domain.records import Activity
 from bot.sandbox.demo import PERSONAS
 from bot.sandbox.emulator import Emulator, SentMessage
 from bot.sandbox.terminal import running_sandbox
 from bot.settings import Settings
-from storage.records import Activity
 
 ADMIN = PERSONAS["admin"].user_id
 NEWCOMER = 200_013

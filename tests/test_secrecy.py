@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.clock import STOCKHOLM
-from bot.followup_view import PeriodFilter
-from bot.roles import Role
+from bot.domain.followup_view import PeriodFilter
+from bot.domain.roles import Role
 from bot.services.events import EventService
 from bot.services.followup import render_report
 from handlers.menus import ALL_COMMANDS

@@ -11,15 +11,16 @@ import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from bot.clock import STOCKHOLM, FrozenClock
+from bot.domain.records import Org
+from bot.domain.views import Draft
 from bot.sandbox.demo import PERSONAS
 from bot.sandbox.terminal import running_sandbox
 from bot.services.budget import Priority, SendBudget
 from bot.services.delivery import ChatMoved, DeliveryService, Temporary
-from bot.services.reporting import Draft, ReportingService
+from bot.services.reporting import ReportingService
 from bot.settings import Settings
 from handlers.sending import BudgetRateLimiter
 from storage.deliveries import NewDelivery, OutgoingMessage
-from storage.records import Org
 from storage.subscriptions import SubscriptionRepo
 from tests.conftest import Harness
 

@@ -14,8 +14,8 @@ from telegram.error import Conflict, NetworkError
 
 from bot.app import SANDBOX_TOKEN, BotApp, build_application, serving
 from bot.clock import FrozenClock
-from bot.outage import OutageWatch, polling_error
 from bot.settings import Settings
+from bot.transport.outage import OutageWatch, polling_error
 from handlers.delivery import telegram_send
 from handlers.sending import BudgetRateLimiter
 from tests.fakes import FakeTelegram, message_update, to_update, user

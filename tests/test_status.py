@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.clock import STOCKHOLM
+from bot.domain.records import Org
 from bot.services.reminders import ReminderService, digest_due_at
 from storage.activities import NewActivity
 from storage.deliveries import OutgoingMessage
-from storage.records import Org
 from tests.conftest import ADMIN_ID, Harness
 
 POLICE = 7001

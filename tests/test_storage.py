@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import STOCKHOLM
+from bot.domain.records import Org
 from storage.activities import ActivityRepo, MilestoneRepo, NewActivity
 from storage.audit import AuditRepo
 from storage.db import Database, Migration, SchemaTooNewError, bundled_migrations
@@ -14,7 +15,6 @@ from storage.deliveries import DeliveryRepo, NewDelivery, OutgoingMessage
 from storage.events import EventRepo, NewEvent
 from storage.invites import InviteRepo, hash_code
 from storage.people import StaffRepo, UserRepo
-from storage.records import Org
 
 NOW = datetime(2024, 3, 12, 10, 0, tzinfo=STOCKHOLM)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.clock import STOCKHOLM
+from bot.domain.tips import load_tips
 from bot.services.delivery import DeliveryService
-from bot.tips import load_tips
 from handlers.delivery import delivery_service, telegram_send
 from storage.deliveries import NewDelivery, OutgoingMessage
 from storage.subscriptions import ScamCountRepo, SubscriptionRepo
@@ -33,7 +33,7 @@ async def drain(h: Harness) -> DeliveryService:
 
 
 async def make_staff(h: Harness, user_id: int = STAFF) -> None:
-    from storage.records import Org
+    from bot.domain.records import Org
 
     await h.services.staff.upsert(user_id, Org.MUNICIPALITY, "Sam", h.clock.now(), None)
 

@@ -14,9 +14,7 @@ from itertools import product
 import pytest
 
 from bot.clock import STOCKHOLM
-from bot.i18n import RLM
-from bot.settings import SUPPORTED_LOCALES
-from bot.tips import (
+from bot.domain.tips import (
     CADENCES,
     SLOTS,
     TOPICS,
@@ -27,6 +25,8 @@ from bot.tips import (
     next_send_time,
     next_tip,
 )
+from bot.i18n import RLM
+from bot.settings import SUPPORTED_LOCALES
 
 LOCALES = SUPPORTED_LOCALES
 MIN_TIPS = 30

@@ -21,14 +21,14 @@ from babel.messages.catalog import Catalog
 
 from bot import catalog
 from bot.clock import STOCKHOLM
+from bot.domain.promise import Text, load_promise
+from bot.domain.records import Org
+from bot.domain.tips import load_tips
 from bot.i18n import FSI, PDI, RLM, language_name, pick_locale, translator
-from bot.promise import Text, load_promise
 from bot.settings import STAFF_LOCALES, SUPPORTED_LOCALES, Settings
-from bot.tips import load_tips
 from handlers.delivery import delivery_service, telegram_send
 from storage.activities import ActivityRepo, NewActivity
 from storage.events import NewEvent
-from storage.records import Org
 from storage.subscriptions import SubscriptionRepo
 from tests.conftest import Harness
 from tests.fakes import Call
@@ -478,7 +478,7 @@ def test_locale_files_exist_for_every_language() -> None:
 def test_follow_up_in_arabic_reads_right_to_left_and_its_data_has_no_marks(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.cli import build_parser, resolve
+    from bot.cli.main import build_parser, resolve
     from storage.db import Database
 
     async def one_report() -> None:  # an empty database has no periods to show

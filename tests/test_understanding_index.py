@@ -1,6 +1,6 @@
 """The fast paths of understanding a text give exactly what the straightforward ones give.
 
-The matcher scores only the phrases whose first word some token matched (``bot.questions``'
+The matcher scores only the phrases whose first word some token matched (``bot.language.questions``'
 vocabulary index), the scam check skips texts that one lower-case search finds no sign in, and
 assessed texts are remembered. Over every labelled text (and a typo of each), each table's best
 phrase and score are compared with scoring every phrase of the table word by word.
@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import emergency, questions, scamcheck
-from bot.examples import load_examples
-from bot.promise import load_promise
-from bot.textkit import tokens
+from bot.domain.promise import load_promise
+from bot.language import emergency, questions, scamcheck
+from bot.language.examples import load_examples
+from bot.language.textkit import tokens
 
 DATA = Path(__file__).parent / "data"
 PROMISE = load_promise()

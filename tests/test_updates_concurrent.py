@@ -9,11 +9,11 @@ from typing import Any
 from telegram.request import HTTPXRequest
 
 from bot.app import CONNECTION_WAIT, CONNECTIONS, SANDBOX_TOKEN, build_application
-from bot.outage import WatchedRequest
-from bot.roles import Role
+from bot.domain.records import Org
+from bot.domain.roles import Role
 from bot.settings import Settings
+from bot.transport.outage import WatchedRequest
 from handlers.updates import ChatOrderedProcessor
-from storage.records import Org
 from storage.subscriptions import SubscriptionRepo
 from tests.conftest import ADMIN_ID, Harness
 from tests.fakes import message_update, to_update, user

@@ -29,16 +29,16 @@ import pytest
 
 from bot.app import BotApp
 from bot.clock import STOCKHOLM, FrozenClock
-from bot.roles import Actor
+from bot.domain.records import Org, to_db
+from bot.domain.roles import Actor
+from bot.domain.tips import CADENCES, SLOTS, next_send_time
 from bot.sandbox.demo import PERSONAS
 from bot.sandbox.emulator import Emulator, SentMessage
 from bot.sandbox.terminal import running_sandbox
 from bot.services.tips_service import TipService
 from bot.settings import Settings
-from bot.tips import CADENCES, SLOTS, next_send_time
 from handlers.delivery import delivery_service, telegram_send
 from storage.deliveries import OutgoingMessage
-from storage.records import Org, to_db
 from storage.subscriptions import NewSubscription, SubscriptionRepo
 
 START = datetime(2024, 3, 18, 0, 0, tzinfo=STOCKHOLM)  # a Monday

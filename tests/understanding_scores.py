@@ -29,7 +29,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.examples import DANGER, Example, load_examples, load_file, load_heldout
+from bot.language.examples import DANGER, Example, load_examples, load_file, load_heldout
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "data" / "heldout"
@@ -123,7 +123,7 @@ def _judge(example: Case, intent: str, text: str, contacts: Any) -> dict[str, bo
 
 
 async def _answer_all(examples: list[Case], phone: str | None) -> list[tuple[str, str]]:
-    from bot.cli_common import open_services
+    from bot.cli.common import open_services
     from bot.services.wiring import build_features
     from bot.settings import Settings
 
@@ -165,7 +165,7 @@ def measure(
 ) -> dict[tuple[str, str], dict[str, Tally]]:
     """(language, part) → figure → tally. ``phone`` answers every text as if the phone were set
     to that language (None: the text's own language)."""
-    from bot.promise import load_promise
+    from bot.domain.promise import load_promise
 
     contacts = load_promise().contacts
     replies = asyncio.run(_answer_all(examples, phone))
@@ -195,7 +195,7 @@ def cross_validated(folds: int = 5, seed: int = 0) -> dict[tuple[str, str], dict
     and thresholds are tuned on; the held-out part is only ever measured."""
     import random
 
-    from bot import classifier, questions
+    from bot.language import classifier, questions
 
     examples = cases("dev")
     dev = [c.example for c in examples]

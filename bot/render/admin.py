@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.domain.records import Org, StaffMember
+from bot.domain.roles import INVITE_PREFIX
 from bot.i18n import Translator
 from bot.render import Button, Screen
 from bot.render.callbacks import InviteAction, InvitePress, StaffAction, StaffPress
-from bot.roles import INVITE_PREFIX
-from storage.records import Org, StaffMember
 
 LABEL_CHARS = 60
 

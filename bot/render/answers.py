@@ -5,14 +5,14 @@ command)."""
 
 from __future__ import annotations
 
-from bot.emergency import Danger
+from bot.domain.promise import Commitment, Promise, WorryTopic
 from bot.i18n import Translator
-from bot.promise import Commitment, Promise, WorryTopic
+from bot.language.emergency import Danger
+from bot.language.scamcheck import ScamCheck
 from bot.render import Screen
 from bot.render.menu import menu_buttons
-from bot.scamcheck import ScamCheck
 
-# Danger families (bot.emergency signals) after which "report it afterwards" makes sense: a
+# Danger families (bot.language.emergency signals) after which "report it afterwards" makes sense: a
 # crime. Never after self-harm, a fire or an illness.
 _CRIME_SIGNALS = frozenset(
     {"violence", "threat", "weapon", "break_in", "robbery", "theft", "crime", "followed"}
@@ -57,7 +57,7 @@ def emergency_text(
     return "\n".join(lines)
 
 
-# An overdose or a poisoning going on now (the classifier's label; bot.questions).
+# An overdose or a poisoning going on now (the classifier's label; bot.language.questions).
 OVERDOSE = "overdose"
 
 

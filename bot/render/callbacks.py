@@ -342,7 +342,8 @@ class AskPress(CallbackData, prefix="ask"):
 
 
 class Meant(enum.StrEnum):
-    """An answer a "Did you mean …?" button offers (bot.questions' intents that can be asked
+    """An answer a "Did you mean …?" button offers (bot.language.questions' intents that can be
+    asked
     for by a tap)."""
 
     EMERGENCY = "emergency"

@@ -13,9 +13,10 @@ from typing import TypeVar
 
 import icalendar
 
+from bot.domain.promise import Commitment, Promise, Visibility
+from bot.domain.records import Event
 from bot.i18n import N_, Translator
-from bot.pii import redact
-from bot.promise import Commitment, Promise, Visibility
+from bot.language.pii import redact
 from bot.render import Button, Screen
 from bot.render.callbacks import (
     EventAction,
@@ -25,7 +26,6 @@ from bot.render.callbacks import (
     PlanAction,
     PlanPress,
 )
-from storage.records import Event
 
 # One page of /events: every event on it has its own button, and the text stays well under
 # Telegram's 4,096 characters whatever the titles and places are.

@@ -1,7 +1,7 @@
 """The published follow-up, "Uppföljning av medborgarlöftet": one self-contained HTML page
 (inline SVG chart, no external resources), Markdown, CSV and JSON open data.
 
-Every format is rendered from the same ``Report`` (``bot.followup_view``, built by the
+Every format is rendered from the same ``Report`` (``bot.domain.followup_view``, built by the
 follow-up service), so the page, the JSON and the CSV can never disagree. The pages come
 from Jinja2 templates in ``templates/followup/``: the HTML one autoescaped, both speaking
 through the catalogue with Jinja2's i18n extension (the same messages as the rest of the
@@ -24,18 +24,18 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context, se
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from bot.chart import inline_svg
-from bot.exports import neutralise_cell as _cell  # no cell a spreadsheet runs as a formula
-from bot.followup_view import (
+from bot.domain.followup_view import (
     DEMO_MARK,
     InfoDone,
     Line,
     Report,
 )
+from bot.domain.pace import State, state_word
+from bot.domain.periods import Period, PeriodKind, period_label
+from bot.domain.promise import Cadence
 from bot.i18n import Translator, plain
-from bot.pace import State, state_word
-from bot.periods import Period, PeriodKind, period_label
-from bot.promise import Cadence
+from bot.render.chart import inline_svg
+from bot.render.exports import neutralise_cell as _cell  # no cell a spreadsheet runs as a formula
 
 __all__ = [
     "CSV_NAME",

@@ -3,8 +3,8 @@ the answers to the staff member's and the admin's taps."""
 
 from __future__ import annotations
 
+from bot.domain.promise import Commitment
 from bot.i18n import Translator
-from bot.promise import Commitment
 from bot.render import Button, Screen
 from bot.render.callbacks import MilestoneAction, MilestoneChoice
 

@@ -4,14 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
+from bot.domain.views import PrivacyReport
 from bot.i18n import Translator, language_name
 from bot.render import Button, Screen
 from bot.render.callbacks import Answer, DeleteMePress, LanguageAction, LanguagePress, MeAction
-
-if TYPE_CHECKING:
-    from bot.services.people import PrivacyReport
 
 
 def language_choice(tr: Translator, codes: Iterable[str], per_row: int = 2) -> Screen:

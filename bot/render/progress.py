@@ -6,18 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from bot.chart import Bar, render_chart
+from bot.domain.pace import state_badge
+from bot.domain.periods import Period, period_label
+from bot.domain.promise import Cadence, Commitment, Promise
+from bot.domain.views import CommitmentProgress, Progress
 from bot.i18n import Translator
-from bot.pace import state_badge
-from bot.periods import Period, period_label
-from bot.promise import Cadence, Commitment, Promise
 from bot.render import Button, Screen
 from bot.render.callbacks import FollowAction, FollowPress
-
-if TYPE_CHECKING:
-    from bot.services.progress import CommitmentProgress, Progress
+from bot.render.chart import Bar, render_chart
 
 
 def chart_with_alt(
@@ -95,7 +93,7 @@ def chart(
 ) -> tuple[bytes, str]:
     """The image and its text alternative (for the caption and the HTML alt text): each
     counted commitment in the period running now for it, or once the promise has ended its
-    final result. Bars show the share of the target (bot.chart)."""
+    final result. Bars show the share of the target (bot.render.chart)."""
     counted = [i for i in progress.items if i.commitment.is_counted]
     window = promise.window
     if progress.today > window.end:

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
 
+from bot.domain.pace import PaceRow
+from bot.domain.periods import period_label
+from bot.domain.promise import Cadence, Commitment
+from bot.domain.views import Attention
 from bot.i18n import Translator
-from bot.pace import PaceRow
-from bot.periods import period_label
-from bot.promise import Cadence, Commitment
 from bot.render import Button, Screen
 from bot.render.callbacks import Card, CardAction, PlanAction, PlanPress
-
-if TYPE_CHECKING:
-    from bot.services.reminders import Attention
 
 
 def digest_text(tr: Translator, items: Sequence[Attention], day: date) -> str:

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from bot.domain.promise import Promise
+from bot.domain.records import Activity
+from bot.domain.views import COUNT_MAX, KIND_LABEL, Draft, Problem
 from bot.i18n import Translator
-from bot.promise import Promise
+from bot.language.pii import pii_kinds
+from bot.language.report_fix import PLACE_MAX, Field
 from bot.render import Button, Screen
 from bot.render.callbacks import (
     Card,
@@ -17,9 +21,6 @@ from bot.render.callbacks import (
     MilestoneAction,
     MilestoneChoice,
 )
-from bot.report_fix import PLACE_MAX, Field
-from bot.services.reporting import COUNT_MAX, KIND_LABEL, Draft, Problem
-from storage.records import Activity
 
 COUNT_CHOICES = (5, 10, 20, 30, 50)
 
@@ -57,7 +58,7 @@ def card(
         lines.append(_("People: {count}").format(count=count))
     lines.append(_("Place: {place}").format(place=draft.place or "–"))
     if Problem.PERSONAL_DATA in problems:
-        kinds = tr.join(_(KIND_LABEL[k]) for k in draft.pii)
+        kinds = tr.join(_(KIND_LABEL[k]) for k in pii_kinds(draft.free_text))
         lines += [
             "",
             _("⚠ The text contains personal data ({kinds}). It is not saved as it is.").format(

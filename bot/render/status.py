@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from bot.domain.pace import PaceRow, state_badge
+from bot.domain.periods import period_label
+from bot.domain.promise import Cadence, Commitment, Promise
+from bot.domain.records import Activity, Event
 from bot.i18n import Translator
-from bot.pace import PaceRow, state_badge
-from bot.periods import period_label
-from bot.promise import Cadence, Commitment, Promise
 from bot.render import Button, Screen
 from bot.render.callbacks import PauseAction, PausePress, StatusAction, StatusPress
-from storage.records import Activity, Event
 
 BAR_WIDTH = 8
 PAUSE_WEEKS = (1, 2, 4, 8)

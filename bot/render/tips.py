@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.tips import CADENCES, SLOTS
 from bot.i18n import N_, Translator
 from bot.render import Button, Screen
 from bot.render.callbacks import AlertAction, AlertPress, TipsAction, TipsPress
 from bot.render.menu import scam_row
-from bot.tips import CADENCES, SLOTS
 
 LOCALES = ("sv", "en")
 

@@ -3,10 +3,10 @@ staff through an invite; each ends with the note that nobody watches the bot."""
 
 from __future__ import annotations
 
+from bot.domain.roles import Role
 from bot.i18n import Translator
 from bot.render import Screen
 from bot.render.menu import menu_buttons
-from bot.roles import Role
 
 
 def safety_note(tr: Translator) -> str:

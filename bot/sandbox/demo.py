@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from bot.domain.records import Org
 from bot.services import Services
 from storage.activities import NewActivity
 from storage.events import NewEvent
-from storage.records import Org
 
 DEMO = "[DEMO] "
 

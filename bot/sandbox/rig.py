@@ -18,7 +18,7 @@ from telegram.request import HTTPXRequest
 
 from bot.app import SANDBOX_TOKEN
 from bot.clock import Clock
-from bot.promise import load_promise
+from bot.domain.promise import load_promise
 from bot.sandbox.emulator import Emulator
 from bot.services import Services
 from bot.services.delivery import DeliveryService, Send

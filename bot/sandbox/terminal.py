@@ -32,10 +32,10 @@ from telegram.warnings import PTBUserWarning
 from bot.app import SANDBOX_TOKEN, BotApp, build_application, serving
 from bot.clock import STOCKHOLM, Clock, ShiftedClock
 from bot.logging_setup import configure_logging
-from bot.outage import polling_error
 from bot.sandbox.demo import PERSONAS, Persona, seed_demo
 from bot.sandbox.emulator import Emulator, SentMessage
 from bot.settings import SUPPORTED_LOCALES, Settings
+from bot.transport.outage import polling_error
 
 # Inside the demo promise's window, on a weekday morning, so the seeded events and reports
 # are "current" and the status and progress views have something to show.

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.clock import Clock
+from bot.domain.promise import Promise
 from bot.i18n import Translator, translator
-from bot.promise import Promise
 from bot.render import Screen
 from bot.services.budget import SendBudget
 from bot.settings import Settings

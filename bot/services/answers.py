@@ -1,6 +1,6 @@
 """Answers to residents' free-text questions, from live data.
 
-The matcher (``bot.questions``) decides what was asked; this service writes the answer in
+The matcher (``bot.language.questions``) decides what was asked; this service writes the answer in
 the resident's language. The ``answer`` CLI and the chat use the same path, so what the
 command line shows is what a resident gets.
 """
@@ -9,19 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from bot.emergency import Danger, assess
+from bot.domain.promise import WorryTopic
 from bot.i18n import Translator
-from bot.language_id import text_language
-from bot.phrasebook import load_phrasebook
-from bot.promise import WorryTopic
-from bot.questions import Intent, Match, match_question
+from bot.language.emergency import Danger, assess
+from bot.language.language_id import text_language
+from bot.language.phrasebook import load_phrasebook
+from bot.language.questions import Intent, Match, match_question
+from bot.language.scamcheck import check_message
+from bot.language.scripts import script_language
 from bot.render import Button
 from bot.render import answers as render
 from bot.render import events as render_events
 from bot.render import progress as render_progress
 from bot.render.menu import did_you_mean_buttons, event_buttons, menu_buttons, scam_row
-from bot.scamcheck import check_message
-from bot.scripts import script_language
 from bot.services import Services
 from bot.services.events import EventService
 from bot.services.progress import ProgressService
@@ -30,7 +30,8 @@ from storage.subscriptions import ScamCountRepo, SubscriptionRepo
 Buttons = list[list[Button]]
 
 # A subscriber's text that the classifier reads as "stop" at least this likely is offered the
-# stop button (bot.questions offers answers from OFFER on; a subscriber from a little less).
+# stop button (bot.language.questions offers answers from OFFER on; a subscriber from a little
+# less).
 STOP_OFFER = 0.08
 # A subscriber's text that only the classifier reads as danger, and as "stop" at least this
 # likely, gets both as buttons instead of the crisis reply.

@@ -38,10 +38,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from bot.domain.records import Delivery
 from bot.services import Services
 from bot.services.budget import Priority, SendBudget
 from storage.deliveries import BULK, REPLY, URGENT, NewDelivery, OutgoingMessage
-from storage.records import Delivery
 
 Send = Callable[[int, OutgoingMessage], Awaitable[None]]
 

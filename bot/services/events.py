@@ -14,18 +14,18 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from bot.errors import NotFound, UserFacingError
+from bot.domain.errors import NotFound, UserFacingError
+from bot.domain.promise import Visibility
+from bot.domain.records import Event
+from bot.domain.roles import Actor
 from bot.i18n import N_, staff_locale
-from bot.pii import pii_kinds
-from bot.promise import Visibility
+from bot.language.pii import pii_kinds
 from bot.render import events as render
-from bot.roles import Actor
 from bot.services import Services, outgoing
 from bot.services.people import PeopleService
 from storage.activities import NewActivity
 from storage.deliveries import NewDelivery
 from storage.events import EventReminderRepo, NewEvent
-from storage.records import Event
 
 log = logging.getLogger(__name__)
 

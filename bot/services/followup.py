@@ -1,5 +1,5 @@
 """The public follow-up of the promise: gathers what was registered and builds the data the
-page shows (``bot.followup_view.Report``: periods, states, rows, the chart); the presenter
+page shows (``bot.domain.followup_view.Report``: periods, states, rows, the chart); the presenter
 (``bot.render.followup``) turns it into HTML, Markdown, CSV or JSON.
 
 Only resident-visible data goes in unless ``internal`` is set: count-only commitments show
@@ -13,8 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from bot.chart import Bar
-from bot.followup_view import (
+from bot.domain.followup_view import (
     DEMO_MARK,
     InfoDone,
     Line,
@@ -23,13 +22,15 @@ from bot.followup_view import (
     Report,
     Section,
 )
+from bot.domain.promise import Cadence, Promise, Visibility
+from bot.domain.records import Activity
+from bot.domain.views import Progress
 from bot.i18n import Translator
-from bot.promise import Cadence, Promise, Visibility
 from bot.render import progress as render_progress
+from bot.render.chart import Bar
 from bot.render.followup import render
 from bot.services import Services
-from bot.services.progress import Progress, ProgressService
-from storage.records import Activity
+from bot.services.progress import ProgressService
 
 # Sources of ``senior_fraud_info`` activities written by the tip service (tips_service.py).
 TIP_SOURCE = "tips"

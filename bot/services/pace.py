@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.pace import CommitmentFacts, PaceRow, history, status
-from bot.promise import Commitment
+from bot.domain.pace import CommitmentFacts, PaceRow, history, status
+from bot.domain.promise import Commitment
+from bot.domain.records import Activity, Event
 from bot.services import Services
-from storage.records import Activity, Event
 
 
 class PaceService:

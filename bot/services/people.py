@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
-from bot.errors import AdminOnly, InviteInvalid, NotAllowed
+from bot.domain.errors import AdminOnly, InviteInvalid, NotAllowed
+from bot.domain.records import Invite, Org, StaffMember
+from bot.domain.roles import Actor, Role
+from bot.domain.views import PrivacyReport
 from bot.i18n import Translator, pick_locale, staff_locale
 from bot.render import admin as render
-from bot.roles import Actor, Role
 from bot.services import Services, outgoing
 from storage.deliveries import NewDelivery, OutgoingMessage
-from storage.records import Invite, Org, StaffMember
-
-
-@dataclass(frozen=True)
-class PrivacyReport:
-    locale: str | None
-    subscribed: bool
-    reminders: int
-    follows: int
-    is_staff: bool
-    reports: int = 0
-    # True: chosen with /language; False: taken from the Telegram app; None: not known.
-    locale_chosen: bool | None = None
 
 
 class PeopleService:

@@ -5,42 +5,27 @@ from __future__ import annotations
 
 import bisect
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
-from bot.pace import CommitmentFacts, PaceRow, target_for
-from bot.pace import history as pace_history
-from bot.periods import periods_for
-from bot.promise import Commitment, Visibility
+from bot.domain.pace import CommitmentFacts, target_for
+from bot.domain.pace import history as pace_history
+from bot.domain.periods import periods_for
+from bot.domain.promise import Commitment, Visibility
+from bot.domain.records import Activity
+from bot.domain.roles import Actor
+from bot.domain.views import CommitmentProgress, Progress
 from bot.render import progress as render
-from bot.roles import Actor
 from bot.services import Services, outgoing
 from bot.services.pace import PaceService
 from storage.deliveries import NewDelivery
 from storage.follows import FollowRepo
 from storage.jobs import JobRunRepo
-from storage.records import Activity
 
 log = logging.getLogger(__name__)
 
 FOLLOW_JOB = "follow"
 FOLLOW_SEND_TIME = time(17, 0)
-
-
-@dataclass(frozen=True)
-class CommitmentProgress:
-    commitment: Commitment
-    current: PaceRow
-    history: list[PaceRow]
-    done_total: int
-    promised_total: int | None
-
-
-@dataclass(frozen=True)
-class Progress:
-    today: date
-    items: list[CommitmentProgress]
-    activities: list[Activity]  # resident-visible recent activities, newest first
 
 
 def activity_visible(

@@ -10,20 +10,20 @@ missed while the bot was down is sent once when it is back (older weeks are not 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot.domain.pace import PaceRow, State
+from bot.domain.promise import Cadence, Commitment
+from bot.domain.records import StaffMember
+from bot.domain.views import Attention
+from bot.domain.workdays import next_working_day
 from bot.i18n import Translator, staff_locale
-from bot.pace import PaceRow, State
-from bot.promise import Cadence, Commitment
 from bot.render import reminders as render
 from bot.services import Services, outgoing
 from bot.services.pace import PaceService
 from bot.services.people import PeopleService
-from bot.workdays import next_working_day
 from storage.deliveries import NewDelivery, OutgoingMessage
 from storage.jobs import JobRunRepo
-from storage.records import StaffMember
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +31,6 @@ DIGEST_JOB = "digest"
 ESCALATION_JOB = "escalation"
 # Escalate only recently ended periods: a first start on old data must not flood admins.
 ESCALATION_LOOKBACK = timedelta(days=14)
-
-
-@dataclass(frozen=True)
-class Attention:
-    commitment: Commitment
-    row: PaceRow
-    reason: str  # "behind" or "ending"
 
 
 def week_key(day: date) -> str:

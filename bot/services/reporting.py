@@ -4,27 +4,23 @@ edit and retract is audited. Milestones are reached once, confirmed by an admin.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from datetime import date as _Day  # the field ``date`` hides the type inside Draft
-from enum import StrEnum
-from typing import Any
 
-from bot.errors import NotFound, UserFacingError
+from bot.domain.errors import NotFound, UserFacingError
+from bot.domain.promise import Cadence
+from bot.domain.records import Activity
+from bot.domain.roles import Actor
+from bot.domain.views import COUNT_MAX, KIND_LABEL, Draft, Problem
 from bot.i18n import N_, Translator
-from bot.pii import pii_kinds, redact
-from bot.promise import Cadence
+from bot.language.pii import pii_kinds, redact
+from bot.language.report_fix import DAYS_BACK_MAX, NOTE_MAX, PLACE_MAX, Field, looks_like_question
+from bot.language.report_parser import ParsedReport, parse_report
 from bot.render import milestones as render
-from bot.report_fix import DAYS_BACK_MAX, NOTE_MAX, PLACE_MAX, Field, looks_like_question
-from bot.report_parser import ParsedReport, parse_report
-from bot.roles import Actor
 from bot.services import Services, outgoing
 from bot.services.people import PeopleService
 from storage.activities import NewActivity
 from storage.deliveries import NewDelivery, OutgoingMessage
-from storage.records import Activity
-
-COUNT_MAX = 10_000  # more people than this at one activity is a typo
 
 
 class PersonalData(UserFacingError):
@@ -40,18 +36,6 @@ class ReportInvalid(UserFacingError):
     translated = ("why",)
 
 
-class Problem(StrEnum):
-    """Why a draft cannot be saved as it is; shown on the card before Save."""
-
-    NO_KIND = "no_kind"
-    WHICH_DAY = "which_day"  # the text named a range ("förra veckan"): which of its days
-    FUTURE = "future"
-    OUTSIDE_WINDOW = "outside_window"
-    COUNT = "count"
-    PLACE_TOO_LONG = "place_too_long"
-    PERSONAL_DATA = "personal_data"
-
-
 # The reason shown after "That report cannot be saved: …" (translated when rendered).
 PROBLEM_REASON = {
     Problem.NO_KIND: N_("choose what kind of activity it was"),
@@ -65,54 +49,6 @@ PROBLEM_REASON = {
 
 class NotYourReport(UserFacingError):
     msgid = N_("You can only change your own reports.")
-
-
-@dataclass(frozen=True)
-class Draft:
-    commitment: str | None
-    date: date
-    count: int | None = None
-    place: str | None = None
-    note: str = ""
-    activity_id: int | None = None  # set when editing a saved report
-    # The text named a range ("förra veckan", "i helgen"): the days it may have been; the
-    # card asks which, and ``date`` is only a placeholder until then.
-    date_choices: tuple[_Day, ...] = ()
-
-    def to_data(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["date"] = self.date.isoformat()
-        data["date_choices"] = [day.isoformat() for day in self.date_choices]
-        return data
-
-    @classmethod
-    def from_data(cls, data: object) -> Draft | None:
-        """Scratch data from the conversation; anything odd means "no draft"."""
-        if not isinstance(data, dict):
-            return None
-        try:
-            return cls(
-                commitment=data.get("commitment"),
-                date=date.fromisoformat(str(data["date"])),
-                count=data.get("count"),
-                place=data.get("place"),
-                note=str(data.get("note") or ""),
-                activity_id=data.get("activity_id"),
-                date_choices=tuple(
-                    date.fromisoformat(str(day)) for day in data.get("date_choices") or ()
-                ),
-            )
-        except (KeyError, ValueError, TypeError):
-            return None
-
-    @property
-    def pii(self) -> list[str]:
-        return pii_kinds(f"{self.place or ''}\n{self.note}")
-
-    def redacted(self) -> Draft:
-        return replace(
-            self, place=redact(self.place) if self.place else None, note=redact(self.note)
-        )
 
 
 @dataclass
@@ -132,11 +68,11 @@ class ReportScratch:
         self.steps = [s for s in self.steps if s not in fields]
 
 
-KIND_LABEL = {
-    "personnummer": N_("personal identity number"),
-    "phone": N_("phone number"),
-    "email": N_("e-mail address"),
-}
+def redacted(draft: Draft) -> Draft:
+    """The draft with personal data in its free text replaced by ``[…]`` marks."""
+    return replace(
+        draft, place=redact(draft.place) if draft.place else None, note=redact(draft.note)
+    )
 
 
 class ReportingService:
@@ -203,14 +139,14 @@ class ReportingService:
             found.append(Problem.COUNT)
         if draft.place and len(draft.place) > PLACE_MAX:
             found.append(Problem.PLACE_TOO_LONG)
-        if draft.pii:
+        if pii_kinds(draft.free_text):
             found.append(Problem.PERSONAL_DATA)
         return found
 
     def check(self, draft: Draft) -> None:
         for problem in self.problems(draft):
             if problem is Problem.PERSONAL_DATA:
-                raise PersonalData(kinds=[KIND_LABEL[k] for k in draft.pii])
+                raise PersonalData(kinds=[KIND_LABEL[k] for k in pii_kinds(draft.free_text)])
             raise ReportInvalid(why=PROBLEM_REASON[problem])
 
     async def duplicates(self, actor: Actor, draft: Draft) -> list[Activity]:

@@ -11,19 +11,19 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from bot.errors import NotFound, UserFacingError
+from bot.domain.errors import NotFound, UserFacingError
+from bot.domain.records import Subscription
+from bot.domain.roles import Actor
+from bot.domain.tips import CADENCES, SLOTS, find_violations, load_tips, next_send_time, next_tip
 from bot.i18n import N_, Translator, staff_locale
 from bot.render import Screen
 from bot.render import tips as render
-from bot.roles import Actor
 from bot.services import Services, outgoing
 from bot.services.people import PeopleService
 from bot.settings import SUPPORTED_LOCALES
-from bot.tips import CADENCES, SLOTS, find_violations, load_tips, next_send_time, next_tip
 from storage.activities import NewActivity
 from storage.deliveries import NewDelivery, OutgoingMessage
 from storage.jobs import JobRunRepo
-from storage.records import Subscription
 from storage.subscriptions import Alert, AlertRepo, SubscriptionRepo
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,183 @@
+"""``parse-report``, ``import-activities`` and ``export-activities``.
+
+``parse-report`` uses the very parser the chat uses. The CSV columns are the contract in
+docs/product.md: ``commitment,date,place,count,description``; an import is all or nothing and a
+bad row is named by its line number.
+
+A row for a milestone (a commitment with ``cadence = "milestone"``, GVI say) records the
+milestone as reached on its date, as an admin's tap in the chat does: running the import is
+an admin's act. The page then says "klart" or, after the due date, "klart, försenat". A
+milestone already recorded is left as it is and said so; two rows for one milestone are
+refused. The import ends with what it counted, per commitment."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.cli.common import open_services
+from bot.clock import make_clock
+from bot.domain.promise import Cadence, Promise, load_promise
+from bot.language.pii import pii_kinds
+from bot.language.report_parser import parse_report
+from bot.render.exports import SafeCsvWriter, restore_cell
+from bot.settings import Settings
+from storage.activities import NewActivity
+
+COLUMNS = ["commitment", "date", "place", "count", "description"]
+CLI_ACTOR = 0  # who confirmed a milestone imported from the command line (no Telegram user)
+
+
+def parse_report_command(args: argparse.Namespace, settings: Settings) -> int:
+    promise = load_promise(settings.promise_file)
+    today = args.today or make_clock(settings.now, settings.tz).today()
+    parsed = parse_report(args.text, promise, today)
+    if args.json:
+        print(json.dumps(parsed.to_json(), ensure_ascii=False))
+    else:
+        for key, value in parsed.to_json().items():
+            print(f"{key:>10}: {value if value not in (None, []) else '-'}")
+    return 0
+
+
+class CsvError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ReachedMilestone:
+    commitment: str
+    day: date
+    line: int
+
+
+@dataclass
+class ImportPlan:
+    activities: list[NewActivity] = field(default_factory=list)
+    milestones: list[ReachedMilestone] = field(default_factory=list)
+
+
+def parse_activities_csv(text: str, promise: Promise) -> ImportPlan:
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != COLUMNS:
+        raise CsvError(f"line 1: the header must be {','.join(COLUMNS)}")
+    plan = ImportPlan()
+    rows = plan.activities
+    for number, row in enumerate(reader, start=2):
+        where = f"line {number}"
+        commitment = (row.get("commitment") or "").strip()
+        if promise.get(commitment) is None:
+            raise CsvError(f"{where}: unknown commitment {commitment!r}")
+        try:
+            day = date.fromisoformat((row.get("date") or "").strip())
+        except ValueError:
+            raise CsvError(f"{where}: date must be YYYY-MM-DD") from None
+        raw_count = (row.get("count") or "").strip()
+        if raw_count and not (raw_count.isdigit() and int(raw_count) <= 100_000):
+            raise CsvError(f"{where}: count must be a whole number 0-100000")
+        # A file we exported carries apostrophes against formulas; they are not data.
+        place = restore_cell((row.get("place") or "").strip()) or None
+        description = restore_cell((row.get("description") or "").strip())
+        found = pii_kinds(f"{place or ''} {description}")
+        if found:
+            raise CsvError(f"{where}: contains personal data ({', '.join(found)})")
+        if promise.commitment(commitment).cadence is Cadence.MILESTONE:
+            twice = next((m for m in plan.milestones if m.commitment == commitment), None)
+            if twice is not None:
+                raise CsvError(
+                    f"{where}: the milestone {commitment!r} is already on line {twice.line}; "
+                    "a milestone is reached once"
+                )
+            plan.milestones.append(ReachedMilestone(commitment, day, number))
+            continue
+        rows.append(
+            NewActivity(
+                commitment,
+                day,
+                place,
+                int(raw_count) if raw_count else None,
+                description,
+                source="import",
+            )
+        )
+    return plan
+
+
+def import_activities_command(args: argparse.Namespace, settings: Settings) -> int:
+    promise = load_promise(settings.promise_file)
+    try:
+        plan = parse_activities_csv(args.file.read_text(encoding="utf-8-sig"), promise)
+    except OSError as exc:
+        print(f"{args.file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    except CsvError as exc:
+        print(f"{args.file}: {exc}. Nothing was imported.", file=sys.stderr)
+        return 1
+
+    async def go() -> list[str]:
+        async with open_services(settings) as services:
+            now = services.clock.now()
+            known = await services.milestones.all()
+            said: list[str] = []
+            async with services.db.transaction():
+                n = await services.activities.add_many(plan.activities, now)
+                for m in plan.milestones:
+                    before = known.get(m.commitment)
+                    if before is not None:
+                        said.append(
+                            f"line {m.line}: the milestone {m.commitment} was already recorded "
+                            f"as reached on {before.reached_on.isoformat()}; left as it is"
+                        )
+                        continue
+                    note = f"imported from {args.file.name}"
+                    await services.milestones.confirm(m.commitment, m.day, CLI_ACTOR, now, note)
+                    await services.audit.record(
+                        now, None, "milestone.import", m.commitment, reached_on=m.day.isoformat()
+                    )
+                    due = promise.commitment(m.commitment).due
+                    late = " (after its due date: late)" if due and m.day > due else ""
+                    said.append(f"{m.commitment}: milestone reached on {m.day.isoformat()}{late}")
+                await services.audit.record(
+                    now, None, "activity.import", str(args.file.name), rows=n
+                )
+        per = Counter(a.commitment for a in plan.activities)
+        counted = [f"{c}: {k} activit{'y' if k == 1 else 'ies'}" for c, k in sorted(per.items())]
+        return [f"Imported {n} activities.", *counted, *said]
+
+    for line in asyncio.run(go()):
+        print(line)
+    return 0
+
+
+def export_activities_command(args: argparse.Namespace, settings: Settings) -> int:
+    async def go() -> str:
+        async with open_services(settings) as services:
+            activities = await services.activities.all_counted()
+        out = io.StringIO()
+        writer = SafeCsvWriter(out)  # no cell a spreadsheet would run as a formula
+        writer.writerow(COLUMNS)
+        for a in activities:
+            writer.writerow(
+                [
+                    a.commitment,
+                    a.date.isoformat(),
+                    a.place or "",
+                    "" if a.count is None else a.count,
+                    a.description,
+                ]
+            )
+        return out.getvalue()
+
+    text = asyncio.run(go())
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
