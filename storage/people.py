@@ -138,6 +138,7 @@ class UserRepo:
             "DELETE FROM event_reminders WHERE chat_id = :u",
             "DELETE FROM follows WHERE chat_id = :u",
             "DELETE FROM deliveries WHERE chat_id = :u",
+            "DELETE FROM drafts WHERE user_id = :u",  # report cards never saved
         ]
         if not keep_work_records:
             statements.append(
