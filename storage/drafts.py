@@ -8,6 +8,8 @@ from sqlite3 import Row
 from bot.domain.records import DraftRow, from_db, opt_from_db, to_db
 from storage.db import Database
 
+_NEXT_TOUCH = "(SELECT COALESCE(MAX(touch), 0) + 1 FROM drafts)"
+
 
 def _draft(row: Row) -> DraftRow:
     return DraftRow(
@@ -26,7 +28,8 @@ class DraftRepo:
 
     async def create(self, user_id: int, data: str, now: datetime) -> int:
         return await self._db.insert(
-            "INSERT INTO drafts (user_id, data, created_at, touched_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO drafts (user_id, data, created_at, touched_at, touch) "
+            f"VALUES (?, ?, ?, ?, {_NEXT_TOUCH})",
             (user_id, data, to_db(now), to_db(now)),
         )
 
@@ -34,7 +37,7 @@ class DraftRepo:
         """Store the card and count it as touched now (a warning already sent is forgotten:
         the owner is using it). False when it is gone or not theirs."""
         changed = await self._db.execute(
-            "UPDATE drafts SET data = ?, touched_at = ?, warned_at = NULL "
+            f"UPDATE drafts SET data = ?, touched_at = ?, warned_at = NULL, touch = {_NEXT_TOUCH} "
             "WHERE id = ? AND user_id = ?",
             (data, to_db(now), draft_id, user_id),
         )
@@ -49,7 +52,7 @@ class DraftRepo:
     async def of_user(self, user_id: int) -> list[DraftRow]:
         """Every card of this person, the one touched last first."""
         rows = await self._db.fetchall(
-            "SELECT * FROM drafts WHERE user_id = ? ORDER BY touched_at DESC, id DESC",
+            "SELECT * FROM drafts WHERE user_id = ? ORDER BY touch DESC",
             (user_id,),
         )
         return [_draft(r) for r in rows]

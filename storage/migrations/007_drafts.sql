@@ -10,7 +10,9 @@ CREATE TABLE drafts (
     data TEXT NOT NULL,
     created_at TEXT NOT NULL,
     touched_at TEXT NOT NULL,
-    warned_at TEXT
+    warned_at TEXT,
+    -- Which card was touched last, also within one second: the open card is the highest.
+    touch INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX drafts_by_user ON drafts (user_id, touched_at);
+CREATE INDEX drafts_by_user ON drafts (user_id, touch);
 CREATE INDEX drafts_by_age ON drafts (touched_at);
