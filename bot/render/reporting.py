@@ -44,13 +44,17 @@ def on_card(screen: Screen, card_id: int | None) -> Screen:
     return Screen(screen.text, rows)
 
 
-def card_label(tr: Translator, promise: Promise, draft: Draft) -> str:
-    """A card in a few words: "Tematräff, fredag 15 mars"."""
+def card_label(tr: Translator, promise: Promise, draft: Draft, short: bool = False) -> str:
+    """A card in a few words: "Tematräffar, fredag 15 mars 2024" (``short``, for a button:
+    "Tematräffar, fre 15 mars")."""
     commitment = promise.get(draft.commitment or "")
     kind = commitment.short.get(tr.locale) if commitment else tr.gettext("(not chosen)")
     if draft.date_choices:
         return kind
-    return f"{kind}, {tr.weekday_date(draft.date)}"
+    day = (
+        tr.date(draft.date, "EEE d MMM").replace(".", "") if short else tr.weekday_date(draft.date)
+    )
+    return f"{kind}, {day}"
 
 
 def card(
@@ -167,9 +171,9 @@ def cards_list(tr: Translator, promise: Promise, drafts: list[tuple[int, Draft]]
     lines = [_("Not saved yet:")]
     rows = []
     for card_id, draft in drafts:
-        label = card_label(tr, promise, draft)
-        lines.append(f"• {label}")
-        rows.append([_b(_("Open: {card}").format(card=label), CardAction.OPEN, 0, card_id)])
+        lines.append(f"• {card_label(tr, promise, draft)}")
+        label = _("Open: {card}").format(card=card_label(tr, promise, draft, short=True))
+        rows.append([_b(label, CardAction.OPEN, 0, card_id)])
     return Screen("\n".join(lines), rows)
 
 
