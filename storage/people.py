@@ -139,6 +139,8 @@ class UserRepo:
             "DELETE FROM follows WHERE chat_id = :u",
             "DELETE FROM deliveries WHERE chat_id = :u",
             "DELETE FROM drafts WHERE user_id = :u",  # report cards never saved
+            # Her link to her suggestions (they stay, without any chat id).
+            "DELETE FROM suggestion_followers WHERE chat_id = :u",
         ]
         if not keep_work_records:
             statements.append(

@@ -255,6 +255,19 @@ class Reminders(BaseModel):
     days_left_warning: Annotated[int, Field(ge=1, le=365)] = 30
 
 
+class Area(BaseModel):
+    """An area of the kommun residents' unsafe places are grouped by (the police survey's
+    areas): its names, the places in it as residents write them (phrase syntax of
+    ``bot.language.phrases``), and an approximate centre for a shared location."""
+
+    model_config = _Strict
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=24)]
+    name: Text
+    places: tuple[str, ...] = ()
+    # (latitude, longitude): a shared Telegram location belongs to the nearest centre.
+    center: tuple[float, float] | None = None
+
+
 class Promise(BaseModel):
     model_config = _Strict
 
@@ -279,6 +292,8 @@ class Promise(BaseModel):
     # The worry answer's local lines, in order (see LocalHelp).
     local_help: tuple[LocalHelp, ...] = ()
     commitments: Annotated[tuple[Commitment, ...], Field(min_length=1)]
+    # Residents' suggestions ("Ni sa – vi gjorde"): the kommun's areas and their places.
+    areas: tuple[Area, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -151,3 +151,57 @@ class DraftRow:
     created_at: datetime
     touched_at: datetime
     warned_at: datetime | None
+
+
+class SuggestionKind(StrEnum):
+    THEME = "theme"  # a theme wanted at a theme meeting
+    WISH = "wish"  # a wish or idea for the police and the kommun
+    UNSAFE_PLACE = "unsafe_place"  # a place that feels unsafe
+
+
+class GroupStatus(StrEnum):
+    NEW = "new"
+    PLANNED = "planned"  # linked to a planned event
+    DONE = "done"
+    DECLINED = "declined"  # "not now", with a reason
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A resident's suggestion as stored: no chat id; ``text`` has passed the personal-data
+    check and is read by coordinators only."""
+
+    id: int
+    kind: SuggestionKind
+    group: str
+    theme: str | None
+    area: str | None
+    place: str | None
+    time_of_day: str | None
+    reasons: tuple[str, ...]
+    text: str
+    locale: str
+    event_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SuggestionGroup:
+    """What came in about one theme or area, and what staff decided about it."""
+
+    key: str
+    status: GroupStatus
+    reason: str
+    event_id: int | None
+    count: int
+    newest: datetime
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Follower:
+    """A resident who asked to be told what happens to her suggestion."""
+
+    suggestion_id: int
+    chat_id: int
+    locale: str
