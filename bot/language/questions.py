@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from bot.domain.promise import Commitment, Promise, per_promise
+from bot.domain.voice import Reading
 from bot.language.classifier import probabilities as classifier_probabilities
 from bot.language.emergency import Danger, DangerCheck, assess
 from bot.language.language_id import text_language
@@ -81,6 +82,8 @@ class Intent(StrEnum):
     # A question about a possible poisoning that is not acute: Giftinformationscentralen.
     POISON_QUESTION = "poison_question"
     UNKNOWN = "unknown"
+    SUGGESTION = "suggestion"  # a theme or wish (bot.language.suggestions)
+    UNSAFE_PLACE = "unsafe_place"  # a place that feels unsafe
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,8 @@ class Match:
     shares: tuple[tuple[str, float], ...] = field(default=(), repr=False)
     # Decided by the classifier alone (no rule of the phrase or danger tables).
     learned: bool = False
+    # For suggestion and unsafe_place: what the text suggests (bot.language.suggestions).
+    suggestion: Reading | None = None
 
 
 # Longer input is not a question to the bot (pasted text, spam); it is not analysed at all.

@@ -1,0 +1,173 @@
+"""Residents' suggestions, read from their own words: a theme for a theme meeting, a wish or
+idea, or a place that feels unsafe (where, when, why).
+
+The words are data, one file per language (``locales/<lang>/suggestions.toml``, in the phrase
+syntax of ``bot.language.phrases``): ``[kinds]`` (words of a wish, of a meeting, of feeling
+unsafe), ``[themes]`` (one family per theme id, the same ids in every language, so an Arabic
+and a Swedish suggestion about mopeds land in one group), ``[when]`` and ``[why]``, and
+``[names]``, each theme's name in the file's language. Places are the promise file's areas
+(``[[areas]]``). Every language's tables are read together: a text may mix languages.
+
+Danger is never read here: ``refine`` leaves an emergency, a pasted scam, a past crime or a
+stop alone, so 112 always comes first.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+from bot.domain.promise import Promise, per_promise
+from bot.domain.records import SuggestionKind
+from bot.domain.voice import Reading, TimeOfDay, Why
+from bot.language.emergency import Danger
+from bot.language.phrases import CompiledPhrase, compile_family, compile_phrase, load_phrase_file
+from bot.language.questions import Intent, Match
+from bot.language.textkit import LOCALES_DIR, tokens
+
+__all__ = ["area_at", "load_tables", "read_suggestion", "refine", "theme_name", "theme_ids"]
+
+_TABLES = ("kinds", "themes", "when", "why")
+_KINDS = ("wish", "meeting", "unsafe")
+# Intents a suggestion never replaces: danger first, always; a scam, a stop, a tip to the
+# police, a poisoning question keep their own answers.
+_KEEP = frozenset(
+    {
+        Intent.EMERGENCY,
+        Intent.SCAM_CHECK,
+        Intent.STOP_TIPS,
+        Intent.POISON_QUESTION,
+        Intent.TIP_OFF,
+        Intent.FRAUD_HELP,
+        Intent.SUBSCRIBE_TIPS,
+    }
+)
+
+
+@dataclass(frozen=True)
+class _Tables:
+    kinds: dict[str, re.Pattern[str]]
+    themes: tuple[tuple[str, re.Pattern[str]], ...]  # in the Swedish file's order
+    when: tuple[tuple[TimeOfDay, re.Pattern[str]], ...]
+    why: tuple[tuple[Why, re.Pattern[str]], ...]
+    names: dict[str, dict[str, str]]  # language → theme → name
+
+
+def _one(phrases: list[CompiledPhrase]) -> re.Pattern[str] | None:
+    found = compile_family(p.source for p in phrases)
+    return found[0] if found else None
+
+
+@lru_cache(maxsize=4)
+def load_tables(locales_dir: Path = LOCALES_DIR) -> _Tables:
+    merged: dict[str, dict[str, list[CompiledPhrase]]] = {t: {} for t in _TABLES}
+    order: list[str] = []
+    names: dict[str, dict[str, str]] = {}
+    paths = sorted(locales_dir.glob("*/suggestions.toml"), key=lambda p: p.parent.name != "sv")
+    for path in paths:
+        loaded = load_phrase_file(path, _TABLES)
+        for table in _TABLES:
+            for family in loaded.tables[table]:
+                merged[table].setdefault(family, []).extend(loaded.families[family])
+                if table == "themes" and family not in order:
+                    order.append(family)
+        for family in loaded.tables["kinds"]:
+            if family not in _KINDS:
+                raise ValueError(f"{path}: [kinds] {family} is not one of {_KINDS}")
+        for family in loaded.tables["when"]:
+            TimeOfDay(family)
+        for family in loaded.tables["why"]:
+            Why(family)
+        raw = loaded.data.get("names", {})
+        if not isinstance(raw, dict):
+            raise ValueError(f"{path}: [names] must be a table")
+        names[loaded.language] = {str(k): str(v) for k, v in raw.items()}
+    kinds = {k: p for k in _KINDS if (p := _one(merged["kinds"].get(k, []))) is not None}
+    themes = tuple((t, p) for t in order if (p := _one(merged["themes"][t])) is not None)
+    when = tuple(
+        (TimeOfDay(w), p) for w, ps in merged["when"].items() if (p := _one(ps)) is not None
+    )
+    why = tuple((Why(w), p) for w, ps in merged["why"].items() if (p := _one(ps)) is not None)
+    return _Tables(kinds, themes, when, why, names)
+
+
+def theme_ids() -> tuple[str, ...]:
+    return tuple(t for t, _p in load_tables().themes)
+
+
+def theme_name(theme: str, locale: str) -> str:
+    """A theme's name in ``locale`` (else Swedish, else its id)."""
+    names = load_tables().names
+    return names.get(locale, {}).get(theme) or names.get("sv", {}).get(theme) or theme
+
+
+def _places(promise: Promise) -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    """(area id, place as written, pattern), longest place first ("bro station" before
+    "bro")."""
+    found = []
+    for area in promise.areas:
+        for place in area.places:
+            compiled = compile_family([compile_phrase(place).source])
+            if compiled:
+                found.append((area.id, place.rstrip("*"), compiled[0]))
+    found.sort(key=lambda item: -len(item[1]))
+    return tuple(found)
+
+
+_places_of = per_promise(_places)
+
+
+def read_suggestion(text: str, promise: Promise) -> Reading | None:
+    """What ``text`` suggests, or None when it suggests nothing."""
+    tables = load_tables()
+    words = " ".join(tokens(text[:1000]))
+    if not words:
+        return None
+    kinds = {k for k, p in tables.kinds.items() if p.search(words)}
+    area = place = None
+    for area_id, written, pattern in _places_of(promise):
+        if pattern.search(words):
+            area, place = area_id, written
+            break
+    theme = next((t for t, p in tables.themes if p.search(words)), None)
+    when = next((w for w, p in tables.when if p.search(words)), None)
+    why = tuple(w for w, p in tables.why if p.search(words))
+    if "unsafe" in kinds:
+        return Reading(SuggestionKind.UNSAFE_PLACE, theme, area, place, when, why)
+    if "wish" in kinds and "meeting" in kinds:
+        return Reading(SuggestionKind.THEME, theme, area, place)
+    if "wish" in kinds:
+        return Reading(SuggestionKind.WISH, theme, area, place)
+    return None
+
+
+def refine(match: Match, text: str, promise: Promise) -> Match:
+    """The question matcher's ``match``, or a suggestion when the text makes one. Danger, a
+    scam, a past crime, a stop and a tip to the police keep their own answers."""
+    if match.intent in _KEEP or match.danger == Danger.PAST_CRIME.value:
+        return match
+    reading = read_suggestion(text, promise)
+    if reading is None:
+        return match
+    intent = (
+        Intent.UNSAFE_PLACE if reading.kind is SuggestionKind.UNSAFE_PLACE else Intent.SUGGESTION
+    )
+    return replace(match, intent=intent, kind=None, alternatives=(), suggestion=reading)
+
+
+def area_at(promise: Promise, latitude: float, longitude: float) -> str | None:
+    """The area whose centre is nearest a shared location (within 15 km), if any."""
+    best: tuple[float, str] | None = None
+    for area in promise.areas:
+        if area.center is None:
+            continue
+        lat, lon = area.center
+        dx = (lon - longitude) * 111.32 * math.cos(math.radians(lat))
+        dy = (lat - latitude) * 110.57
+        km = math.hypot(dx, dy)
+        if km <= 15 and (best is None or km < best[0]):
+            best = (km, area.id)
+    return None if best is None else best[1]
