@@ -32,6 +32,7 @@ from bot.render.callbacks import (
     DeleteMePress,
     EventPress,
     FollowPress,
+    GroupPress,
     InvitePress,
     LanguagePress,
     MeantPress,
@@ -44,6 +45,7 @@ from bot.render.callbacks import (
     StatusPress,
     TipsAction,
     TipsPress,
+    VoicePress,
 )
 from handlers import (
     admin,
@@ -54,6 +56,7 @@ from handlers import (
     questions,
     reporting,
     status,
+    suggestions,
     text,
     tips,
 )
@@ -83,6 +86,7 @@ from handlers.menus import (
     START,
     STATUS,
     STOP,
+    SUGGESTIONS,
     TIPS,
     Command,
     mark_registered,
@@ -234,6 +238,14 @@ def event_handlers() -> list[AnyHandler]:
     ]
 
 
+def suggestion_handlers() -> list[AnyHandler]:
+    return [
+        command(SUGGESTIONS, suggestions.show_groups),
+        button(VoicePress, suggestions.press_voice),
+        button(GroupPress, suggestions.press_group),
+    ]
+
+
 # Feature modules contribute handler lists in this order (conversations before plain
 # commands, free text last). Each entry is a zero-argument factory.
 FEATURES: Sequence[Callable[[], list[AnyHandler]]] = (
@@ -244,6 +256,7 @@ FEATURES: Sequence[Callable[[], list[AnyHandler]]] = (
     tip_handlers,
     event_handlers,
     reporting_handlers,
+    suggestion_handlers,
     # Free text last: conversations above own their typed steps.
     text.text_handlers,
 )

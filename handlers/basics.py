@@ -10,7 +10,7 @@ from bot.render import notices, welcome
 from bot.render import people as render
 from bot.render.callbacks import Answer, DeleteMePress, LanguagePress
 from bot.settings import STAFF_LOCALES, SUPPORTED_LOCALES
-from handlers import reporting
+from handlers import reporting, suggestions
 from handlers.common import BotContext, pressed, reply, show, user_data
 from handlers.menus import refresh_commands_for
 
@@ -22,6 +22,9 @@ async def start(update: Update, context: BotContext) -> None:
     payload = context.args[0] if context.args else ""
     if payload.startswith(INVITE_PREFIX):
         await join_with_invite(update, context, payload.removeprefix(INVITE_PREFIX))
+        return
+    if (event_id := suggestions.poster_event(payload)) is not None:
+        await suggestions.start_from_poster(update, context, event_id)
         return
     name = context.services.promise.name.get(actor.locale)
     await show(update, welcome.start(actor.tr, actor.role, actor.name, name))

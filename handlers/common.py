@@ -26,6 +26,7 @@ from bot.render.callbacks import CallbackData, MalformedCallback
 from bot.services import Services
 from bot.services.events import PlanScratch
 from bot.services.people import PeopleService
+from bot.services.suggestions import VoiceDraft
 from bot.services.wiring import Features
 from handlers.outgoing import Markup, may_have_arrived
 from handlers.replies import ReplyScope, open_scope, send_reply
@@ -64,6 +65,9 @@ class UserData:
     tips: TipsScratch | None = None
     alert: dict[str, str] | None = None  # /alert's draft: locale -> text
     alert_other: str | None = None  # the language whose version the next message is
+    voice: VoiceDraft | None = None  # a suggestion card not passed on yet
+    voice_event: int | None = None  # a poster's event: the next text is a suggestion for it
+    voice_offer: VoiceDraft | None = None  # a worry that "Do you want us to include this?" keeps
 
     def in_use(self) -> bool:
         """Whether any flow has left scratch here (what /cancel would drop)."""

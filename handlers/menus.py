@@ -61,6 +61,8 @@ INVITE = Command("invite", "bjudin", Role.ADMIN)
 STAFF = Command("staff", "personal", Role.ADMIN)
 RECIPIENTS = Command("recipients", "mottagare", Role.ADMIN)
 PUBLISH = Command("publish", "publicera", Role.ADMIN)
+# Coordinators (admins) read residents' suggestions.
+SUGGESTIONS = Command("suggestions", "forslag", Role.ADMIN)
 
 # Menu order: what each group needs most comes first.
 ALL_COMMANDS: tuple[Command, ...] = (
@@ -87,6 +89,7 @@ ALL_COMMANDS: tuple[Command, ...] = (
     STAFF,
     RECIPIENTS,
     PUBLISH,
+    SUGGESTIONS,
 )
 
 _RANK = {Role.RESIDENT: 0, Role.STAFF: 1, Role.ADMIN: 2}

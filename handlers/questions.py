@@ -17,6 +17,7 @@ from bot.render import answers as render
 from bot.render.callbacks import AskPress, AskTopic, Meant, MeantPress
 from bot.services.answers import Answer
 from bot.settings import SUPPORTED_LOCALES
+from handlers import suggestions
 from handlers.common import BotContext, pressed, reply, show, user_data
 from handlers.menus import closest_command
 from handlers.progress import show_progress
@@ -60,6 +61,8 @@ async def on_resident_text(update: Update, context: BotContext) -> None:
         return
     if match.intent is Intent.SCAM_CHECK:
         await answers.count_scam_signs(match.flags)
+    if await suggestions.take_text(update, context, match, text):  # a suggestion's card
+        return
     await act_on(update, context, match)
 
 

@@ -34,7 +34,7 @@ class Why(StrEnum):
 
 
 class DeclineReason(StrEnum):
-    """"Not now", in plain words every resident language has a sentence for."""
+    """ "Not now", in plain words every resident language has a sentence for."""
 
     NOT_IN_PROMISE = "outside"  # not something the police and the kommun can do here
     OTHERS = "others"  # someone else is responsible; passed on
@@ -62,13 +62,13 @@ class Reading:
 def group_key(kind: SuggestionKind, theme: str | None, area: str | None) -> str:
     """Unsafe places are grouped by area, themes and wishes by theme."""
     if kind is SuggestionKind.UNSAFE_PLACE:
-        return f"area:{area or UNKNOWN_AREA}"
-    return f"theme:{theme or OTHER_THEME}"
+        return f"area.{area or UNKNOWN_AREA}"
+    return f"theme.{theme or OTHER_THEME}"
 
 
 def split_key(key: str) -> tuple[str, str]:
     """("theme" | "area", its id)."""
-    by, _sep, name = key.partition(":")
+    by, _sep, name = key.partition(".")
     return by, name
 
 
@@ -93,3 +93,8 @@ class VoiceSummary:
     groups: list[VoiceGroup] = field(default_factory=list)
     total: int = 0
     hidden: int = 0  # suggestions in groups too small to show
+
+
+# A poster's deep link: t.me/<bot>?start=s_<event id>; what comes in through it is tied to
+# that event.
+POSTER_PREFIX = "s_"

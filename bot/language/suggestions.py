@@ -28,7 +28,7 @@ from bot.language.phrases import CompiledPhrase, compile_family, compile_phrase,
 from bot.language.questions import Intent, Match
 from bot.language.textkit import LOCALES_DIR, tokens
 
-__all__ = ["area_at", "load_tables", "read_suggestion", "refine", "theme_name", "theme_ids"]
+__all__ = ["area_at", "load_tables", "read_suggestion", "refine", "theme_ids", "theme_name"]
 
 _TABLES = ("kinds", "themes", "when", "why")
 _KINDS = ("wish", "meeting", "unsafe")

@@ -415,3 +415,41 @@ class AlertAction(enum.StrEnum):
 class AlertPress(CallbackData, prefix="alert"):
     action: AlertAction
     arg: int = 0
+
+
+class VoiceAction(enum.StrEnum):
+    """A resident's suggestion card (``voice:``): the taps before it is passed on."""
+
+    SEND = "send"  # pass it on, anonymously
+    FOLLOW = "follow"  # pass it on, and tell me what happens
+    DROP = "drop"
+    WHEN = "when"  # arg: bot.domain.voice.TimeOfDay
+    WHY = "why"  # arg: bot.domain.voice.Why (toggles)
+    AREA = "area"  # arg: an area id of the promise file
+    OFFER = "offer"  # "Do you want us to include this?" under a worry answer
+
+
+@dataclasses.dataclass(frozen=True)
+class VoicePress(CallbackData, prefix="voice"):
+    action: VoiceAction
+    arg: str = "0"
+
+
+class GroupAction(enum.StrEnum):
+    """/forslag (coordinators): a group of suggestions and what is done about it."""
+
+    LIST = "list"
+    SHOW = "show"
+    EVENTS = "events"  # which planned event answers it
+    LINK = "link"  # arg: the event id
+    DONE = "done"
+    DECLINE = "no"  # which reason
+    REASON = "why"  # arg: bot.domain.voice.DeclineReason
+    REOPEN = "new"
+
+
+@dataclasses.dataclass(frozen=True)
+class GroupPress(CallbackData, prefix="vg"):
+    action: GroupAction
+    group: str = "0"  # the group key ("theme.moped", "area.bro")
+    arg: str = "0"

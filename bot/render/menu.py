@@ -98,6 +98,7 @@ COMMAND_DESCRIPTIONS = {
     "staff": N_("List and remove staff"),
     "recipients": N_("Who gets which reminders"),
     "publish": N_("The follow-up report as a file"),
+    "suggestions": N_("Residents' suggestions and unsafe places"),
 }
 
 

@@ -17,10 +17,12 @@ from bot.language.phrasebook import load_phrasebook
 from bot.language.questions import Intent, Match, match_question
 from bot.language.scamcheck import check_message
 from bot.language.scripts import script_language
+from bot.language.suggestions import refine
 from bot.render import Button
 from bot.render import answers as render
 from bot.render import events as render_events
 from bot.render import progress as render_progress
+from bot.render import suggestions as voice
 from bot.render.menu import did_you_mean_buttons, event_buttons, menu_buttons, scam_row
 from bot.services import Services
 from bot.services.events import EventService
@@ -80,7 +82,7 @@ class AnswerService:
             await ScamCountRepo(self.s.db).bump(month, list(flags))
 
     def understand(self, text: str, locale: str) -> Match:
-        match = match_question(text, self.s.promise, locale)
+        match = refine(match_question(text, self.s.promise, locale), text, self.s.promise)
         if match.intent is Intent.UNKNOWN:
             # Cyrillic or Ethiopic script (say): no language the bot reads.
             written = script_language(text)
@@ -156,6 +158,10 @@ class AnswerService:
 
     async def _respond(self, match: Match, tr: Translator) -> Answer:
         intent = match.intent
+        if match.suggestion is not None:  # a theme, wish or unsafe place (bot.services.suggestions)
+            return Answer(
+                intent.value, None, voice.received_text(tr, self.s.promise, match.suggestion)
+            )
         if intent is Intent.UNKNOWN and not reads(tr.locale, match):
             # A script none of our languages is written in: the safety line, then the menu.
             text = render.unreadable_text(tr, self.s.promise)

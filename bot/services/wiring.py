@@ -15,6 +15,7 @@ from bot.services.people import PeopleService
 from bot.services.progress import ProgressService
 from bot.services.reminders import ReminderService
 from bot.services.reporting import ReportingService
+from bot.services.suggestions import SuggestionService
 from bot.services.tips_service import TipService
 
 
@@ -29,6 +30,7 @@ class Features:
     tips: TipService
     answers: AnswerService
     delivery: DeliveryService  # the outbox sender: one instance, it holds the round state
+    suggestions: SuggestionService
 
 
 def outbox_sender(
@@ -55,4 +57,5 @@ def build_features(services: Services) -> Features:
         tips=tips,
         answers=AnswerService(services, events, progress),
         delivery=outbox_sender(services, tips),
+        suggestions=SuggestionService(services, events),
     )

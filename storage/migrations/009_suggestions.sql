@@ -2,7 +2,7 @@
 -- without any chat id: `text` is what the resident wrote after the personal-data check
 -- (personnummer, phone numbers and e-mail addresses removed), read only by coordinators and
 -- never published. `grp` is the group it was sorted into by the language machinery
--- ("theme:<theme>" or "area:<area>"), `event_id` the planned event whose poster link it came
+-- ("theme.<theme>" or "area.<area>"), `event_id` the planned event whose poster link it came
 -- in through, if any.
 CREATE TABLE suggestions (
     id INTEGER PRIMARY KEY,

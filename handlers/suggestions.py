@@ -1,0 +1,168 @@
+"""Residents' suggestions and unsafe places: the card a text opens (what it was read as,
+when and why in a few taps, Send), a poster's deep link, the "Do you want us to include
+this?" under a worry; and the coordinators' /forslag (/suggestions). Thin glue: the
+service decides, the presenters write."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.domain.records import GroupStatus, SuggestionKind
+from bot.domain.voice import POSTER_PREFIX, DeclineReason, Reading, TimeOfDay, Why
+from bot.language.emergency import Danger
+from bot.language.questions import Intent, Match
+from bot.language.suggestions import read_suggestion
+from bot.render import Screen
+from bot.render import suggestions as render
+from bot.render import suggestions_staff as staff
+from bot.render.callbacks import GroupAction, GroupPress, VoiceAction, VoicePress
+from bot.services.suggestions import VoiceDraft, with_reasons
+from handlers.common import BotContext, admin_only, pressed, reply, show, stale_answer, user_data
+
+# What a poster's text never becomes: danger and the like keep their own answers.
+_NOT_FOR_POSTER = frozenset(
+    {Intent.EMERGENCY, Intent.SCAM_CHECK, Intent.STOP_TIPS, Intent.POISON_QUESTION}
+)
+
+
+def poster_event(payload: str) -> int | None:
+    """The event id of a poster's /start payload (``s_<id>``), if it is one."""
+    if not payload.startswith(POSTER_PREFIX):
+        return None
+    number = payload.removeprefix(POSTER_PREFIX)
+    return int(number) if number.isascii() and number.isdigit() and len(number) < 12 else None
+
+
+async def start_from_poster(update: Update, context: BotContext, event_id: int) -> None:
+    """/start s_<id>: the resident scanned a dialogue's poster; her next text is tied to it."""
+    tr = context.actor.tr
+    event = await context.features.suggestions.event_for(event_id)
+    user_data(context).voice_event = event.id if event is not None else None
+    text = render.poster_prompt(tr, event) if event else render.poster_prompt_gone(tr)
+    await reply(update, text)
+
+
+async def take_text(update: Update, context: BotContext, match: Match, text: str) -> bool:
+    """A resident's text that suggests something opens a card (True); a worry gets its
+    answer with "Do you want us to include this?" (True); anything else is not ours."""
+    scratch = user_data(context)
+    voice = context.features.suggestions
+    actor = context.actor
+    if match.intent in _NOT_FOR_POSTER or match.danger == Danger.PAST_CRIME.value:
+        return False
+    event_id = scratch.voice_event
+    reading = match.suggestion
+    if reading is None and event_id is not None:
+        # Through a poster, whatever she writes is what she wants brought up.
+        reading = read_suggestion(text, context.services.promise) or Reading(SuggestionKind.THEME)
+    if reading is not None:
+        scratch.voice_event = None
+        scratch.voice = voice.draft(text, reading, actor.locale, event_id)
+        await show_card(update, context, scratch.voice)
+        return True
+    if match.intent is Intent.WORRY:
+        answer = await context.features.answers.respond(match, actor.locale)
+        found = read_suggestion(text, context.services.promise)
+        offered = found or Reading(SuggestionKind.WISH)
+        scratch.voice_offer = voice.draft(text, offered, actor.locale)
+        await show(update, Screen(answer.text, [*answer.buttons, render.offer_row(actor.tr)]))
+        return True
+    return False
+
+
+async def show_card(
+    update: Update, context: BotContext, draft: VoiceDraft, *, edit: bool = False
+) -> None:
+    voice = context.features.suggestions
+    event = await voice.event_for(draft.event_id)
+    screen = render.card(context.actor.tr, context.services.promise, draft.reading, event)
+    await show(update, screen, edit=edit)
+
+
+@pressed(VoicePress)
+async def press_voice(update: Update, context: BotContext, press: VoicePress) -> None:
+    """A tap on a suggestion card. Its argument is untrusted: an unknown time of day,
+    reason or area is a stale button."""
+    scratch = user_data(context)
+    tr = context.actor.tr
+    voice = context.features.suggestions
+    if press.action is VoiceAction.OFFER:
+        if scratch.voice_offer is None:
+            await stale_answer(update, context)
+            return
+        scratch.voice, scratch.voice_offer = scratch.voice_offer, None
+        await show_card(update, context, scratch.voice)
+        return
+    draft = scratch.voice
+    if draft is None:
+        await stale_answer(update, context)
+        return
+    if press.action is VoiceAction.DROP:
+        scratch.voice = None
+        await reply(update, render.dropped(tr), edit=True)
+        return
+    if press.action in (VoiceAction.SEND, VoiceAction.FOLLOW):
+        follow = press.action is VoiceAction.FOLLOW
+        scratch.voice = None
+        await voice.submit(draft, context.actor.chat_id if follow else None)
+        await reply(update, render.sent(tr, follow), edit=True)
+        return
+    if press.action is VoiceAction.WHEN and press.arg in set(TimeOfDay):
+        draft.time_of_day = TimeOfDay(press.arg)
+    elif press.action is VoiceAction.WHY and press.arg in set(Why):
+        scratch.voice = draft = with_reasons(draft, Why(press.arg))
+    elif not (press.action is VoiceAction.AREA and voice.set_area(draft, press.arg)):
+        await stale_answer(update, context)
+        return
+    await show_card(update, context, draft, edit=True)
+
+
+# --- coordinators ----------------------------------------------------------------------------
+
+
+@admin_only("suggestions")
+async def show_groups(update: Update, context: BotContext) -> None:
+    """/forslag: what came in, grouped by theme and by area, newest first."""
+    groups = await context.features.suggestions.groups()
+    await show(update, staff.groups_screen(context.actor.tr, context.services.promise, groups))
+
+
+@admin_only("suggestions")
+@pressed(GroupPress)
+async def press_group(update: Update, context: BotContext, press: GroupPress) -> None:
+    """Every tap re-checked as a coordinator's (above); the group key and the event id are
+    untrusted and looked up by the service, which refuses what does not exist."""
+    actor = context.actor
+    tr = actor.tr
+    promise = context.services.promise
+    voice = context.features.suggestions
+    key = press.group
+    if press.action is GroupAction.LIST:
+        await show(update, staff.groups_screen(tr, promise, await voice.groups()), edit=True)
+        return
+    if press.action is GroupAction.EVENTS:
+        await voice.group(key)
+        events = await voice.linkable_events()
+        await show(update, staff.events_screen(tr, promise, key, events), edit=True)
+        return
+    if press.action is GroupAction.LINK:
+        event_id = int(press.arg) if press.arg.isascii() and press.arg.isdigit() else 0
+        told = await voice.link(key, event_id, actor.user_id)
+        event = await voice.event_for(event_id)
+        await reply(update, staff.linked(tr, promise, key, event, told))
+    elif press.action is GroupAction.DECLINE:
+        await voice.group(key)
+        await show(update, staff.reasons_screen(tr, promise, key), edit=True)
+        return
+    elif press.action is GroupAction.REASON:
+        if press.arg not in set(DeclineReason):
+            await stale_answer(update, context)
+            return
+        told = await voice.decline(key, DeclineReason(press.arg), actor.user_id)
+        await reply(update, staff.declined(tr, promise, key, told))
+    elif press.action is GroupAction.DONE:
+        await voice.set_status(key, GroupStatus.DONE, actor.user_id)
+    elif press.action is GroupAction.REOPEN:
+        await voice.set_status(key, GroupStatus.NEW, actor.user_id)
+    group, items, event = await voice.group(key)
+    await show(update, staff.group_screen(tr, promise, group, items, event), edit=True)
