@@ -63,6 +63,8 @@ async def run_replies(context: BotContext) -> None:
 
 async def run_purge(context: BotContext) -> None:
     await delivery_service(context).purge()
+    # Chat ids kept with suggestions: 30 days after the resident was told.
+    await context.features.suggestions.purge()
 
 
 async def start_sender(app: Any) -> None:

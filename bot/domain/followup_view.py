@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from bot.domain.pace import PaceRow, State
 from bot.domain.promise import Cadence, Commitment, Promise
+from bot.domain.voice import VoiceSummary
 from bot.i18n import Translator
 
 # Example data (``trygghetsbot demo``) starts its description with this; the page says so.
@@ -164,6 +165,8 @@ class Report:
     # Nothing registered at all (no activity, no milestone): there are no results to show.
     empty: bool = False
     assumptions: list[str] = field(default_factory=list)
+    # Residents' suggestions ("Ni sa – vi gjorde"): counts only, None when not gathered.
+    voice: VoiceSummary | None = None
 
     @property
     def final(self) -> bool:

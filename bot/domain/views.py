@@ -114,3 +114,5 @@ class PrivacyReport:
     reports: int = 0
     # True: chosen with /language; False: taken from the Telegram app; None: not known.
     locale_chosen: bool | None = None
+    # Suggestions she asked to hear about (her chat id is kept with them until answered + 30 d).
+    suggestions: int = 0

@@ -33,9 +33,11 @@ from bot.domain.followup_view import (
 from bot.domain.pace import State, state_word
 from bot.domain.periods import Period, PeriodKind, period_label
 from bot.domain.promise import Cadence
+from bot.domain.voice import PUBLISH_FROM, split_key
 from bot.i18n import Translator, plain
 from bot.render.chart import inline_svg
 from bot.render.exports import neutralise_cell as _cell  # no cell a spreadsheet runs as a formula
+from bot.render.suggestions import reason_text, topic, voice_rows, voice_words
 
 __all__ = [
     "CSV_NAME",
@@ -175,13 +177,16 @@ def render_html(report: Report, site: bool = False) -> str:
         report=report,
         tr=report.tr,
         chart=chart,
+        voice=_voice(report),
         json_href=_data_href(JSON_NAME, render_json(report), site),
         csv_href=_data_href(CSV_NAME, render_csv(report), site),
     )
 
 
 def render_markdown(report: Report) -> str:
-    text = _ENV.get_template("followup/page.md.j2").render(report=report, tr=report.tr)
+    text = _ENV.get_template("followup/page.md.j2").render(
+        report=report, tr=report.tr, voice=_voice(report)
+    )
     return text.rstrip() + "\n"
 
 
@@ -266,6 +271,47 @@ def report_data(report: Report) -> dict[str, object]:
         },
         "generated_at": report.generated_at.isoformat(timespec="seconds"),
         "commitments": commitments,
+        **({"voice": voice} if (voice := voice_data(report)) is not None else {}),
+    }
+
+
+def _voice(report: Report) -> dict[str, object] | None:
+    """The "Ni sa – vi gjorde" section's words and rows, or None (not gathered)."""
+    if report.voice is None:
+        return None
+    return {
+        "words": voice_words(report.tr, report.voice),
+        "rows": voice_rows(report.tr, report.promise, report.voice),
+    }
+
+
+def voice_data(report: Report) -> dict[str, object] | None:
+    """``voice`` in ``report --format json``: per theme and area from PUBLISH_FROM people, the
+    count and what became of it; never a text or a person."""
+    voice = report.voice
+    if voice is None:
+        return None
+    groups = []
+    for group in voice.groups:
+        by, name = split_key(group.key)
+        groups.append(
+            {
+                "by": by,
+                "id": name,
+                "title": topic(report.tr, report.promise, group.key),
+                "count": group.count,
+                "status": group.status.value,
+                "reason": reason_text(report.tr, group.reason) or None,
+                "event": {"title": group.event_title, "date": group.event_day}
+                if group.event_title
+                else None,
+            }
+        )
+    return {
+        "published_from": PUBLISH_FROM,
+        "total": voice.total,
+        "not_shown": voice.hidden,
+        "groups": groups,
     }
 
 

@@ -9,6 +9,7 @@ from bot.domain.views import PrivacyReport
 from bot.i18n import Translator, language_name
 from bot.render import Button, Screen
 from bot.render.callbacks import Answer, DeleteMePress, LanguageAction, LanguagePress, MeAction
+from bot.render.suggestions import privacy_line
 
 
 def language_choice(tr: Translator, codes: Iterable[str], per_row: int = 2) -> Screen:
@@ -85,6 +86,8 @@ def privacy(tr: Translator, report: PrivacyReport) -> str:
                 "• You follow {n} commitment", "• You follow {n} commitments", report.follows
             ).format(n=report.follows)
         )
+    if report.suggestions:
+        lines.append(privacy_line(tr, report.suggestions))
     if len(lines) == 1 and not report.is_staff:
         lines.append(_("• Nothing. I only answer your questions."))
     if report.is_staff:

@@ -7,11 +7,12 @@ from datetime import date
 
 from bot.domain.pace import PaceRow
 from bot.domain.periods import period_label
-from bot.domain.promise import Cadence, Commitment
+from bot.domain.promise import Cadence, Commitment, Promise
 from bot.domain.views import Attention
 from bot.i18n import Translator
 from bot.render import Button, Screen
 from bot.render.callbacks import Card, CardAction, PlanAction, PlanPress
+from bot.render.suggestions_staff import digest_line
 
 
 def digest_text(tr: Translator, items: Sequence[Attention], day: date) -> str:
@@ -68,9 +69,20 @@ def digest_buttons(tr: Translator, items: Sequence[Attention]) -> list[list[Butt
     return rows
 
 
-def digest(tr: Translator, items: Sequence[Attention], day: date) -> Screen:
-    """The weekly digest to one staff member."""
-    return Screen(digest_text(tr, items, day), digest_buttons(tr, items))
+def digest(
+    tr: Translator,
+    items: Sequence[Attention],
+    day: date,
+    *,
+    voice: Sequence[tuple[str, int]] = (),
+    promise: Promise | None = None,
+) -> Screen:
+    """The weekly digest to one staff member; ``voice``: residents' suggestions of the last
+    week per group, one line."""
+    text = digest_text(tr, items, day)
+    if voice and promise is not None:
+        text += "\n\n" + digest_line(tr, promise, voice)
+    return Screen(text, digest_buttons(tr, items))
 
 
 def escalation(tr: Translator, commitment: Commitment, row: PaceRow) -> Screen:

@@ -5,9 +5,20 @@ screens are in ``bot.render.suggestions_staff``."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.domain.promise import Promise
-from bot.domain.records import Event, SuggestionKind
-from bot.domain.voice import DeclineReason, Reading, TimeOfDay, Why, split_key
+from bot.domain.records import Event, GroupStatus, SuggestionKind
+from bot.domain.voice import (
+    PUBLISH_FROM,
+    DeclineReason,
+    Reading,
+    TimeOfDay,
+    VoiceGroup,
+    VoiceSummary,
+    Why,
+    split_key,
+)
 from bot.i18n import Translator
 from bot.language.suggestions import theme_name
 from bot.render import Button, Screen
@@ -222,3 +233,53 @@ def privacy_line(tr: Translator, n: int) -> str:
         "• {n} suggestions you asked to hear about (kept until we have answered, and 30 days more)",
         n,
     ).format(n=n)
+
+
+# --- published: "Ni sa – vi gjorde" ------------------------------------------------------------
+
+
+def public_status(tr: Translator, group: VoiceGroup) -> str:
+    """What became of a group, for the public page (never a text or a person)."""
+    _ = tr.gettext
+    if group.status is GroupStatus.PLANNED:
+        if group.event_title and group.event_day:
+            day = tr.date(date.fromisoformat(group.event_day), "d MMMM yyyy")
+            return _("planned: {event}, {day}").format(event=group.event_title, day=day)
+        return _("planned")
+    if group.status is GroupStatus.DONE:
+        return _("done")
+    if group.status is GroupStatus.DECLINED:
+        reason = reason_text(tr, group.reason)
+        return _("not now: {reason}").format(reason=reason) if reason else _("not now")
+    return _("new: not decided yet")
+
+
+def voice_rows(
+    tr: Translator, promise: Promise, summary: VoiceSummary
+) -> list[tuple[str, int, str]]:
+    """(what it is about, how many, what happens) per published group."""
+    return [(topic(tr, promise, g.key), g.count, public_status(tr, g)) for g in summary.groups]
+
+
+def voice_words(tr: Translator, summary: VoiceSummary) -> dict[str, object]:
+    """The section's sentences for the page templates."""
+    _ = tr.gettext
+    words: dict[str, object] = {
+        "heading": _("You said – we did"),
+        "intro": _(
+            "What residents raised through the bot, by theme and by area, and what was done "
+            "about it. A theme or a place is shown only when at least {n} people raised it; "
+            "nothing anyone wrote is published."
+        ).format(n=PUBLISH_FROM),
+        "head": (_("About"), _("How many"), _("What happens")),
+        "caption": _("Residents' suggestions and unsafe places"),
+        "none": _("Nothing has been raised by {n} people or more yet.").format(n=PUBLISH_FROM),
+        "hidden": "",
+    }
+    if summary.hidden:
+        words["hidden"] = tr.ngettext(
+            "{n} more suggestion is about a theme or place fewer people raised.",
+            "{n} more suggestions are about themes or places fewer people raised.",
+            summary.hidden,
+        ).format(n=summary.hidden)
+    return words

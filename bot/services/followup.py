@@ -11,6 +11,7 @@ all (a fresh install) the report is ``empty`` and the page shows no results, nev
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 
 from bot.domain.followup_view import (
@@ -31,6 +32,7 @@ from bot.render.chart import Bar
 from bot.render.followup import render
 from bot.services import Services
 from bot.services.progress import ProgressService
+from bot.services.suggestions import SuggestionService
 
 # Sources of ``senior_fraud_info`` activities written by the tip service (tips_service.py).
 TIP_SOURCE = "tips"
@@ -60,7 +62,7 @@ async def build(
         m.commitment: m.confirmed_at for m in confirmed.values() if m.reached_on <= progress.today
     }
     now = services.clock.now()
-    return build_report(
+    report = build_report(
         services.promise,
         progress,
         tr,
@@ -72,6 +74,9 @@ async def build(
         internal=internal,
         empty=not registered and not confirmed,
     )
+    # "Ni sa – vi gjorde": residents' suggestions, counts only.
+    voice = await SuggestionService(services).summary(locale)
+    return replace(report, voice=voice)
 
 
 async def render_report(

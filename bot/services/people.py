@@ -13,6 +13,7 @@ from bot.i18n import Translator, pick_locale, staff_locale
 from bot.render import admin as render
 from bot.services import Services, outgoing
 from storage.deliveries import NewDelivery, OutgoingMessage
+from storage.suggestions import SuggestionRepo
 
 
 class PeopleService:
@@ -162,6 +163,7 @@ class PeopleService:
             if actor.is_staff
             else 0,
             locale_chosen=await self.s.users.locale_chosen(actor.user_id),
+            suggestions=await SuggestionRepo(self.s.db).following(actor.user_id),
         )
 
     async def forget_me(self, actor: Actor) -> None:

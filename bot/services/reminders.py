@@ -24,6 +24,7 @@ from bot.services.pace import PaceService
 from bot.services.people import PeopleService
 from storage.deliveries import NewDelivery, OutgoingMessage
 from storage.jobs import JobRunRepo
+from storage.suggestions import SuggestionRepo
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,8 @@ class ReminderService:
         if not await self.jobs.claim(DIGEST_JOB, key, now):
             return 0
         members = await self.s.staff.list_active()
+        # One line about residents' suggestions of the last week (bot.services.suggestions).
+        voice = await SuggestionRepo(self.s.db).count_since(now - timedelta(days=7))
         per_member: dict[int, list[Attention]] = {}
         for item in items:
             for member in self.recipients_for(members, item.commitment, today):
@@ -104,7 +107,9 @@ class ReminderService:
                 NewDelivery(
                     chat_id=user_id,
                     kind="digest",
-                    message=outgoing(render.digest(tr, mine, today)),
+                    message=outgoing(
+                        render.digest(tr, mine, today, voice=voice, promise=self.s.promise)
+                    ),
                     not_before=now,
                     dedupe_key=f"digest:{key}:{user_id}",
                 )
