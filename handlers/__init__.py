@@ -243,6 +243,8 @@ def suggestion_handlers() -> list[AnyHandler]:
         command(SUGGESTIONS, suggestions.show_groups),
         button(VoicePress, suggestions.press_voice),
         button(GroupPress, suggestions.press_group),
+        # A shared location is an unsafe place (before the "I read text" answer).
+        MessageHandler(filters.UpdateType.MESSAGE & filters.LOCATION, suggestions.on_location),
     ]
 
 

@@ -11,7 +11,7 @@ from bot.domain.records import GroupStatus, SuggestionKind
 from bot.domain.voice import POSTER_PREFIX, DeclineReason, Reading, TimeOfDay, Why
 from bot.language.emergency import Danger
 from bot.language.questions import Intent, Match
-from bot.language.suggestions import read_suggestion
+from bot.language.suggestions import area_at, read_suggestion
 from bot.render import Screen
 from bot.render import suggestions as render
 from bot.render import suggestions_staff as staff
@@ -166,3 +166,17 @@ async def press_group(update: Update, context: BotContext, press: GroupPress) ->
         await voice.set_status(key, GroupStatus.NEW, actor.user_id)
     group, items, event = await voice.group(key)
     await show(update, staff.group_screen(tr, promise, group, items, event), edit=True)
+
+
+async def on_location(update: Update, context: BotContext) -> None:
+    """A shared location: an unsafe place in the area whose centre is nearest (the location
+    itself is not kept, only the area)."""
+    message = update.message
+    if message is None or message.location is None:
+        return
+    promise = context.services.promise
+    area = area_at(promise, message.location.latitude, message.location.longitude)
+    scratch = user_data(context)
+    reading = Reading(SuggestionKind.UNSAFE_PLACE, area=area)
+    scratch.voice = context.features.suggestions.draft("", reading, context.actor.locale)
+    await show_card(update, context, scratch.voice)

@@ -37,6 +37,7 @@ DISPATCH: dict[str, str] = {
     "status": "bot.cli.status:status_command",
     "report": "bot.cli.followup:report_command",
     "doctor": "bot.cli.doctor:doctor_command",
+    "poster": "bot.cli.poster:poster_command",
 }
 
 
@@ -141,6 +142,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "user-ids",
         help="who has written to the bot, with their Telegram user ids (for admin ids)",
+    )
+
+    poster = sub.add_parser(
+        "poster", help="printable A4 poster of a planned dialogue or theme meeting (QR code)"
+    )
+    poster.add_argument("event_id", type=int)
+    poster.add_argument("--out", type=Path)
+    poster.add_argument(
+        "--bot-username",
+        help="the bot's username, without @ (default: asked from Telegram with the token)",
     )
 
     doctor = sub.add_parser("doctor", help="check the configuration; exit 0 when ready")
