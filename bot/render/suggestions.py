@@ -80,16 +80,16 @@ def _what(tr: Translator, promise: Promise, reading: Reading) -> str:
             theme=theme
         )
     if theme is None:
-        return _("Thank you! I read this as an idea for the police and the kommun.")
-    return _("Thank you! I read this as an idea for the police and the kommun: {theme}.").format(
-        theme=theme
-    )
+        return _("Thank you! I read this as an idea for the police and the municipality.")
+    return _(
+        "Thank you! I read this as an idea for the police and the municipality: {theme}."
+    ).format(theme=theme)
 
 
 def what_happens(tr: Translator) -> str:
     return tr.gettext(
-        "What happens next: the kommun's safety coordinator reads every suggestion and takes "
-        "them to the police and the kommun when they choose the themes of the theme meetings "
+        "What happens next: the municipality's safety coordinator reads every suggestion and takes "
+        "them to the police and the municipality when they choose the themes of the theme meetings "
         "and where to go on safety efforts. Your name is not kept, and what you write is never "
         "published: the follow-up page only shows how many raised the same thing."
     )
@@ -181,7 +181,7 @@ def poster_prompt(tr: Translator, event: Event) -> str:
 
 def poster_prompt_gone(tr: Translator) -> str:
     return tr.gettext(
-        "What would you like the police and the kommun to bring up? Write it in your own "
+        "What would you like the police and the municipality to bring up? Write it in your own "
         "words, in any language."
     )
 
@@ -190,7 +190,7 @@ def reason_text(tr: Translator, reason: str) -> str:
     _ = tr.gettext
     texts = {
         DeclineReason.NOT_IN_PROMISE: _(
-            "It is not something the police and the kommun can do within this promise."
+            "It is not something the police and the municipality can do within this promise."
         ),
         DeclineReason.OTHERS: _("Someone else is responsible for it, and we have passed it on."),
         DeclineReason.LATER: _("We cannot do it this year, but we keep it for the next promise."),
