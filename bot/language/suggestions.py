@@ -28,7 +28,15 @@ from bot.language.phrases import CompiledPhrase, compile_family, compile_phrase,
 from bot.language.questions import Intent, Match
 from bot.language.textkit import LOCALES_DIR, tokens
 
-__all__ = ["area_at", "load_tables", "read_suggestion", "refine", "theme_ids", "theme_name"]
+__all__ = [
+    "area_at",
+    "load_tables",
+    "read_suggestion",
+    "read_theme",
+    "refine",
+    "theme_ids",
+    "theme_name",
+]
 
 _TABLES = ("kinds", "themes", "when", "why")
 _KINDS = ("wish", "meeting", "unsafe")
@@ -142,6 +150,12 @@ def read_suggestion(text: str, promise: Promise) -> Reading | None:
     if "wish" in kinds:
         return Reading(SuggestionKind.WISH, theme, area, place)
     return None
+
+
+def read_theme(text: str) -> str | None:
+    """The theme a text is about, whatever it asks (a text through a poster's link)."""
+    words = " ".join(tokens(text[:1000]))
+    return next((t for t, p in load_tables().themes if p.search(words)), None)
 
 
 def refine(match: Match, text: str, promise: Promise) -> Match:
