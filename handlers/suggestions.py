@@ -5,24 +5,34 @@ service decides, the presenters write."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Update
 
 from bot.domain.records import GroupStatus, SuggestionKind
 from bot.domain.voice import POSTER_PREFIX, DeclineReason, Reading, TimeOfDay, Why
 from bot.language.emergency import Danger
 from bot.language.questions import Intent, Match
-from bot.language.suggestions import area_at, read_suggestion
+from bot.language.suggestions import area_at, read_suggestion, read_theme
 from bot.render import Screen
 from bot.render import suggestions as render
 from bot.render import suggestions_staff as staff
 from bot.render.callbacks import GroupAction, GroupPress, VoiceAction, VoicePress
 from bot.services.suggestions import VoiceDraft, with_reasons
+from bot.settings import SUPPORTED_LOCALES
 from handlers.common import BotContext, admin_only, pressed, reply, show, stale_answer, user_data
 
 # What a poster's text never becomes: danger and the like keep their own answers.
 _NOT_FOR_POSTER = frozenset(
     {Intent.EMERGENCY, Intent.SCAM_CHECK, Intent.STOP_TIPS, Intent.POISON_QUESTION}
 )
+
+
+def in_language(context: BotContext, locale: str) -> None:
+    """Answer a card's taps in the language its text was written in (residents only)."""
+    actor = context.actor
+    if not actor.is_staff and locale != actor.locale and locale in SUPPORTED_LOCALES:
+        context.actor = replace(actor, locale=locale, tr=context.services.translator(locale))
 
 
 def poster_event(payload: str) -> int | None:
@@ -54,7 +64,9 @@ async def take_text(update: Update, context: BotContext, match: Match, text: str
     reading = match.suggestion
     if reading is None and event_id is not None:
         # Through a poster, whatever she writes is what she wants brought up.
-        reading = read_suggestion(text, context.services.promise) or Reading(SuggestionKind.THEME)
+        reading = read_suggestion(text, context.services.promise) or Reading(
+            SuggestionKind.THEME, read_theme(text)
+        )
     if reading is not None:
         scratch.voice_event = None
         scratch.voice = voice.draft(text, reading, actor.locale, event_id)
@@ -84,6 +96,9 @@ async def press_voice(update: Update, context: BotContext, press: VoicePress) ->
     """A tap on a suggestion card. Its argument is untrusted: an unknown time of day,
     reason or area is a stale button."""
     scratch = user_data(context)
+    pending = scratch.voice or scratch.voice_offer
+    if pending is not None:
+        in_language(context, pending.locale)  # the card's language: the text's
     tr = context.actor.tr
     voice = context.features.suggestions
     if press.action is VoiceAction.OFFER:
