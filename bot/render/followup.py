@@ -277,8 +277,8 @@ def report_data(report: Report) -> dict[str, object]:
 
 def _voice(report: Report) -> dict[str, object] | None:
     """The "Ni sa – vi gjorde" section's words and rows, or None (not gathered)."""
-    if report.voice is None:
-        return None
+    if report.voice is None or not report.voice.total:
+        return None  # nothing raised yet: no section (the open data still says so)
     return {
         "words": voice_words(report.tr, report.voice),
         "rows": voice_rows(report.tr, report.promise, report.voice),
