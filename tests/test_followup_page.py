@@ -456,7 +456,8 @@ def test_report_command_writes_json_and_a_site(
     capsys.readouterr()
     assert _report_cli(settings, "--format", "json", "--today", "2025-01-15") == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"promise", "generated_at", "commitments"}
+    assert set(data) == {"promise", "generated_at", "commitments", "voice"}
+    assert data["voice"]["total"] == 0 and data["voice"]["groups"] == []
     assert data["promise"]["ended"] is True and data["promise"]["no_reports_yet"] is False
     assert [c["id"] for c in data["commitments"]][:2] == ["gvi", "mobile_dialogue"]
     assert _report_cli(settings, "--site", str(tmp_path / "site"), "--today", "2024-03-12") == 0
