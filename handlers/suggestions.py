@@ -70,7 +70,7 @@ async def take_text(update: Update, context: BotContext, match: Match, text: str
     if reading is not None:
         scratch.voice_event = None
         scratch.voice = voice.draft(text, reading, actor.locale, event_id)
-        await show_card(update, context, scratch.voice)
+        await show_card(update, context, scratch.voice, unsure=match.danger is not None)
         return True
     if match.intent is Intent.WORRY:
         answer = await context.features.answers.respond(match, actor.locale)
@@ -83,11 +83,17 @@ async def take_text(update: Update, context: BotContext, match: Match, text: str
 
 
 async def show_card(
-    update: Update, context: BotContext, draft: VoiceDraft, *, edit: bool = False
+    update: Update,
+    context: BotContext,
+    draft: VoiceDraft,
+    *,
+    edit: bool = False,
+    unsure: bool = False,
 ) -> None:
     voice = context.features.suggestions
     event = await voice.event_for(draft.event_id)
-    screen = render.card(context.actor.tr, context.services.promise, draft.reading, event)
+    promise = context.services.promise
+    screen = render.card(context.actor.tr, promise, draft.reading, event, unsure)
     await show(update, screen, edit=edit)
 
 

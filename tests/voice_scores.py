@@ -83,8 +83,8 @@ def table(folder: Path, part: str) -> str:
         for f in FIGURES:
             total.figures[f].right += s.figures[f].right
             total.figures[f].total += s.figures[f].total
-        lines.append(f"{lang:<5}{part:<9}" + "".join(f"{str(s.figures[f]):>10}" for f in FIGURES))
-    lines.append(f"{'all':<5}{part:<9}" + "".join(f"{str(total.figures[f]):>10}" for f in FIGURES))
+        lines.append(f"{lang:<5}{part:<9}" + "".join(f"{s.figures[f]!s:>10}" for f in FIGURES))
+    lines.append(f"{'all':<5}{part:<9}" + "".join(f"{total.figures[f]!s:>10}" for f in FIGURES))
     return "\n".join(lines)
 
 

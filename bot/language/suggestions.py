@@ -39,9 +39,12 @@ __all__ = [
 ]
 
 _TABLES = ("kinds", "themes", "when", "why")
-_KINDS = ("wish", "meeting", "unsafe")
+_KINDS = ("wish", "meeting", "unsafe", "fear", "place")
+# Longer texts are pasted messages, not suggestions.
+MAX_SUGGESTION = 600
 # Intents a suggestion never replaces: danger first, always; a scam, a stop, a tip to the
-# police, a poisoning question keep their own answers.
+# police, a poisoning question keep their own answers (a theme for a theme meeting about
+# fraud or drugs is still a theme: see ``_THEME_OVER``).
 _KEEP = frozenset(
     {
         Intent.EMERGENCY,
@@ -53,6 +56,9 @@ _KEEP = frozenset(
         Intent.SUBSCRIBE_TIPS,
     }
 )
+
+
+_THEME_OVER = frozenset({Intent.FRAUD_HELP, Intent.TIP_OFF})
 
 
 @dataclass(frozen=True)
@@ -131,8 +137,8 @@ _places_of = per_promise(_places)
 def read_suggestion(text: str, promise: Promise) -> Reading | None:
     """What ``text`` suggests, or None when it suggests nothing."""
     tables = load_tables()
-    words = " ".join(tokens(text[:1000]))
-    if not words:
+    words = " ".join(tokens(text[:MAX_SUGGESTION]))
+    if not words or len(text) > MAX_SUGGESTION:
         return None
     kinds = {k for k, p in tables.kinds.items() if p.search(words)}
     area = place = None
@@ -143,7 +149,8 @@ def read_suggestion(text: str, promise: Promise) -> Reading | None:
     theme = next((t for t, p in tables.themes if p.search(words)), None)
     when = next((w for w, p in tables.when if p.search(words)), None)
     why = tuple(w for w, p in tables.why if p.search(words))
-    if "unsafe" in kinds:
+    # Fear alone is a worry ("I'm afraid my son …"); fear of a place is an unsafe place.
+    if "unsafe" in kinds or ("fear" in kinds and (area is not None or "place" in kinds)):
         return Reading(SuggestionKind.UNSAFE_PLACE, theme, area, place, when, why)
     if "wish" in kinds and "meeting" in kinds:
         return Reading(SuggestionKind.THEME, theme, area, place)
@@ -161,10 +168,14 @@ def read_theme(text: str) -> str | None:
 def refine(match: Match, text: str, promise: Promise) -> Match:
     """The question matcher's ``match``, or a suggestion when the text makes one. Danger, a
     scam, a past crime, a stop and a tip to the police keep their own answers."""
-    if match.intent in _KEEP or match.danger == Danger.PAST_CRIME.value:
+    if match.intent is Intent.EMERGENCY or match.danger == Danger.PAST_CRIME.value:
         return match
     reading = read_suggestion(text, promise)
     if reading is None:
+        return match
+    if match.intent in _KEEP and not (
+        match.intent in _THEME_OVER and reading.kind is SuggestionKind.THEME
+    ):
         return match
     intent = (
         Intent.UNSAFE_PLACE if reading.kind is SuggestionKind.UNSAFE_PLACE else Intent.SUGGESTION

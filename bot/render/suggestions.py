@@ -22,6 +22,7 @@ from bot.domain.voice import (
 from bot.i18n import Translator
 from bot.language.suggestions import theme_name
 from bot.render import Button, Screen
+from bot.render.answers import safety_line
 from bot.render.callbacks import VoiceAction, VoicePress
 
 
@@ -95,15 +96,30 @@ def what_happens(tr: Translator) -> str:
     )
 
 
-def received_text(tr: Translator, promise: Promise, reading: Reading) -> str:
+def _opening(tr: Translator, reading: Reading, unsure: bool) -> list[str]:
+    """An unsafe place is told in the words of a worry, and a text that may be about danger
+    is answered with 112 first: the safety line opens the reply, as for a worry."""
+    if unsure or reading.kind is SuggestionKind.UNSAFE_PLACE:
+        return [safety_line(tr)]
+    return []
+
+
+def received_text(tr: Translator, promise: Promise, reading: Reading, unsure: bool = False) -> str:
     """What a suggestion was read as and what happens next (also ``answer``'s text)."""
-    return "\n\n".join([_what(tr, promise, reading), what_happens(tr)])
+    parts = [*_opening(tr, reading, unsure), _what(tr, promise, reading), what_happens(tr)]
+    return "\n\n".join(parts)
 
 
-def card(tr: Translator, promise: Promise, reading: Reading, event: Event | None = None) -> Screen:
+def card(
+    tr: Translator,
+    promise: Promise,
+    reading: Reading,
+    event: Event | None = None,
+    unsure: bool = False,
+) -> Screen:
     """The card before a suggestion is passed on: nothing is kept until a Send button."""
     _ = tr.gettext
-    parts = [_what(tr, promise, reading)]
+    parts = [*_opening(tr, reading, unsure), _what(tr, promise, reading)]
     if event is not None:
         parts.append(_("It will be linked to {event}.").format(event=event.title))
     parts.append(what_happens(tr))

@@ -159,9 +159,8 @@ class AnswerService:
     async def _respond(self, match: Match, tr: Translator) -> Answer:
         intent = match.intent
         if match.suggestion is not None:  # a theme, wish or unsafe place (bot.services.suggestions)
-            return Answer(
-                intent.value, None, voice.received_text(tr, self.s.promise, match.suggestion)
-            )
+            text = voice.received_text(tr, self.s.promise, match.suggestion, bool(match.danger))
+            return Answer(intent.value, None, text)
         if intent is Intent.UNKNOWN and not reads(tr.locale, match):
             # A script none of our languages is written in: the safety line, then the menu.
             text = render.unreadable_text(tr, self.s.promise)
