@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+import pytest
+
 from bot.clock import STOCKHOLM
 from bot.domain.followup_view import PeriodFilter
 from bot.domain.records import Event, GroupStatus
@@ -247,3 +249,52 @@ async def test_poster(harness: Harness) -> None:
     assert "<svg" in page and link in page
     assert "Vad vill du att vi tar upp?" in page
     assert "ماذا تريد أن نطرح؟" in page and "Co chcesz, żebyśmy poruszyli?" in page
+
+
+async def test_the_monday_digest_adds_one_line(harness: Harness) -> None:
+    from bot.domain.records import Org
+    from bot.services.reminders import ReminderService
+    from storage.deliveries import OutgoingMessage
+
+    h = harness
+    now = h.clock.now()
+    await h.services.staff.upsert(7001, Org.MUNICIPALITY, "Kim Kommun", now, None)
+    h.clock.set(datetime(2024, 4, 15, 8, 0, tzinfo=STOCKHOLM))  # a Monday in April
+    for user_id in (8301, 8302):
+        await suggest(h, user_id, "ni borde ha mer belysning i bro", "sv", follow=False)
+    await suggest(h, 8303, "det känns otryggt vid bro station", "sv", follow=False)
+    h.clock.set(datetime(2024, 4, 15, 8, 30, tzinfo=STOCKHOLM))
+    assert await ReminderService(h.services).digest_tick() == 1
+    row = await h.services.db.fetchone("SELECT payload FROM deliveries WHERE kind = 'digest'")
+    text = OutgoingMessage.from_json(row["payload"]).text
+    assert text.endswith("3 nya förslag: belysning (2), otrygga platser i Bro (1) (/forslag)")
+
+
+@pytest.mark.parametrize("lang", ["sv", "en", "fi", "ar", "fa", "so", "pl"])
+async def test_every_resident_screen_in_each_language(harness: Harness, lang: str) -> None:
+    """The card, the thanks and both messages back: translated, filled in, buttons that fit."""
+    from bot.domain.records import SuggestionKind
+    from bot.domain.voice import Reading, TimeOfDay, Why
+    from bot.render import suggestions as render
+
+    event = await meeting(harness)
+    tr = harness.services.translator(lang)
+    promise = harness.services.promise
+    place = Reading(SuggestionKind.UNSAFE_PLACE, None, None, None, TimeOfDay.NIGHT, (Why.DARK,))
+    screens = [
+        render.card(tr, promise, place, event),
+        render.card(tr, promise, Reading(SuggestionKind.THEME, "moped"), event),
+        render.told_planned(tr, promise, "theme.moped", event),
+        render.told_declined(tr, promise, "area.bro", "later"),
+    ]
+    english = render.what_happens(harness.services.translator("en"))
+    for screen in screens:
+        assert "{" not in screen.text and len(screen.text) < 4096
+        if lang != "en":
+            assert english not in screen.text
+        for row in screen.rows:
+            assert all(len(b.label) <= 40 for b in row)
+            assert sum(len(b.label) for b in row) <= 48, [b.label for b in row]
+    assert render.sent(tr, True) != render.sent(harness.services.translator("en"), True) or (
+        lang == "en"
+    )
