@@ -60,11 +60,11 @@ async def act_on(update: Update, context: BotContext, understood: Understood) ->
     """What was understood (typed or tapped), done: the chat's own action for an intent in
     ``CHAT_ACTIONS``, else the answer from the service's table (``bot.services.answers``)."""
     speak(context, understood.locale)
-    action = CHAT_ACTIONS.get(understood.match.intent, answer)
+    action = CHAT_ACTIONS.get(understood.match.intent, give_answer)
     await action(update, context, understood)
 
 
-async def answer(update: Update, context: BotContext, understood: Understood) -> None:
+async def give_answer(update: Update, context: BotContext, understood: Understood) -> None:
     # In the language ``speak`` settled on (staff screens stay Swedish or English).
     settled = replace(understood, locale=context.actor.locale)
     await show(update, answered(await context.features.answers.respond(settled)))
@@ -84,7 +84,7 @@ async def check_a_text(update: Update, context: BotContext, understood: Understo
     if understood.tapped:
         await ask_for_scam_text(update, context)
     else:
-        await answer(update, context, understood)
+        await give_answer(update, context, understood)
 
 
 # What the chat does itself instead of answering: the one place in the handlers that acts on
@@ -97,6 +97,7 @@ CHAT_ACTIONS: Mapping[Intent, ChatAction] = MappingProxyType(
         # "Hur går det?" (or the menu's button) gets exactly what /progress shows: the chart
         # and the summary.
         Intent.PROGRESS: progress_chart,
+        # "Is this a scam?" tapped: the next text is checked; a checked text: its answer.
         Intent.SCAM_CHECK: check_a_text,
     }
 )
