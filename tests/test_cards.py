@@ -237,3 +237,16 @@ async def test_privacy_tells_staff_about_their_cards(harness: Harness) -> None:
     assert "• 1 rapportkort som inte är sparat än" in h.tg.last(STAFF).text
     await h.say(STAFF, "/privacy", lang="en")
     assert "• 1 report card not saved yet" in h.tg.last(STAFF).text
+
+
+async def test_a_fix_an_hour_later_asks_which_card(harness: Harness) -> None:
+    h = harness
+    await make_staff(h)
+    await h.say(STAFF, THEME)
+    h.clock.set(h.clock.now() + timedelta(hours=2))
+    await h.say(STAFF, "ca 25")
+    asked = h.tg.last(STAFF)
+    assert "Vilket kort gäller det?" in asked.text and "Tematräffar" in asked.text
+    await h.press(STAFF, "rep:open:0")
+    await h.say(STAFF, "ca 25")  # now it is the open card
+    assert "Personer: 25" in h.tg.last(STAFF).text
