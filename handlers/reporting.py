@@ -144,7 +144,7 @@ async def on_staff_text(update: Update, context: BotContext) -> bool:
     new = reporting.read(text)
     if open_card is None:
         if new is None:
-            return False
+            return await fix_for_a_waiting_card(update, context, text)
         await show_card(update, context, ReportScratch(new, source=text), edit=False)
         return True
     expecting = open_card.awaiting
@@ -176,6 +176,22 @@ async def on_staff_text(update: Update, context: BotContext) -> bool:
     await show(
         update, present.which_card(tr, context.services.promise, kept, open_card.id, pending.id)
     )
+    return True
+
+
+async def fix_for_a_waiting_card(update: Update, context: BotContext, text: str) -> bool:
+    """A fix ("ca 25") when no card has been touched for an hour, but some wait: which one?
+    (A fix is never applied to a card the person may have forgotten.)"""
+    if looks_like_question(text):
+        return False
+    fix = parse_fix(text, context.services.promise, context.services.clock.today(), None)
+    if not given(fix):
+        return False
+    cards = [(c.id, c.draft) for c in await service(context).cards(context.actor) if c.id]
+    if not cards:
+        return False
+    screen = present.which_card_for_fix(context.actor.tr, context.services.promise, cards)
+    await show(update, screen)
     return True
 
 

@@ -11,21 +11,15 @@ from telegram import Update
 
 from bot.domain.records import GroupStatus, SuggestionKind
 from bot.domain.voice import POSTER_PREFIX, DeclineReason, Reading, TimeOfDay, Why
-from bot.language.emergency import Danger
-from bot.language.questions import Intent, Match
-from bot.language.suggestions import area_at, read_suggestion, read_theme
+from bot.language.suggestions import area_at, for_poster
 from bot.render import Screen
 from bot.render import suggestions as render
 from bot.render import suggestions_staff as staff
 from bot.render.callbacks import GroupAction, GroupPress, VoiceAction, VoicePress
+from bot.services.answers import Understood
 from bot.services.suggestions import VoiceDraft, with_reasons
 from bot.settings import SUPPORTED_LOCALES
 from handlers.common import BotContext, admin_only, pressed, reply, show, stale_answer, user_data
-
-# What a poster's text never becomes: danger and the like keep their own answers.
-_NOT_FOR_POSTER = frozenset(
-    {Intent.EMERGENCY, Intent.SCAM_CHECK, Intent.STOP_TIPS, Intent.POISON_QUESTION}
-)
 
 
 def in_language(context: BotContext, locale: str) -> None:
@@ -52,34 +46,53 @@ async def start_from_poster(update: Update, context: BotContext, event_id: int) 
     await reply(update, text)
 
 
-async def take_text(update: Update, context: BotContext, match: Match, text: str) -> bool:
-    """A resident's text that suggests something opens a card (True); a worry gets its
-    answer with "Do you want us to include this?" (True); anything else is not ours."""
+def through_poster(context: BotContext, understood: Understood) -> Understood:
+    """After a poster's link, the next text is a theme for its event (danger still first:
+    ``bot.language.suggestions.for_poster``)."""
+    if user_data(context).voice_event is None or understood.tapped:
+        return understood
+    return replace(understood, match=for_poster(understood.match))
+
+
+async def open_card(update: Update, context: BotContext, understood: Understood) -> None:
+    """A theme, wish or unsafe place: the card that says what was understood; nothing is kept
+    until Send. The text is redacted before it is kept even in the card."""
     scratch = user_data(context)
-    voice = context.features.suggestions
-    actor = context.actor
-    if match.intent in _NOT_FOR_POSTER or match.danger == Danger.PAST_CRIME.value:
-        return False
-    event_id = scratch.voice_event
-    reading = match.suggestion
-    if reading is None and event_id is not None:
-        # Through a poster, whatever she writes is what she wants brought up.
-        reading = read_suggestion(text, context.services.promise) or Reading(
-            SuggestionKind.THEME, read_theme(text)
+    message = update.message
+    reading = understood.match.suggestion
+    if message is None or reading is None:  # a tap carries no text to send
+        await give_answer(update, context, understood)
+        return
+    event_id, scratch.voice_event = scratch.voice_event, None
+    draft = context.features.suggestions.draft(
+        message.text or "", reading, context.actor.locale, event_id
+    )
+    scratch.voice = draft
+    await show_card(update, context, draft, unsure=understood.match.danger is not None)
+
+
+async def answer_with_offer(update: Update, context: BotContext, understood: Understood) -> None:
+    """A worry: its calm answer, and "Do you want us to include this?" under it (the text
+    becomes a suggestion only if she taps it, then Send)."""
+    answer = await context.features.answers.respond(
+        replace(understood, locale=context.actor.locale)
+    )
+    message = update.message
+    offered = understood.match.suggestion
+    rows = list(answer.buttons)
+    if message is not None and offered is not None and not understood.tapped:
+        user_data(context).voice_offer = context.features.suggestions.draft(
+            message.text or "", offered, context.actor.locale
         )
-    if reading is not None:
-        scratch.voice_event = None
-        scratch.voice = voice.draft(text, reading, actor.locale, event_id)
-        await show_card(update, context, scratch.voice, unsure=match.danger is not None)
-        return True
-    if match.intent is Intent.WORRY:
-        answer = await context.features.answers.respond(match, actor.locale)
-        found = read_suggestion(text, context.services.promise)
-        offered = found or Reading(SuggestionKind.WISH)
-        scratch.voice_offer = voice.draft(text, offered, actor.locale)
-        await show(update, Screen(answer.text, [*answer.buttons, render.offer_row(actor.tr)]))
-        return True
-    return False
+        rows.append(render.offer_row(context.actor.tr))
+    await show(update, Screen(answer.text, rows))
+
+
+async def give_answer(update: Update, context: BotContext, understood: Understood) -> None:
+    answer = await context.features.answers.respond(
+        replace(understood, locale=context.actor.locale)
+    )
+    await show(update, Screen(answer.text, answer.buttons))
 
 
 async def show_card(

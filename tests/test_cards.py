@@ -225,3 +225,28 @@ async def test_a_resident_text_that_reads_like_a_report_never_opens_a_card(
     await h.raw(message_update(user(6398), THEME))
     assert "rep:" not in " ".join(offered(h, 6398))
     assert await h.app.bot_data.features.reporting.cards_repo.of_user(6398) == []
+
+
+async def test_privacy_tells_staff_about_their_cards(harness: Harness) -> None:
+    h = harness
+    await make_staff(h)
+    await h.say(STAFF, "/integritet")
+    assert "rapportkort" not in h.tg.last(STAFF).text
+    await h.say(STAFF, THEME)
+    await h.say(STAFF, "/integritet")
+    assert "• 1 rapportkort som inte är sparat än" in h.tg.last(STAFF).text
+    await h.say(STAFF, "/privacy", lang="en")
+    assert "• 1 report card not saved yet" in h.tg.last(STAFF).text
+
+
+async def test_a_fix_an_hour_later_asks_which_card(harness: Harness) -> None:
+    h = harness
+    await make_staff(h)
+    await h.say(STAFF, THEME)
+    h.clock.set(h.clock.now() + timedelta(hours=2))
+    await h.say(STAFF, "ca 25")
+    asked = h.tg.last(STAFF)
+    assert "Vilket kort gäller det?" in asked.text and "Tematräffar" in asked.text
+    await h.press(STAFF, "rep:open:0")
+    await h.say(STAFF, "ca 25")  # now it is the open card
+    assert "Personer: 25" in h.tg.last(STAFF).text

@@ -112,6 +112,7 @@ class PrivacyReport:
     follows: int
     is_staff: bool
     reports: int = 0
+    cards: int = 0  # report cards not saved yet
     # True: chosen with /language; False: taken from the Telegram app; None: not known.
     locale_chosen: bool | None = None
     # Suggestions she asked to hear about (her chat id is kept with them until answered + 30 d).

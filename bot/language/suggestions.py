@@ -30,6 +30,7 @@ from bot.language.textkit import LOCALES_DIR, tokens
 
 __all__ = [
     "area_at",
+    "for_poster",
     "load_tables",
     "read_suggestion",
     "read_theme",
@@ -136,10 +137,16 @@ _places_of = per_promise(_places)
 
 def read_suggestion(text: str, promise: Promise) -> Reading | None:
     """What ``text`` suggests, or None when it suggests nothing."""
+    return _read(text, promise)[0]
+
+
+def _read(text: str, promise: Promise) -> tuple[Reading | None, Reading]:
+    """What ``text`` suggests (or None), and what it would be as a wish if its writer chose to
+    send it (a worry's "Do you want us to include this?", a poster's text)."""
     tables = load_tables()
     words = " ".join(tokens(text[:MAX_SUGGESTION]))
     if not words or len(text) > MAX_SUGGESTION:
-        return None
+        return None, Reading(SuggestionKind.WISH)
     kinds = {k for k, p in tables.kinds.items() if p.search(words)}
     area = place = None
     for area_id, written, pattern in _places_of(promise):
@@ -149,14 +156,15 @@ def read_suggestion(text: str, promise: Promise) -> Reading | None:
     theme = next((t for t, p in tables.themes if p.search(words)), None)
     when = next((w for w, p in tables.when if p.search(words)), None)
     why = tuple(w for w, p in tables.why if p.search(words))
+    wish = Reading(SuggestionKind.WISH, theme, area, place)
     # Fear alone is a worry ("I'm afraid my son …"); fear of a place is an unsafe place.
     if "unsafe" in kinds or ("fear" in kinds and (area is not None or "place" in kinds)):
-        return Reading(SuggestionKind.UNSAFE_PLACE, theme, area, place, when, why)
+        return Reading(SuggestionKind.UNSAFE_PLACE, theme, area, place, when, why), wish
     if "wish" in kinds and "meeting" in kinds:
-        return Reading(SuggestionKind.THEME, theme, area, place)
+        return Reading(SuggestionKind.THEME, theme, area, place), wish
     if "wish" in kinds:
-        return Reading(SuggestionKind.WISH, theme, area, place)
-    return None
+        return wish, wish
+    return None, wish
 
 
 def read_theme(text: str) -> str | None:
@@ -170,17 +178,38 @@ def refine(match: Match, text: str, promise: Promise) -> Match:
     scam, a past crime, a stop and a tip to the police keep their own answers."""
     if match.intent is Intent.EMERGENCY or match.danger == Danger.PAST_CRIME.value:
         return match
-    reading = read_suggestion(text, promise)
-    if reading is None:
-        return match
-    if match.intent in _KEEP and not (
-        match.intent in _THEME_OVER and reading.kind is SuggestionKind.THEME
+    reading, offered = _read(text, promise)
+    if reading is None or (
+        match.intent in _KEEP
+        and not (match.intent in _THEME_OVER and reading.kind is SuggestionKind.THEME)
     ):
-        return match
+        # Not a suggestion; ``suggestion`` is what it would be if she chose to send it.
+        return replace(match, suggestion=offered)
     intent = (
         Intent.UNSAFE_PLACE if reading.kind is SuggestionKind.UNSAFE_PLACE else Intent.SUGGESTION
     )
     return replace(match, intent=intent, kind=None, alternatives=(), suggestion=reading)
+
+
+# What a text after a poster's link never becomes: danger and the like keep their answers.
+_NOT_FOR_POSTER = frozenset(
+    {Intent.EMERGENCY, Intent.SCAM_CHECK, Intent.STOP_TIPS, Intent.POISON_QUESTION}
+)
+
+
+def for_poster(match: Match) -> Match:
+    """A text written after a poster's link is what its writer wants brought up: a theme
+    (with the theme and place it names), unless it is about danger, a scam, a stop or a
+    poisoning, or already a suggestion."""
+    if (
+        match.intent in _NOT_FOR_POSTER
+        or match.danger == Danger.PAST_CRIME.value
+        or match.intent in (Intent.SUGGESTION, Intent.UNSAFE_PLACE)
+    ):
+        return match
+    offered = match.suggestion or Reading(SuggestionKind.THEME)
+    theme = Reading(SuggestionKind.THEME, offered.theme, offered.area, offered.place)
+    return replace(match, intent=Intent.SUGGESTION, kind=None, alternatives=(), suggestion=theme)
 
 
 def area_at(promise: Promise, latitude: float, longitude: float) -> str | None:

@@ -177,6 +177,13 @@ def cards_list(tr: Translator, promise: Promise, drafts: list[tuple[int, Draft]]
     return Screen("\n".join(lines), rows)
 
 
+def which_card_for_fix(tr: Translator, promise: Promise, drafts: list[tuple[int, Draft]]) -> Screen:
+    """A change typed when no card is open: open the card it is for, then type it again."""
+    listing = cards_list(tr, promise, drafts)
+    intro = tr.gettext("Which card is that for? Open it, then write the change again.")
+    return Screen(intro + "\n\n" + listing.text, listing.rows)
+
+
 def waiting(tr: Translator, promise: Promise, draft: Draft, card_id: int) -> Screen:
     """A card untouched for a day: it is not saved, and is dropped in a day."""
     _ = tr.gettext

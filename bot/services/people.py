@@ -163,6 +163,7 @@ class PeopleService:
             if actor.is_staff
             else 0,
             locale_chosen=await self.s.users.locale_chosen(actor.user_id),
+            cards=footprint.cards,
             suggestions=await SuggestionRepo(self.s.db).following(actor.user_id),
         )
 
