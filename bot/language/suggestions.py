@@ -33,7 +33,6 @@ __all__ = [
     "for_poster",
     "load_tables",
     "read_suggestion",
-    "read_theme",
     "refine",
     "theme_ids",
     "theme_name",
@@ -165,12 +164,6 @@ def _read(text: str, promise: Promise) -> tuple[Reading | None, Reading]:
     if "wish" in kinds:
         return wish, wish
     return None, wish
-
-
-def read_theme(text: str) -> str | None:
-    """The theme a text is about, whatever it asks (a text through a poster's link)."""
-    words = " ".join(tokens(text[:1000]))
-    return next((t for t, p in load_tables().themes if p.search(words)), None)
 
 
 def refine(match: Match, text: str, promise: Promise) -> Match:
