@@ -23,7 +23,9 @@ from bot.render.callbacks import (
     PlanAction,
     PlanPress,
 )
+from bot.render.poster import poster_link
 from bot.render.reporting import followup_counts
+from bot.render.suggestions_staff import poster_line
 from bot.services.events import EventService, PlanScratch
 from handlers.common import (
     BotContext,
@@ -327,7 +329,11 @@ async def plan_visibility(update: Update, context: BotContext, press: PlanPress)
         return PlanStep.DESCRIPTION
     event = await events.plan(actor, event_draft)
     user_data(context).plan = None
-    await reply(update, render.planned(tr, context.services.promise, event), edit=True)
+    text = render.planned(tr, context.services.promise, event)
+    if events.is_public(event):
+        # Its deep link for residents' suggestions, and the poster (handlers.suggestions).
+        text += "\n\n" + poster_line(tr, poster_link(context.bot.username, event.id), event.id)
+    await reply(update, text, edit=True)
     return ConversationHandler.END
 
 

@@ -298,3 +298,22 @@ async def test_every_resident_screen_in_each_language(harness: Harness, lang: st
     assert render.sent(tr, True) != render.sent(harness.services.translator("en"), True) or (
         lang == "en"
     )
+
+
+async def test_planning_a_public_event_gives_its_suggestion_link(harness: Harness) -> None:
+    from tests.test_events import STAFF, make_staff
+
+    h = harness
+    await make_staff(h)
+    await h.press(STAFF, "plan:kind:theme_meeting")  # outside /plan: stale, nothing happens
+    await h.say(STAFF, "/planera")
+    await h.press(STAFF, "plan:kind:theme_meeting")
+    await h.say(STAFF, "Tematräff om mopeder")
+    await h.say(STAFF, "20/3 18-20")
+    await h.say(STAFF, "Trygghetscenter")
+    await h.say(STAFF, "-")
+    await h.press(STAFF, "plan:vis:public")
+    await h.press(STAFF, "plan:save:0")
+    (event,) = await h.services.events.by_organiser(STAFF, h.clock.now())
+    saved = h.tg.last(STAFF).text
+    assert f"?start=s_{event.id}" in saved and f"trygghetsbot poster {event.id}" in saved

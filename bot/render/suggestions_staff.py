@@ -177,3 +177,11 @@ def digest_line(tr: Translator, promise: Promise, counts: Sequence[tuple[str, in
         "{n} new suggestions: {groups}{more} (/suggestions)",
         total,
     ).format(n=total, groups=groups, more=more)
+
+
+def poster_line(tr: Translator, link: str, event_id: int) -> str:
+    """After /plan: the event's link for residents' suggestions, and its printable poster."""
+    return tr.gettext(
+        "Residents' suggestions for it: {link} (what comes in through it is tied to this "
+        "event). A printable poster with a QR code: trygghetsbot poster {id}"
+    ).format(link=link, id=event_id)
