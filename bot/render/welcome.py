@@ -81,6 +81,7 @@ def help_text(tr: Translator, role: Role) -> str:
             _("For admins:"),
             _("/invite – invite a staff member"),
             _("/staff – list and remove staff"),
+            _("/suggestions – residents' suggestions and unsafe places"),
         ]
     return "\n".join(lines) + "\n\n" + safety_note(tr)
 
