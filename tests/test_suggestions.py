@@ -317,3 +317,19 @@ async def test_planning_a_public_event_gives_its_suggestion_link(harness: Harnes
     (event,) = await h.services.events.by_organiser(STAFF, h.clock.now())
     saved = h.tg.last(STAFF).text
     assert f"?start=s_{event.id}" in saved and f"trygghetsbot poster {event.id}" in saved
+
+
+async def test_told_residents_are_forgotten_after_30_days(harness: Harness) -> None:
+    h = harness
+    event = await meeting(h)
+    await suggest(h, SWEDE, "ni borde ha en tematräff om mopedbuskörning", "sv")
+    await h.say(SWEDE, "/integritet")
+    assert "1 förslag som du vill höra om" in h.tg.last(SWEDE).text
+    await h.press(ADMIN_ID, f"vg:link:theme.moped:{event.id}")
+    service = build_features(h.services).suggestions
+    h.clock.advance(timedelta(days=29))
+    assert await service.purge() == 0
+    h.clock.advance(timedelta(days=2))
+    assert await service.purge() == 1
+    assert await rows(h, "suggestion_followers") == []
+    assert len(await rows(h, "suggestions")) == 1  # the suggestion stays, without her
