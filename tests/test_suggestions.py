@@ -264,10 +264,14 @@ async def test_the_monday_digest_adds_one_line(harness: Harness) -> None:
         await suggest(h, user_id, "ni borde ha mer belysning i bro", "sv", follow=False)
     await suggest(h, 8303, "det känns otryggt vid bro station", "sv", follow=False)
     h.clock.set(datetime(2024, 4, 15, 8, 30, tzinfo=STOCKHOLM))
-    assert await ReminderService(h.services).digest_tick() == 1
-    row = await h.services.db.fetchone("SELECT payload FROM deliveries WHERE kind = 'digest'")
-    text = OutgoingMessage.from_json(row["payload"]).text
-    assert text.endswith("3 nya förslag: belysning (2), otrygga platser i Bro (1) (/forslag)")
+    assert await ReminderService(h.services).digest_tick() == 2  # the staff member, the admin
+    rows = await h.services.db.fetchall(
+        "SELECT chat_id, payload FROM deliveries WHERE kind = 'digest' ORDER BY chat_id"
+    )
+    texts = {r["chat_id"]: OutgoingMessage.from_json(r["payload"]).text for r in rows}
+    line = "3 nya förslag: belysning (2), otrygga platser i Bro (1) (/forslag)"
+    assert texts[7001].endswith(line) and "Tematräffar" in texts[7001]
+    assert texts[ADMIN_ID] == line  # a coordinator without a digest of her own
 
 
 @pytest.mark.parametrize("lang", ["sv", "en", "fi", "ar", "fa", "so", "pl"])

@@ -85,6 +85,11 @@ def digest(
     return Screen(text, digest_buttons(tr, items))
 
 
+def voice_digest(tr: Translator, promise: Promise, voice: Sequence[tuple[str, int]]) -> Screen:
+    """To a coordinator with no digest of her own: the week's suggestions, one line."""
+    return Screen(digest_line(tr, promise, voice))
+
+
 def escalation(tr: Translator, commitment: Commitment, row: PaceRow) -> Screen:
     """To admins: a period ended with a missed target."""
     _ = tr.gettext

@@ -115,8 +115,36 @@ class ReminderService:
                 )
             )
         sent = await self.s.deliveries.enqueue_many(queued, now) if queued else 0
+        if voice:
+            # Coordinators read the suggestions: an admin without a digest of her own gets
+            # the line by itself.
+            sent += await self._voice_to_admins(voice, key, set(per_member))
         log.info("digest %s: %d queued, %d commitment(s) need attention", key, sent, len(items))
         return sent
+
+    async def _voice_to_admins(
+        self, voice: list[tuple[str, int]], key: str, had_digest: set[int]
+    ) -> int:
+        def build(tr: Translator) -> OutgoingMessage:
+            return outgoing(render.voice_digest(tr, self.s.promise, voice))
+
+        admins = sorted(self.s.settings.admin_ids - had_digest)
+        queued = 0
+        for admin_id in admins:
+            tr = self.s.translator(staff_locale(await self.s.users.locale(admin_id)))
+            queued += await self.s.deliveries.enqueue_many(
+                [
+                    NewDelivery(
+                        admin_id,
+                        "digest",
+                        build(tr),
+                        self.s.clock.now(),
+                        dedupe_key=f"digest:{key}:{admin_id}",
+                    )
+                ],
+                self.s.clock.now(),
+            )
+        return queued
 
     async def escalation_tick(self) -> int:
         """Tell admins once about each period that recently ended with a missed target."""
