@@ -14,6 +14,7 @@ from bot.domain.promise import Promise
 from bot.domain.records import Event
 from bot.domain.voice import POSTER_PREFIX
 from bot.i18n import Translator, translator
+from bot.language.pii import redact
 from bot.settings import SUPPORTED_LOCALES
 
 _ENV = Environment(
@@ -55,10 +56,10 @@ def poster(promise: Promise, event: Event, link: str) -> str:
     commitment = promise.get(event.commitment)
     others = [_lines(translator(code), event) for code in SUPPORTED_LOCALES if code != "sv"]
     return _ENV.get_template("poster/poster.html.j2").render(
-        title=event.title,
+        title=redact(event.title),
         kind=commitment.short.get("sv") if commitment else "",
         when=sv.datetime(start),
-        place=event.place,
+        place=redact(event.place),
         main=_lines(sv, event),
         others=others,
         link=link,

@@ -20,6 +20,7 @@ from bot.domain.voice import (
     split_key,
 )
 from bot.i18n import Translator
+from bot.language.pii import redact
 from bot.language.suggestions import theme_name
 from bot.render import Button, Screen
 from bot.render.answers import safety_line
@@ -121,7 +122,7 @@ def card(
     _ = tr.gettext
     parts = [*_opening(tr, reading, unsure), _what(tr, promise, reading)]
     if event is not None:
-        parts.append(_("It will be linked to {event}.").format(event=event.title))
+        parts.append(_("It will be linked to {event}.").format(event=redact(event.title)))
     parts.append(what_happens(tr))
     rows: list[list[Button]] = []
     if reading.kind is SuggestionKind.UNSAFE_PLACE:
@@ -192,7 +193,7 @@ def poster_prompt(tr: Translator, event: Event) -> str:
     return tr.gettext(
         "What would you like us to bring up at {event}? Write it in your own words, in any "
         "language."
-    ).format(event=event.title)
+    ).format(event=redact(event.title))
 
 
 def poster_prompt_gone(tr: Translator) -> str:
@@ -229,9 +230,9 @@ def told_planned(tr: Translator, promise: Promise, key: str, event: Event) -> Sc
     ).format(
         topic=topic(tr, promise, key),
         kind=kind,
-        title=event.title,
+        title=redact(event.title),
         when=when,
-        place=(tr.comma + place) if place else "",
+        place=(tr.comma + redact(place)) if place else "",
     )
     return Screen(text + "\n\n" + tr.gettext("Thank you for telling us. /events shows it."))
 

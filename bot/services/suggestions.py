@@ -218,7 +218,7 @@ class SuggestionService:
             if group.event_id is not None:
                 event = await self.s.events.get(group.event_id)
                 if event is not None and self.events.is_public(event):
-                    title = event.title
+                    title = redact(event.title)
                     day = tr.local(event.starts_at).date().isoformat()
             shown.append(VoiceGroup(group.key, group.count, group.status, group.reason, title, day))
         shown.sort(key=lambda g: (-g.count, g.key))
