@@ -65,7 +65,9 @@ def score(folder: Path, lang: str) -> Scores:
         scores.figures["kind"].add(got == label)
         if label == "none":
             scores.figures["false"].add(got == "none")
-        reading = match.suggestion
+        # Grouped only when it was taken for a suggestion (a worry, say, also carries what it
+        # would be if its writer chose to send it).
+        reading = match.suggestion if got != "none" else None
         if "theme" in row:
             scores.figures["theme"].add(reading is not None and reading.theme == row["theme"])
         if "area" in row:

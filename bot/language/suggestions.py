@@ -118,17 +118,29 @@ def theme_name(theme: str, locale: str) -> str:
     return names.get(locale, {}).get(theme) or names.get("sv", {}).get(theme) or theme
 
 
-def _places(promise: Promise) -> tuple[tuple[str, str, re.Pattern[str]], ...]:
-    """(area id, place as written, pattern), longest place first ("bro station" before
-    "bro")."""
-    found = []
-    for area in promise.areas:
-        for place in area.places:
-            compiled = compile_family([compile_phrase(place).source])
-            if compiled:
-                found.append((area.id, place.rstrip("*"), compiled[0]))
-    found.sort(key=lambda item: -len(item[1]))
-    return tuple(found)
+@dataclass(frozen=True)
+class _Places:
+    """Every area's places in one pattern (a text is searched once): group ``p<i>`` is
+    ``places[i]`` (area id, place as written), longest first ("bro station" before "bro")."""
+
+    pattern: re.Pattern[str] | None
+    places: tuple[tuple[str, str], ...]
+
+    def find(self, words: str) -> tuple[str, str] | None:
+        found = self.pattern.search(words) if self.pattern is not None else None
+        if found is None or found.lastgroup is None:
+            return None
+        return self.places[int(found.lastgroup[1:])]
+
+
+def _places(promise: Promise) -> _Places:
+    written = sorted(
+        ((area.id, place) for area in promise.areas for place in area.places),
+        key=lambda item: -len(item[1]),
+    )
+    sources = [f"(?P<p{i}>{compile_phrase(p).source})" for i, (_a, p) in enumerate(written)]
+    pattern = compile_family(sources)
+    return _Places(pattern[0] if pattern else None, tuple((a, p.rstrip("*")) for a, p in written))
 
 
 _places_of = per_promise(_places)
@@ -147,17 +159,13 @@ def _read(text: str, promise: Promise) -> tuple[Reading | None, Reading]:
     if not words or len(text) > MAX_SUGGESTION:
         return None, Reading(SuggestionKind.WISH)
     kinds = {k for k, p in tables.kinds.items() if p.search(words)}
-    area = place = None
-    for area_id, written, pattern in _places_of(promise):
-        if pattern.search(words):
-            area, place = area_id, written
-            break
+    area, place = _places_of(promise).find(words) or (None, None)
     theme = next((t for t, p in tables.themes if p.search(words)), None)
-    when = next((w for w, p in tables.when if p.search(words)), None)
-    why = tuple(w for w, p in tables.why if p.search(words))
     wish = Reading(SuggestionKind.WISH, theme, area, place)
     # Fear alone is a worry ("I'm afraid my son …"); fear of a place is an unsafe place.
     if "unsafe" in kinds or ("fear" in kinds and (area is not None or "place" in kinds)):
+        when = next((w for w, p in tables.when if p.search(words)), None)
+        why = tuple(w for w, p in tables.why if p.search(words))
         return Reading(SuggestionKind.UNSAFE_PLACE, theme, area, place, when, why), wish
     if "wish" in kinds and "meeting" in kinds:
         return Reading(SuggestionKind.THEME, theme, area, place), wish
