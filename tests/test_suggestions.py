@@ -79,6 +79,7 @@ async def test_the_done_when_story(harness: Harness) -> None:
     await h.press(ADMIN_ID, "vg:show:theme.moped")
     detail = h.tg.last(ADMIN_ID).text
     assert "نريد لقاء" in detail and "mopedbuskörning" in detail  # texts: coordinators only
+    assert f"via affischen för evenemang {event.id}" in detail
     await h.press(ADMIN_ID, "vg:events:theme.moped")
     assert f"vg:link:theme.moped:{event.id}" in [d for _l, d in h.tg.last(ADMIN_ID).buttons]
     h.tg.clear()

@@ -68,6 +68,8 @@ def _item(tr: Translator, promise: Promise, item: Suggestion) -> str:
     if item.time_of_day:
         details.append(when[TimeOfDay(item.time_of_day)].lower())
     details += [why[Why(r)].lower() for r in item.reasons if r in set(Why)]
+    if item.event_id is not None:
+        details.append(tr.gettext("via the poster of event {id}").format(id=item.event_id))
     extra = f" ({tr.join(details)})" if details else ""
     day = tr.date(tr.local(item.created_at).date(), "d MMM")
     return f"• {day} [{item.locale}]{extra}: {item.text}"
