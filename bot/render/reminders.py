@@ -76,12 +76,13 @@ def digest(
     *,
     voice: Sequence[tuple[str, int]] = (),
     promise: Promise | None = None,
+    coordinator: bool = False,
 ) -> Screen:
     """The weekly digest to one staff member; ``voice``: residents' suggestions of the last
-    week per group, one line."""
+    week per group, one line (with the command that reads them for a coordinator)."""
     text = digest_text(tr, items, day)
     if voice and promise is not None:
-        text += "\n\n" + digest_line(tr, promise, voice)
+        text += "\n\n" + digest_line(tr, promise, voice, coordinator)
     return Screen(text, digest_buttons(tr, items))
 
 

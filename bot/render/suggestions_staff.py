@@ -169,11 +169,20 @@ def declined(tr: Translator, promise: Promise, key: str, told: int) -> str:
     ).format(topic=topic(tr, promise, key), n=told)
 
 
-def digest_line(tr: Translator, promise: Promise, counts: Sequence[tuple[str, int]]) -> str:
-    """One line for the Monday digest: "12 nya förslag: belysning (5), narkotika (3) …"."""
+def digest_line(
+    tr: Translator, promise: Promise, counts: Sequence[tuple[str, int]], coordinator: bool = True
+) -> str:
+    """One line for the Monday digest: "12 nya förslag: belysning (5), narkotika (3) …";
+    the command that reads them only for a coordinator (the others cannot use it)."""
     total = sum(n for _key, n in counts)
     groups = tr.join(f"{topic(tr, promise, key)} ({n})" for key, n in counts[:3])
     more = " …" if len(counts) > 3 else ""
+    if not coordinator:
+        return tr.ngettext(
+            "{n} new suggestion from residents: {groups}{more}",
+            "{n} new suggestions from residents: {groups}{more}",
+            total,
+        ).format(n=total, groups=groups, more=more)
     return tr.ngettext(
         "{n} new suggestion: {groups}{more} (/suggestions)",
         "{n} new suggestions: {groups}{more} (/suggestions)",

@@ -108,7 +108,14 @@ class ReminderService:
                     chat_id=user_id,
                     kind="digest",
                     message=outgoing(
-                        render.digest(tr, mine, today, voice=voice, promise=self.s.promise)
+                        render.digest(
+                            tr,
+                            mine,
+                            today,
+                            voice=voice,
+                            promise=self.s.promise,
+                            coordinator=user_id in self.s.settings.admin_ids,
+                        )
                     ),
                     not_before=now,
                     dedupe_key=f"digest:{key}:{user_id}",
