@@ -125,7 +125,8 @@ class Match:
     # The bot language the text is clearly written in (bot.language.language_id), or None:
     # what it is answered in, so nothing after the matcher reads the text for it again.
     written: str | None = None
-    # For suggestion and unsafe_place: what the text suggests (bot.language.suggestions).
+    # For suggestion and unsafe_place: what the text suggests; for another text that is not
+    # danger, what it would be as a wish if its writer chose to send it (bot.language.suggestions).
     suggestion: Reading | None = None
 
 
