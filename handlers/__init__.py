@@ -171,13 +171,13 @@ def tip_handlers() -> list[AnyHandler]:
 
 
 def reporting_handlers() -> list[AnyHandler]:
-    # After the other conversations: its way in is free text (a one-liner), so it must not
-    # take text that /plan, /tips or a move is waiting for.
-    mark_registered(REPORT)
+    # No conversation: the cards are kept in the database, and a staff member's text reaches
+    # reporting through the free-text router (handlers/text.py), after the conversations
+    # above have had what /plan, /tips or a move is waiting for.
     return [
-        reporting.conversation(text.route_text, list(CANCEL.names), list(REPORT.names)),
+        command(REPORT, reporting.start_report),
         command(MY_REPORTS, reporting.show_my_reports),
-        *reporting.outside_handlers(),
+        *reporting.button_handlers(),
     ]
 
 
@@ -253,6 +253,7 @@ FEATURES: Sequence[Callable[[], list[AnyHandler]]] = (
 # the database is open.
 STARTUP: Sequence[Callable[[Any], Awaitable[None]]] = (
     status.schedule_reminders,
+    reporting.schedule_cards,
     progress.schedule_follow_news,
     tips.schedule_tips,
     events.schedule_followups,

@@ -10,6 +10,7 @@ from bot.render import notices, welcome
 from bot.render import people as render
 from bot.render.callbacks import Answer, DeleteMePress, LanguagePress
 from bot.settings import STAFF_LOCALES, SUPPORTED_LOCALES
+from handlers import reporting
 from handlers.common import BotContext, pressed, reply, show, user_data
 from handlers.menus import refresh_commands_for
 
@@ -82,6 +83,9 @@ async def confirm_delete_me(update: Update, context: BotContext, press: DeleteMe
 
 
 async def cancel(update: Update, context: BotContext) -> None:
+    """/cancel outside a conversation: the open report card, else any flow's scratch."""
+    if await reporting.cancel(update, context):
+        return
     scratch = user_data(context)
     had_something = scratch.in_use()
     scratch.clear()

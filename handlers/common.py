@@ -26,7 +26,6 @@ from bot.render.callbacks import CallbackData, MalformedCallback
 from bot.services import Services
 from bot.services.events import PlanScratch
 from bot.services.people import PeopleService
-from bot.services.reporting import ReportScratch
 from bot.services.wiring import Features
 from handlers.outgoing import Markup, may_have_arrived
 from handlers.replies import ReplyScope, open_scope, send_reply
@@ -59,7 +58,6 @@ class TipsScratch:
 class UserData:
     """Per-user conversation scratch (never the record), one typed field per flow."""
 
-    report: ReportScratch | None = None
     plan: PlanScratch | None = None
     move: int | None = None  # the event whose new time /myevents is waiting for
     scam_next: bool = False  # "Is this a scam?": the next text is one to check for fraud

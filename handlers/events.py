@@ -15,6 +15,7 @@ from bot.language.when import DEFAULT_LENGTH, parse_when
 from bot.render import events as render
 from bot.render import notices
 from bot.render.callbacks import (
+    Card,
     EventAction,
     EventPress,
     MyEvent,
@@ -34,7 +35,6 @@ from handlers.common import (
     stale_answer,
     user_data,
 )
-from handlers.reporting import forget, scratch
 
 
 class PlanStep(IntEnum):
@@ -169,11 +169,14 @@ async def plan_from_digest(update: Update, context: BotContext) -> int:
 
 
 @staff_only("plan")
-async def plan_from_report(update: Update, context: BotContext) -> int | None:
+@pressed(Card)
+async def plan_from_report(update: Update, context: BotContext, card: Card) -> int | None:
     """ "Plan it instead?" on a report card with a future date: /plan with the kind and the
-    day taken from the card; the report draft is dropped (it was never saved)."""
-    state = scratch(context)
-    forget(context)
+    day taken from the card; the card is dropped (it was never saved)."""
+    reporting = context.features.reporting
+    state = await reporting.card(context.actor, card.card)
+    if state is not None:
+        await reporting.discard(context.actor, state.id)
     commitment = context.services.promise.get(state.draft.commitment or "") if state else None
     if state is None or commitment is None:
         await stale_answer(update, context)

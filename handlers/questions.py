@@ -1,28 +1,29 @@
-"""Residents' free text: understood by the question matcher and answered from live data.
-Anything else (stickers, photos, voice) gets a calm "I read text" answer and the menu."""
+"""Residents' free text and the buttons that ask a question: understood once by the answer
+service (``bot.services.answers``), then acted on from two tables — ``CHAT_ACTIONS`` here for
+what the chat does itself, the service's ``ANSWERS`` for everything else. Anything else
+(stickers, photos, voice) gets a calm "I read text" answer and the menu."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
+from types import MappingProxyType
 
 from telegram import Update
 
-from bot.domain.promise import WorryTopic
 from bot.i18n import staff_locale
-from bot.language.emergency import Danger
-from bot.language.questions import Intent, Match, public_event_kind
-from bot.language.scamcheck import check_message
+from bot.language.questions import Intent
 from bot.render import Screen
 from bot.render import answers as render
-from bot.render.callbacks import AskPress, AskTopic, Meant, MeantPress
-from bot.services.answers import Answer
+from bot.render.callbacks import AskPress, AskTopic, MeantPress
+from bot.services.answers import Answer, Understood
 from bot.settings import SUPPORTED_LOCALES
 from handlers.common import BotContext, pressed, reply, show, user_data
 from handlers.menus import closest_command
 from handlers.progress import show_progress
 from handlers.tips import stop_tips
 
-MAX_TEXT = 1000
+ChatAction = Callable[[Update, BotContext, Understood], Awaitable[None]]
 
 
 def answered(answer: Answer) -> Screen:
@@ -40,79 +41,97 @@ def speak(context: BotContext, locale: str) -> None:
 
 
 async def on_resident_text(update: Update, context: BotContext) -> None:
+    """A text, read once (``AnswerService.understand_in_chat``), then acted on."""
     message = update.message
     if message is None:
         return
-    text = message.text or ""
-    answers = context.features.answers
-    speak(context, answers.reply_locale(text, context.actor.locale))
+    scratch = user_data(context)
+    checking = scratch.scam_next  # after "Is this a scam?" the text is checked
+    if checking:
+        scratch.scam_next = False
     actor = context.actor
-    if user_data(context).scam_next:
-        user_data(context).scam_next = False
-        answer = answers.check_text(text, actor.locale)
-        if answer.intent == Intent.SCAM_CHECK:
-            await answers.count_scam_signs(check_message(text).flags)
-        await reply(update, answer.text)
-        return
-    match = await answers.understand_in_chat(text, actor.locale, actor.chat_id)
-    if match.intent is Intent.UNKNOWN and len(text) > MAX_TEXT:
-        await show(update, render.too_long(actor.tr))
-        return
-    if match.intent is Intent.SCAM_CHECK:
-        await answers.count_scam_signs(match.flags)
-    await act_on(update, context, match)
+    understood = await context.features.answers.understand_in_chat(
+        message.text or "", actor.locale, actor.chat_id, checking=checking
+    )
+    await act_on(update, context, understood)
 
 
-async def act_on(update: Update, context: BotContext, match: Match) -> None:
-    """One table from what was understood to what is done (typed or tapped)."""
-    if match.intent is Intent.STOP_TIPS:
-        # "sluta skicka tips" stops the tips at once, like /stop.
-        await stop_tips(update, context)
-        return
-    if match.intent is Intent.PROGRESS:
-        # "Hur går det?" gets exactly what /progress shows: the chart and the summary
-        # (built once, by /progress, not also as a text answer); so does its menu button.
-        await show_progress(update, context)
-        return
-    answers = context.features.answers
-    await show(update, answered(await answers.respond(match, context.actor.locale)))
+async def act_on(update: Update, context: BotContext, understood: Understood) -> None:
+    """What was understood (typed or tapped), done: the chat's own action for an intent in
+    ``CHAT_ACTIONS``, else the answer from the service's table (``bot.services.answers``)."""
+    speak(context, understood.locale)
+    action = CHAT_ACTIONS.get(understood.match.intent, give_answer)
+    await action(update, context, understood)
+
+
+async def give_answer(update: Update, context: BotContext, understood: Understood) -> None:
+    # In the language ``speak`` settled on (staff screens stay Swedish or English).
+    settled = replace(understood, locale=context.actor.locale)
+    await show(update, answered(await context.features.answers.respond(settled)))
+
+
+async def stop_at_once(update: Update, context: BotContext, _understood: Understood) -> None:
+    await stop_tips(update, context)
+
+
+async def progress_chart(update: Update, context: BotContext, _understood: Understood) -> None:
+    await show_progress(update, context)
+
+
+async def check_a_text(update: Update, context: BotContext, understood: Understood) -> None:
+    """A scam check needs a text: a tap on "Is this a scam?" asks for it (the next text is
+    checked); a text that was checked is answered (its signs were counted as it was read)."""
+    if understood.tapped:
+        await ask_for_scam_text(update, context)
+    else:
+        await give_answer(update, context, understood)
+
+
+# What the chat does itself instead of answering: the one place in the handlers that acts on
+# an intent. Every other intent (and these on the command line) is answered by the service's
+# table, ``bot.services.answers.ANSWERS``.
+CHAT_ACTIONS: Mapping[Intent, ChatAction] = MappingProxyType(
+    {
+        # "sluta skicka tips" (or its button) stops the tips at once, like /stop.
+        Intent.STOP_TIPS: stop_at_once,
+        # "Hur går det?" (or the menu's button) gets exactly what /progress shows: the chart
+        # and the summary.
+        Intent.PROGRESS: progress_chart,
+        # "Is this a scam?" tapped: the next text is checked; a checked text: its answer.
+        Intent.SCAM_CHECK: check_a_text,
+    }
+)
+
+# The menu's buttons carry the intent they ask for, and are answered exactly like the typed
+# question.
+ASKED: Mapping[AskTopic, Intent] = MappingProxyType(
+    {
+        AskTopic.PROGRESS: Intent.PROGRESS,
+        AskTopic.ABOUT: Intent.ABOUT_PROMISE,
+        AskTopic.TIPS: Intent.SUBSCRIBE_TIPS,
+        AskTopic.SCAM: Intent.SCAM_CHECK,
+    }
+)
+
+
+@pressed(AskPress)
+async def press_ask(update: Update, context: BotContext, press: AskPress) -> None:
+    """The menu's buttons (ask:<topic>:0) answer like the matching question would."""
+    understood = context.features.answers.tapped(ASKED[press.topic], None, context.actor.locale)
+    await act_on(update, context, understood)
 
 
 @pressed(MeantPress)
 async def press_meant(update: Update, context: BotContext, press: MeantPress) -> None:
     """A "Did you mean …?" button: the answer it names, in the language the question was
     written in. Its fields are untrusted: an unknown language or argument is ignored."""
-    speak(context, press.lang if press.lang in SUPPORTED_LOCALES else context.actor.locale)
-    if press.meant is Meant.SCAM_CHECK:
-        await ask_for_scam_text(update, context)
-        return
-    promise = context.services.promise
+    locale = press.lang if press.lang in SUPPORTED_LOCALES else context.actor.locale
     arg = press.arg if press.arg != "0" else None
-    intent = Intent.CONTACT_POLICE if press.meant is Meant.PAST_CRIME else Intent(press.meant)
-    danger = Danger.PAST_CRIME.value if press.meant is Meant.PAST_CRIME else None
-    kind = arg if intent is Intent.NEXT_EVENT and arg and public_event_kind(promise, arg) else None
-    worry = arg if intent is Intent.WORRY and arg in set(WorryTopic) else None
-    await act_on(update, context, Match(intent, kind, 1.0, None, danger, worry=worry))
+    await act_on(update, context, context.features.answers.tapped(press.meant, arg, locale))
 
 
 async def on_non_text(update: Update, context: BotContext) -> None:
     await show(update, render.text_only(context.actor.tr))
-
-
-# The menu's buttons carry what they ask for, and answer exactly like the typed question.
-ASKED = {AskTopic.ABOUT: Intent.ABOUT_PROMISE, AskTopic.TIPS: Intent.SUBSCRIBE_TIPS}
-
-
-@pressed(AskPress)
-async def press_ask(update: Update, context: BotContext, press: AskPress) -> None:
-    """The menu's buttons (ask:<topic>:0) answer like the matching question would."""
-    if press.topic is AskTopic.PROGRESS:
-        await show_progress(update, context)
-        return
-    if press.topic is AskTopic.SCAM:
-        await ask_for_scam_text(update, context)
-        return
-    await act_on(update, context, Match(ASKED[press.topic], None, 1.0, None))
 
 
 async def ask_for_scam_text(update: Update, context: BotContext) -> None:

@@ -12,23 +12,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
-from enum import IntEnum
 from typing import Any
 
 from telegram import Update
 from telegram.ext import (
     BaseHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
 )
 
 from bot.domain.errors import UserFacingError
 from bot.domain.periods import period_containing, period_label
 from bot.domain.views import COUNT_MAX, Draft
 from bot.language.report_fix import DAYS_BACK_MAX, Field, Fix, looks_like_question, parse_fix
-from bot.render import milestones
+from bot.render import Screen, milestones
 from bot.render import reporting as present
 from bot.render.callbacks import (
     Card,
@@ -38,13 +33,17 @@ from bot.render.callbacks import (
     MilestoneAction,
     MilestoneChoice,
 )
-from bot.services.reporting import ReportingService, ReportScratch, redacted
+from bot.services.reporting import (
+    CARDS_JOB_SECONDS,
+    ReportingService,
+    ReportScratch,
+    redacted,
+)
 from handlers.common import (
     BotContext,
-    Handler,
     admin_only,
     button,
-    conversation_handler,
+    every,
     pressed,
     reply,
     show,
@@ -52,66 +51,29 @@ from handlers.common import (
     staff_only,
     stale_answer,
 )
-from handlers.tips import on_alert_translation
 
-
-class Step(IntEnum):
-    """Conversation states: what the last message asked for."""
-
-    KIND = 1
-    DATE = 2
-    COUNT = 3
-    PLACE = 4
-    NOTE = 5
-    CARD = 6
-
-
-STEP_FOR: dict[Field | None, Step] = {
-    Field.KIND: Step.KIND,
-    Field.DATE: Step.DATE,
-    Field.COUNT: Step.COUNT,
-    Field.PLACE: Step.PLACE,
-    Field.NOTE: Step.NOTE,
-    None: Step.CARD,
-}
 GUIDED_STEPS = [Field.DATE, Field.COUNT, Field.PLACE, Field.NOTE]
 FREE_TEXT = (Field.PLACE, Field.NOTE)  # anything typed is the answer
-END = ConversationHandler.END
 
 
 def service(context: BotContext) -> ReportingService:
     return context.features.reporting
 
 
-def scratch(context: BotContext) -> ReportScratch | None:
-    return context.user_data.report if context.user_data is not None else None
-
-
-def forget(context: BotContext) -> None:
-    """Drop the report being written (cancel, save, or another flow took over)."""
-    if context.user_data is not None:
-        context.user_data.report = None
-
-
-def begin(context: BotContext, draft: Draft, steps: list[Field] | None = None) -> ReportScratch:
-    state = ReportScratch(draft, list(steps or []))
-    if context.user_data is not None:
-        context.user_data.report = state
-    return state
-
-
 # --- showing the next thing -------------------------------------------------------------------
 
 
-async def ask(update: Update, context: BotContext, state: ReportScratch, edit: bool) -> int:
+async def ask(update: Update, context: BotContext, state: ReportScratch, edit: bool) -> None:
     """The guided /report asks one thing at a time; otherwise (and at the end) the card."""
     reporting = service(context)
     if reporting.is_milestone(state.draft.commitment):
         state.answered(Field.COUNT)  # a milestone has no head count
     if not state.steps:
-        return await show_card(update, context, state, edit)
+        await show_card(update, context, state, edit)
+        return
     field = state.steps.pop(0)
     state.awaiting = field
+    await reporting.keep(context.actor, state)
     tr = context.actor.tr
     screens = {
         Field.DATE: lambda: present.ask_date(tr, context.services.clock.today(), guided=True),
@@ -120,14 +82,22 @@ async def ask(update: Update, context: BotContext, state: ReportScratch, edit: b
         Field.NOTE: lambda: present.ask_note(tr, guided=True),
         Field.KIND: lambda: present.ask_kind(tr, context.services.promise),
     }
-    await show(update, screens[field](), edit=edit)
-    return STEP_FOR[field]
+    await show(update, present.on_card(screens[field](), state.id), edit=edit)
 
 
-async def show_card(update: Update, context: BotContext, state: ReportScratch, edit: bool) -> int:
+async def show_card(
+    update: Update,
+    context: BotContext,
+    state: ReportScratch,
+    edit: bool,
+    kept: Draft | None = None,
+) -> None:
+    """Keep the card (it becomes the open one) and show it, with its own buttons."""
     state.awaiting = None
     state.steps = []
     reporting = service(context)
+    await reporting.keep(context.actor, state)
+    others = len(await reporting.cards(context.actor)) - 1
     draft = state.draft
     screen = present.card(
         context.actor.tr,
@@ -137,62 +107,129 @@ async def show_card(update: Update, context: BotContext, state: ReportScratch, e
         await reporting.duplicates(context.actor, draft),
         reporting.is_milestone(draft.commitment),
         context.services.clock.today(),
+        others=others,
+        kept=kept,
     )
-    await show(update, screen, edit=edit)
-    return Step.CARD
+    await show(update, present.on_card(screen, state.id), edit=edit)
 
 
-# --- entry points -----------------------------------------------------------------------------
+async def prompt_field(
+    update: Update, context: BotContext, state: ReportScratch, field: Field, screen: Screen
+) -> None:
+    state.awaiting = field
+    await service(context).keep(context.actor, state)
+    await show(update, present.on_card(screen, state.id), edit=True)
 
 
-async def on_staff_text(update: Update, context: BotContext) -> int | None:
-    """Offer a staff member's free text to reporting; the state when it became a card."""
+# --- the way in: a staff member's text --------------------------------------------------------
+
+
+def _empty(state: ReportScratch) -> bool:
+    """The guided /report's card before anything was said: a text fills it."""
+    d = state.draft
+    return not state.source and d.commitment is None and d.count is None and not d.place
+
+
+async def on_staff_text(update: Update, context: BotContext) -> bool:
+    """A staff member's text, read once: a new report opens its own card (the open one is
+    kept as it was), a fix goes to the open card, and when it could be either the person is
+    asked. False when it is neither, and the text is answered like anyone's question."""
     message = update.message
     if message is None or not message.text:
-        return None
+        return False
+    text = message.text
+    actor = context.actor
     reporting = service(context)
-    draft = reporting.draft_from_text(message.text) or reporting.report_like(message.text)
-    if draft is None:
-        return None
-    return await show_card(update, context, begin(context, draft), edit=False)
+    open_card = await reporting.open_card(actor)
+    new = reporting.read(text)
+    if open_card is None:
+        if new is None:
+            return await fix_for_a_waiting_card(update, context, text)
+        await show_card(update, context, ReportScratch(new, source=text), edit=False)
+        return True
+    expecting = open_card.awaiting
+    if new is None:
+        return await typed_answer(update, context, open_card)
+    fix = parse_fix(text, context.services.promise, context.services.clock.today(), expecting)
+    # A fix says no kind ("igår 25 pers"), or only the kind ("det var en tematräff"); a
+    # report of its own names the kind and more ("synlighet bro centrum igår"). What is typed
+    # when the card asked for the place or a note is that answer.
+    answers_it = (
+        expecting in FREE_TEXT
+        or new.commitment is None
+        or set(given(fix)) <= {Field.KIND}
+        or _empty(open_card)
+    )
+    if answers_it:
+        return await typed_answer(update, context, open_card)
+    kept = open_card.draft
+    if new.commitment is not None and kept.commitment not in (None, new.commitment):
+        # Another kind of activity: a report of its own.
+        await show_card(update, context, ReportScratch(new, source=text), edit=False, kept=kept)
+        return True
+    # The same kind (or the open card has none yet): a change, or another report? Ask; the
+    # text is kept as a card of its own meanwhile, and the open card stays the open one.
+    pending = await reporting.keep(actor, ReportScratch(new, source=text))
+    await reporting.keep(actor, open_card)
+    assert open_card.id is not None and pending.id is not None
+    tr = actor.tr
+    await show(
+        update, present.which_card(tr, context.services.promise, kept, open_card.id, pending.id)
+    )
+    return True
+
+
+async def fix_for_a_waiting_card(update: Update, context: BotContext, text: str) -> bool:
+    """A fix ("ca 25") when no card has been touched for an hour, but some wait: which one?
+    (A fix is never applied to a card the person may have forgotten.)"""
+    if looks_like_question(text):
+        return False
+    fix = parse_fix(text, context.services.promise, context.services.clock.today(), None)
+    if not given(fix):
+        return False
+    cards = [(c.id, c.draft) for c in await service(context).cards(context.actor) if c.id]
+    if not cards:
+        return False
+    screen = present.which_card_for_fix(context.actor.tr, context.services.promise, cards)
+    await show(update, screen)
+    return True
 
 
 @staff_only("report")
-async def start_report(update: Update, context: BotContext) -> int:
-    state = begin(context, service(context).blank(), GUIDED_STEPS)
-    state.awaiting = Field.KIND
-    await show(update, present.ask_kind(context.actor.tr, context.services.promise))
-    return Step.KIND
+async def start_report(update: Update, context: BotContext) -> None:
+    state = ReportScratch(service(context).blank(), list(GUIDED_STEPS))
+    await prompt_field(
+        update,
+        context,
+        state,
+        Field.KIND,
+        present.ask_kind(context.actor.tr, context.services.promise),
+    )
 
 
-@staff_only("report")
-@pressed(Card)
-async def start_from_button(update: Update, context: BotContext, card: Card) -> int | None:
+async def start_from(update: Update, context: BotContext, card: Card) -> None:
     """rep:new:<commitment> (weekly digest) and rep:edit:<id> (/myreports)."""
     reporting = service(context)
     if card.action is CardAction.NEW:
         if context.services.promise.get(card.arg) is None:
             await stale(update, context)
-            return None
+            return
         draft = replace(reporting.blank(), commitment=card.arg)
-        return await show_card(update, context, begin(context, draft), edit=False)
+        await show_card(update, context, ReportScratch(draft), edit=False)
+        return
     if card.action is CardAction.EDIT and card.arg.isdigit():
         draft = await reporting.for_edit(context.actor, int(card.arg))
-        return await show_card(update, context, begin(context, draft), edit=True)
+        await show_card(update, context, ReportScratch(draft), edit=True)
+        return
     await stale(update, context)
-    return None
 
 
 @staff_only("report.edit")
 @pressed(FollowupOther)
-async def start_other_count(
-    update: Update, context: BotContext, choice: FollowupOther
-) -> int | None:
+async def start_other_count(update: Update, context: BotContext, choice: FollowupOther) -> None:
     """ "Another number" after an event: the saved report on a card, asking for the count."""
-    state = begin(context, await service(context).for_edit(context.actor, choice.activity))
-    state.awaiting = Field.COUNT
-    await show(update, present.type_count(context.actor.tr), edit=True)
-    return Step.COUNT
+    state = ReportScratch(await service(context).for_edit(context.actor, choice.activity))
+    await prompt_field(update, context, state, Field.COUNT, present.type_count(context.actor.tr))
 
 
 stale = stale_answer
@@ -229,60 +266,48 @@ def given(fix: Fix) -> list[Field]:
     return [name for name, value in pairs if value is not None]
 
 
-def typed_answer(route_text: Handler) -> Handler:
-    """Typed text during a report fixes the draft; it never becomes a new report."""
-
-    async def answer(update: Update, context: BotContext) -> int:
-        state = scratch(context)
-        message = update.message
-        if state is None or not context.actor.is_staff or message is None:
-            # Another flow took over (or the role is gone): this is ordinary text again.
-            forget(context)
-            step = await route_text(update, context)
-            return step if isinstance(step, Step) else END
-        expecting = state.awaiting
-        if message.forward_origin is not None:
-            await route_text(update, context)  # a forwarded message is checked for fraud
-            return STEP_FOR[expecting]
-        if await on_alert_translation(update, context):  # asked for by a button since
-            return STEP_FOR[expecting]
-        if looks_like_question(message.text or "") and expecting not in FREE_TEXT:
-            # A question is not a fix: it must not change the kind or the date by accident.
-            await reply(update, present.in_the_middle(context.actor.tr))
-            return STEP_FOR[expecting]
-        today = context.services.clock.today()
-        fix = parse_fix(message.text or "", context.services.promise, today, expecting)
-        fields = given(fix)
-        implausible = expecting is Field.COUNT and (fix.count or 0) > COUNT_MAX
-        if not fields or (expecting is not None and expecting not in fields) or implausible:
-            await reply(update, present.not_understood(context.actor.tr, expecting))
-            return STEP_FOR[expecting]
-        state.draft = apply(state.draft, fix)
-        state.answered(*fields)
-        return await ask(update, context, state, edit=False)
-
-    return answer
+async def typed_answer(update: Update, context: BotContext, state: ReportScratch) -> bool:
+    """Typed text to the open card fixes it ("i förrgår", "ca 25", "Brogård"). A question is
+    not a fix: it is answered like anyone's (False), and the card waits."""
+    message = update.message
+    if message is None:
+        return False
+    text = message.text or ""
+    expecting = state.awaiting
+    if looks_like_question(text) and expecting not in FREE_TEXT:
+        return False
+    today = context.services.clock.today()
+    fix = parse_fix(text, context.services.promise, today, expecting)
+    fields = given(fix)
+    implausible = expecting is Field.COUNT and (fix.count or 0) > COUNT_MAX
+    if not fields or (expecting is not None and expecting not in fields) or implausible:
+        await reply(update, present.not_understood(context.actor.tr, expecting))
+        return True
+    state.draft = apply(state.draft, fix)
+    state.answered(*fields)
+    await ask(update, context, state, edit=False)
+    return True
 
 
 # --- buttons ----------------------------------------------------------------------------------
 
-Action = Callable[[Update, BotContext, ReportScratch, str], Awaitable[int]]
+Action = Callable[[Update, BotContext, ReportScratch, str], Awaitable[None]]
 
 
-async def save(update: Update, context: BotContext, state: ReportScratch, force: bool) -> int:
+async def save(update: Update, context: BotContext, state: ReportScratch, force: bool) -> None:
     actor = context.actor
     tr = actor.tr
     reporting = service(context)
     draft = state.draft
     duplicates = [] if force else await reporting.duplicates(actor, draft)
     if reporting.problems(draft) or (duplicates and draft.activity_id is None):
-        return await show_card(update, context, state, edit=True)  # shows why, with the fix
+        await show_card(update, context, state, edit=True)  # shows why, with the fix
+        return
     try:
-        activity = await reporting.save(actor, draft)
+        activity = await reporting.save(actor, draft, card_id=state.id)
     except UserFacingError as error:
         await show_error(update, context, error)
-        return Step.CARD
-    forget(context)
+        return
     commitment = context.services.promise.commitment(activity.commitment)
     period = period_containing(commitment, context.services.promise, activity.date)
     screen = present.saved(
@@ -293,76 +318,70 @@ async def save(update: Update, context: BotContext, state: ReportScratch, force:
         reporting.is_milestone(commitment.id),
     )
     await show(update, screen, edit=True)
-    return END
 
 
-async def do_save(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
-    return await save(update, context, state, force=False)
+async def do_save(update: Update, context: BotContext, state: ReportScratch, arg: str) -> None:
+    await save(update, context, state, force=False)
 
 
 async def do_save_anyway(
     update: Update, context: BotContext, state: ReportScratch, arg: str
-) -> int:
-    return await save(update, context, state, force=True)
+) -> None:
+    await save(update, context, state, force=True)
 
 
-async def do_drop(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
-    forget(context)
+async def do_drop(update: Update, context: BotContext, state: ReportScratch, arg: str) -> None:
+    await service(context).discard(context.actor, state.id)
     await reply(update, present.dropped(context.actor.tr), edit=True)
-    return END
 
 
-async def do_kind(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
-    state.awaiting = Field.KIND
-    await show(update, present.ask_kind(context.actor.tr, context.services.promise), edit=True)
-    return Step.KIND
+async def do_kind(update: Update, context: BotContext, state: ReportScratch, arg: str) -> None:
+    screen = present.ask_kind(context.actor.tr, context.services.promise)
+    await prompt_field(update, context, state, Field.KIND, screen)
 
 
-async def do_set_kind(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
+async def do_set_kind(update: Update, context: BotContext, state: ReportScratch, arg: str) -> None:
     if context.services.promise.get(arg) is None:
         await stale(update, context)
-        return STEP_FOR[state.awaiting]
+        return
     state.draft = replace(state.draft, commitment=arg)
     state.answered(Field.KIND)
-    return await ask(update, context, state, edit=True)
+    await ask(update, context, state, edit=True)
 
 
-async def do_date(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
-    state.awaiting = Field.DATE
+async def do_date(update: Update, context: BotContext, state: ReportScratch, arg: str) -> None:
     today = context.services.clock.today()
-    await show(update, present.ask_date(context.actor.tr, today, guided=False), edit=True)
-    return Step.DATE
+    screen = present.ask_date(context.actor.tr, today, guided=False)
+    await prompt_field(update, context, state, Field.DATE, screen)
 
 
-async def do_set_date(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
+async def do_set_date(update: Update, context: BotContext, state: ReportScratch, arg: str) -> None:
     if not arg.isdigit() or int(arg) > DAYS_BACK_MAX:
         await stale(update, context)
-        return STEP_FOR[state.awaiting]
+        return
     day = context.services.clock.today() - timedelta(days=int(arg))
     state.draft = replace(state.draft, date=day, date_choices=())
     state.answered(Field.DATE)
-    return await ask(update, context, state, edit=True)
+    await ask(update, context, state, edit=True)
 
 
-async def do_count(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
-    state.awaiting = Field.COUNT
-    await show(update, present.ask_count(context.actor.tr), edit=True)
-    return Step.COUNT
+async def do_count(update: Update, context: BotContext, state: ReportScratch, arg: str) -> None:
+    await prompt_field(update, context, state, Field.COUNT, present.ask_count(context.actor.tr))
 
 
-async def do_set_count(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
+async def do_set_count(update: Update, context: BotContext, state: ReportScratch, arg: str) -> None:
     if arg != "x" and not (arg.isdigit() and int(arg) in present.COUNT_CHOICES):
         await stale(update, context)
-        return STEP_FOR[state.awaiting]
+        return
     state.draft = replace(state.draft, count=None if arg == "x" else int(arg))
     state.answered(Field.COUNT)
-    return await ask(update, context, state, edit=True)
+    await ask(update, context, state, edit=True)
 
 
 def prompt_for(field: Field) -> Action:
     """Buttons that ask for typed text: the number, the place or a note."""
 
-    async def prompt(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
+    async def prompt(update: Update, context: BotContext, state: ReportScratch, arg: str) -> None:
         tr = context.actor.tr
         screens = {
             Field.COUNT: present.type_count(tr),
@@ -370,39 +389,47 @@ def prompt_for(field: Field) -> Action:
             Field.NOTE: present.ask_note(tr, guided=False),
         }
         state.awaiting = field
-        await show(update, screens[field])
-        return STEP_FOR[field]
+        await service(context).keep(context.actor, state)
+        await show(update, present.on_card(screens[field], state.id))
 
     return prompt
 
 
-async def do_skip(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
+async def do_skip(update: Update, context: BotContext, state: ReportScratch, arg: str) -> None:
     if state.awaiting is not None:
         state.answered(state.awaiting)
-    return await ask(update, context, state, edit=True)
+    await ask(update, context, state, edit=True)
 
 
-async def do_redact(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
+async def do_redact(update: Update, context: BotContext, state: ReportScratch, arg: str) -> None:
     state.draft = redacted(state.draft)
-    return await show_card(update, context, state, edit=True)
+    await show_card(update, context, state, edit=True)
 
 
-async def do_undo(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
-    await retract(update, context, arg)
-    return STEP_FOR[state.awaiting]
-
-
-async def do_plan(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
+async def do_plan(update: Update, context: BotContext, state: ReportScratch, arg: str) -> None:
     # Normally taken by /plan's conversation first (see handlers/__init__.py); this only
     # runs if it was not, so say how to go on rather than do nothing.
-    forget(context)
+    await service(context).discard(context.actor, state.id)
     await reply(update, present.plan_instead(context.actor.tr), edit=True)
-    return END
 
 
-async def do_restart(update: Update, context: BotContext, state: ReportScratch, arg: str) -> int:
-    result = await start_from_button(update, context)
-    return result if result is not None else STEP_FOR[state.awaiting]
+async def do_open(update: Update, context: BotContext, state: ReportScratch, arg: str) -> None:
+    await show_card(update, context, state, edit=False)
+
+
+async def do_fix(update: Update, context: BotContext, state: ReportScratch, arg: str) -> None:
+    """ "Change the open card": the text that opened card ``arg`` fixes this card instead,
+    and that card is dropped."""
+    reporting = service(context)
+    pending = await reporting.card(context.actor, int(arg)) if arg.isdigit() else None
+    if pending is None:
+        await stale(update, context)
+        return
+    today = context.services.clock.today()
+    fix = parse_fix(pending.source, context.services.promise, today, None)
+    state.draft = apply(state.draft, fix)
+    await reporting.discard(context.actor, pending.id)
+    await show_card(update, context, state, edit=True)
 
 
 CARD_ACTIONS: dict[CardAction, Action] = {
@@ -420,36 +447,43 @@ CARD_ACTIONS: dict[CardAction, Action] = {
     CardAction.NOTE: prompt_for(Field.NOTE),
     CardAction.SKIP: do_skip,
     CardAction.REDACT: do_redact,
-    CardAction.UNDO: do_undo,
     CardAction.PLAN: do_plan,
-    CardAction.EDIT: do_restart,
-    CardAction.NEW: do_restart,
+    CardAction.OPEN: do_open,
+    CardAction.FIX: do_fix,
 }
 
 
 @staff_only("report")
 @pressed(Card)
-async def press_card(update: Update, context: BotContext, card: Card) -> int | None:
-    """A card button during a report; the role is re-checked (decorator) on every press."""
-    state = scratch(context)
-    if state is None:
-        return await press_outside(update, context, card)
-    return await CARD_ACTIONS[card.action](update, context, state, card.arg)
-
-
-@staff_only("report")
-@pressed(Card)
-async def press_card_outside(update: Update, context: BotContext, card: Card) -> None:
-    """A card button with no report being written: Undo still works, the rest is stale."""
-    await press_outside(update, context, card)
-
-
-async def press_outside(update: Update, context: BotContext, card: Card) -> int:
+async def press_card(update: Update, context: BotContext, card: Card) -> None:
+    """Any report card button; the role is re-checked (decorator) on every press. The
+    button names its card, so a tap on an older card acts on that card."""
+    if card.action in (CardAction.NEW, CardAction.EDIT):
+        await start_from(update, context, card)
+        return
     if card.action is CardAction.UNDO:
         await retract(update, context, card.arg)
-        return END
-    await reply(update, present.report_gone(context.actor.tr))
-    return END
+        return
+    if card.action is CardAction.CARDS:
+        await show_cards(update, context)
+        return
+    reporting = service(context)
+    # A button from before cards were kept names none: it means the open card.
+    state = await (
+        reporting.card(context.actor, card.card)
+        if card.card
+        else reporting.open_card(context.actor)
+    )
+    if state is None:
+        await reply(update, present.report_gone(context.actor.tr))
+        return
+    await CARD_ACTIONS[card.action](update, context, state, card.arg)
+
+
+async def show_cards(update: Update, context: BotContext) -> None:
+    cards = await service(context).cards(context.actor)
+    listed = [(c.id, c.draft) for c in cards if c.id is not None]
+    await show(update, present.cards_list(context.actor.tr, context.services.promise, listed))
 
 
 async def retract(update: Update, context: BotContext, arg: str) -> None:
@@ -460,10 +494,17 @@ async def retract(update: Update, context: BotContext, arg: str) -> None:
     await reply(update, present.retracted(context.actor.tr), edit=True)
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    forget(context)
+async def cancel(update: Update, context: BotContext) -> bool:
+    """/cancel: drop the open card. False when there is none (the general /cancel answers)."""
+    if not context.actor.is_staff:
+        return False
+    reporting = service(context)
+    open_card = await reporting.open_card(context.actor)
+    if open_card is None:
+        return False
+    await reporting.discard(context.actor, open_card.id)
     await reply(update, present.dropped(context.actor.tr))
-    return END
+    return True
 
 
 # --- outside the conversation -----------------------------------------------------------------
@@ -482,8 +523,12 @@ async def press_followup_count(update: Update, context: BotContext, choice: Foll
 
 @staff_only("myreports")
 async def show_my_reports(update: Update, context: BotContext) -> None:
-    reports = await service(context).mine(context.actor)
-    await show(update, present.my_reports(context.actor.tr, context.services.promise, reports))
+    """The cards not saved yet, then the latest saved reports."""
+    reporting = service(context)
+    reports = await reporting.mine(context.actor)
+    cards = [(c.id, c.draft) for c in await reporting.cards(context.actor) if c.id is not None]
+    screen = present.my_reports(context.actor.tr, context.services.promise, reports, cards)
+    await show(update, screen)
 
 
 @staff_only("milestone")
@@ -517,44 +562,25 @@ async def press_milestone_decision(
     await reply(update, milestones.decided(tr, confirmed=True), edit=True)
 
 
+async def run_cards_tick(context: BotContext) -> None:
+    await service(context).cards_tick()
+
+
+async def schedule_cards(app: Any) -> None:
+    """The cards not saved: their owners told after a day, dropped a day after that."""
+    every(app, "report:cards", run_cards_tick, CARDS_JOB_SECONDS, first=20)
+
+
 # --- wiring -----------------------------------------------------------------------------------
 
 
-def conversation(
-    route_text: Handler, cancel_names: list[str], report_names: list[str]
-) -> ConversationHandler[BotContext]:
-    """The whole reporting flow as one ConversationHandler. ``route_text`` handles free text
-    that is not (or no longer) part of a report, so nothing typed falls on the floor."""
-    typed = filters.TEXT & ~filters.COMMAND
-
-    async def enter(update: Update, context: BotContext) -> int:
-        # END rather than None when the text was not a report: PTB then keeps no state and
-        # schedules no timeout job for every resident's question.
-        step = await route_text(update, context)
-        return step if isinstance(step, Step) else END
-
-    in_report: list[BaseHandler[Update, BotContext, Any]] = [
-        button(Card, press_card),
-        MessageHandler(typed, typed_answer(route_text)),
-    ]
-    restart: list[BaseHandler[Update, BotContext, Any]] = [
-        CommandHandler(report_names, start_report),
-        button(Card, start_from_button, CardAction.NEW),
-        button(Card, start_from_button, CardAction.EDIT),
-        button(FollowupOther, start_other_count),
-    ]
-    return conversation_handler(
-        entry_points=[*restart, MessageHandler(filters.UpdateType.MESSAGE & typed, enter)],
-        states={step: in_report for step in Step},
-        fallbacks=[CommandHandler(cancel_names, cancel), *restart],
-        name="report",
-        conversation_timeout=60 * 60,
-    )
-
-
-def outside_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
+def button_handlers() -> list[BaseHandler[Update, BotContext, Any]]:
+    """Reporting's buttons. Its other ways in are its commands (registered with the rest in
+    ``handlers/__init__.py``) and a staff member's text, through the one free-text router
+    (``handlers.text``)."""
     return [
-        button(Card, press_card_outside),
+        button(Card, press_card),
+        button(FollowupOther, start_other_count),
         button(FollowupCount, press_followup_count),
         button(MilestoneChoice, press_milestone_request, MilestoneAction.REQUEST),
         button(MilestoneChoice, press_milestone_decision),

@@ -33,23 +33,22 @@ class _Danger(filters.MessageFilter):
 DANGER = _Danger(name="danger")
 
 
-async def route_text(update: Update, context: BotContext) -> int | None:
-    """Also the reporting conversation's way in: returns its state when the text became a
-    report card (see ``handlers.reporting.conversation``), else None."""
+async def route_text(update: Update, context: BotContext) -> None:
+    """The one router for typed text, deciding once: forwarded or pasted → the scam check;
+    a staff member's report or fix → the report card; anything else → understood and
+    answered (``handlers.questions``)."""
     message = update.message
     if message is None:
-        return None
+        return
     if message.forward_origin is not None:
         await on_forwarded(update, context)
-        return None
+        return
     if context.actor.is_staff:
         if await on_alert_translation(update, context):
-            return None
-        step = await on_staff_text(update, context)
-        if step is not None:
-            return step
+            return
+        if await on_staff_text(update, context):
+            return
     await on_resident_text(update, context)
-    return None
 
 
 def text_handlers() -> list[BaseHandler[Update, BotContext, Any]]:

@@ -34,6 +34,7 @@ class Footprint:
     subscribed: bool
     reminders: int
     follows: int
+    cards: int = 0  # report cards not saved yet (staff)
 
 
 class _PerUser(Generic[_T]):
@@ -119,11 +120,12 @@ class UserRepo:
         row = await self._db.fetchone(
             "SELECT (SELECT COUNT(*) FROM subscriptions WHERE chat_id = :u AND active = 1), "
             "(SELECT COUNT(*) FROM event_reminders WHERE chat_id = :u), "
-            "(SELECT COUNT(*) FROM follows WHERE chat_id = :u)",
+            "(SELECT COUNT(*) FROM follows WHERE chat_id = :u), "
+            "(SELECT COUNT(*) FROM drafts WHERE user_id = :u)",
             {"u": user_id},
         )
         assert row is not None
-        return Footprint(subscribed=row[0] > 0, reminders=row[1], follows=row[2])
+        return Footprint(subscribed=row[0] > 0, reminders=row[1], follows=row[2], cards=row[3])
 
     async def forget(self, user_id: int, *, keep_work_records: bool = False) -> None:
         """Remove every row that names a resident's chat (their chat id is their user id), in
@@ -138,6 +140,7 @@ class UserRepo:
             "DELETE FROM event_reminders WHERE chat_id = :u",
             "DELETE FROM follows WHERE chat_id = :u",
             "DELETE FROM deliveries WHERE chat_id = :u",
+            "DELETE FROM drafts WHERE user_id = :u",  # report cards never saved
         ]
         if not keep_work_records:
             statements.append(

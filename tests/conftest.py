@@ -154,7 +154,10 @@ class Harness:
         lang: str | None = "sv",
         message: dict[str, Any] | None = None,
     ) -> None:
-        update = callback_update(user(user_id, lang), data, message)
+        """Tap ``data``. A report card's button also names its card (``rep:save:0:<card>``):
+        ``rep:save:0`` taps that button on the newest message to this user that shows it,
+        as a person taps what they see."""
+        update = callback_update(user(user_id, lang), self.tg.shown(user_id, data), message)
         await self.app.process_update(to_update(update, self.app.bot))
 
     async def raw(self, data: dict[str, Any]) -> None:

@@ -157,6 +157,18 @@ class FakeTelegram:
             and (chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)
         ]
 
+    def shown(self, chat_id: int, data: str) -> str:
+        """The callback data of the button a person would tap for ``data``: ``data`` itself,
+        or the newest button shown to them whose data continues it with more fields
+        (``rep:save:0`` → ``rep:save:0:12``)."""
+        for call in reversed(self.sent(chat_id)):
+            for _label, shown in call.buttons:
+                if shown == data:
+                    return data
+                if shown.startswith(data + ":"):
+                    return shown
+        return data
+
     def last(self, chat_id: int | None = None) -> Call:
         sent = self.sent(chat_id)
         assert sent, "the bot sent nothing"
@@ -229,3 +241,10 @@ def to_update(data: dict[str, Any], bot: Any) -> Update:
     update = Update.de_json(data, bot)
     assert update is not None
     return update
+
+
+def without_card(data: str) -> str:
+    """A report card button's data without the card it names (``rep:save:0:12`` →
+    ``rep:save:0``), to compare with what a test expects to be offered."""
+    parts = data.split(":")
+    return ":".join(parts[:3]) if parts[0] == "rep" and len(parts) == 4 else data

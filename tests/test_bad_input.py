@@ -54,8 +54,11 @@ async def test_absurd_count_and_future_date_are_refused(harness: Harness) -> Non
     assert "People: 45" in harness.tg.last(STAFF).text
     # A one-liner about tomorrow is shown on the card but cannot be saved.
     await harness.say(STAFF, "tematräff imorgon 20 pers", lang="en")
-    await harness.press(STAFF, "rep:save:0", lang="en")
-    assert "future" in harness.tg.last(STAFF).text
+    assert "or a new report?" in harness.tg.last(STAFF).text  # the same kind: asked
+    await harness.press(STAFF, "rep:open:0", lang="en")  # "A new report"
+    future = harness.tg.last(STAFF)
+    assert "future" in future.text
+    assert not any(data.startswith("rep:save") for _label, data in future.buttons)
     assert await harness.services.activities.by_reporter(STAFF) == []
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from bot.domain.records import Org
 from tests.conftest import ADMIN_ID, Harness
+from tests.fakes import without_card
 
 STAFF = 6001
 OTHER_STAFF = 6002
@@ -19,7 +20,7 @@ async def make_staff(h: Harness, user_id: int = STAFF, name: str = "Sam") -> Non
 
 
 def datas(buttons: list[tuple[str, str]]) -> list[str]:
-    return [data for _label, data in buttons]
+    return [without_card(data) for _label, data in buttons]
 
 
 async def test_one_liner_shows_card_and_saves_only_on_press(harness: Harness) -> None:

@@ -180,3 +180,34 @@ async def test_run_process_answers_each_language_in_its_own_words(tmp_path: Path
 
 def _plain(line: str) -> str:
     return "".join(c for c in line if c not in "\u200e\u200f\u2066\u2067\u2068\u2069")
+
+
+async def test_run_process_keeps_one_card_per_report_across_a_restart(tmp_path: Path) -> None:
+    """Two one-liners in a row are two cards; the bot is stopped with one card unsaved, and
+    after the restart that card's own Save button saves it as it was."""
+    async with Emulator() as emu:
+        env = {"TRYGGHETSBOT_ADMIN_IDS": str(STAFF), "TRYGGHETSBOT_NOW": "2024-03-12T10:00:00"}
+        proc = await _start_bot(emu, tmp_path, **env)
+        try:
+            first = await _say(emu, STAFF, "tematräff i trygghetscentret igår ca 20 pers")
+            second = await _say(emu, STAFF, "synlighet bro centrum i förrgår 35 pers")
+            assert "Ett nytt kort" in second[-1].shown and "Tematräffar" in second[-1].shown
+            await _tap(emu, STAFF, second, "Spara")
+            assert "Sparad" in emu.sent_to(STAFF)[-1].shown
+            assert "Tematräffar" in first[-1].shown  # the first card is untouched
+        finally:
+            log = await _stop(proc)
+        _assert_clean_exit(proc, log)
+
+        proc = await _start_bot(emu, tmp_path, **env)
+        try:
+            await _tap(emu, STAFF, first, "Spara")  # the first card's own button
+            [saved] = [m.shown for m in emu.sent_to(STAFF) if m.message_id == first[-1].message_id]
+            assert "Sparad" in saved and "Tematräffar" in saved, saved
+            listing = await _say(emu, STAFF, "/minarapporter")
+            shown = listing[-1].shown
+            assert "Inte sparade" not in shown  # no card is left waiting
+            assert "Tematräffar, 20" in shown and "Synlighetsinsatser, 35" in shown, shown
+        finally:
+            log = await _stop(proc)
+        _assert_clean_exit(proc, log)

@@ -152,9 +152,8 @@ async def _as_subscriber(
     await SubscriptionRepo(services.db).upsert(
         chat, locale=e.lang, cadence="weekly", weekday=1, slot="morning", next_at=now, now=now
     )
-    locale = answers.reply_locale(e.text, phone or e.lang)
-    match = await answers.understand_in_chat(e.text, locale, chat)
-    answer = await answers.respond(match, locale)
+    understood = await answers.understand_in_chat(e.text, phone or e.lang, chat)
+    answer = await answers.respond(understood)
     first = answer.buttons[0][0].data.encode() if answer.buttons else ""
     intent = "stop_tips" if first.startswith("mean:stop_tips") else answer.intent
     return intent, answer.text

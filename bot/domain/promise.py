@@ -207,8 +207,6 @@ class Contacts(BaseModel):
     violence_line: str = "020-50 50 50"
     # Giftinformationscentralen, for questions about a poisoning that is not acute.
     poison_info: str = "010-456 67 00"
-    # BRIS, for children and young people.
-    children_line: str = "116 111"
 
 
 class WorryTopic(StrEnum):

@@ -138,3 +138,16 @@ class AuditEntry:
     action: str
     target: str | None
     detail: str
+
+
+@dataclass(frozen=True)
+class DraftRow:
+    """A report card not saved yet, as stored: ``data`` is the card's own JSON (see
+    ``bot.services.reporting.ReportScratch``); storage does not read it."""
+
+    id: int
+    user_id: int
+    data: str
+    created_at: datetime
+    touched_at: datetime
+    warned_at: datetime | None

@@ -112,5 +112,6 @@ class PrivacyReport:
     follows: int
     is_staff: bool
     reports: int = 0
+    cards: int = 0  # report cards not saved yet
     # True: chosen with /language; False: taken from the Telegram app; None: not known.
     locale_chosen: bool | None = None

@@ -119,6 +119,9 @@ class Match:
     shares: tuple[tuple[str, float], ...] = field(default=(), repr=False)
     # Decided by the classifier alone (no rule of the phrase or danger tables).
     learned: bool = False
+    # The bot language the text is clearly written in (bot.language.language_id), or None:
+    # what it is answered in, so nothing after the matcher reads the text for it again.
+    written: str | None = None
 
 
 # Longer input is not a question to the bot (pasted text, spam); it is not analysed at all.
@@ -520,8 +523,13 @@ def match_question(text: str, promise: Promise, locale: str) -> Match:
 
 
 def _match(text: str, promise: Promise, locale: str) -> Match:
+    written = text_language(text)
+    return replace(_meaning(text, promise, locale, written), written=written)
+
+
+def _meaning(text: str, promise: Promise, locale: str, written: str | None) -> Match:
     tokens = _tokens(text[:MAX_QUESTION_LENGTH])
-    guess = text_language(text) or _locale_guess(text, tokens, locale)
+    guess = written or _locale_guess(text, tokens, locale)
     check = assess(text)
     if check.urgent and not check.weak and not set(check.signals) <= {"plea"}:
         # Danger the rules read from more than lone words, and not a plea alone (which may

@@ -40,6 +40,10 @@ class CallbackData:
 
     prefix: ClassVar[str]
     _registry: ClassVar[dict[str, type[CallbackData]]] = {}
+    # How many trailing fields were added after buttons with this prefix were already sent:
+    # left out of the data while they hold their default, and taken as the default when a
+    # button from before is tapped (so old messages keep working, new data stays short).
+    added_fields: ClassVar[int] = 0
 
     def __init_subclass__(cls, prefix: str, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -64,7 +68,14 @@ class CallbackData:
 
     def encode(self) -> str:
         parts = [self.prefix]
-        for name, _kind in self._types():
+        types = self._types()
+        fields = dataclasses.fields(self)  # type: ignore[arg-type]
+        keep = len(types)
+        while keep > len(types) - self.added_fields and (
+            getattr(self, fields[keep - 1].name) == fields[keep - 1].default
+        ):
+            keep -= 1
+        for name, _kind in types[:keep]:
             value = getattr(self, name)
             text = value.value if isinstance(value, enum.Enum) else str(value)
             if SEPARATOR in text:
@@ -81,10 +92,10 @@ class CallbackData:
             raise MalformedCallback("empty or too long")
         prefix, *raw = data.split(SEPARATOR)
         types = cls._types()
-        if prefix != cls.prefix or len(raw) != len(types):
+        if prefix != cls.prefix or not len(types) - cls.added_fields <= len(raw) <= len(types):
             raise MalformedCallback("wrong namespace or shape")
         values: dict[str, Any] = {}
-        for (name, kind), text in zip(types, raw, strict=True):
+        for (name, kind), text in zip(types[: len(raw)], raw, strict=True):
             values[name] = _convert(kind, text)
         return cls(**values)
 
@@ -140,12 +151,21 @@ class CardAction(enum.StrEnum):
     UNDO = "undo"  # arg: activity id
     EDIT = "edit"  # arg: activity id
     NEW = "new"  # arg: commitment id (from the weekly digest)
+    OPEN = "open"  # show this card again (from /myreports or the "not saved" message)
+    CARDS = "cards"  # list the person's other cards
+    FIX = "fix"  # arg: the card a text opened; that text is a fix to this card after all
 
 
 @dataclasses.dataclass(frozen=True)
 class Card(CallbackData, prefix="rep"):
+    """A report card's button. ``card`` is the card's row (0: none yet), so a tap on an
+    older card acts on that card, never on the one open now."""
+
+    added_fields = 1  # ``card``
+
     action: CardAction
     arg: str = "0"
+    card: int = 0
 
 
 @dataclasses.dataclass(frozen=True)

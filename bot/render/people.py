@@ -95,6 +95,14 @@ def privacy(tr: Translator, report: PrivacyReport) -> str:
                 n=report.reports
             )
         )
+        if report.cards:
+            waiting = tr.ngettext(
+                "• {n} report card not saved yet, with the text you wrote (/delete_me removes it)",
+                "• {n} report cards not saved yet, with the text you wrote (/delete_me removes "
+                "them)",
+                report.cards,
+            )
+            lines.append(waiting.format(n=report.cards))
     if report.is_staff:
         lines += [
             "",

@@ -4,6 +4,7 @@ follow-up's count question."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from bot.domain.promise import Promise
@@ -25,8 +26,35 @@ from bot.render.callbacks import (
 COUNT_CHOICES = (5, 10, 20, 30, 50)
 
 
-def _b(label: str, action: CardAction, arg: object = 0) -> Button:
-    return Button(label, Card(action, str(arg)))
+def _b(label: str, action: CardAction, arg: object = 0, card: int = 0) -> Button:
+    return Button(label, Card(action, str(arg), card))
+
+
+def on_card(screen: Screen, card_id: int | None) -> Screen:
+    """Every card button of ``screen`` acts on this card (the row the card is kept in)."""
+    if not card_id:
+        return screen
+    rows = [
+        [
+            replace(b, data=replace(b.data, card=card_id)) if isinstance(b.data, Card) else b
+            for b in row
+        ]
+        for row in screen.rows
+    ]
+    return Screen(screen.text, rows)
+
+
+def card_label(tr: Translator, promise: Promise, draft: Draft, short: bool = False) -> str:
+    """A card in a few words: "Tematräffar, fredag 15 mars 2024" (``short``, for a button:
+    "Tematräffar, fre 15 mars")."""
+    commitment = promise.get(draft.commitment or "")
+    kind = commitment.short.get(tr.locale) if commitment else tr.gettext("(not chosen)")
+    if draft.date_choices:
+        return kind
+    day = (
+        tr.date(draft.date, "EEE d MMM").replace(".", "") if short else tr.weekday_date(draft.date)
+    )
+    return f"{kind}, {day}"
 
 
 def card(
@@ -37,13 +65,24 @@ def card(
     duplicates: list[Activity],
     milestone: bool,
     today: date,
+    others: int = 0,
+    kept: Draft | None = None,
 ) -> Screen:
     """The draft as it would be saved, what stops it from being saved, and one button for
-    each fix. Save is offered only when nothing stops it."""
+    each fix. Save is offered only when nothing stops it. ``kept``: the card that was open
+    when this one's text came, kept unchanged; ``others``: how many more cards wait."""
     _ = tr.gettext
     commitment = promise.get(draft.commitment or "")
     kind = commitment.short.get(tr.locale) if commitment else _("(not chosen)")
-    lines = [
+    lines = []
+    if kept is not None:
+        lines += [
+            _("A new card. The one you had open is kept as it was: {card}.").format(
+                card=card_label(tr, promise, kept)
+            ),
+            "",
+        ]
+    lines += [
         _("Is this right?") if draft.activity_id is None else _("Edit report:"),
         _("What: {kind}").format(kind=kind),
         _("Date: {date}").format(date=tr.weekday_date(draft.date))
@@ -100,8 +139,63 @@ def card(
         second.insert(0, _b(_("Number of people"), CardAction.COUNT))
     rows.append(second)
     rows.append([_b(_("Add a note"), CardAction.NOTE), _b(_("Cancel"), CardAction.DROP)])
+    if others:
+        label = tr.ngettext("{n} more card not saved", "{n} more cards not saved", others)
+        rows.append([_b(label.format(n=others), CardAction.CARDS)])
     lines.append(_('You can also type a fix, for example "yesterday" or "25 people".'))
     return Screen("\n".join(lines), rows)
+
+
+def which_card(
+    tr: Translator, promise: Promise, open_draft: Draft, open_id: int, new_id: int
+) -> Screen:
+    """A text about the same kind of activity as the open card: a fix, or a report of its
+    own? Asked, never guessed; the text is kept as a card either way."""
+    _ = tr.gettext
+    text = _(
+        "Is this a change to the card you have open ({card}), or a new report? "
+        "Nothing is saved until you save."
+    ).format(card=card_label(tr, promise, open_draft))
+    rows = [
+        [_b(_("Change the open card"), CardAction.FIX, new_id, open_id)],
+        [_b(_("A new report"), CardAction.OPEN, 0, new_id)],
+    ]
+    return Screen(text, rows)
+
+
+def cards_list(tr: Translator, promise: Promise, drafts: list[tuple[int, Draft]]) -> Screen:
+    """The person's cards not saved yet, each with a button that opens it."""
+    _ = tr.gettext
+    if not drafts:
+        return Screen(_("You have no cards waiting. Write what you did in one message."))
+    lines = [_("Not saved yet:")]
+    rows = []
+    for card_id, draft in drafts:
+        lines.append(f"• {card_label(tr, promise, draft)}")
+        label = _("Open: {card}").format(card=card_label(tr, promise, draft, short=True))
+        rows.append([_b(label, CardAction.OPEN, 0, card_id)])
+    return Screen("\n".join(lines), rows)
+
+
+def which_card_for_fix(tr: Translator, promise: Promise, drafts: list[tuple[int, Draft]]) -> Screen:
+    """A change typed when no card is open: open the card it is for, then type it again."""
+    listing = cards_list(tr, promise, drafts)
+    intro = tr.gettext("Which card is that for? Open it, then write the change again.")
+    return Screen(intro + "\n\n" + listing.text, listing.rows)
+
+
+def waiting(tr: Translator, promise: Promise, draft: Draft, card_id: int) -> Screen:
+    """A card untouched for a day: it is not saved, and is dropped in a day."""
+    _ = tr.gettext
+    text = _(
+        "You have a report that is not saved: {card}. It does not count until you save it. "
+        "If you do nothing, it is removed in 24 hours."
+    ).format(card=card_label(tr, promise, draft))
+    rows = [
+        [_b(_("Open it"), CardAction.OPEN, 0, card_id)],
+        [_b(_("Remove it"), CardAction.DROP, 0, card_id)],
+    ]
+    return Screen(text, rows)
 
 
 def day_choices(tr: Translator, days: tuple[date, ...], today: date) -> list[list[Button]]:
@@ -216,13 +310,6 @@ def not_understood(tr: Translator, expecting: Field | None) -> str:
     return hints[expecting]
 
 
-def in_the_middle(tr: Translator) -> str:
-    """A question typed during a report: it is not taken as a fix."""
-    return tr.gettext(
-        "You are in the middle of a report. Save it or /cancel it first, then ask again."
-    )
-
-
 def dropped(tr: Translator) -> str:
     """The report was thrown away (the card's button, or /cancel)."""
     return tr.gettext("OK, cancelled. Nothing was saved.")
@@ -257,12 +344,22 @@ def followup_counts(tr: Translator, activity_id: int) -> Screen:
     return Screen(_("Saved and counted. How many came? Tap a number, or leave it."), rows)
 
 
-def my_reports(tr: Translator, promise: Promise, reports: list[Activity]) -> Screen:
+def my_reports(
+    tr: Translator,
+    promise: Promise,
+    reports: list[Activity],
+    drafts: list[tuple[int, Draft]] | None = None,
+) -> Screen:
+    """/myreports: the cards not saved yet (each opens with a tap), then the latest saved."""
     _ = tr.gettext
+    waiting_cards = cards_list(tr, promise, drafts) if drafts else None
     if not reports:
+        if waiting_cards is not None:
+            return waiting_cards
         return Screen(_("You have no reports yet. Write what you did in one message."))
-    lines = [_("Your latest reports:")]
-    rows = []
+    lines = [*(waiting_cards.text.split("\n") if waiting_cards else []), ""] if drafts else []
+    rows = list(waiting_cards.rows) if waiting_cards else []
+    lines.append(_("Your latest reports:"))
     for a in reports:
         name = promise.commitment(a.commitment).short.get(tr.locale)
         count = f", {a.count}" if a.count is not None else ""

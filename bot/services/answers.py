@@ -1,20 +1,25 @@
 """Answers to residents' free-text questions, from live data.
 
-The matcher (``bot.language.questions``) decides what was asked; this service writes the answer in
-the resident's language. The ``answer`` CLI and the chat use the same path, so what the
-command line shows is what a resident gets.
+A text is read once (``understand``: ``bot.language.questions.match_question`` runs the danger
+check, the language of the text, the phrase tables and the classifier, and says which language
+to answer in); a button names what it asks for and is not read at all (``tapped``). Then one
+table, ``ANSWERS``, turns what was understood into an answer in the resident's language. The
+``answer`` CLI and the chat use the same path, so what the command line shows is what a
+resident gets (the chat acts itself on a few intents first: ``handlers.questions.CHAT_ACTIONS``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
 from bot.domain.promise import WorryTopic
 from bot.i18n import Translator
 from bot.language.emergency import Danger, assess
 from bot.language.language_id import text_language
 from bot.language.phrasebook import load_phrasebook
-from bot.language.questions import Intent, Match, match_question
+from bot.language.questions import Intent, Match, match_question, public_event_kind
 from bot.language.scamcheck import check_message
 from bot.language.scripts import script_language
 from bot.render import Button
@@ -36,6 +41,12 @@ STOP_OFFER = 0.08
 # A subscriber's text that only the classifier reads as danger, and as "stop" at least this
 # likely, gets both as buttons instead of the crisis reply.
 STOP_OR_DANGER = 0.25
+# Longer than a question: a text not understood asks for a sentence or two (in the chat; the
+# command line answers it as not understood).
+MAX_TEXT = 1000
+# A "Did you mean …?" offer that is no intent of its own: contact the police about a crime
+# that has happened (bot.language.questions offers it).
+PAST_CRIME = "past_crime"
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,18 @@ class Answer:
 
     def to_json(self) -> dict[str, object]:
         return {"intent": self.intent, "kind": self.kind, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Understood:
+    """What a resident's text (read once) or tap means, and the language to answer in."""
+
+    match: Match
+    locale: str
+    # A button, not a text: nothing was read ("Is this a scam?" then asks for the text).
+    tapped: bool = False
+    # Not understood, and longer than a question (``MAX_TEXT``): asks for a sentence or two.
+    too_long: bool = False
 
 
 def matcher_locales() -> frozenset[str]:
@@ -79,20 +102,51 @@ class AnswerService:
             month = self.s.clock.now().strftime("%Y-%m")
             await ScamCountRepo(self.s.db).bump(month, list(flags))
 
-    def understand(self, text: str, locale: str) -> Match:
+    # --- reading: each text once, a tap not at all ------------------------------------------
+
+    def understand(self, text: str, locale: str) -> Understood:
+        """``text`` read once (danger, its language, the phrase tables, the classifier: all in
+        ``match_question``), answered in the language it is clearly written in, else the
+        chat's (``locale``: saved choice, then Telegram's language)."""
         match = match_question(text, self.s.promise, locale)
         if match.intent is Intent.UNKNOWN:
             # Cyrillic or Ethiopic script (say): no language the bot reads.
-            written = script_language(text)
-            if written is not None:
-                match = replace(match, locale_guess=written)
-        return match
+            script = script_language(text)
+            if script is not None:
+                match = replace(match, locale_guess=script)
+        return Understood(match, match.written or locale)
 
-    async def understand_in_chat(self, text: str, locale: str, chat_id: int) -> Match:
-        """As ``understand``, knowing who writes: for a subscriber, stopping the tips is a
-        likely meaning, so when the classifier sees it at all (and there is no danger), it is
-        the first "Did you mean …?" button — one tap stops them."""
-        match = self.understand(text, locale)
+    async def understand_in_chat(
+        self, text: str, locale: str, chat_id: int, *, checking: bool = False
+    ) -> Understood:
+        """As ``understand``, knowing who writes and what was asked before.
+
+        After "Is this a scam?" (``checking``) the text is checked whatever it looks like.
+        For a subscriber, stopping the tips is a likely meaning, so when the classifier sees it
+        at all (and there is no danger), it is the first "Did you mean …?" button — one tap
+        stops them. A scam check's signs are counted here, once per text (anonymously)."""
+        if checking:
+            understood = self._checked(text, locale)
+        else:
+            understood = self.understand(text, locale)
+            match = await self._for_subscriber(understood.match, chat_id)
+            too_long = match.intent is Intent.UNKNOWN and len(text) > MAX_TEXT
+            understood = replace(understood, match=match, too_long=too_long)
+        if understood.match.intent is Intent.SCAM_CHECK:
+            await self.count_scam_signs(understood.match.flags)
+        return understood
+
+    def _checked(self, text: str, locale: str) -> Understood:
+        """After "Is this a scam?": the text is checked whatever it looks like — unless it
+        describes danger, which is answered first as always."""
+        locale = text_language(text) or locale
+        check = assess(text)
+        if check.urgent and set(check.signals) - {"plea"}:
+            return Understood(Match(Intent.EMERGENCY, None, 1.0, None, check.danger.value), locale)
+        flags = check_message(text).flags
+        return Understood(Match(Intent.SCAM_CHECK, None, 1.0, None, flags=flags), locale)
+
+    async def _for_subscriber(self, match: Match, chat_id: int) -> Match:
         stop = dict(match.shares).get("stop_tips", 0.0)
         if match.intent in (Intent.STOP_TIPS, Intent.SCAM_CHECK) or stop < STOP_OFFER:
             return match
@@ -113,39 +167,37 @@ class AnswerService:
             alternatives=tuple(offered[:3]),
         )
 
+    def tapped(self, meant: str, arg: str | None, locale: str) -> Understood:
+        """A button that names what it asks for — a menu button's intent, or a "Did you mean
+        …?" offer (an intent or ``PAST_CRIME``, with its event kind or worry topic) — is
+        understood without reading any text. The argument is untrusted: one that does not fit
+        is ignored."""
+        intent = Intent.CONTACT_POLICE if meant == PAST_CRIME else Intent(meant)
+        danger = Danger.PAST_CRIME.value if meant == PAST_CRIME else None
+        promise = self.s.promise
+        kind = (
+            arg if intent is Intent.NEXT_EVENT and arg and public_event_kind(promise, arg) else None
+        )
+        worry = arg if intent is Intent.WORRY and arg in set(WorryTopic) else None
+        match = Match(intent, kind, 1.0, None, danger, worry=worry)
+        return Understood(match, locale, tapped=True)
+
     async def tips_subscriber(self, chat_id: int) -> bool:
         subscription = await SubscriptionRepo(self.s.db).get(chat_id)
         return subscription is not None and subscription.active
 
-    @staticmethod
-    def reply_locale(text: str, locale: str) -> str:
-        """The language to answer ``text`` in: the one it is clearly written in, else the
-        chat's (saved choice, then Telegram's language)."""
-        return text_language(text) or locale
+    # --- answering: one table ------------------------------------------------------------
 
     async def answer(self, text: str, locale: str) -> Answer:
-        """The answer to ``text``, in the language it is written in (the CLI and tests; the
-        chat decides the language in the handler, the same way)."""
-        locale = self.reply_locale(text, locale)
-        return await self.respond(self.understand(text, locale), locale)
+        """The answer to ``text``, in the language it is written in (the CLI and tests)."""
+        return await self.respond(self.understand(text, locale))
 
-    def check_text(self, text: str, locale: str) -> Answer:
-        """After "Is this a scam?": the text is checked whatever it looks like — unless it
-        describes danger, which is answered first as always."""
-        tr = self.s.translator(locale)
-        check = assess(text)
-        if check.urgent and set(check.signals) - {"plea"}:
-            return Answer(
-                Intent.EMERGENCY.value,
-                None,
-                render.emergency_text(tr, self.s.promise, check.danger),
-            )
-        flags = check_message(text).flags
-        return Answer(Intent.SCAM_CHECK.value, None, render.scam_text(tr, self.s.promise, flags))
-
-    async def respond(self, match: Match, locale: str) -> Answer:
-        tr = self.s.translator(locale)
-        answer = await self._respond(match, tr)
+    async def respond(self, understood: Understood) -> Answer:
+        match = understood.match
+        tr = self.s.translator(understood.locale)
+        answer = self._before_the_table(understood, tr)
+        if answer is None:
+            answer = await ANSWERS[match.intent](self, match, tr)
         first = render.safety_line(tr)
         if match.danger == Danger.POSSIBLE and not answer.text.startswith(
             (self.s.promise.contacts.emergency, first)
@@ -154,64 +206,97 @@ class AnswerService:
             return replace(answer, text=first + "\n\n" + answer.text)
         return answer
 
-    async def _respond(self, match: Match, tr: Translator) -> Answer:
-        intent = match.intent
-        if intent is Intent.UNKNOWN and not reads(tr.locale, match):
-            # A script none of our languages is written in: the safety line, then the menu.
-            text = render.unreadable_text(tr, self.s.promise)
-            return Answer(intent.value, None, text, menu_buttons(tr))
-        if intent is Intent.UNKNOWN and any(o[0] != "emergency" for o in match.alternatives):
-            # Unsure what was meant: the safety line, then up to three answers to tap.
-            return Answer(
-                intent.value,
-                None,
-                render.did_you_mean_text(tr),
-                did_you_mean_buttons(tr, match.alternatives),
-            )
-        if intent is Intent.EMERGENCY:
-            text = render.emergency_text(tr, self.s.promise, match.danger, match.signals)
-            return Answer(intent.value, None, text)
-        if intent is Intent.WORRY:
-            return Answer(intent.value, None, await self.worry_text(tr, match.worry))
-        if intent is Intent.POISON_QUESTION:
-            return Answer(intent.value, None, render.poison_text(tr, self.s.promise))
-        if intent is Intent.SCAM_CHECK:
-            return Answer(intent.value, None, render.scam_text(tr, self.s.promise, match.flags))
-        if intent is Intent.CONTACT_POLICE and match.danger == Danger.PAST_CRIME:
-            return Answer(intent.value, None, render.past_crime_text(tr, self.s.promise))
-        if intent is Intent.NEXT_EVENT:
-            return await self.next_event(tr, match.kind)
-        if intent is Intent.EVENTS_LIST:
-            return Answer(intent.value, None, await self.events_text(tr))
-        if intent is Intent.ABOUT_PROMISE:
-            return Answer(
-                intent.value, None, render.about_text(tr, self.s.promise), menu_buttons(tr)[:1]
-            )
-        if intent is Intent.PROGRESS:
-            summary = render_progress.summary(tr, self.s.promise, await self.progress.progress())
-            return Answer(intent.value, None, summary)
-        if intent is Intent.CONTACT_POLICE:
-            return Answer(intent.value, None, render.contact_text(tr, self.s.promise))
-        if intent is Intent.FRAUD_HELP:
-            return Answer(
-                intent.value, None, render.fraud_help_text(tr, self.s.promise), [scam_row(tr)]
-            )
-        if intent is Intent.SUBSCRIBE_TIPS:
-            return Answer(intent.value, None, render.subscribe_tips_text(tr))
-        if intent is Intent.STOP_TIPS:
-            # The chat stops the tips at once (handlers.questions); this is what the CLI shows.
-            return Answer(intent.value, None, render.stop_tips_text(tr))
-        if intent is Intent.TIP_OFF:
-            return Answer(intent.value, None, render.tip_off_text(tr, self.s.promise))
-        if intent is Intent.EXPLAIN:
-            return Answer(intent.value, None, render.explain_text(tr, self.s.promise, match.topic))
-        if intent is Intent.TRYGGHETSCENTER:
-            return Answer(intent.value, None, render.trygghetscenter_text(tr, self.s.promise))
-        if intent is Intent.GREETING:
-            return Answer(intent.value, None, render.greeting_text(tr), menu_buttons(tr))
-        if intent is Intent.THANKS:
-            return Answer(intent.value, None, render.thanks_text(tr))
-        return Answer(Intent.UNKNOWN.value, None, render.not_understood_text(tr), menu_buttons(tr))
+    def _before_the_table(self, understood: Understood, tr: Translator) -> Answer | None:
+        """The answers that depend on more than the intent, decided before ``ANSWERS``:
+        - not understood and too long: ask for a sentence or two, with the menu;
+        - not understood, in a script none of our languages is written in: the safety line,
+          then the menu;
+        - not understood, but with answers the classifier finds likely: the safety line, then
+          up to three "Did you mean …?" buttons;
+        - contact the police about a crime that has happened: 114 14 and polisen.se."""
+        match = understood.match
+        unknown = Intent.UNKNOWN.value
+        if match.intent is Intent.UNKNOWN:
+            if understood.too_long:
+                screen = render.too_long(tr)
+                return Answer(unknown, None, screen.text, screen.rows)
+            if not reads(tr.locale, match):
+                return Answer(
+                    unknown, None, render.unreadable_text(tr, self.s.promise), menu_buttons(tr)
+                )
+            if any(o[0] != Intent.EMERGENCY.value for o in match.alternatives):
+                buttons = did_you_mean_buttons(tr, match.alternatives)
+                return Answer(unknown, None, render.did_you_mean_text(tr), buttons)
+        if match.intent is Intent.CONTACT_POLICE and match.danger == Danger.PAST_CRIME:
+            text = render.past_crime_text(tr, self.s.promise)
+            return Answer(Intent.CONTACT_POLICE.value, None, text)
+        return None
+
+    # One builder per intent, for ``ANSWERS`` below.
+
+    async def _emergency(self, match: Match, tr: Translator) -> Answer:
+        text = render.emergency_text(tr, self.s.promise, match.danger, match.signals)
+        return Answer(match.intent.value, None, text)
+
+    async def _worry(self, match: Match, tr: Translator) -> Answer:
+        return Answer(match.intent.value, None, await self.worry_text(tr, match.worry))
+
+    async def _poison_question(self, match: Match, tr: Translator) -> Answer:
+        return Answer(match.intent.value, None, render.poison_text(tr, self.s.promise))
+
+    async def _scam_check(self, match: Match, tr: Translator) -> Answer:
+        text = render.scam_text(tr, self.s.promise, match.flags)
+        return Answer(match.intent.value, None, text)
+
+    async def _next_event(self, match: Match, tr: Translator) -> Answer:
+        return await self.next_event(tr, match.kind)
+
+    async def _events_list(self, match: Match, tr: Translator) -> Answer:
+        return Answer(match.intent.value, None, await self.events_text(tr))
+
+    async def _about_promise(self, match: Match, tr: Translator) -> Answer:
+        text = render.about_text(tr, self.s.promise)
+        return Answer(match.intent.value, None, text, menu_buttons(tr)[:1])
+
+    async def _progress(self, match: Match, tr: Translator) -> Answer:
+        # The chat shows the chart with it (handlers.questions.CHAT_ACTIONS).
+        summary = render_progress.summary(tr, self.s.promise, await self.progress.progress())
+        return Answer(match.intent.value, None, summary)
+
+    async def _contact_police(self, match: Match, tr: Translator) -> Answer:
+        return Answer(match.intent.value, None, render.contact_text(tr, self.s.promise))
+
+    async def _fraud_help(self, match: Match, tr: Translator) -> Answer:
+        text = render.fraud_help_text(tr, self.s.promise)
+        return Answer(match.intent.value, None, text, [scam_row(tr)])
+
+    async def _subscribe_tips(self, match: Match, tr: Translator) -> Answer:
+        return Answer(match.intent.value, None, render.subscribe_tips_text(tr))
+
+    async def _stop_tips(self, match: Match, tr: Translator) -> Answer:
+        # The chat stops the tips at once (handlers.questions.CHAT_ACTIONS); this is what the
+        # command line shows.
+        return Answer(match.intent.value, None, render.stop_tips_text(tr))
+
+    async def _tip_off(self, match: Match, tr: Translator) -> Answer:
+        return Answer(match.intent.value, None, render.tip_off_text(tr, self.s.promise))
+
+    async def _explain(self, match: Match, tr: Translator) -> Answer:
+        text = render.explain_text(tr, self.s.promise, match.topic)
+        return Answer(match.intent.value, None, text)
+
+    async def _trygghetscenter(self, match: Match, tr: Translator) -> Answer:
+        return Answer(match.intent.value, None, render.trygghetscenter_text(tr, self.s.promise))
+
+    async def _greeting(self, match: Match, tr: Translator) -> Answer:
+        return Answer(match.intent.value, None, render.greeting_text(tr), menu_buttons(tr))
+
+    async def _thanks(self, match: Match, tr: Translator) -> Answer:
+        return Answer(match.intent.value, None, render.thanks_text(tr))
+
+    async def _unknown(self, match: Match, tr: Translator) -> Answer:
+        text = render.not_understood_text(tr)
+        return Answer(Intent.UNKNOWN.value, None, text, menu_buttons(tr))
 
     async def worry_text(self, tr: Translator, topic: str | None) -> str:
         """The worry answer, with the next public event of each commitment it names."""
@@ -243,3 +328,32 @@ class AnswerService:
     async def events_text(self, tr: Translator, limit: int = 10) -> str:
         upcoming = (await self.events.upcoming())[:limit]
         return render_events.coming_up(tr, self.s.promise, upcoming)
+
+
+Build = Callable[[AnswerService, Match, Translator], Awaitable[Answer]]
+
+# One table from intent to answer: every intent has exactly one entry
+# (tests/test_answer_table.py). What depends on more than the intent is decided before it
+# (``AnswerService._before_the_table``).
+ANSWERS: Mapping[Intent, Build] = MappingProxyType(
+    {
+        Intent.EMERGENCY: AnswerService._emergency,
+        Intent.WORRY: AnswerService._worry,
+        Intent.POISON_QUESTION: AnswerService._poison_question,
+        Intent.SCAM_CHECK: AnswerService._scam_check,
+        Intent.NEXT_EVENT: AnswerService._next_event,
+        Intent.EVENTS_LIST: AnswerService._events_list,
+        Intent.ABOUT_PROMISE: AnswerService._about_promise,
+        Intent.PROGRESS: AnswerService._progress,
+        Intent.CONTACT_POLICE: AnswerService._contact_police,
+        Intent.FRAUD_HELP: AnswerService._fraud_help,
+        Intent.SUBSCRIBE_TIPS: AnswerService._subscribe_tips,
+        Intent.STOP_TIPS: AnswerService._stop_tips,
+        Intent.TIP_OFF: AnswerService._tip_off,
+        Intent.EXPLAIN: AnswerService._explain,
+        Intent.TRYGGHETSCENTER: AnswerService._trygghetscenter,
+        Intent.GREETING: AnswerService._greeting,
+        Intent.THANKS: AnswerService._thanks,
+        Intent.UNKNOWN: AnswerService._unknown,
+    }
+)

@@ -162,6 +162,7 @@ class PeopleService:
             if actor.is_staff
             else 0,
             locale_chosen=await self.s.users.locale_chosen(actor.user_id),
+            cards=footprint.cards,
         )
 
     async def forget_me(self, actor: Actor) -> None:

@@ -4,23 +4,37 @@ edit and retract is audited. Milestones are reached once, confirmed by an admin.
 
 from __future__ import annotations
 
+import json
+import logging
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.domain.errors import NotFound, UserFacingError
 from bot.domain.promise import Cadence
-from bot.domain.records import Activity
+from bot.domain.records import Activity, DraftRow, to_db
 from bot.domain.roles import Actor
 from bot.domain.views import COUNT_MAX, KIND_LABEL, Draft, Problem
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, staff_locale
 from bot.language.pii import pii_kinds, redact
 from bot.language.report_fix import DAYS_BACK_MAX, NOTE_MAX, PLACE_MAX, Field, looks_like_question
 from bot.language.report_parser import ParsedReport, parse_report
 from bot.render import milestones as render
+from bot.render import reporting as render_cards
 from bot.services import Services, outgoing
 from bot.services.people import PeopleService
 from storage.activities import NewActivity
 from storage.deliveries import NewDelivery, OutgoingMessage
+from storage.drafts import DraftRepo
+
+log = logging.getLogger(__name__)
+
+# A card touched this recently is the open one: typed fixes go to it.
+CARD_OPEN = timedelta(hours=1)
+# A card untouched this long: its owner is told it is not saved ...
+CARD_WARN_AFTER = timedelta(hours=24)
+# ... and it is dropped this long after that message, unless it is touched again.
+CARD_KEEP_AFTER_WARNING = timedelta(hours=24)
+CARDS_JOB_SECONDS = 600
 
 
 class PersonalData(UserFacingError):
@@ -53,19 +67,50 @@ class NotYourReport(UserFacingError):
 
 @dataclass
 class ReportScratch:
-    """The report being written: conversation scratch in ``user_data``, never the record.
+    """A report card being written: kept in the ``drafts`` table until it is saved or
+    dropped, never the record. One card per report: a second one-liner opens its own.
 
-    ``steps`` are what the guided /report still has to ask; ``awaiting`` is the field the
-    last question asked for (None while the card is shown)."""
+    ``id`` is the card's row (None until first kept); ``steps`` are what the guided /report
+    still has to ask; ``awaiting`` is the field the last question asked for (None while the
+    card is shown); ``source`` is the text the card was read from."""
 
     draft: Draft
     steps: list[Field] = field(default_factory=list)
     awaiting: Field | None = None
+    id: int | None = None
+    source: str = ""
+    touched_at: datetime | None = None
 
     def answered(self, *fields: Field) -> None:
         """A value given out of order (typed, or a button on an earlier message) is not
         asked again."""
         self.steps = [s for s in self.steps if s not in fields]
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "draft": self.draft.to_data(),
+                "steps": [s.value for s in self.steps],
+                "awaiting": self.awaiting.value if self.awaiting else None,
+                "source": self.source,
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_row(cls, row: DraftRow) -> ReportScratch | None:
+        """The stored card; None when its JSON is not one (never raises)."""
+        try:
+            data = json.loads(row.data)
+            draft = Draft.from_data(data.get("draft"))
+            if draft is None:
+                return None
+            steps = [Field(s) for s in data.get("steps") or []]
+            awaiting = Field(data["awaiting"]) if data.get("awaiting") else None
+            return cls(draft, steps, awaiting, row.id, str(data.get("source") or ""),
+                       row.touched_at)  # fmt: skip
+        except (ValueError, TypeError, AttributeError):
+            return None
 
 
 def redacted(draft: Draft) -> Draft:
@@ -79,16 +124,93 @@ class ReportingService:
     def __init__(self, services: Services, people: PeopleService | None = None) -> None:
         self.s = services
         self.people = people or PeopleService(services)
+        self.cards_repo = DraftRepo(services.db)
 
-    def draft_from_text(self, text: str) -> Draft | None:
-        """A draft when the text names a commitment; None when it is not a report."""
+    # --- cards: one per report, kept until saved or dropped ---------------------------------
+
+    async def keep(self, actor: Actor, state: ReportScratch) -> ReportScratch:
+        """Store the card (a new row the first time) and make it the open one."""
+        now = self.s.clock.now()
+        if state.id is None or not await self.cards_repo.update(
+            state.id, actor.user_id, state.to_json(), now
+        ):
+            state.id = await self.cards_repo.create(actor.user_id, state.to_json(), now)
+        state.touched_at = now
+        return state
+
+    async def card(self, actor: Actor, card_id: int) -> ReportScratch | None:
+        """One of this person's cards (never another's)."""
+        if card_id <= 0:
+            return None
+        row = await self.cards_repo.get(card_id, actor.user_id)
+        return None if row is None else ReportScratch.from_row(row)
+
+    async def cards(self, actor: Actor) -> list[ReportScratch]:
+        """This person's cards, the one touched last first."""
+        rows = await self.cards_repo.of_user(actor.user_id)
+        return [card for row in rows if (card := ReportScratch.from_row(row)) is not None]
+
+    async def open_card(self, actor: Actor) -> ReportScratch | None:
+        """The card typed text goes to: the one touched last, if within ``CARD_OPEN``.
+        An older card waits in /myreports until it is opened again."""
+        cards = await self.cards(actor)
+        if not cards or cards[0].touched_at is None:
+            return None
+        if self.s.clock.now() - cards[0].touched_at > CARD_OPEN:
+            return None
+        return cards[0]
+
+    async def discard(self, actor: Actor, card_id: int | None) -> None:
+        if card_id is not None:
+            await self.cards_repo.delete(card_id, actor.user_id)
+
+    async def cards_tick(self) -> int:
+        """Tell each owner about a card untouched for a day (once), and drop cards whose
+        owner was told a day ago and did not touch them since. Returns messages queued."""
+        now = self.s.clock.now()
+        queued = 0
+        for row in await self.cards_repo.to_warn(now - CARD_WARN_AFTER):
+            card = ReportScratch.from_row(row)
+            if card is None:
+                await self.cards_repo.delete(row.id, row.user_id)
+                continue
+            tr = self.s.translator(staff_locale(await self.s.users.locale(row.user_id)))
+            screen = render_cards.waiting(tr, self.s.promise, card.draft, row.id)
+            told = NewDelivery(
+                chat_id=row.user_id,
+                kind="card",
+                message=outgoing(screen),
+                not_before=now,
+                dedupe_key=f"card:{row.id}:{to_db(row.touched_at)}",
+            )
+            queued += int(await self.s.deliveries.enqueue(told, now))
+            await self.cards_repo.mark_warned(row.id, now)
+        dropped = await self.cards_repo.drop_expired(
+            now - CARD_WARN_AFTER, now - CARD_KEEP_AFTER_WARNING
+        )
+        if queued or dropped:
+            log.info("report cards: %d owner(s) told, %d dropped", queued, dropped)
+        return queued
+
+    def read(self, text: str) -> Draft | None:
+        """A staff text read once: a draft when it names what was done ("tematräff igår 23
+        pers"), or reads like a report without naming it (two of a day, a head count and a
+        place: "gick runt i bro centrum ikväll, pratade med typ 15 ungdomar", the kind is
+        asked); None for anything else. A question is never a report."""
         if looks_like_question(text):
             return None
         today = self.s.clock.today()
         parsed = parse_report(text[:1000], self.s.promise, today)
-        if parsed.commitment is None:
+        if parsed.commitment is not None:
+            return self._draft(parsed.commitment, parsed, text, today)
+        clues = [
+            parsed.date is not None or bool(parsed.date_choices),
+            parsed.count is not None,
+            parsed.place is not None,
+        ]
+        if sum(clues) < 2:
             return None
-        return self._draft(parsed.commitment, parsed, text, today)
+        return self._draft(None, parsed, text, today)
 
     @staticmethod
     def _draft(commitment: str | None, parsed: ParsedReport, text: str, today: date) -> Draft:
@@ -102,23 +224,6 @@ class ReportingService:
             note=text.strip()[:NOTE_MAX],
             date_choices=choices if len(choices) > 1 else (),
         )
-
-    def report_like(self, text: str) -> Draft | None:
-        """Staff text that reads like a report without naming what was done ("gick runt i
-        bro centrum ikväll, pratade med typ 15 ungdomar"): a draft with the kind to choose,
-        so it gets a card rather than the resident menu. A question is never report-like."""
-        if looks_like_question(text):
-            return None
-        today = self.s.clock.today()
-        parsed = parse_report(text[:1000], self.s.promise, today)
-        clues = [
-            parsed.date is not None or bool(parsed.date_choices),
-            parsed.count is not None,
-            parsed.place is not None,
-        ]
-        if sum(clues) < 2:
-            return None
-        return self._draft(None, parsed, text, today)
 
     def blank(self) -> Draft:
         return Draft(commitment=None, date=self.s.clock.today())
@@ -166,12 +271,16 @@ class ReportingService:
             if a.reported_by == actor.user_id or (place and (a.place or "").casefold() == place)
         ]
 
-    async def save(self, actor: Actor, draft: Draft) -> Activity:
+    async def save(self, actor: Actor, draft: Draft, card_id: int | None = None) -> Activity:
+        """Save the draft as an activity (or the edit of one), and drop its card in the same
+        transaction: saved once, and the card is gone exactly when the row exists."""
         await self.people.require_staff(actor, "report")
         self.check(draft)
         assert draft.commitment is not None
         now = self.s.clock.now()
         async with self.s.db.transaction():
+            if card_id is not None:
+                await self.cards_repo.delete(card_id, actor.user_id)
             if draft.activity_id is not None:
                 old = await self._own(actor, draft.activity_id)
                 await self.s.activities.update(
