@@ -47,7 +47,7 @@ check: catalogs
 # tests/conftest.py hands tests to the workers one at a time, the longest end-to-end ones
 # first, so the slow tests spread over all workers instead of queueing on the first.
 # Measured on the shared 2-core machine, 2 Dec 2026 (docs/performance.md, "The test suite"):
-# the whole suite with 4 workers 77 s at load 1–2, 124–156 s at load 5–8 (before the one-at-a-time
+# the whole suite with 4 workers 77–90 s at load 1–3, 124–156 s at load 5–8 (before the one-at-a-time
 # hand-out 197–203 s); the quick lane with 2 workers 34–52 s, median 40 s (before 47–52 s; with
 # 4 workers median 48 s and more CPU, so 2 stay).
 WORKERS       ?= 4
