@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from sqlite3 import Row
 
+from bot.domain.conditions import Status, decode, encode
 from bot.domain.records import Activity, Milestone, from_db, opt_from_db, to_db
 from storage.db import Database
 
@@ -21,6 +23,9 @@ class NewActivity:
     source: str = "chat"
     event_id: int | None = None
     reported_by: int | None = None
+    # Condition id → met / not met (bot.domain.conditions); left out: unknown. The default
+    # is "all unknown": such a report counts, shown as unknown.
+    conditions: Mapping[str, Status] = field(default_factory=dict, hash=False)
 
 
 def _activity(row: Row) -> Activity:
@@ -37,13 +42,16 @@ def _activity(row: Row) -> Activity:
         created_at=from_db(row["created_at"]),
         updated_at=from_db(row["updated_at"]),
         retracted_at=opt_from_db(row["retracted_at"]),
+        conditions=decode(row["conditions"]),
     )
 
 
 _INSERT = (
     "INSERT INTO activities (commitment, date, place, count, description, source, event_id, "
-    "reported_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "reported_by, created_at, updated_at, conditions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+# Reports that have answered none of their conditions: they count, all unknown.
+_NO_ANSWERS = "conditions = '{}'"
 
 
 def _params(new: NewActivity, now: datetime) -> tuple[object, ...]:
@@ -59,6 +67,7 @@ def _params(new: NewActivity, now: datetime) -> tuple[object, ...]:
         new.reported_by,
         stamp,
         stamp,
+        encode(new.conditions),
     )
 
 
@@ -136,6 +145,17 @@ class ActivityRepo:
         )
         return changed > 0
 
+    async def set_conditions(
+        self, activity_id: int, conditions: Mapping[str, Status], now: datetime
+    ) -> bool:
+        """Replace a saved report's answers (left out: unknown)."""
+        changed = await self._db.execute(
+            "UPDATE activities SET conditions = ?, updated_at = ? "
+            "WHERE id = ? AND retracted_at IS NULL",
+            (encode(conditions), to_db(now), activity_id),
+        )
+        return changed > 0
+
     async def retract(self, activity_id: int, now: datetime) -> bool:
         changed = await self._db.execute(
             "UPDATE activities SET retracted_at = ?, updated_at = ? "
@@ -144,20 +164,36 @@ class ActivityRepo:
         )
         return changed > 0
 
-    async def counted_dates(self) -> dict[str, list[date]]:
-        """Every counted activity date per commitment, ascending: the pace engine's input.
+    async def counted_dates(self, unanswered_only: bool = False) -> dict[str, list[date]]:
+        """Every activity date per commitment, ascending: the pace engine's input.
+        ``unanswered_only``: only reports that answered none of their conditions (they
+        count by themselves; the others are judged against the promise, ``answered``).
 
         SQLite groups by day (an indexed scan) so only one row per commitment and day crosses
         the thread boundary; the list repeats a date once per activity that day, which is
         what the pace engine bisects over."""
+        only = f" AND {_NO_ANSWERS}" if unanswered_only else ""
         rows = await self._db.fetchall(
-            "SELECT commitment, date, COUNT(*) FROM activities WHERE retracted_at IS NULL "
+            f"SELECT commitment, date, COUNT(*) FROM activities WHERE retracted_at IS NULL{only} "
             "GROUP BY commitment, date ORDER BY commitment, date"
         )
         out: dict[str, list[date]] = defaultdict(list)
         parse = date.fromisoformat
         for commitment, day, n in rows:
             out[commitment].extend([parse(day)] * n)
+        return dict(out)
+
+
+    async def answered(self) -> dict[str, list[tuple[date, dict[str, Status]]]]:
+        """(day, answers) per commitment of every report that answered any condition,
+        ascending by day."""
+        rows = await self._db.fetchall(
+            "SELECT commitment, date, conditions FROM activities WHERE retracted_at IS NULL "
+            f"AND NOT {_NO_ANSWERS} ORDER BY commitment, date, id"
+        )
+        out: dict[str, list[tuple[date, dict[str, Status]]]] = defaultdict(list)
+        for commitment, day, text in rows:
+            out[commitment].append((date.fromisoformat(day), decode(text)))
         return dict(out)
 
 

@@ -35,6 +35,7 @@ def test_parse_report_json_contract(settings: Settings, capsys: pytest.CaptureFi
         "count": 23,
         "place": "Trygghetscentret",
         "pii": [],
+        "conditions": {"trygghetscenter": "met"},
     }
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from bot.domain.conditions import Answers, Tally, answered_in, tally
 from bot.domain.periods import Period, period_containing, periods_for
 from bot.domain.promise import Cadence, Commitment, Promise
 from bot.i18n import N_, Translator
@@ -69,6 +70,10 @@ def state_badge(tr: Translator, state: State, late: bool = False) -> str:
 @dataclass(frozen=True)
 class CommitmentFacts:
     done_dates: Sequence[date] = ()  # counted activities, ascending
+    # (day, answers) of every report that has answered any condition, counted or not
+    # (bot.domain.conditions): the tallies of the conditions. Reports without answers
+    # count and are all unknown.
+    answered: Sequence[tuple[date, Answers]] = ()
     planned_dates: Sequence[date] = ()  # planned, not cancelled, not yet started; ascending
     milestone_reached: date | None = None
 
@@ -84,10 +89,14 @@ class PaceRow:
     state: State
     days_left: int
     late: bool = False  # a milestone reached after its due date
+    # How the period's reports stand against the commitment's conditions; None when it
+    # has none.
+    conditions: Tally | None = None
 
     def to_json(self) -> dict[str, object]:
-        """The ``status --json`` shape (docs/product.md); the label is added by the caller."""
-        return {
+        """The ``status --json`` shape (docs/product.md); the label is added by the caller.
+        ``conditions`` is added for a commitment that has conditions."""
+        out: dict[str, object] = {
             "commitment": self.commitment_id,
             "period": {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()},
             "target": self.target,
@@ -96,6 +105,9 @@ class PaceRow:
             "expected_by_now": self.expected_by_now,
             "state": self.state.value,
         }
+        if self.conditions is not None:
+            out["conditions"] = self.conditions.to_json()
+        return out
 
 
 def _round_half_up(value: float) -> int:
@@ -146,8 +158,21 @@ def pace(
     # event later today still counts as planned.
     planned = _count(facts.planned_dates, max(today, period.start), period.end)
     target = target_for(commitment, period)
+    tallied = tally(
+        commitment, done, answered_in(facts.answered, period.start, min(period.end, today))
+    )
     if target is None:
-        return PaceRow(commitment.id, period, None, done, planned, 0.0, State.TRACKED, days_left)
+        return PaceRow(
+            commitment.id,
+            period,
+            None,
+            done,
+            planned,
+            0.0,
+            State.TRACKED,
+            days_left,
+            conditions=tallied,
+        )
     elapsed = min(max((today - period.start).days + 1, 0), period.days)
     expected = target * elapsed / period.days
     if done >= target:
@@ -159,7 +184,15 @@ def pace(
     else:
         state = State.BEHIND
     return PaceRow(
-        commitment.id, period, target, done, planned, round(expected, 2), state, days_left
+        commitment.id,
+        period,
+        target,
+        done,
+        planned,
+        round(expected, 2),
+        state,
+        days_left,
+        conditions=tallied,
     )
 
 

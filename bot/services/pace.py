@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.domain.conditions import counts
 from bot.domain.pace import CommitmentFacts, PaceRow, history, status
 from bot.domain.promise import Commitment
 from bot.domain.records import Activity, Event
@@ -19,9 +20,14 @@ class PaceService:
         self.s = services
 
     async def facts(self) -> dict[str, CommitmentFacts]:
-        """One indexed scan of activities, one of planned events, one of milestones."""
+        """One indexed scan of activities, one of planned events, one of milestones.
+
+        A report counts unless it recorded one of its commitment's conditions as not met
+        (bot.domain.conditions): reports that answered none count as they are; those that
+        answered some are judged against the promise file here."""
         now = self.s.clock.now()
-        done = await self.s.activities.counted_dates()
+        done = await self.s.activities.counted_dates(unanswered_only=True)
+        answered = await self.s.activities.answered()
         planned_at = await self.s.events.planned_start_dates(now)
         milestones = await self.s.milestones.all()
         tz = self.s.clock.tz
@@ -29,8 +35,13 @@ class PaceService:
         for commitment in self.s.promise.commitments:
             cid = commitment.id
             reached = milestones.get(cid)
+            own = answered.get(cid, [])
+            counted = done.get(cid, [])
+            if own:
+                counted = sorted(counted + [day for day, a in own if counts(commitment, a)])
             facts[cid] = CommitmentFacts(
-                done_dates=done.get(cid, []),
+                done_dates=counted,
+                answered=own,
                 planned_dates=[moment.astimezone(tz).date() for moment in planned_at.get(cid, [])],
                 milestone_reached=reached.reached_on if reached else None,
             )
