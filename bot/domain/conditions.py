@@ -113,7 +113,9 @@ def combine(*sources: Answers) -> dict[str, Status]:
 
 def encode(answers: Answers) -> str:
     """The stored form: a JSON object of the answered conditions only (``{}``: all unknown)."""
-    known = {k: Status(v).value for k, v in sorted(answers.items()) if Status(v) is not Status.UNKNOWN}
+    known = {
+        k: Status(v).value for k, v in sorted(answers.items()) if Status(v) is not Status.UNKNOWN
+    }
     return json.dumps(known, separators=(",", ":"))
 
 
@@ -181,9 +183,7 @@ class Tally:
         }
 
 
-def tally(
-    commitment: Commitment, counted: int, answered: Iterable[Answers]
-) -> Tally | None:
+def tally(commitment: Commitment, counted: int, answered: Iterable[Answers]) -> Tally | None:
     """``counted``: the reports that count in the period (every report without answers
     counts); ``answered``: the answers of the period's reports that have any, counted or not.
     None for a commitment without conditions."""
@@ -211,8 +211,6 @@ def tally(
     return Tally(counted, all_met, not_counted, per)
 
 
-def answered_in(
-    rows: Sequence[tuple[date, Answers]], first: date, last: date
-) -> list[Answers]:
+def answered_in(rows: Sequence[tuple[date, Answers]], first: date, last: date) -> list[Answers]:
     """The answers of the reports dated in [first, last]."""
     return [answers for day, answers in rows if first <= day <= last]

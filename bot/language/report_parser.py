@@ -701,9 +701,7 @@ def read_conditions(text: str, commitment: Commitment) -> dict[str, Status]:
                 if any(_phrase_at(tokens, i, ph, pre) for ph, pre in table.denied):
                     found[cond.id] = Status.NOT_MET
                     continue
-                hit = next(
-                    (ph for ph, pre in table.said if _phrase_at(tokens, i, ph, pre)), None
-                )
+                hit = next((ph for ph, pre in table.said if _phrase_at(tokens, i, ph, pre)), None)
                 if hit is None:
                     continue
                 before = tokens[max(0, i - 3) : i]

@@ -35,6 +35,7 @@ from bot.domain.periods import Period, PeriodKind, period_label
 from bot.domain.promise import Cadence
 from bot.i18n import Translator, plain
 from bot.render.chart import inline_svg
+from bot.render.conditions import conditions_text, counted_text, not_counted_text, tally_text
 from bot.render.exports import neutralise_cell as _cell  # no cell a spreadsheet runs as a formula
 
 __all__ = [
@@ -148,6 +149,10 @@ def _environment() -> Environment:
         state_codes=state_codes,
         period_label=period_label,
         long_period_label=long_period_label,
+        conditions_text=conditions_text,
+        counted_text=counted_text,
+        tally_text=tally_text,
+        not_counted_text=not_counted_text,
     )
     return env
 
@@ -199,6 +204,9 @@ def _period_data(line: Line, tr: Translator, counts_only: bool) -> dict[str, obj
         "state": row.state.value,
         "late": row.late,
     }
+    if row.conditions is not None:
+        # How the period's reports stand against the promise's conditions (counts only).
+        out["conditions"] = row.conditions.to_json()
     if line.info is not None and not counts_only:
         out["done_detail"] = {
             "tip_rounds": line.info.tip_rounds,
@@ -242,6 +250,12 @@ def report_data(report: Report) -> dict[str, object]:
             if report.empty
             else [_period_data(line, tr, section.counts_only) for line in section.lines],
         }
+        if c.conditions:
+            # What a report must meet to count, in the promise's own words.
+            entry["conditions"] = [
+                {"id": k.id, "kind": k.kind.value, "label": k.label.get(tr.locale), "seed": k.seed}
+                for k in c.conditions
+            ]
         if not section.counts_only:  # count-only: counts and states only
             entry["last_updated"] = (
                 section.last_updated.astimezone(report.generated_at.tzinfo).isoformat()

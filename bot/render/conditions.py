@@ -1,0 +1,86 @@
+"""How reports stand against the promise's conditions, in words: /status, /progress and the
+follow-up page ("varav 5 med civilsamhället på plats, 4 planerade i förväg"), and, for the
+report card, whether one report counts and why not (``verdict_lines``)."""
+
+from __future__ import annotations
+
+from bot.domain.conditions import Tally, Verdict
+from bot.domain.pace import PaceRow
+from bot.domain.promise import Commitment
+from bot.i18n import Translator
+
+
+def counted_text(tr: Translator, row: PaceRow) -> str:
+    """ "6 av 6 räknas" (of the target), or "6 räknas" without a target."""
+    if row.target is None:
+        return tr.ngettext("{done} counts", "{done} count", row.done).format(done=row.done)
+    return tr.ngettext("{done} of {target} counts", "{done} of {target} count", row.done).format(
+        done=row.done, target=row.target
+    )
+
+
+def tally_parts(tr: Translator, tally: Tally) -> list[str]:
+    """What the counted reports met: "5 med civilsamhället på plats", … and how many have
+    a condition nobody answered."""
+    parts = []
+    if len(tally.per_condition) > 1 and tally.counted:
+        parts.append(
+            tr.ngettext("{n} met every condition", "{n} met every condition", tally.all_met).format(
+                n=tally.all_met
+            )
+        )
+    for count in tally.per_condition:
+        if tally.counted:
+            parts.append(f"{count.met} {count.condition.met.get(tr.locale)}")
+    if tally.unknown:
+        parts.append(
+            tr.ngettext(
+                "{n} with a condition not stated",
+                "{n} with a condition not stated",
+                tally.unknown,
+            ).format(n=tally.unknown)
+        )
+    return parts
+
+
+def tally_text(tr: Translator, tally: Tally | None) -> str | None:
+    """ "varav 5 med civilsamhället på plats, 4 planerade i förväg", or None."""
+    if tally is None or not tally.counted:
+        return None
+    return tr.gettext("of which {parts}").format(parts=tr.comma.join(tally_parts(tr, tally)))
+
+
+def not_counted_text(tr: Translator, tally: Tally | None) -> str | None:
+    """ "1 rapport räknas inte: civilsamhället var inte på plats", or None."""
+    if tally is None or not tally.not_counted:
+        return None
+    reasons = [c.condition.not_met.get(tr.locale) for c in tally.per_condition if c.not_met]
+    return tr.ngettext(
+        "{n} report does not count: {reasons}",
+        "{n} reports do not count: {reasons}",
+        tally.not_counted,
+    ).format(n=tally.not_counted, reasons=tr.join(reasons))
+
+
+def conditions_text(tr: Translator, commitment: Commitment) -> str | None:
+    """ "Villkor i löftet: Planerad i förväg, Polisen, …", or None without conditions."""
+    if not commitment.conditions:
+        return None
+    labels = [c.label.get(tr.locale) for c in commitment.conditions]
+    return tr.gettext("Conditions in the promise: {conditions}").format(conditions=tr.join(labels))
+
+
+def verdict_lines(tr: Translator, commitment: Commitment, verdict: Verdict) -> list[str]:
+    """For one report (the card, a saved report): whether it counts and why not, and what
+    nobody answered yet. Staff only."""
+    _ = tr.gettext
+    lines = []
+    if not verdict.counts:
+        reasons = tr.join(c.not_met.get(tr.locale) for c in verdict.not_met)
+        lines.append(
+            _("Saved, but it does not count towards the target: {reasons}.").format(reasons=reasons)
+        )
+    if verdict.unknown:
+        labels = tr.join(c.label.get(tr.locale) for c in verdict.unknown)
+        lines.append(_("Not stated yet: {conditions}.").format(conditions=labels))
+    return lines
