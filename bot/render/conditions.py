@@ -21,17 +21,17 @@ def counted_text(tr: Translator, row: PaceRow) -> str:
 
 def tally_parts(tr: Translator, tally: Tally) -> list[str]:
     """What the counted reports met: "5 med civilsamhället på plats", … and how many have
-    a condition nobody answered."""
+    a condition nobody answered. When no report answered any condition, only the latter."""
     parts = []
-    if len(tally.per_condition) > 1 and tally.counted:
+    answered = any(count.met for count in tally.per_condition)
+    if answered and len(tally.per_condition) > 1:
         parts.append(
-            tr.ngettext("{n} met every condition", "{n} met every condition", tally.all_met).format(
-                n=tally.all_met
-            )
+            tr.ngettext(
+                "{n} met every condition", "{n} met every condition", tally.all_met
+            ).format(n=tally.all_met)
         )
-    for count in tally.per_condition:
-        if tally.counted:
-            parts.append(f"{count.met} {count.condition.met.get(tr.locale)}")
+    if answered:
+        parts += [f"{c.met} {c.condition.met.get(tr.locale)}" for c in tally.per_condition]
     if tally.unknown:
         parts.append(
             tr.ngettext(

@@ -204,7 +204,7 @@ def _period_data(line: Line, tr: Translator, counts_only: bool) -> dict[str, obj
         "state": row.state.value,
         "late": row.late,
     }
-    if row.conditions is not None:
+    if row.conditions is not None and not counts_only:
         # How the period's reports stand against the promise's conditions (counts only).
         out["conditions"] = row.conditions.to_json()
     if line.info is not None and not counts_only:
@@ -250,7 +250,7 @@ def report_data(report: Report) -> dict[str, object]:
             if report.empty
             else [_period_data(line, tr, section.counts_only) for line in section.lines],
         }
-        if c.conditions:
+        if c.conditions and not section.counts_only:
             # What a report must meet to count, in the promise's own words.
             entry["conditions"] = [
                 {"id": k.id, "kind": k.kind.value, "label": k.label.get(tr.locale), "seed": k.seed}
