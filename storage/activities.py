@@ -183,7 +183,6 @@ class ActivityRepo:
             out[commitment].extend([parse(day)] * n)
         return dict(out)
 
-
     async def answered(self) -> dict[str, list[tuple[date, dict[str, Status]]]]:
         """(day, answers) per commitment of every report that answered any condition,
         ascending by day."""

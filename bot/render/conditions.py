@@ -26,9 +26,9 @@ def tally_parts(tr: Translator, tally: Tally) -> list[str]:
     answered = any(count.met for count in tally.per_condition)
     if answered and len(tally.per_condition) > 1:
         parts.append(
-            tr.ngettext(
-                "{n} met every condition", "{n} met every condition", tally.all_met
-            ).format(n=tally.all_met)
+            tr.ngettext("{n} met every condition", "{n} met every condition", tally.all_met).format(
+                n=tally.all_met
+            )
         )
     if answered:
         parts += [f"{c.met} {c.condition.met.get(tr.locale)}" for c in tally.per_condition]
