@@ -323,6 +323,9 @@ async def test_a_visibility_effort_without_civil_society_is_saved_and_does_not_c
     assert "1 med civilsamhället på plats" in status
     assert "1 med ett villkor som inte är angivet" in status
     assert "1 rapport räknas inte: civilsamhället var inte på plats" in status
+    await h.press(POLICE, "st:show:visibility_effort")
+    detail = h.tg.last(POLICE).text
+    assert "11 mars 2024 – Bro centrum – räknas inte: civilsamhället var inte på plats" in detail
 
     # /progress for a resident says the same.
     await h.say(RESIDENT, "/progress")
@@ -335,6 +338,8 @@ async def test_a_visibility_effort_without_civil_society_is_saved_and_does_not_c
     assert "Villkor i löftet: Planerad i förväg, Polisen, Kommunen, Civilsamhället" in page
     assert "2024: 2 av 6 räknas" in page
     assert "1 rapport räknas inte: civilsamhället var inte på plats." in page
+    # ... and next to the report itself in the list of what was done.
+    assert "11 mars 2024 – Bro centrum (räknas inte: civilsamhället var inte på plats)" in page
     data = json.loads(await render_report(h.services, "json", "sv", PeriodFilter.parse("2024")))
     [vis] = [c for c in data["commitments"] if c["id"] == "visibility_effort"]
     [period] = vis["periods"]

@@ -6,6 +6,10 @@ done < target; ``on_track`` when done ≥ floor(expected_by_now) or done + plann
 ``behind`` otherwise. Milestones are done / open / missed; tracked-only commitments are
 ``tracked``. A period cut by the promise window gets its target prorated (rounded half up,
 at least 1) unless the promise file gives that period's target explicitly.
+
+What is ``done`` follows the promise's conditions (bot.domain.conditions): a report with a
+condition not met does not count; one with a condition unknown counts. The caller passes
+only counted dates; ``CommitmentFacts.answered`` gives each row its tally of the conditions.
 """
 
 from __future__ import annotations

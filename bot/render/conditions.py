@@ -4,9 +4,11 @@ report card, whether one report counts and why not (``verdict_lines``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.domain.conditions import Tally, Verdict
 from bot.domain.pace import PaceRow
-from bot.domain.promise import Commitment
+from bot.domain.promise import Commitment, Condition
 from bot.i18n import Translator
 
 
@@ -60,6 +62,14 @@ def not_counted_text(tr: Translator, tally: Tally | None) -> str | None:
         "{n} reports do not count: {reasons}",
         tally.not_counted,
     ).format(n=tally.not_counted, reasons=tr.join(reasons))
+
+
+def not_met_text(tr: Translator, not_met: Sequence[Condition]) -> str:
+    """ "räknas inte: civilsamhället var inte på plats" for one listed report, or ""."""
+    if not not_met:
+        return ""
+    reasons = tr.join(c.not_met.get(tr.locale) for c in not_met)
+    return tr.gettext("does not count: {reasons}").format(reasons=reasons)
 
 
 def conditions_text(tr: Translator, commitment: Commitment) -> str | None:

@@ -35,7 +35,13 @@ from bot.domain.periods import Period, PeriodKind, period_label
 from bot.domain.promise import Cadence
 from bot.i18n import Translator, plain
 from bot.render.chart import inline_svg
-from bot.render.conditions import conditions_text, counted_text, not_counted_text, tally_text
+from bot.render.conditions import (
+    conditions_text,
+    counted_text,
+    not_counted_text,
+    not_met_text,
+    tally_text,
+)
 from bot.render.exports import neutralise_cell as _cell  # no cell a spreadsheet runs as a formula
 
 __all__ = [
@@ -151,6 +157,7 @@ def _environment() -> Environment:
         long_period_label=long_period_label,
         conditions_text=conditions_text,
         counted_text=counted_text,
+        not_met_text=not_met_text,
         tally_text=tally_text,
         not_counted_text=not_counted_text,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from bot.domain.conditions import verdict
 from bot.domain.pace import PaceRow, state_badge
 from bot.domain.periods import period_label
 from bot.domain.promise import Cadence, Commitment, Promise
@@ -13,7 +14,7 @@ from bot.domain.records import Activity, Event
 from bot.i18n import Translator
 from bot.render import Button, Screen
 from bot.render.callbacks import PauseAction, PausePress, StatusAction, StatusPress
-from bot.render.conditions import not_counted_text, tally_text
+from bot.render.conditions import not_counted_text, not_met_text, tally_text
 
 BAR_WIDTH = 8
 PAUSE_WEEKS = (1, 2, 4, 8)
@@ -95,6 +96,9 @@ def detail(
                 line += f" – {a.place}"
             if a.count is not None:
                 line += " – " + tr.ngettext("{n} person", "{n} people", a.count).format(n=a.count)
+            not_met = verdict(commitment, a.conditions).not_met
+            if not_met:
+                line += " – " + not_met_text(tr, not_met)
             lines.append(line)
     if upcoming:
         lines += ["", _("Planned:")]
