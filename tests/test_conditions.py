@@ -11,6 +11,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.cli.main import build_parser, resolve
 from bot.cli.promise_check import check_promise
@@ -34,7 +36,7 @@ from bot.i18n import translator
 from bot.language.report_parser import parse_report, read_conditions
 from bot.render.conditions import verdict_lines
 from bot.services.followup import render_report
-from bot.settings import Settings
+from bot.settings import Settings as BotSettings
 from storage.activities import NewActivity
 from storage.db import Database, bundled_migrations
 from tests.conftest import Harness
@@ -414,13 +416,13 @@ async def test_an_event_planned_days_before_was_planned_in_advance(harness: Harn
 # --- import and export -----------------------------------------------------------------------
 
 
-def _run(argv: list[str], settings: Settings) -> int:
+def _run(argv: list[str], settings: BotSettings) -> int:
     args = build_parser().parse_args(argv)
     return int(resolve(args.command)(args, settings))
 
 
 def test_an_imported_row_with_condition_columns_counts_like_chat(
-    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    settings: BotSettings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = tmp_path / "vis.csv"
     data.write_text(
@@ -468,7 +470,7 @@ def test_an_imported_row_with_condition_columns_counts_like_chat(
     ],
 )
 def test_a_bad_condition_column_is_refused_and_nothing_is_imported(
-    settings: Settings,
+    settings: BotSettings,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     header: str,
@@ -487,3 +489,14 @@ def test_a_bad_condition_column_is_refused_and_nothing_is_imported(
     assert says in err and "Nothing was imported" in err
     assert _run(["export-activities"], settings) == 0
     assert len(capsys.readouterr().out.strip().splitlines()) == 1  # the header only
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=150, deadline=None)
+def test_reading_conditions_never_raises_and_names_only_the_commitments_own(text: str) -> None:
+    promise = load_promise()
+    for cid in ("visibility_effort", "narcotics_operation", "theme_meeting", "parent_lecture"):
+        commitment = promise.commitment(cid)
+        found = read_conditions(text, commitment)
+        assert set(found) <= {c.id for c in commitment.conditions}
+        assert all(status in (MET, NOT_MET) for status in found.values())
