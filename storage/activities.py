@@ -50,8 +50,8 @@ _INSERT = (
     "INSERT INTO activities (commitment, date, place, count, description, source, event_id, "
     "reported_by, created_at, updated_at, conditions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-# Reports that have answered none of their conditions: they count, all unknown.
-_NO_ANSWERS = "conditions = '{}'"
+# Reports that have answered any of their conditions (index activities_answered).
+_ANSWERED = "conditions <> '{}'"
 
 
 def _params(new: NewActivity, now: datetime) -> tuple[object, ...]:
@@ -164,17 +164,15 @@ class ActivityRepo:
         )
         return changed > 0
 
-    async def counted_dates(self, unanswered_only: bool = False) -> dict[str, list[date]]:
-        """Every activity date per commitment, ascending: the pace engine's input.
-        ``unanswered_only``: only reports that answered none of their conditions (they
-        count by themselves; the others are judged against the promise, ``answered``).
+    async def counted_dates(self) -> dict[str, list[date]]:
+        """Every activity date per commitment, ascending: the pace engine's input (it takes
+        out the reports whose answers to their conditions do not count, ``answered``).
 
         SQLite groups by day (an indexed scan) so only one row per commitment and day crosses
         the thread boundary; the list repeats a date once per activity that day, which is
         what the pace engine bisects over."""
-        only = f" AND {_NO_ANSWERS}" if unanswered_only else ""
         rows = await self._db.fetchall(
-            f"SELECT commitment, date, COUNT(*) FROM activities WHERE retracted_at IS NULL{only} "
+            "SELECT commitment, date, COUNT(*) FROM activities WHERE retracted_at IS NULL "
             "GROUP BY commitment, date ORDER BY commitment, date"
         )
         out: dict[str, list[date]] = defaultdict(list)
@@ -183,16 +181,22 @@ class ActivityRepo:
             out[commitment].extend([parse(day)] * n)
         return dict(out)
 
-    async def answered(self) -> dict[str, list[tuple[date, dict[str, Status]]]]:
-        """(day, answers) per commitment of every report that answered any condition,
-        ascending by day."""
+    async def answered(self) -> dict[str, list[tuple[date, dict[str, Status], int]]]:
+        """(day, answers, how many reports) per commitment, of the reports that answered
+        any condition, ascending by day: grouped, so a thousand reports with the same
+        answers on a day are one row. Read-only: equal answers share one dict."""
         rows = await self._db.fetchall(
-            "SELECT commitment, date, conditions FROM activities WHERE retracted_at IS NULL "
-            f"AND NOT {_NO_ANSWERS} ORDER BY commitment, date, id"
+            "SELECT commitment, date, conditions, COUNT(*) FROM activities "
+            f"WHERE retracted_at IS NULL AND {_ANSWERED} "
+            "GROUP BY commitment, date, conditions ORDER BY commitment, date"
         )
-        out: dict[str, list[tuple[date, dict[str, Status]]]] = defaultdict(list)
-        for commitment, day, text in rows:
-            out[commitment].append((date.fromisoformat(day), decode(text)))
+        out: dict[str, list[tuple[date, dict[str, Status], int]]] = defaultdict(list)
+        read: dict[str, dict[str, Status]] = {}
+        for commitment, day, text, n in rows:
+            answers = read.get(text)
+            if answers is None:
+                answers = read[text] = decode(text)
+            out[commitment].append((date.fromisoformat(day), answers, n))
         return dict(out)
 
 

@@ -192,7 +192,7 @@ def test_answers_from_the_reporter_an_event_and_storage(bundled: Promise) -> Non
 def test_tally_counts_met_unknown_and_not_counted(bundled: Promise) -> None:
     vis = bundled.commitment("visibility_effort")
     full = {c.id: MET for c in vis.conditions}
-    answered = [full, {**full, "civil_society": NOT_MET}, {"police": MET}]
+    answered = [(full, 1), ({**full, "civil_society": NOT_MET}, 1), ({"police": MET}, 1)]
     # 4 count: the full one, the police-only one and 2 without answers; 1 does not count.
     t = tally(vis, 4, answered)
     assert t is not None
@@ -264,9 +264,7 @@ async def test_reports_saved_before_the_migration_are_unknown(tmp_path: Path) ->
         [old] = await repo.all_counted()
         assert old.conditions == {}  # unknown, never met
         assert await repo.answered() == {}
-        assert await repo.counted_dates(unanswered_only=True) == {
-            "visibility_effort": [date(2024, 3, 1)]
-        }
+        assert await repo.counted_dates() == {"visibility_effort": [date(2024, 3, 1)]}
         now = datetime(2024, 3, 12, 9, tzinfo=STOCKHOLM)
         assert await repo.set_conditions(old.id, {"civil_society": NOT_MET}, now)
         again = await repo.get(old.id)

@@ -183,27 +183,33 @@ class Tally:
         }
 
 
-def tally(commitment: Commitment, counted: int, answered: Iterable[Answers]) -> Tally | None:
+def tally(
+    commitment: Commitment, counted: int, answered: Iterable[tuple[Answers, int]]
+) -> Tally | None:
     """``counted``: the reports that count in the period (every report without answers
-    counts); ``answered``: the answers of the period's reports that have any, counted or not.
+    counts); ``answered``: the answers of the period's reports that have any, counted or not,
+    each with how many reports gave exactly those answers.
     None for a commitment without conditions."""
     if not commitment.conditions:
         return None
     met = dict.fromkeys((c.id for c in commitment.conditions), 0)
     failed = dict.fromkeys(met, 0)
     all_met = not_counted = 0
-    for answers in answered:
-        v = verdict(commitment, answers)
+    verdicts: dict[int, Verdict] = {}  # equal answers are often one object
+    for answers, n in answered:
+        v = verdicts.get(id(answers))
+        if v is None:
+            v = verdicts[id(answers)] = verdict(commitment, answers)
         if not v.counts:
-            not_counted += 1
+            not_counted += n
             for c in v.not_met:
-                failed[c.id] += 1
+                failed[c.id] += n
             continue
         if v.all_met:
-            all_met += 1
+            all_met += n
         for c in commitment.conditions:
             if answers.get(c.id) is Status.MET:
-                met[c.id] += 1
+                met[c.id] += n
     per = tuple(
         ConditionCount(c, met[c.id], counted - met[c.id], failed[c.id])
         for c in commitment.conditions
@@ -211,6 +217,8 @@ def tally(commitment: Commitment, counted: int, answered: Iterable[Answers]) -> 
     return Tally(counted, all_met, not_counted, per)
 
 
-def answered_in(rows: Sequence[tuple[date, Answers]], first: date, last: date) -> list[Answers]:
-    """The answers of the reports dated in [first, last]."""
-    return [answers for day, answers in rows if first <= day <= last]
+def answered_in(
+    rows: Sequence[tuple[date, Answers, int]], first: date, last: date
+) -> list[tuple[Answers, int]]:
+    """The answers (and how many reports gave them) of the reports dated in [first, last]."""
+    return [(answers, n) for day, answers, n in rows if first <= day <= last]

@@ -74,10 +74,11 @@ def state_badge(tr: Translator, state: State, late: bool = False) -> str:
 @dataclass(frozen=True)
 class CommitmentFacts:
     done_dates: Sequence[date] = ()  # counted activities, ascending
-    # (day, answers) of every report that has answered any condition, counted or not
+    # (day, answers, how many reports) of the reports that answered any condition, counted
+    # or not
     # (bot.domain.conditions): the tallies of the conditions. Reports without answers
     # count and are all unknown.
-    answered: Sequence[tuple[date, Answers]] = ()
+    answered: Sequence[tuple[date, Answers, int]] = ()
     planned_dates: Sequence[date] = ()  # planned, not cancelled, not yet started; ascending
     milestone_reached: date | None = None
 

@@ -6,6 +6,8 @@ Every number residents, staff and the published report see comes from here, so /
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections import Counter
 from datetime import date
 
 from bot.domain.conditions import counts
@@ -23,10 +25,11 @@ class PaceService:
         """One indexed scan of activities, one of planned events, one of milestones.
 
         A report counts unless it recorded one of its commitment's conditions as not met
-        (bot.domain.conditions): reports that answered none count as they are; those that
-        answered some are judged against the promise file here."""
+        (bot.domain.conditions): every report's date, less those of the reports whose
+        answers, judged against the promise file here, do not count (a second, small scan:
+        only the reports that answered any condition)."""
         now = self.s.clock.now()
-        done = await self.s.activities.counted_dates(unanswered_only=True)
+        done = await self.s.activities.counted_dates()
         answered = await self.s.activities.answered()
         planned_at = await self.s.events.planned_start_dates(now)
         milestones = await self.s.milestones.all()
@@ -37,8 +40,19 @@ class PaceService:
             reached = milestones.get(cid)
             own = answered.get(cid, [])
             counted = done.get(cid, [])
-            if own:
-                counted = sorted(counted + [day for day, a in own if counts(commitment, a)])
+            judged: dict[int, bool] = {}  # equal answers are one object (ActivityRepo.answered)
+            failed: Counter[date] = Counter()
+            for day, a, n in own:
+                if id(a) not in judged:
+                    judged[id(a)] = counts(commitment, a)
+                if not judged[id(a)]:
+                    failed[day] += n
+            if failed:
+                # The dates are sorted: cut each day's reports that do not count.
+                counted = list(counted)
+                for day, n in sorted(failed.items(), reverse=True):
+                    first = bisect_left(counted, day)
+                    del counted[first : first + n]
             facts[cid] = CommitmentFacts(
                 done_dates=counted,
                 answered=own,
