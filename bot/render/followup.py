@@ -305,6 +305,10 @@ CSV_COLUMNS = (
     "done",
     "state",
     "late",
+    # The promise's conditions (empty for a commitment without them, or count-only).
+    "met_every_condition",
+    "some_unknown",
+    "not_counted",
 )
 
 
@@ -317,6 +321,10 @@ def render_csv(report: Report) -> str:
         c = section.commitment
         for line in section.lines:
             row = line.row
+            tally = None if section.counts_only else row.conditions
+            conditions = (
+                ("", "", "") if tally is None else (tally.all_met, tally.unknown, tally.not_counted)
+            )
             writer.writerow(
                 [
                     _cell(v)
@@ -330,6 +338,7 @@ def render_csv(report: Report) -> str:
                         row.done,
                         row.state.value,
                         "true" if row.late else "false",
+                        *conditions,
                     )
                 ]
             )
