@@ -34,7 +34,7 @@ from bot.domain.records import Org
 from bot.domain.views import Draft
 from bot.i18n import translator
 from bot.language.report_parser import parse_report, read_conditions
-from bot.render.conditions import verdict_lines
+from bot.render.conditions import condition_labels, verdict_lines
 from bot.services.followup import render_report
 from bot.settings import Settings as BotSettings
 from storage.activities import NewActivity
@@ -174,6 +174,20 @@ def test_not_met_does_not_count_unknown_does(bundled: Promise) -> None:
     assert verdict_lines(tr, vis, v) == [
         "Sparad, men den räknas inte mot målet: civilsamhället var inte på plats."
     ]
+
+
+def test_the_cards_labels_mark_each_condition(bundled: Promise) -> None:
+    vis = bundled.commitment("visibility_effort")
+    labels = condition_labels(
+        translator("sv"), vis, {"police": MET, "municipality": MET, "civil_society": NOT_MET}
+    )
+    assert [text for _c, text in labels] == [
+        "Planerad i förväg ☐",
+        "Polisen ✔",
+        "Kommunen ✔",
+        "Civilsamhället ✖",
+    ]
+    assert all(len(text) <= 40 for _c, text in labels)
 
 
 def test_answers_from_the_reporter_an_event_and_storage(bundled: Promise) -> None:

@@ -1,15 +1,17 @@
 """How reports stand against the promise's conditions, in words: /status, /progress and the
 follow-up page ("varav 5 med civilsamhället på plats, 4 planerade i förväg"), and, for the
-report card, whether one report counts and why not (``verdict_lines``)."""
+report card, whether one report counts and why not (``verdict_lines``) and a label per
+condition with its state for the card's taps (``condition_labels``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain.conditions import Tally, Verdict
+from bot.domain.conditions import Answers, Status, Tally, Verdict
 from bot.domain.pace import PaceRow
 from bot.domain.promise import Commitment, Condition
 from bot.i18n import Translator
+from bot.render import LABEL_MAX
 
 
 def counted_text(tr: Translator, row: PaceRow) -> str:
@@ -94,3 +96,22 @@ def verdict_lines(tr: Translator, commitment: Commitment, verdict: Verdict) -> l
         labels = tr.join(c.label.get(tr.locale) for c in verdict.unknown)
         lines.append(_("Not stated yet: {conditions}.").format(conditions=labels))
     return lines
+
+
+_MARKS = {Status.MET: "✔", Status.NOT_MET: "✖", Status.UNKNOWN: "☐"}
+
+
+def condition_labels(
+    tr: Translator, commitment: Commitment, answers: Answers
+) -> list[tuple[Condition, str]]:
+    """One label per condition for the card's taps, with its state: "Polisen ✔",
+    "Civilsamhället ☐" (not stated), "Härnevimottagningen ✖" (not met); at most 40
+    characters, cut with "…" (the mark stays)."""
+    out = []
+    for condition in commitment.conditions:
+        mark = _MARKS[Status(answers.get(condition.id, Status.UNKNOWN))]
+        label = condition.label.get(tr.locale)
+        if len(label) + 2 > LABEL_MAX:
+            label = label[: LABEL_MAX - 3].rstrip() + "…"
+        out.append((condition, f"{label} {mark}"))
+    return out
