@@ -76,7 +76,9 @@ def parse_report_command(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(parsed.to_json(), ensure_ascii=False))
     else:
         for key, value in parsed.to_json().items():
-            print(f"{key:>10}: {value if value not in (None, [], {}) else '-'}")
+            if isinstance(value, dict):
+                value = ", ".join(f"{k}={v}" for k, v in value.items())
+            print(f"{key:>10}: {value if value not in (None, [], '') else '-'}")
     return 0
 
 
