@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import tomllib
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -512,3 +513,18 @@ def test_reading_conditions_never_raises_and_names_only_the_commitments_own(text
         found = read_conditions(text, commitment)
         assert set(found) <= {c.id for c in commitment.conditions}
         assert all(status in (MET, NOT_MET) for status in found.values())
+
+
+def test_no_labelled_report_example_reads_as_not_meeting_a_condition(bundled: Promise) -> None:
+    """The labelled one-liners (tests/data/report_examples.toml) never deny a condition:
+    a denial needs "utan", "inte", "oplanerad" …, so an ordinary report is never counted
+    out by a misreading; and many name one ("med föreningarna", "m härnevi")."""
+    examples = tomllib.loads(
+        (Path(__file__).parent / "data" / "report_examples.toml").read_text(encoding="utf-8")
+    )["example"]
+    named = 0
+    for example in examples:
+        parsed = parse_report(example["text"], bundled, example.get("today", TODAY))
+        assert NOT_MET not in dict(parsed.conditions).values(), example["text"]
+        named += bool(parsed.conditions)
+    assert named >= 20
