@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from bot.domain.conditions import verdict
 from bot.domain.followup_view import (
     DEMO_MARK,
     InfoDone,
@@ -22,7 +23,7 @@ from bot.domain.followup_view import (
     Report,
     Section,
 )
-from bot.domain.promise import Cadence, Promise, Visibility
+from bot.domain.promise import Cadence, Commitment, Promise, Visibility
 from bot.domain.records import Activity
 from bot.domain.views import Progress
 from bot.i18n import Translator
@@ -108,8 +109,13 @@ def _last_updated(
     return max(moments, default=None)
 
 
-def _listed(activity: Activity) -> Listed:
-    return Listed(activity.date, activity.place or "", activity.description.startswith(DEMO_MARK))
+def _listed(commitment: Commitment, activity: Activity) -> Listed:
+    return Listed(
+        activity.date,
+        activity.place or "",
+        activity.description.startswith(DEMO_MARK),
+        verdict(commitment, activity.conditions).not_met,
+    )
 
 
 def _assumptions(promise: Promise, locale: str) -> list[str]:
@@ -159,7 +165,7 @@ def build_report(
             []
             if counts_only
             else [
-                _listed(a)
+                _listed(c, a)
                 for a in sorted(
                     (
                         a

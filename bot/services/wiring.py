@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.services import Services
 from bot.services.answers import AnswerService
+from bot.services.conditions import ConditionService
 from bot.services.delivery import DeliveryService
 from bot.services.events import EventService
 from bot.services.pace import PaceService
@@ -29,6 +30,8 @@ class Features:
     tips: TipService
     answers: AnswerService
     delivery: DeliveryService  # the outbox sender: one instance, it holds the round state
+    # A report's answers to the promise's conditions (read from text, set by staff).
+    conditions: ConditionService
 
 
 def outbox_sender(
@@ -55,4 +58,5 @@ def build_features(services: Services) -> Features:
         tips=tips,
         answers=AnswerService(services, events, progress),
         delivery=outbox_sender(services, tips),
+        conditions=ConditionService(services, people),
     )
