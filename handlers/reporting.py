@@ -444,7 +444,7 @@ async def do_fix(update: Update, context: BotContext, state: ReportScratch, arg:
 
 
 async def do_condition(update: Update, context: BotContext, state: ReportScratch, arg: str) -> None:
-    """A condition's tap: ☐ → ✔ → ✘ → ☐ (only those the card asks about)."""
+    """A condition's tap: ☐ → ✔ → ✖ → ☐ (only those the card asks about)."""
     tapped = service(context).tap_condition(state.draft, arg)
     if tapped is None:
         await stale(update, context)

@@ -266,7 +266,7 @@ async def test_the_card_asks_only_what_the_text_did_not_say(harness: Harness) ->
     assert "Polisen ✔" in card.text and "Civilsamhället ✔" in card.text
     taps = [label for label, data in card.buttons if data.startswith("rep:cond:")]
     assert taps and not any("Polisen" in t or "Civilsamhället" in t for t in taps), taps
-    assert "☐ Kommunen" in taps
+    assert "Kommunen ☐" in taps
 
 
 async def test_a_tap_goes_unknown_met_not_met_and_not_met_does_not_count(
@@ -279,7 +279,7 @@ async def test_a_tap_goes_unknown_met_not_met_and_not_met_does_not_count(
     assert "Civilsamhället ✔" in h.tg.last(STAFF).text
     await h.press(STAFF, "rep:cond:civil_society")
     card = h.tg.last(STAFF)
-    assert "Civilsamhället ✘" in card.text
+    assert "Civilsamhället ✖" in card.text
     assert "räknas inte mot målet: civilsamhället var inte på plats" in card.text
     assert "rep:save:0" in offered(h)  # saved anyway, never refused
     await h.press(STAFF, "rep:save:0")
@@ -323,8 +323,8 @@ async def test_editing_a_saved_report_can_change_every_condition(harness: Harnes
     await h.press(STAFF, "rep:save:0")
     [saved] = await h.services.activities.by_reporter(STAFF)
     await h.press(STAFF, f"rep:edit:{saved.id}")
-    assert "✘ Civilsamhället" in [label for label, _data in h.tg.last(STAFF).buttons]
-    await h.press(STAFF, "rep:cond:civil_society")  # ✘ → ☐: nobody says
+    assert "Civilsamhället ✖" in [label for label, _data in h.tg.last(STAFF).buttons]
+    await h.press(STAFF, "rep:cond:civil_society")  # ✖ → ☐: nobody says
     await h.press(STAFF, "rep:cond:civil_society")  # ☐ → ✔
     await h.press(STAFF, "rep:save:0")
     assert "Den räknas för Synlighetsinsatser" in h.tg.last(STAFF).text

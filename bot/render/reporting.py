@@ -4,12 +4,11 @@ follow-up's count question."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
-from bot.domain.conditions import Status, Verdict
-from bot.domain.promise import Condition, Promise
+from bot.domain.conditions import Verdict
+from bot.domain.promise import Commitment, Promise
 from bot.domain.records import Activity
 from bot.domain.views import COUNT_MAX, KIND_LABEL, Draft, Problem
 from bot.i18n import Translator
@@ -24,6 +23,7 @@ from bot.render.callbacks import (
     MilestoneAction,
     MilestoneChoice,
 )
+from bot.render.conditions import condition_labels
 
 COUNT_CHOICES = (5, 10, 20, 30, 50)
 
@@ -99,14 +99,9 @@ def card(
         count = draft.count if draft.count is not None else "–"
         lines.append(_("People: {count}").format(count=count))
     lines.append(_("Place: {place}").format(place=draft.place or "–"))
-    conditions = commitment.conditions if commitment else ()
-    if conditions and verdict is not None:
-        answers = draft.answers
-        marks = tr.join(
-            f"{c.label.get(tr.locale)} {MARK[answers.get(c.id, Status.UNKNOWN)]}"
-            for c in conditions
-        )
-        lines.append(_("Conditions: {marks}").format(marks=marks))
+    labels = condition_labels(tr, commitment, draft.answers) if commitment else []
+    if labels and verdict is not None:
+        lines.append(_("Conditions: {marks}").format(marks=tr.join(label for _c, label in labels)))
     if Problem.PERSONAL_DATA in problems:
         kinds = tr.join(_(KIND_LABEL[k]) for k in pii_kinds(draft.free_text))
         lines += [
@@ -151,7 +146,7 @@ def card(
             rows.append([_b(_("Save anyway"), CardAction.SAVE_ANYWAY)])
         else:
             rows.append([_b(_("Save ✔"), CardAction.SAVE)])
-    rows += condition_buttons(tr, commitment.conditions if commitment else (), draft)
+    rows += condition_buttons(tr, commitment, draft)
     rows.append([_b(_("Change kind"), CardAction.KIND), _b(_("Change date"), CardAction.DATE)])
     second = [_b(_("Place"), CardAction.PLACE)]
     if not milestone:
@@ -165,24 +160,12 @@ def card(
     return Screen("\n".join(lines), rows)
 
 
-# How a condition stands on the card: met, not met, not stated.
-MARK = {Status.MET: "✔", Status.NOT_MET: "✘", Status.UNKNOWN: "☐"}
-
-
 def condition_buttons(
-    tr: Translator, conditions: Sequence[Condition], draft: Draft
+    tr: Translator, commitment: Commitment | None, draft: Draft
 ) -> list[list[Button]]:
-    """One tap per condition the text did not settle, two to a row: ☐ → ✔ → ✘ → ☐."""
-    answers = draft.answers
-    buttons = [
-        _b(
-            f"{MARK[answers.get(c.id, Status.UNKNOWN)]} {c.label.get(tr.locale)}",
-            CardAction.CONDITION,
-            c.id,
-        )
-        for c in conditions
-        if c.id in draft.asked
-    ]
+    """One tap per condition the text did not settle, two to a row: ☐ → ✔ → ✖ → ☐."""
+    labels = condition_labels(tr, commitment, draft.answers) if commitment else []
+    buttons = [_b(label, CardAction.CONDITION, c.id) for c, label in labels if c.id in draft.asked]
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 

@@ -248,7 +248,7 @@ class ReportingService:
         )
 
     def tap_condition(self, draft: Draft, condition: str) -> Draft | None:
-        """A tap on a condition's button: unknown → met → not met → unknown. None when the
+        """A tap on a condition's button: ☐ → ✔ → ✖ → ☐ (unknown, met, not met). None when the
         card does not ask about that condition (an old or forged button)."""
         if condition not in draft.asked:
             return None
