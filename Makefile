@@ -1,7 +1,7 @@
 # Two commands do all set-up on a fresh machine (python3 with venv and pip is all they need):
 #   make run    the real bot when TELEGRAM_BOT_TOKEN is set (environment or .env), else the sandbox
 #   make test   lint, format check, strict typing, catalogue check and the whole test suite
-#   make quick  the tests without the slow end-to-end ones, in parallel (about 40 s on 2 cores)
+#   make quick  the tests without the slow end-to-end ones, in parallel (about 35–40 s on 2 cores)
 
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
@@ -44,8 +44,12 @@ check: catalogs
 # more workers than cores pay off; every test uses its own temporary paths and ports. Bytecode
 # is written even where PYTHONDONTWRITEBYTECODE is set: each worker and each `trygghetsbot run`
 # a test starts would otherwise compile every module again (and pytest rewrite every test).
-# The whole suite gains from more workers than cores (its end-to-end tests wait on real time);
-# the quick lane mostly computes, and two workers on two cores measured fastest.
+# tests/conftest.py hands tests to the workers one at a time, the longest end-to-end ones
+# first, so the slow tests spread over all workers instead of queueing on the first.
+# Measured on the shared 2-core machine, 2 Dec 2026 (docs/performance.md, "The test suite"):
+# the whole suite with 4 workers 77–90 s at load 1–3, 124–156 s at load 5–8 (before the one-at-a-time
+# hand-out 197–203 s); the quick lane with 2 workers 34–52 s, median 40 s (before 47–52 s; with
+# 4 workers median 48 s and more CPU, so 2 stay).
 WORKERS       ?= 4
 QUICK_WORKERS ?= 2
 PYTEST        := PYTHONDONTWRITEBYTECODE= $(VENV)/bin/pytest -q

@@ -109,6 +109,7 @@ async def show_card(
         context.services.clock.today(),
         others=others,
         kept=kept,
+        verdict=reporting.verdict(draft),
     )
     await show(update, present.on_card(screen, state.id), edit=edit)
 
@@ -141,7 +142,7 @@ async def on_staff_text(update: Update, context: BotContext) -> bool:
     actor = context.actor
     reporting = service(context)
     open_card = await reporting.open_card(actor)
-    new = reporting.read(text)
+    new = reporting.read(text, actor.org)
     if open_card is None:
         if new is None:
             return await fix_for_a_waiting_card(update, context, text)
@@ -215,6 +216,7 @@ async def start_from(update: Update, context: BotContext, card: Card) -> None:
             await stale(update, context)
             return
         draft = replace(reporting.blank(), commitment=card.arg)
+        draft = reporting.settle_conditions(draft, "", context.actor.org)
         await show_card(update, context, ReportScratch(draft), edit=False)
         return
     if card.action is CardAction.EDIT and card.arg.isdigit():
@@ -284,6 +286,10 @@ async def typed_answer(update: Update, context: BotContext, state: ReportScratch
         await reply(update, present.not_understood(context.actor.tr, expecting))
         return True
     state.draft = apply(state.draft, fix)
+    if fix.commitment is not None:
+        state.draft = service(context).settle_conditions(
+            state.draft, state.source, context.actor.org
+        )
     state.answered(*fields)
     await ask(update, context, state, edit=False)
     return True
@@ -316,6 +322,7 @@ async def save(update: Update, context: BotContext, state: ReportScratch, force:
         period_label(period, tr),
         activity,
         reporting.is_milestone(commitment.id),
+        reporting.verdict(draft),
     )
     await show(update, screen, edit=True)
 
@@ -344,7 +351,9 @@ async def do_set_kind(update: Update, context: BotContext, state: ReportScratch,
     if context.services.promise.get(arg) is None:
         await stale(update, context)
         return
-    state.draft = replace(state.draft, commitment=arg)
+    state.draft = service(context).settle_conditions(
+        replace(state.draft, commitment=arg), state.source, context.actor.org
+    )
     state.answered(Field.KIND)
     await ask(update, context, state, edit=True)
 
@@ -428,7 +437,19 @@ async def do_fix(update: Update, context: BotContext, state: ReportScratch, arg:
     today = context.services.clock.today()
     fix = parse_fix(pending.source, context.services.promise, today, None)
     state.draft = apply(state.draft, fix)
+    state.source = f"{state.source}\n{pending.source}".strip()
+    state.draft = reporting.settle_conditions(state.draft, state.source, context.actor.org)
     await reporting.discard(context.actor, pending.id)
+    await show_card(update, context, state, edit=True)
+
+
+async def do_condition(update: Update, context: BotContext, state: ReportScratch, arg: str) -> None:
+    """A condition's tap: ☐ → ✔ → ✖ → ☐ (only those the card asks about)."""
+    tapped = service(context).tap_condition(state.draft, arg)
+    if tapped is None:
+        await stale(update, context)
+        return
+    state.draft = tapped
     await show_card(update, context, state, edit=True)
 
 
@@ -450,6 +471,7 @@ CARD_ACTIONS: dict[CardAction, Action] = {
     CardAction.PLAN: do_plan,
     CardAction.OPEN: do_open,
     CardAction.FIX: do_fix,
+    CardAction.CONDITION: do_condition,
 }
 
 

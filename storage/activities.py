@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from sqlite3 import Row
 
+from bot.domain.conditions import Status, decode, encode
 from bot.domain.records import Activity, Milestone, from_db, opt_from_db, to_db
 from storage.db import Database
 
@@ -21,6 +23,9 @@ class NewActivity:
     source: str = "chat"
     event_id: int | None = None
     reported_by: int | None = None
+    # Condition id → met / not met (bot.domain.conditions); left out: unknown. The default
+    # is "all unknown": such a report counts, shown as unknown.
+    conditions: Mapping[str, Status] = field(default_factory=dict, hash=False)
 
 
 def _activity(row: Row) -> Activity:
@@ -37,13 +42,16 @@ def _activity(row: Row) -> Activity:
         created_at=from_db(row["created_at"]),
         updated_at=from_db(row["updated_at"]),
         retracted_at=opt_from_db(row["retracted_at"]),
+        conditions=decode(row["conditions"]),
     )
 
 
 _INSERT = (
     "INSERT INTO activities (commitment, date, place, count, description, source, event_id, "
-    "reported_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "reported_by, created_at, updated_at, conditions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+# Reports that have answered any of their conditions (index activities_answered).
+_ANSWERED = "conditions <> '{}'"
 
 
 def _params(new: NewActivity, now: datetime) -> tuple[object, ...]:
@@ -59,6 +67,7 @@ def _params(new: NewActivity, now: datetime) -> tuple[object, ...]:
         new.reported_by,
         stamp,
         stamp,
+        encode(new.conditions),
     )
 
 
@@ -136,6 +145,17 @@ class ActivityRepo:
         )
         return changed > 0
 
+    async def set_conditions(
+        self, activity_id: int, conditions: Mapping[str, Status], now: datetime
+    ) -> bool:
+        """Replace a saved report's answers (left out: unknown)."""
+        changed = await self._db.execute(
+            "UPDATE activities SET conditions = ?, updated_at = ? "
+            "WHERE id = ? AND retracted_at IS NULL",
+            (encode(conditions), to_db(now), activity_id),
+        )
+        return changed > 0
+
     async def retract(self, activity_id: int, now: datetime) -> bool:
         changed = await self._db.execute(
             "UPDATE activities SET retracted_at = ?, updated_at = ? "
@@ -145,7 +165,8 @@ class ActivityRepo:
         return changed > 0
 
     async def counted_dates(self) -> dict[str, list[date]]:
-        """Every counted activity date per commitment, ascending: the pace engine's input.
+        """Every activity date per commitment, ascending: the pace engine's input (it takes
+        out the reports whose answers to their conditions do not count, ``answered``).
 
         SQLite groups by day (an indexed scan) so only one row per commitment and day crosses
         the thread boundary; the list repeats a date once per activity that day, which is
@@ -158,6 +179,24 @@ class ActivityRepo:
         parse = date.fromisoformat
         for commitment, day, n in rows:
             out[commitment].extend([parse(day)] * n)
+        return dict(out)
+
+    async def answered(self) -> dict[str, list[tuple[date, dict[str, Status], int]]]:
+        """(day, answers, how many reports) per commitment, of the reports that answered
+        any condition, ascending by day: grouped, so a thousand reports with the same
+        answers on a day are one row. Read-only: equal answers share one dict."""
+        rows = await self._db.fetchall(
+            "SELECT commitment, date, conditions, COUNT(*) FROM activities "
+            f"WHERE retracted_at IS NULL AND {_ANSWERED} "
+            "GROUP BY commitment, date, conditions ORDER BY commitment, date"
+        )
+        out: dict[str, list[tuple[date, dict[str, Status], int]]] = defaultdict(list)
+        read: dict[str, dict[str, Status]] = {}
+        for commitment, day, text, n in rows:
+            answers = read.get(text)
+            if answers is None:
+                answers = read[text] = decode(text)
+            out[commitment].append((date.fromisoformat(day), answers, n))
         return dict(out)
 
 

@@ -36,15 +36,38 @@ def _uses_a_process_rig(item: pytest.Item) -> bool:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """With parallel workers, hand out tests one at a time as a worker gets free. By default
+    pytest-xdist gives each worker a block of consecutive tests to start with (an eighth of
+    the suite's share each for four workers): the slow tests, sorted first, all went to
+    the first worker and ran one after the other (≈ 170 s) while the other three finished in
+    under a minute and sat idle. One at a time, each slow test starts on whichever worker is
+    free first, and the quick ones fill in around them."""
+    if getattr(config.option, "maxschedchunk", "absent") is None:
+        config.option.maxschedchunk = 1
+
+
+def _start_order(item: pytest.Item) -> int:
+    """0: the bot as a process for 10–30 s of real time (a process rig, or a module marked
+    slow as a whole: tests/test_run_process.py, tests/test_run_stop.py); 1: the other slow
+    tests (a few seconds each); 2: the rest."""
+    if item.get_closest_marker("slow") is None:
+        return 2
+    marks = getattr(getattr(item, "module", None), "pytestmark", [])
+    whole = any(mark.name == "slow" for mark in (marks if isinstance(marks, list) else [marks]))
+    return 0 if whole or _uses_a_process_rig(item) else 1
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Marks the tests built on a process rig slow; then puts the slow tests first (a stable
-    sort, so each file keeps its order): with parallel workers (``make test``) they start at
-    once and the quick ones fill in around them, instead of a long one starting last."""
+    """Marks the tests built on a process rig slow; then puts the slow tests first, the
+    longest of them before the others (a stable sort, so each file keeps its order): with
+    parallel workers (``make test``) they start at once and the quick ones fill in around
+    them, instead of a long one starting last and running alone at the end."""
     for item in items:
         if item.get_closest_marker("slow") is None and _uses_a_process_rig(item):
             item.add_marker(pytest.mark.slow)
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    items.sort(key=_start_order)
 
 
 @pytest.fixture(scope="session", autouse=True)

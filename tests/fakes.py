@@ -18,6 +18,8 @@ import httpx
 from telegram import Update
 from telegram.request import HTTPXRequest
 
+from bot.sandbox.faultproxy import BAD_GATEWAY
+
 BOT_ID = 424242
 BOT_USERNAME = "trygghetsbot_test_bot"
 BOT_USER = {
@@ -96,8 +98,8 @@ class FakeTelegram:
         params = _decode(request)
         if self.outage > 0:
             self.outage -= 1
-            page = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
-            return httpx.Response(502, text=page, headers={"content-type": "text/html"})
+            page = BAD_GATEWAY
+            return httpx.Response(502, content=page, headers={"content-type": "text/html"})
         pending = self.failures.get(int(params.get("chat_id") or 0))
         if pending and method.startswith("send"):
             code, description, retry_after = pending.pop(0)

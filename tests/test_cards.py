@@ -5,6 +5,7 @@ their owner is told before one is dropped."""
 from __future__ import annotations
 
 import asyncio
+import csv
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -37,7 +38,9 @@ def export(settings: Settings, tmp_path: Path) -> list[str]:
     out = tmp_path / "export.csv"
     args = build_parser().parse_args(["export-activities", "--out", str(out)])
     assert resolve(args.command)(args, settings) == 0
-    return out.read_text(encoding="utf-8").splitlines()[1:]
+    # The five contract columns; the condition columns after them: tests/test_conditions.py.
+    lines = out.read_text(encoding="utf-8").splitlines()[1:]
+    return [",".join(row[:5]) for row in csv.reader(lines)]
 
 
 async def test_two_one_liners_give_two_cards_and_two_true_rows(
@@ -250,3 +253,80 @@ async def test_a_fix_an_hour_later_asks_which_card(harness: Harness) -> None:
     await h.press(STAFF, "rep:open:0")
     await h.say(STAFF, "ca 25")  # now it is the open card
     assert "Personer: 25" in h.tg.last(STAFF).text
+
+
+# --- the promise's conditions on the card ------------------------------------------------
+
+
+async def test_the_card_asks_only_what_the_text_did_not_say(harness: Harness) -> None:
+    h = harness
+    await make_staff(h)  # police
+    await h.say(STAFF, "synlighetsinsats bro centrum igår 30 pers med civilsamhället")
+    card = h.tg.last(STAFF)
+    assert "Polisen ✔" in card.text and "Civilsamhället ✔" in card.text
+    taps = [label for label, data in card.buttons if data.startswith("rep:cond:")]
+    assert taps and not any("Polisen" in t or "Civilsamhället" in t for t in taps), taps
+    assert "Kommunen ☐" in taps
+
+
+async def test_a_tap_goes_unknown_met_not_met_and_not_met_does_not_count(
+    harness: Harness,
+) -> None:
+    h = harness
+    await make_staff(h)
+    await h.say(STAFF, "synlighetsinsats bro centrum igår 30 pers")
+    await h.press(STAFF, "rep:cond:civil_society")
+    assert "Civilsamhället ✔" in h.tg.last(STAFF).text
+    await h.press(STAFF, "rep:cond:civil_society")
+    card = h.tg.last(STAFF)
+    assert "Civilsamhället ✖" in card.text
+    assert "räknas inte mot målet: civilsamhället var inte på plats" in card.text
+    assert "rep:save:0" in offered(h)  # saved anyway, never refused
+    await h.press(STAFF, "rep:save:0")
+    assert "Den räknas inte för Synlighetsinsatser" in h.tg.last(STAFF).text
+    [saved] = await h.services.activities.by_reporter(STAFF)
+    assert saved.conditions["civil_society"].value == "not_met"
+    assert saved.conditions["police"].value == "met"  # a police officer reported it
+    await h.say(STAFF, "/lage")
+    assert "räknas inte" in h.tg.last(STAFF).text
+
+
+async def test_a_condition_the_card_does_not_ask_is_a_stale_button(harness: Harness) -> None:
+    h = harness
+    await make_staff(h)
+    await h.say(STAFF, "synlighetsinsats bro centrum igår 30 pers utan civilsamhället")
+    card = next(d for _label, d in h.tg.last(STAFF).buttons if d.startswith("rep:save:"))
+    card_id = card.rsplit(":", 1)[1]
+    for forged in ("civil_society", "police", "nope"):
+        await h.press(STAFF, f"rep:cond:{forged}:{card_id}")
+        assert "gäller inte längre" in h.tg.last(STAFF).text
+    await h.press(STAFF, card)
+    [saved] = await h.services.activities.by_reporter(STAFF)
+    assert saved.conditions["civil_society"].value == "not_met"
+
+
+async def test_another_kind_asks_its_own_conditions(harness: Harness) -> None:
+    h = harness
+    await make_staff(h)
+    await h.say(STAFF, "synlighetsinsats bro centrum igår 30 pers")
+    await h.say(STAFF, "det var en tematräff")
+    card = h.tg.last(STAFF)
+    assert "Vad: Tematräffar" in card.text
+    assert "Civilsamhället" not in card.text
+    assert "I Trygghetscenter i Bro ☐" in card.text
+
+
+async def test_editing_a_saved_report_can_change_every_condition(harness: Harness) -> None:
+    h = harness
+    await make_staff(h)
+    await h.say(STAFF, "synlighetsinsats bro centrum igår 30 pers utan civilsamhället")
+    await h.press(STAFF, "rep:save:0")
+    [saved] = await h.services.activities.by_reporter(STAFF)
+    await h.press(STAFF, f"rep:edit:{saved.id}")
+    assert "Civilsamhället ✖" in [label for label, _data in h.tg.last(STAFF).buttons]
+    await h.press(STAFF, "rep:cond:civil_society")  # ✖ → ☐: nobody says
+    await h.press(STAFF, "rep:cond:civil_society")  # ☐ → ✔
+    await h.press(STAFF, "rep:save:0")
+    assert "Den räknas för Synlighetsinsatser" in h.tg.last(STAFF).text
+    [edited] = await h.services.activities.by_reporter(STAFF)
+    assert edited.conditions["civil_society"].value == "met"

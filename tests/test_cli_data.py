@@ -35,6 +35,7 @@ def test_parse_report_json_contract(settings: Settings, capsys: pytest.CaptureFi
         "count": 23,
         "place": "Trygghetscentret",
         "pii": [],
+        "conditions": {"trygghetscenter": "met"},
     }
 
 
@@ -78,9 +79,13 @@ def test_activities_round_trip_and_all_or_nothing(
     out = tmp_path / "out.csv"
     assert run(["export-activities", "--out", str(out)], settings) == 0
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "commitment,date,place,count,description"
+    # The five columns, then one per condition of the promise file (additive, at the end).
+    assert lines[0].startswith("commitment,date,place,count,description,condition_")
     assert len(lines) == 3  # the bad file added nothing
-    assert "theme_meeting,2023-03-02,Trygghetscenter,25,Tema: trygg i Bro" in lines
+    assert any(
+        line.startswith("theme_meeting,2023-03-02,Trygghetscenter,25,Tema: trygg i Bro,")
+        for line in lines
+    )
 
 
 def test_events_import_and_public_feed(
@@ -168,7 +173,8 @@ def test_an_imported_milestone_counts_like_an_admins_tap(
     out = capsys.readouterr().out.splitlines()
     assert out == [
         "Imported 2 activities.",
-        "theme_meeting: 2 activities",
+        "theme_meeting: 2 activities, 2 count (0 met every condition, "
+        "2 with a condition not stated)",
         "gvi: milestone reached on 2024-02-20 (after its due date: late)",
     ]
     assert run(["report", "--format", "md"], settings) == 0

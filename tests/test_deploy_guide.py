@@ -20,6 +20,8 @@ import shlex
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.sandbox.emulator import Emulator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,6 +106,8 @@ def line_of(out: str, what: str) -> str:
     return found
 
 
+# End to end: every step runs `trygghetsbot` as a process of its own through the shell (nine).
+@pytest.mark.slow
 async def test_the_guide_from_the_example_file_to_ready(tmp_path: Path) -> None:
     etc = tmp_path / "config"
     etc.mkdir()

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.cli.followup import write_site
@@ -377,16 +378,72 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 async def test_screenshots_at_phone_and_desktop_width(harness: Harness, tmp_path: Path) -> None:
     """Screenshots for a person to look at (in the test's tmp folder, or ``out/`` when it
-    exists): the status and the final page at 390 px and 1,000 px."""
+    exists): the status and the final page at 390 px and 1,000 px, each checked for what it
+    shows: the page fits the width with a margin on both sides (centred on the desktop), it
+    has text, and every bar of the chart is filled as far as its caption's "done of
+    promised" says."""
     await _load(harness)
     target = _output_dir(tmp_path)
     for name, day in (("status", DURING), ("final", AFTER)):
         page = tmp_path / f"{name}.html"
-        page.write_text(await _page(harness, day), encoding="utf-8")
+        html = await _page(harness, day)
+        page.write_text(html, encoding="utf-8")
+        [caption] = re.findall(r"<figcaption>(.*?)</figcaption>", html, re.S)
+        shown = [
+            min(int(done) / int(of), 1.0) for done, of in re.findall(r"(\d+) av (\d+)", caption)
+        ]
+        assert len(shown) >= 3, caption
         for width in (390, 1000):
             shot = target / f"followup-{name}-{width}.png"
             await asyncio.to_thread(_screenshot, page, shot, width)
-            assert shot.stat().st_size > 10_000
+            _check_screenshot(shot, width, shown)
+
+
+# The colours the shot is read by: the page's background and text (page.css.j2), a bar's
+# promised track and its done part (bot/render/chart.py).
+WHITE, INK = (255, 255, 255), (26, 26, 26)
+PROMISED, DONE = (0xC9, 0xD7, 0xE8), (0x0B, 0x53, 0x94)
+
+
+def _check_screenshot(shot: Path, width: int, fractions: list[float]) -> None:
+    from PIL import Image, ImageChops  # matplotlib's dependency; only this test reads images
+
+    with Image.open(shot) as opened:
+        image = opened.convert("RGB")
+    assert image.size == (width, 2400), image.size  # the window, not an error page's size
+    left, top, right, _bottom = ImageChops.difference(
+        image, Image.new("RGB", image.size, WHITE)
+    ).getbbox() or (0, 0, 0, 0)
+    # Nothing runs off either edge (a table too wide for a phone would touch the right one),
+    # and on the desktop the column stands in the middle.
+    assert left >= 8 and width - right >= 8, (shot.name, left, right)
+    if width == 1000:
+        assert abs(left - (width - right)) <= 4, (shot.name, left, right)
+    assert top < 60, (shot.name, top)  # the heading at the top, not a blank page
+    pixels = np.asarray(image)
+
+    def per_row(colour: tuple[int, int, int]) -> list[int]:
+        return [int(n) for n in (pixels == colour).all(axis=2).sum(axis=1)]
+
+    ink = sum(per_row(INK))
+    assert ink > width * 2400 * 0.005, (shot.name, ink)  # text, not just boxes
+    # The chart's bars: the rows where the promised track and the done part span more than a
+    # legend's swatch, in groups of rows close together, one group a bar, top down.
+    bars: list[tuple[int, int]] = []
+    previous = -5
+    for y, (done, promised) in enumerate(zip(per_row(DONE), per_row(PROMISED), strict=True)):
+        if done + promised < 0.4 * min(width, 416) or promised == 0:
+            continue  # not a bar (a heading's rule is the done colour alone)
+        if y <= previous + 4:  # the same bar (the done part's softened edge breaks a row)
+            # The done part is a thinner bar inside the track: read the row through it.
+            bars[-1] = max(bars[-1], (done, promised))
+        else:
+            bars.append((done, promised))
+        previous = y
+    filled = [done / (done + promised) for done, promised in bars]
+    assert len(filled) == len(fractions), (shot.name, filled, fractions)
+    for got, expected in zip(filled, fractions, strict=True):
+        assert abs(got - expected) < 0.03, (shot.name, filled, fractions)
 
 
 def _output_dir(tmp_path: Path) -> Path:

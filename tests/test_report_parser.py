@@ -141,6 +141,8 @@ def test_to_json_has_exactly_the_contract_keys() -> None:
         "count": 23,
         "place": "Trygghetscentret",
         "pii": ["phone"],
+        # Added for the promise's conditions (additive: the five keys above are unchanged).
+        "conditions": {"trygghetscenter": "met"},
     }
     assert _parse("hej").to_json() == {
         "commitment": None,
@@ -148,6 +150,7 @@ def test_to_json_has_exactly_the_contract_keys() -> None:
         "count": None,
         "place": None,
         "pii": [],
+        "conditions": {},
     }
 
 

@@ -103,9 +103,21 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true")
     status.add_argument("--locale", choices=("sv", "en"))
 
-    imp = sub.add_parser("import-activities", help="import activities from CSV")
+    imp = sub.add_parser(
+        "import-activities",
+        help="import activities from CSV",
+        description=(
+            "Columns: commitment,date,place,count,description, then optional condition "
+            "columns condition_<id> (check-promise lists the ids, e.g. condition_civil_society, "
+            "condition_planned): met, not_met or empty. A missing column or an empty cell is "
+            "unknown, never met; a row with a condition not met is kept but does not count."
+        ),
+    )
     imp.add_argument("file", type=Path)
-    exp = sub.add_parser("export-activities", help="export activities as CSV")
+    exp = sub.add_parser(
+        "export-activities",
+        help="export activities as CSV (with condition_<id> columns at the end)",
+    )
     exp.add_argument("--out", type=Path)
 
     impe = sub.add_parser("import-events", help="import planned events from CSV")

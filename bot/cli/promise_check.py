@@ -50,6 +50,12 @@ def summarise(promise: Promise) -> str:
             f"  {c.id:<{width}}  {_target_text(promise, c.id):<28} "
             f"owner={c.owner.value:<12} visibility={c.visibility.value}"
         )
+        for condition in c.conditions:
+            org = f", met when reported by {condition.org}" if condition.org else ""
+            lines.append(
+                f"    condition {condition.id} ({condition.kind.value}{org}): "
+                f"{condition.label.en} (import column condition_{condition.id})"
+            )
     return "\n".join(lines)
 
 

@@ -8,7 +8,7 @@ import json
 
 from bot.cli.common import open_services
 from bot.domain.periods import period_label
-from bot.render.status import status_line
+from bot.render.status import condition_lines, status_line
 from bot.services.wiring import build_features
 from bot.settings import Settings
 
@@ -30,7 +30,13 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
                 data["period"] = {"label": period_label(row.period, tr), **period}
                 out.append(data)
             return json.dumps(out, ensure_ascii=False, indent=2)
-        return "\n".join(status_line(tr, promise.commitment(r.commitment_id), r) for r in rows)
+        lines = []
+        for r in rows:
+            lines += [
+                status_line(tr, promise.commitment(r.commitment_id), r),
+                *condition_lines(tr, r),
+            ]
+        return "\n".join(lines)
 
     print(asyncio.run(go()))
     return 0

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.domain.pace import PaceRow, State
-from bot.domain.promise import Cadence, Commitment, Promise
+from bot.domain.promise import Cadence, Commitment, Condition, Promise
 from bot.domain.voice import VoiceSummary
 from bot.i18n import Translator
 
@@ -111,6 +111,8 @@ class Listed:
     day: date
     place: str
     demo: bool = False
+    # The promise's conditions it did not meet: it is shown, but does not count.
+    not_met: tuple[Condition, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,10 @@ done < target; ``on_track`` when done ≥ floor(expected_by_now) or done + plann
 ``behind`` otherwise. Milestones are done / open / missed; tracked-only commitments are
 ``tracked``. A period cut by the promise window gets its target prorated (rounded half up,
 at least 1) unless the promise file gives that period's target explicitly.
+
+What is ``done`` follows the promise's conditions (bot.domain.conditions): a report with a
+condition not met does not count; one with a condition unknown counts. The caller passes
+only counted dates; ``CommitmentFacts.answered`` gives each row its tally of the conditions.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from bot.domain.conditions import Answers, Tally, answered_in, tally
 from bot.domain.periods import Period, period_containing, periods_for
 from bot.domain.promise import Cadence, Commitment, Promise
 from bot.i18n import N_, Translator
@@ -69,6 +74,11 @@ def state_badge(tr: Translator, state: State, late: bool = False) -> str:
 @dataclass(frozen=True)
 class CommitmentFacts:
     done_dates: Sequence[date] = ()  # counted activities, ascending
+    # (day, answers, how many reports) of the reports that answered any condition, counted
+    # or not
+    # (bot.domain.conditions): the tallies of the conditions. Reports without answers
+    # count and are all unknown.
+    answered: Sequence[tuple[date, Answers, int]] = ()
     planned_dates: Sequence[date] = ()  # planned, not cancelled, not yet started; ascending
     milestone_reached: date | None = None
 
@@ -84,10 +94,14 @@ class PaceRow:
     state: State
     days_left: int
     late: bool = False  # a milestone reached after its due date
+    # How the period's reports stand against the commitment's conditions; None when it
+    # has none.
+    conditions: Tally | None = None
 
     def to_json(self) -> dict[str, object]:
-        """The ``status --json`` shape (docs/product.md); the label is added by the caller."""
-        return {
+        """The ``status --json`` shape (docs/product.md); the label is added by the caller.
+        ``conditions`` is added for a commitment that has conditions."""
+        out: dict[str, object] = {
             "commitment": self.commitment_id,
             "period": {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()},
             "target": self.target,
@@ -96,6 +110,9 @@ class PaceRow:
             "expected_by_now": self.expected_by_now,
             "state": self.state.value,
         }
+        if self.conditions is not None:
+            out["conditions"] = self.conditions.to_json()
+        return out
 
 
 def _round_half_up(value: float) -> int:
@@ -146,8 +163,21 @@ def pace(
     # event later today still counts as planned.
     planned = _count(facts.planned_dates, max(today, period.start), period.end)
     target = target_for(commitment, period)
+    tallied = tally(
+        commitment, done, answered_in(facts.answered, period.start, min(period.end, today))
+    )
     if target is None:
-        return PaceRow(commitment.id, period, None, done, planned, 0.0, State.TRACKED, days_left)
+        return PaceRow(
+            commitment.id,
+            period,
+            None,
+            done,
+            planned,
+            0.0,
+            State.TRACKED,
+            days_left,
+            conditions=tallied,
+        )
     elapsed = min(max((today - period.start).days + 1, 0), period.days)
     expected = target * elapsed / period.days
     if done >= target:
@@ -159,7 +189,15 @@ def pace(
     else:
         state = State.BEHIND
     return PaceRow(
-        commitment.id, period, target, done, planned, round(expected, 2), state, days_left
+        commitment.id,
+        period,
+        target,
+        done,
+        planned,
+        round(expected, 2),
+        state,
+        days_left,
+        conditions=tallied,
     )
 
 

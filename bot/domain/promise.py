@@ -16,7 +16,7 @@ from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Self, TypeVar
+from typing import Annotated, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -136,6 +136,50 @@ class ExplicitTerm(DateRange):
     label: Annotated[str, Field(min_length=1)]
 
 
+class ConditionKind(StrEnum):
+    """What a condition of a commitment asks (the promise text's own conditions)."""
+
+    WITH = "with"  # who must take part ("polis, kommunal verksamhet och civilsamhället")
+    WHERE = "where"  # where it happens ("i Trygghetscenter i Bro")
+    PLANNED = "planned"  # planned in advance: an event planned before the day, or staff say so
+    AUDIENCE = "audience"  # who it is for ("föräldrar", with a focus)
+
+
+class Condition(BaseModel):
+    """One condition a report must meet to count towards its commitment's target.
+
+    A saved report records, per condition, met / not met / unknown (``bot.domain.conditions``).
+    ``words`` say it was met in a staff text ("med civilsamhället", "with the church"; a
+    trailing ``*`` matches any ending); ``not_words`` say it was not ("oplanerad"); a word
+    right after "utan" / "without" / "inga", or followed by "inte" / "not", reads as not met.
+    ``org``: staff of this organisation reporting it means they took part (police reporting a
+    visibility effort were there). A ``planned`` condition is also met by an activity reported
+    from an event planned before its day."""
+
+    model_config = _Strict
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=30)]
+    kind: ConditionKind
+    # A few words for a button or a list: "Civilsamhället".
+    label: Text
+    # What "N of M ..." says when it was met: "med civilsamhället på plats".
+    met: Text
+    # Why a report that fails it does not count: "civilsamhället var inte på plats".
+    not_met: Text
+    # The promise text's own words for it, for readers and for whoever checks the file.
+    seed: str | None = None
+    words: Keywords = Keywords()
+    not_words: Keywords = Keywords()
+    org: Literal["police", "municipality"] | None = None
+
+    @model_validator(mode="after")
+    def _can_be_told(self) -> Self:
+        if self.kind is not ConditionKind.PLANNED and not self.words.all() and self.org is None:
+            raise ValueError(
+                f"condition '{self.id}' needs `words` staff use to say it (or an `org`)"
+            )
+        return self
+
+
 class Commitment(BaseModel):
     model_config = _Strict
 
@@ -161,6 +205,9 @@ class Commitment(BaseModel):
     # commitment it is the only thing ever said about it, so it must hold no dates, places or
     # plans; without it such a commitment is not explained at all.
     explain: Text | None = None
+    # What a report must meet to count (the promise text's conditions); none: every report
+    # of this kind counts. See bot.domain.conditions for how they are counted.
+    conditions: tuple[Condition, ...] = ()
 
     @model_validator(mode="after")
     def _cadence_fits(self) -> Self:
@@ -174,7 +221,17 @@ class Commitment(BaseModel):
             raise ValueError(f"cadence '{self.cadence}' needs a target")
         elif self.target == 0:
             raise ValueError("target must be at least 1")
+        if self.conditions and self.cadence is Cadence.MILESTONE:
+            raise ValueError("a milestone has no reports, so it cannot have conditions")
+        seen: set[str] = set()
+        for condition in self.conditions:
+            if condition.id in seen:
+                raise ValueError(f"duplicate condition id '{condition.id}'")
+            seen.add(condition.id)
         return self
+
+    def condition(self, condition_id: str) -> Condition | None:
+        return next((c for c in self.conditions if c.id == condition_id), None)
 
     @property
     def is_counted(self) -> bool:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
+
+from bot.domain.conditions import Status
 
 
 class Org(StrEnum):
@@ -68,6 +70,8 @@ class Activity:
     created_at: datetime
     updated_at: datetime
     retracted_at: datetime | None
+    # Condition id → met / not met (bot.domain.conditions); a condition not here is unknown.
+    conditions: dict[str, Status] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,14 @@ Plain values, no behaviour that needs a lower layer's machinery."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from datetime import date
 from datetime import date as _Day  # the field ``date`` hides the type inside Draft
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.conditions import Status, decode
 from bot.domain.pace import PaceRow
 from bot.domain.promise import Commitment
 from bot.domain.records import Activity
@@ -41,11 +43,22 @@ class Draft:
     # The text named a range ("förra veckan", "i helgen"): the days it may have been; the
     # card asks which, and ``date`` is only a placeholder until then.
     date_choices: tuple[_Day, ...] = ()
+    # The promise's conditions for this report (bot.domain.conditions), as (id, status):
+    # from the text, the reporter's organisation and taps on the card. Left out: unknown.
+    conditions: tuple[tuple[str, Status], ...] = ()
+    # The conditions the card asks about as taps: those the text did not settle.
+    asked: tuple[str, ...] = ()
+
+    @property
+    def answers(self) -> dict[str, Status]:
+        return dict(self.conditions)
 
     def to_data(self) -> dict[str, Any]:
         data = asdict(self)
         data["date"] = self.date.isoformat()
         data["date_choices"] = [day.isoformat() for day in self.date_choices]
+        data["conditions"] = {key: status.value for key, status in self.conditions}
+        data["asked"] = list(self.asked)
         return data
 
     @classmethod
@@ -64,8 +77,10 @@ class Draft:
                 date_choices=tuple(
                     date.fromisoformat(str(day)) for day in data.get("date_choices") or ()
                 ),
+                conditions=tuple(decode(json.dumps(data.get("conditions") or {})).items()),
+                asked=tuple(str(key) for key in data.get("asked") or ()),
             )
-        except (KeyError, ValueError, TypeError):
+        except (KeyError, ValueError, TypeError, AttributeError):
             return None
 
     @property

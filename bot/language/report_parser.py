@@ -18,7 +18,8 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from bot.domain.promise import Promise, per_promise
+from bot.domain.conditions import Status
+from bot.domain.promise import Commitment, Promise, per_promise
 from bot.language.pii import find_pii
 from bot.language.report_dates import PEOPLE_ALT as _PEOPLE_ALT
 from bot.language.report_dates import find_dates
@@ -39,15 +40,20 @@ class ParsedReport:
     # The text named a range ("förra veckan"): the days it may have been, up to today
     # (``date`` is None then); the card asks which.
     date_choices: tuple[_Day, ...] = ()
+    # What the text says about the commitment's conditions (bot.domain.conditions):
+    # (condition id, met / not met), in the file's order; a condition not named is unknown.
+    conditions: tuple[tuple[str, Status], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """The ``parse-report --json`` contract (see docs/product.md)."""
+        """The ``parse-report --json`` contract (see docs/product.md); ``conditions`` (id →
+        "met" | "not_met", only those the text said) is an added key."""
         return {
             "commitment": self.commitment,
             "date": self.date.isoformat() if self.date else None,
             "count": self.count,
             "place": self.place,
             "pii": list(self.pii),
+            "conditions": {key: status.value for key, status in self.conditions},
         }
 
 
@@ -597,6 +603,7 @@ def parse_report(text: str, promise: Promise, today: date) -> ParsedReport:
         folded, source, blocked + list(match.keyword_spans)
     )
 
+    commitment = promise.get(match.commitment) if match.commitment else None
     return ParsedReport(
         commitment=match.commitment,
         date=found_date,
@@ -605,7 +612,105 @@ def parse_report(text: str, promise: Promise, today: date) -> ParsedReport:
         pii=tuple(sorted({h.kind for h in hits})),
         score=match.score,
         date_choices=choices,
+        conditions=tuple(read_conditions(source, commitment).items()) if commitment else (),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Conditions ("med civilsamhället", "Härnevi var inte med", "oplanerad")
+
+# A word for a condition right after one of these, in the same clause, says it was not met:
+# "utan civilsamhället", "without the church", "inga föreningar".
+_NOT_BEFORE = frozenset(
+    {"utan", "without", "inga", "ingen", "inget", "no", "not", "inte", "ej", "except", "utom"}
+)
+# ... and so does one of these within a few words after it: "Härnevi var inte med",
+# "civilsamhället saknades", "the church did not come".
+_NOT_AFTER = frozenset(
+    {"inte", "ej", "icke", "not", "didnt", "saknades", "saknas", "uteblev", "missing", "absent",
+     "couldnt", "wasnt", "werent", "never", "aldrig"}
+)  # fmt: skip
+_NOT_AFTER_REACH = 3
+# Clauses end at punctuation and at "men" / "but": "polis var med men inte föreningar".
+_CLAUSE_RE = re.compile(r"[,.;:!?()\n]|(?<![^\W_])(?:men|but|fast|dock)(?![^\W_])")
+
+
+def _condition_phrases(words: tuple[str, ...]) -> list[tuple[tuple[str, ...], bool]]:
+    """Folded words of each phrase, and whether its last word matches any ending (``*``)."""
+    out = []
+    for word in words:
+        prefix = word.endswith("*")
+        parts = tuple(_TOKEN_RE.findall(_fold(word.rstrip("*"))))
+        if parts:
+            out.append((parts, prefix))
+    return out
+
+
+def _phrase_at(tokens: list[str], i: int, phrase: tuple[str, ...], prefix: bool) -> bool:
+    n = len(phrase)
+    if i + n > len(tokens):
+        return False
+    for k, part in enumerate(phrase):
+        word = tokens[i + k]
+        last = k == n - 1
+        if not (word == part or (last and prefix and word.startswith(part))):
+            return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class _ConditionWords:
+    said: list[tuple[tuple[str, ...], bool]]
+    denied: list[tuple[tuple[str, ...], bool]]
+
+
+_condition_words_cache: dict[int, tuple[Commitment, dict[str, _ConditionWords]]] = {}
+
+
+def _words_for(commitment: Commitment) -> dict[str, _ConditionWords]:
+    cached = _condition_words_cache.get(id(commitment))
+    if cached is not None and cached[0] is commitment:
+        return cached[1]
+    built = {
+        cond.id: _ConditionWords(
+            _condition_phrases(cond.words.all()), _condition_phrases(cond.not_words.all())
+        )
+        for cond in commitment.conditions
+    }
+    if len(_condition_words_cache) > 64:
+        _condition_words_cache.clear()
+    _condition_words_cache[id(commitment)] = (commitment, built)
+    return built
+
+
+def read_conditions(text: str, commitment: Commitment) -> dict[str, Status]:
+    """What a staff text says about ``commitment``'s conditions: met when it names one
+    ("med civilsamhället", "with the church", "Härnevi var med", "planerad"), not met when
+    it denies one ("utan föreningar", "Härnevi var inte med", "oplanerad"). Conditions it
+    does not name are left out (unknown). A denial wins over a mention in the same text."""
+    if not commitment.conditions:
+        return {}
+    found: dict[str, Status] = {}
+    folded = _fold(text)
+    words = _words_for(commitment)
+    for clause in _CLAUSE_RE.split(folded):
+        tokens = _TOKEN_RE.findall(clause or "")
+        for cond in commitment.conditions:
+            table = words[cond.id]
+            for i in range(len(tokens)):
+                if any(_phrase_at(tokens, i, ph, pre) for ph, pre in table.denied):
+                    found[cond.id] = Status.NOT_MET
+                    continue
+                hit = next((ph for ph, pre in table.said if _phrase_at(tokens, i, ph, pre)), None)
+                if hit is None:
+                    continue
+                before = tokens[max(0, i - 3) : i]
+                after = tokens[i + len(hit) : i + len(hit) + _NOT_AFTER_REACH]
+                if _NOT_BEFORE.intersection(before) or _NOT_AFTER.intersection(after):
+                    found[cond.id] = Status.NOT_MET
+                elif found.get(cond.id) is not Status.NOT_MET:
+                    found[cond.id] = Status.MET
+    return {c.id: found[c.id] for c in commitment.conditions if c.id in found}
 
 
 def _days(first: date, last: date) -> tuple[date, ...]:

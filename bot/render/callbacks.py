@@ -154,6 +154,7 @@ class CardAction(enum.StrEnum):
     OPEN = "open"  # show this card again (from /myreports or the "not saved" message)
     CARDS = "cards"  # list the person's other cards
     FIX = "fix"  # arg: the card a text opened; that text is a fix to this card after all
+    CONDITION = "cond"  # arg: a condition id; a tap moves it unknown → met → not met → unknown
 
 
 @dataclasses.dataclass(frozen=True)

@@ -36,6 +36,13 @@ from bot.domain.promise import Cadence
 from bot.domain.voice import PUBLISH_FROM, split_key
 from bot.i18n import Translator, plain
 from bot.render.chart import inline_svg
+from bot.render.conditions import (
+    conditions_text,
+    counted_text,
+    not_counted_text,
+    not_met_text,
+    tally_text,
+)
 from bot.render.exports import neutralise_cell as _cell  # no cell a spreadsheet runs as a formula
 from bot.render.suggestions import reason_text, topic, voice_rows, voice_words
 
@@ -150,6 +157,11 @@ def _environment() -> Environment:
         state_codes=state_codes,
         period_label=period_label,
         long_period_label=long_period_label,
+        conditions_text=conditions_text,
+        counted_text=counted_text,
+        not_met_text=not_met_text,
+        tally_text=tally_text,
+        not_counted_text=not_counted_text,
     )
     return env
 
@@ -204,6 +216,9 @@ def _period_data(line: Line, tr: Translator, counts_only: bool) -> dict[str, obj
         "state": row.state.value,
         "late": row.late,
     }
+    if row.conditions is not None and not counts_only:
+        # How the period's reports stand against the promise's conditions (counts only).
+        out["conditions"] = row.conditions.to_json()
     if line.info is not None and not counts_only:
         out["done_detail"] = {
             "tip_rounds": line.info.tip_rounds,
@@ -247,6 +262,12 @@ def report_data(report: Report) -> dict[str, object]:
             if report.empty
             else [_period_data(line, tr, section.counts_only) for line in section.lines],
         }
+        if c.conditions and not section.counts_only:
+            # What a report must meet to count, in the promise's own words.
+            entry["conditions"] = [
+                {"id": k.id, "kind": k.kind.value, "label": k.label.get(tr.locale), "seed": k.seed}
+                for k in c.conditions
+            ]
         if not section.counts_only:  # count-only: counts and states only
             entry["last_updated"] = (
                 section.last_updated.astimezone(report.generated_at.tzinfo).isoformat()
@@ -330,6 +351,10 @@ CSV_COLUMNS = (
     "done",
     "state",
     "late",
+    # The promise's conditions (empty for a commitment without them, or count-only).
+    "met_every_condition",
+    "some_unknown",
+    "not_counted",
 )
 
 
@@ -342,6 +367,10 @@ def render_csv(report: Report) -> str:
         c = section.commitment
         for line in section.lines:
             row = line.row
+            tally = None if section.counts_only else row.conditions
+            conditions = (
+                ("", "", "") if tally is None else (tally.all_met, tally.unknown, tally.not_counted)
+            )
             writer.writerow(
                 [
                     _cell(v)
@@ -355,6 +384,7 @@ def render_csv(report: Report) -> str:
                         row.done,
                         row.state.value,
                         "true" if row.late else "false",
+                        *conditions,
                     )
                 ]
             )

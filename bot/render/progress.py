@@ -16,6 +16,7 @@ from bot.i18n import Translator
 from bot.render import Button, Screen
 from bot.render.callbacks import FollowAction, FollowPress
 from bot.render.chart import Bar, render_chart
+from bot.render.conditions import not_counted_text, tally_text
 
 
 def chart_with_alt(
@@ -41,6 +42,11 @@ def summary(tr: Translator, promise: Promise, progress: Progress) -> str:
     lines = [heading, ""]
     for item in progress.items:
         lines.append(line(tr, item, progress.today))
+        found = (
+            tally_text(tr, item.current.conditions),
+            not_counted_text(tr, item.current.conditions),
+        )
+        lines += ["   " + text for text in found if text]
     shown = progress.activities[:5]
     if shown:
         lines += ["", _("Recently:")]

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
-from bot.domain.promise import Promise
+from bot.domain.conditions import Verdict
+from bot.domain.promise import Commitment, Promise
 from bot.domain.records import Activity
 from bot.domain.views import COUNT_MAX, KIND_LABEL, Draft, Problem
 from bot.i18n import Translator
@@ -22,6 +23,7 @@ from bot.render.callbacks import (
     MilestoneAction,
     MilestoneChoice,
 )
+from bot.render.conditions import condition_labels
 
 COUNT_CHOICES = (5, 10, 20, 30, 50)
 
@@ -67,6 +69,7 @@ def card(
     today: date,
     others: int = 0,
     kept: Draft | None = None,
+    verdict: Verdict | None = None,
 ) -> Screen:
     """The draft as it would be saved, what stops it from being saved, and one button for
     each fix. Save is offered only when nothing stops it. ``kept``: the card that was open
@@ -96,6 +99,9 @@ def card(
         count = draft.count if draft.count is not None else "–"
         lines.append(_("People: {count}").format(count=count))
     lines.append(_("Place: {place}").format(place=draft.place or "–"))
+    labels = condition_labels(tr, commitment, draft.answers) if commitment else []
+    if labels and verdict is not None:
+        lines.append(_("Conditions: {marks}").format(marks=tr.join(label for _c, label in labels)))
     if Problem.PERSONAL_DATA in problems:
         kinds = tr.join(_(KIND_LABEL[k]) for k in pii_kinds(draft.free_text))
         lines += [
@@ -110,6 +116,13 @@ def card(
         ]
         return Screen("\n".join(lines), fixes)
     warnings = [problem_line(tr, promise, draft, p) for p in problems]
+    if commitment is not None and verdict is not None and not verdict.counts:
+        reasons = tr.join(c.not_met.get(tr.locale) for c in verdict.not_met)
+        warnings.append(
+            _("⚠ It will be saved, but it does not count towards the target: {reasons}.").format(
+                reasons=reasons
+            )
+        )
     if duplicates:
         first = duplicates[0]
         warnings.append(
@@ -133,6 +146,7 @@ def card(
             rows.append([_b(_("Save anyway"), CardAction.SAVE_ANYWAY)])
         else:
             rows.append([_b(_("Save ✔"), CardAction.SAVE)])
+    rows += condition_buttons(tr, commitment, draft)
     rows.append([_b(_("Change kind"), CardAction.KIND), _b(_("Change date"), CardAction.DATE)])
     second = [_b(_("Place"), CardAction.PLACE)]
     if not milestone:
@@ -144,6 +158,15 @@ def card(
         rows.append([_b(label.format(n=others), CardAction.CARDS)])
     lines.append(_('You can also type a fix, for example "yesterday" or "25 people".'))
     return Screen("\n".join(lines), rows)
+
+
+def condition_buttons(
+    tr: Translator, commitment: Commitment | None, draft: Draft
+) -> list[list[Button]]:
+    """One tap per condition the text did not settle, two to a row: ☐ → ✔ → ✖ → ☐."""
+    labels = condition_labels(tr, commitment, draft.answers) if commitment else []
+    buttons = [_b(label, CardAction.CONDITION, c.id) for c, label in labels if c.id in draft.asked]
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
 def which_card(
@@ -276,13 +299,26 @@ def type_count(tr: Translator) -> Screen:
     return Screen(tr.gettext("Write the number of people."))
 
 
-def saved(tr: Translator, name: str, period: str, activity: Activity, milestone: bool) -> Screen:
+def saved(
+    tr: Translator,
+    name: str,
+    period: str,
+    activity: Activity,
+    milestone: bool,
+    verdict: Verdict | None = None,
+) -> Screen:
     _ = tr.gettext
     rows = [[_b(_("Undo"), CardAction.UNDO, activity.id)]]
     if milestone:
         text = _("Saved ✔ as a progress note for {name}.").format(name=name)
         choice = MilestoneChoice(MilestoneAction.REQUEST, activity.commitment)
         rows.append([Button(_("The milestone is reached"), choice)])
+        return Screen(text, rows)
+    if verdict is not None and not verdict.counts:
+        reasons = tr.join(c.not_met.get(tr.locale) for c in verdict.not_met)
+        text = _("Saved ✔ It does not count for {name}: {reasons}.").format(
+            name=name, reasons=reasons
+        )
         return Screen(text, rows)
     return Screen(
         _("Saved ✔ It counts for {name}, {period}.").format(name=name, period=period), rows

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from bot.domain.conditions import verdict
 from bot.domain.pace import PaceRow, state_badge
 from bot.domain.periods import period_label
 from bot.domain.promise import Cadence, Commitment, Promise
@@ -13,6 +14,7 @@ from bot.domain.records import Activity, Event
 from bot.i18n import Translator
 from bot.render import Button, Screen
 from bot.render.callbacks import PauseAction, PausePress, StatusAction, StatusPress
+from bot.render.conditions import not_counted_text, not_met_text, tally_text
 
 BAR_WIDTH = 8
 PAUSE_WEEKS = (1, 2, 4, 8)
@@ -54,6 +56,13 @@ def status_line(tr: Translator, commitment: Commitment, row: PaceRow) -> str:
     )
 
 
+def condition_lines(tr: Translator, row: PaceRow) -> list[str]:
+    """Under a commitment's line: what its counted reports met of the promise's conditions,
+    and how many saved reports do not count, with the reason."""
+    found = (tally_text(tr, row.conditions), not_counted_text(tr, row.conditions))
+    return ["   " + text for text in found if text]
+
+
 def status(tr: Translator, promise: Promise, rows: Sequence[PaceRow], today: date) -> Screen:
     _ = tr.gettext
     lines = [_("Where the promise stands ({date}):").format(date=tr.date(today))]
@@ -61,6 +70,7 @@ def status(tr: Translator, promise: Promise, rows: Sequence[PaceRow], today: dat
     for row in rows:
         commitment = promise.commitment(row.commitment_id)
         lines.append(status_line(tr, commitment, row))
+        lines += condition_lines(tr, row)
         press = StatusPress(StatusAction.SHOW, commitment.id)
         buttons.append([Button(commitment.short.get(tr.locale), press)])
     lines += ["", _("█ done  ▒ planned  ░ missing")]
@@ -76,7 +86,8 @@ def detail(
 ) -> Screen:
     _ = tr.gettext
     lines = [commitment.title.get(tr.locale), ""]
-    lines += [status_line(tr, commitment, row) for row in history]
+    for row in history:
+        lines += [status_line(tr, commitment, row), *condition_lines(tr, row)]
     if recent:
         lines += ["", _("Recent reports:")]
         for a in recent:
@@ -85,6 +96,9 @@ def detail(
                 line += f" – {a.place}"
             if a.count is not None:
                 line += " – " + tr.ngettext("{n} person", "{n} people", a.count).format(n=a.count)
+            not_met = verdict(commitment, a.conditions).not_met
+            if not_met:
+                line += " – " + not_met_text(tr, not_met)
             lines.append(line)
     if upcoming:
         lines += ["", _("Planned:")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from bot.domain.conditions import Status
 from bot.domain.records import Org
 from bot.services import Services
 from storage.activities import NewActivity
@@ -68,12 +69,16 @@ async def seed_demo(services: Services) -> None:
         )
     await services.events.add_many(events, now)
     window = services.promise.window
-    done = [
-        ("theme_meeting", 20, "Trygghetscenter", 23),
-        ("visibility_effort", 12, "Bro centrum", None),
-        ("visibility_effort", 40, "Brogård", None),
-        ("mobile_dialogue", 30, "Tibble", 41),
-        ("narcotics_operation", 25, None, None),
+    met = Status.MET
+    everyone = {"planned": met, "police": met, "municipality": met, "civil_society": met}
+    # The conditions of the promise (bot.domain.conditions): one visibility effort with
+    # everyone there, one nobody answered (it counts, shown as not stated).
+    done: list[tuple[str, int, str | None, int | None, dict[str, Status]]] = [
+        ("theme_meeting", 20, "Trygghetscenter", 23, {"trygghetscenter": met}),
+        ("visibility_effort", 12, "Bro centrum", None, everyone),
+        ("visibility_effort", 40, "Brogård", None, {}),
+        ("mobile_dialogue", 30, "Tibble", 41, {}),
+        ("narcotics_operation", 25, None, None, {}),
     ]
     activities = [
         NewActivity(
@@ -83,7 +88,8 @@ async def seed_demo(services: Services) -> None:
             count=count,
             description=DEMO + "Exempelrapport.",
             reported_by=staff.user_id,
+            conditions=conditions,
         )
-        for commitment, days_ago, place, count in done
+        for commitment, days_ago, place, count, conditions in done
     ]
     await services.activities.add_many(activities, now)

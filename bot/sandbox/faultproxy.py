@@ -32,6 +32,7 @@ import socket
 from collections import Counter
 from contextlib import suppress
 from dataclasses import dataclass
+from importlib import resources
 from typing import Literal
 from urllib.parse import parse_qs
 
@@ -45,11 +46,9 @@ from bot.sandbox.loopback import LoopbackServer
 FaultKind = Literal["502", "lost", "429", "refused", "slow"]
 KINDS: tuple[FaultKind, ...] = ("502", "lost", "429", "refused", "slow")
 
-BAD_GATEWAY = (
-    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-    b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
-    b"</body>\r\n</html>\r\n"
-)
+# The page an nginx in front of Telegram answers with during an outage, as a data file shipped
+# beside this module (package data), read once when the module loads.
+BAD_GATEWAY = resources.files("bot.sandbox").joinpath("bad_gateway.html").read_bytes()
 # Long polls and slow faults pass through: the proxy itself never times a request out first.
 UPSTREAM_TIMEOUT = 300.0
 

@@ -14,12 +14,14 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from bot.domain.conditions import Status, combine, from_reporter, planned_from_event
 from bot.domain.errors import NotFound, UserFacingError
 from bot.domain.promise import Visibility
 from bot.domain.records import Event
 from bot.domain.roles import Actor
 from bot.i18n import N_, staff_locale
 from bot.language.pii import pii_kinds
+from bot.language.report_parser import read_conditions
 from bot.render import events as render
 from bot.services import Services, outgoing
 from bot.services.people import PeopleService
@@ -314,16 +316,19 @@ class EventService:
         async with self.s.db.transaction():
             if outcome == "done":
                 await self.s.events.set_status(event_id, "happened", now)
+                tz = self.s.clock.tz
+                day = event.starts_at.astimezone(tz).date()
                 activity = await self.s.activities.add(
                     NewActivity(
                         event.commitment,
-                        event.starts_at.astimezone(self.s.clock.tz).date(),
+                        day,
                         event.place or None,
                         None,
                         event.title,
                         source="event",
                         event_id=event.id,
                         reported_by=actor.user_id,
+                        conditions=self._event_conditions(actor, event, day),
                     ),
                     now,
                 )
@@ -338,6 +343,19 @@ class EventService:
                 )
                 return None
         raise NotFound()
+
+    def _event_conditions(self, actor: Actor, event: Event, day: date) -> dict[str, Status]:
+        """An event planned before its day was planned in advance; the organiser's
+        organisation took part; its title and place may name more ("med föreningarna")."""
+        commitment = self.s.promise.get(event.commitment)
+        if commitment is None:
+            return {}
+        planned_on = event.created_at.astimezone(self.s.clock.tz).date()
+        return combine(
+            from_reporter(commitment, actor.org),
+            read_conditions(f"{event.title}\n{event.place}", commitment),
+            planned_from_event(commitment, planned_on, day),
+        )
 
     # --- CSV ----------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
 
+from bot.domain.conditions import verdict
 from bot.domain.followup_view import (
     DEMO_MARK,
     InfoDone,
@@ -23,7 +24,7 @@ from bot.domain.followup_view import (
     Report,
     Section,
 )
-from bot.domain.promise import Cadence, Promise, Visibility
+from bot.domain.promise import Cadence, Commitment, Promise, Visibility
 from bot.domain.records import Activity
 from bot.domain.views import Progress
 from bot.i18n import Translator
@@ -113,8 +114,13 @@ def _last_updated(
     return max(moments, default=None)
 
 
-def _listed(activity: Activity) -> Listed:
-    return Listed(activity.date, activity.place or "", activity.description.startswith(DEMO_MARK))
+def _listed(commitment: Commitment, activity: Activity) -> Listed:
+    return Listed(
+        activity.date,
+        activity.place or "",
+        activity.description.startswith(DEMO_MARK),
+        verdict(commitment, activity.conditions).not_met,
+    )
 
 
 def _assumptions(promise: Promise, locale: str) -> list[str]:
@@ -164,7 +170,7 @@ def build_report(
             []
             if counts_only
             else [
-                _listed(a)
+                _listed(c, a)
                 for a in sorted(
                     (
                         a

@@ -73,6 +73,10 @@ class ProgressService:
             cfacts = resident_facts(commitment, facts[commitment.id], internal)
             # One scan of the facts for all commitments, not one per commitment.
             history = pace_history(commitment, self.s.promise, cfacts, today)
+            if not internal and commitment.visibility is Visibility.COUNT_ONLY:
+                # Residents get a count-only commitment's counts and state, nothing about
+                # how each operation went (who took part, whether it was planned).
+                history = [replace(row, conditions=None) for row in history]
             current = next((r for r in history if today in r.period), history[-1])
             done_total = bisect.bisect_right(cfacts.done_dates, today)  # dates are sorted
             promised = [target_for(commitment, p) for p in periods_for(commitment, self.s.promise)]

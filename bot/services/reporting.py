@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
+from bot.domain.conditions import Status, Verdict, combine, from_reporter, verdict
 from bot.domain.errors import NotFound, UserFacingError
 from bot.domain.promise import Cadence
 from bot.domain.records import Activity, DraftRow, to_db
@@ -17,7 +18,7 @@ from bot.domain.views import COUNT_MAX, KIND_LABEL, Draft, Problem
 from bot.i18n import N_, Translator, staff_locale
 from bot.language.pii import pii_kinds, redact
 from bot.language.report_fix import DAYS_BACK_MAX, NOTE_MAX, PLACE_MAX, Field, looks_like_question
-from bot.language.report_parser import ParsedReport, parse_report
+from bot.language.report_parser import ParsedReport, parse_report, read_conditions
 from bot.render import milestones as render
 from bot.render import reporting as render_cards
 from bot.services import Services, outgoing
@@ -192,7 +193,7 @@ class ReportingService:
             log.info("report cards: %d owner(s) told, %d dropped", queued, dropped)
         return queued
 
-    def read(self, text: str) -> Draft | None:
+    def read(self, text: str, org: str | None = None) -> Draft | None:
         """A staff text read once: a draft when it names what was done ("tematräff igår 23
         pers"), or reads like a report without naming it (two of a day, a head count and a
         place: "gick runt i bro centrum ikväll, pratade med typ 15 ungdomar", the kind is
@@ -202,7 +203,8 @@ class ReportingService:
         today = self.s.clock.today()
         parsed = parse_report(text[:1000], self.s.promise, today)
         if parsed.commitment is not None:
-            return self._draft(parsed.commitment, parsed, text, today)
+            draft = self._draft(parsed.commitment, parsed, text, today)
+            return self.settle_conditions(draft, text, org)
         clues = [
             parsed.date is not None or bool(parsed.date_choices),
             parsed.count is not None,
@@ -224,6 +226,49 @@ class ReportingService:
             note=text.strip()[:NOTE_MAX],
             date_choices=choices if len(choices) > 1 else (),
         )
+
+    def settle_conditions(self, draft: Draft, source: str, org: str | None) -> Draft:
+        """The promise's conditions for the draft's kind: what the text (``source``) and the
+        reporter's organisation say; the card asks the rest as taps (``asked``). A tap
+        already made on a condition the new kind also has is kept."""
+        commitment = self.s.promise.get(draft.commitment or "")
+        if commitment is None or not commitment.conditions:
+            return replace(draft, conditions=(), asked=())
+        told = combine(
+            from_reporter(commitment, org),
+            read_conditions(source, commitment) if source else {},
+        )
+        tapped = {k: v for k, v in draft.answers.items() if k in draft.asked}
+        answers = combine(told, tapped)
+        ids = [c.id for c in commitment.conditions]
+        return replace(
+            draft,
+            conditions=tuple((k, answers[k]) for k in ids if k in answers),
+            asked=tuple(k for k in ids if k not in told),
+        )
+
+    def tap_condition(self, draft: Draft, condition: str) -> Draft | None:
+        """A tap on a condition's button: ☐ → ✔ → ✖ → ☐ (unknown, met, not met). None when the
+        card does not ask about that condition (an old or forged button)."""
+        if condition not in draft.asked:
+            return None
+        answers = draft.answers
+        now = answers.get(condition, Status.UNKNOWN)
+        after = {Status.UNKNOWN: Status.MET, Status.MET: Status.NOT_MET}.get(now, Status.UNKNOWN)
+        if after is Status.UNKNOWN:
+            answers.pop(condition, None)
+        else:
+            answers[condition] = after
+        commitment = self.s.promise.get(draft.commitment or "")
+        ids = [c.id for c in commitment.conditions] if commitment else []
+        return replace(draft, conditions=tuple((k, answers[k]) for k in ids if k in answers))
+
+    def verdict(self, draft: Draft) -> Verdict | None:
+        """Whether the draft would count, and why not; None for a kind without conditions."""
+        commitment = self.s.promise.get(draft.commitment or "")
+        if commitment is None or not commitment.conditions:
+            return None
+        return verdict(commitment, draft.answers)
 
     def blank(self) -> Draft:
         return Draft(commitment=None, date=self.s.clock.today())
@@ -292,6 +337,7 @@ class ReportingService:
                     count=draft.count,
                     description=draft.note,
                 )
+                await self.s.activities.set_conditions(old.id, draft.answers, now)
                 await self.s.audit.record(now, actor.user_id, "activity.edit", f"activity:{old.id}")
                 updated = await self.s.activities.get(old.id)
                 assert updated is not None
@@ -305,6 +351,7 @@ class ReportingService:
                     draft.note,
                     source="chat",
                     reported_by=actor.user_id,
+                    conditions=draft.answers,
                 ),
                 now,
             )
@@ -332,12 +379,28 @@ class ReportingService:
     async def for_edit(self, actor: Actor, activity_id: int) -> Draft:
         await self.people.require_staff(actor, "report.edit")
         a = await self._own(actor, activity_id)
-        return Draft(a.commitment, a.date, a.count, a.place, a.description, activity_id=a.id)
+        draft = Draft(a.commitment, a.date, a.count, a.place, a.description, activity_id=a.id)
+        commitment = self.s.promise.get(a.commitment)
+        ids = tuple(c.id for c in commitment.conditions) if commitment else ()
+        # Editing a saved report: every condition can be changed by a tap.
+        return replace(
+            draft,
+            conditions=tuple((k, a.conditions[k]) for k in ids if k in a.conditions),
+            asked=ids,
+        )
 
     async def set_count(self, actor: Actor, activity_id: int, count: int) -> Activity:
         await self.people.require_staff(actor, "report.edit")
         a = await self._own(actor, activity_id)
-        draft = Draft(a.commitment, a.date, count, a.place, a.description, activity_id=a.id)
+        draft = Draft(
+            a.commitment,
+            a.date,
+            count,
+            a.place,
+            a.description,
+            activity_id=a.id,
+            conditions=tuple(a.conditions.items()),
+        )
         return await self.save(actor, draft)
 
     async def retract(self, actor: Actor, activity_id: int) -> Activity:

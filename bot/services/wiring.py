@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.services import Services
 from bot.services.answers import AnswerService
+from bot.services.conditions import ConditionService
 from bot.services.delivery import DeliveryService
 from bot.services.events import EventService
 from bot.services.pace import PaceService
@@ -30,6 +31,8 @@ class Features:
     tips: TipService
     answers: AnswerService
     delivery: DeliveryService  # the outbox sender: one instance, it holds the round state
+    # A report's answers to the promise's conditions (read from text, set by staff).
+    conditions: ConditionService
     suggestions: SuggestionService
 
 
@@ -57,5 +60,6 @@ def build_features(services: Services) -> Features:
         tips=tips,
         answers=AnswerService(services, events, progress),
         delivery=outbox_sender(services, tips),
+        conditions=ConditionService(services, people),
         suggestions=SuggestionService(services, events),
     )
