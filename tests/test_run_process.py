@@ -190,10 +190,13 @@ async def test_run_process_keeps_one_card_per_report_across_a_restart(tmp_path: 
         proc = await _start_bot(emu, tmp_path, **env)
         try:
             first = await _say(emu, STAFF, "tematräff i trygghetscentret igår ca 20 pers")
-            second = await _say(emu, STAFF, "synlighet bro centrum i förrgår 35 pers")
+            text = "synlighet bro centrum i förrgår 35 pers utan civilsamhället"
+            second = await _say(emu, STAFF, text)
             assert "Ett nytt kort" in second[-1].shown and "Tematräffar" in second[-1].shown
+            assert "Civilsamhället ✖" in second[-1].shown
             await _tap(emu, STAFF, second, "Spara")
-            assert "Sparad" in emu.sent_to(STAFF)[-1].shown
+            # Saved, and said not to count: the promise wants civil society there.
+            assert "räknas inte" in emu.sent_to(STAFF)[-1].shown
             assert "Tematräffar" in first[-1].shown  # the first card is untouched
         finally:
             log = await _stop(proc)
