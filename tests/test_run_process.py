@@ -51,8 +51,10 @@ async def _tap(
 
 
 async def _start_bot(emu: Emulator, tmp_path: Path, **env: str) -> asyncio.subprocess.Process:
-    """``python -m bot run`` in its own process, talking to ``emu``."""
-    return await asyncio.create_subprocess_exec(
+    """``python -m bot run`` in its own process, talking to ``emu``; returns once it polls
+    (its first start may train the classifier: an event to wait for, not a margin)."""
+    polls = sum(1 for method, _params in emu.calls if method.lower() == "getupdates")
+    proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
@@ -69,6 +71,9 @@ async def _start_bot(emu: Emulator, tmp_path: Path, **env: str) -> asyncio.subpr
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+    # A deadline only, for a bot that never starts; a start is normally a few seconds.
+    await asyncio.wait_for(emu.wait_for_call("getUpdates", polls + 1), timeout=180)
+    return proc
 
 
 async def _resident_asks(emu: Emulator, user_id: int) -> str:
