@@ -219,3 +219,57 @@ async def test_run_process_keeps_one_card_per_report_across_a_restart(tmp_path: 
         finally:
             log = await _stop(proc)
         _assert_clean_exit(proc, log)
+
+
+async def test_run_process_a_poster_suggestion_is_grouped_linked_and_told(tmp_path: Path) -> None:
+    """Issue 23's story against `trygghetsbot run`: a theme meeting imported from CSV, an
+    Arabic suggestion through its poster link and two Swedish ones, grouped; the coordinator
+    links the group to the meeting and the three residents are told, each in their language."""
+    from tests.test_sandbox_flows import press, with_button
+
+    admin, arabic, swedes = 300_201, 300_202, (300_203, 300_204)
+    env = {"TRYGGHETSBOT_ADMIN_IDS": str(admin), "TRYGGHETSBOT_NOW": "2024-03-12T10:00:00"}
+    plan = tmp_path / "events.csv"
+    plan.write_text(
+        "commitment,starts_at,ends_at,place,title,visibility\n"
+        "theme_meeting,2024-04-12T18:00,2024-04-12T20:00,Trygghetscenter,Tema: trafik,\n",
+        encoding="utf-8",
+    )
+    imported = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "import-events",
+        str(plan),
+        env={**os.environ, "TRYGGHETSBOT_DB": str(tmp_path / "bot.sqlite3"), **env},
+        cwd=tmp_path,
+    )
+    assert await imported.wait() == 0
+    async with Emulator() as emu:
+        proc = await _start_bot(emu, tmp_path, **env)
+        try:
+            prompt = await _say(emu, arabic, "/start s_1", "ar")
+            assert any("Tema: trafik" in m.shown for m in prompt)
+            for user_id, text, lang in (
+                (arabic, "نريد لقاء عن الدراجات النارية", "ar"),
+                (swedes[0], "ni borde ha en tematräff om mopedbuskörning", "sv"),
+                (swedes[1], "kan ni ta upp mopederna på en träff?", "sv"),
+            ):
+                card, data = with_button(await _say(emu, user_id, text, lang), "voice:follow")
+                await press(emu, user_id, card, data)
+            listing, show = with_button(await _say(emu, admin, "/forslag"), "vg:show:theme.moped")
+            assert "mopedbuskörning: 3" in listing.shown
+            group = await press(emu, admin, listing, show)
+            events_message, events = with_button(group, "vg:events")
+            choices = await press(emu, admin, events_message, events)
+            choice, link = with_button(choices, "vg:link:theme.moped:1")
+            before = {u: len(emu.sent_to(u)) for u in (arabic, *swedes)}
+            await press(emu, admin, choice, link)
+            told = await emu.wait_for_reply(arabic, before[arabic], timeout=30)
+            assert len(told) == 1 and "اقتراحك" in told[0].shown
+            for swede in swedes:
+                told = await emu.wait_for_reply(swede, before[swede], timeout=30)
+                assert told[0].shown.startswith("Ditt förslag om mopedbuskörning")
+        finally:
+            log = await _stop(proc)
+        _assert_clean_exit(proc, log)
