@@ -97,7 +97,7 @@ async def show_card(
     state.steps = []
     reporting = service(context)
     await reporting.keep(context.actor, state)
-    others = len(await reporting.cards(context.actor)) - 1
+    others = await reporting.count_cards(context.actor) - 1
     draft = state.draft
     screen = present.card(
         context.actor.tr,
@@ -188,7 +188,7 @@ async def fix_for_a_waiting_card(update: Update, context: BotContext, text: str)
     fix = parse_fix(text, context.services.promise, context.services.clock.today(), None)
     if not given(fix):
         return False
-    cards = [(c.id, c.draft) for c in await service(context).cards(context.actor) if c.id]
+    cards = await service(context).listed(context.actor)
     if not cards:
         return False
     screen = present.which_card_for_fix(context.actor.tr, context.services.promise, cards)
@@ -503,8 +503,7 @@ async def press_card(update: Update, context: BotContext, card: Card) -> None:
 
 
 async def show_cards(update: Update, context: BotContext) -> None:
-    cards = await service(context).cards(context.actor)
-    listed = [(c.id, c.draft) for c in cards if c.id is not None]
+    listed = await service(context).listed(context.actor)
     await show(update, present.cards_list(context.actor.tr, context.services.promise, listed))
 
 
@@ -548,7 +547,7 @@ async def show_my_reports(update: Update, context: BotContext) -> None:
     """The cards not saved yet, then the latest saved reports."""
     reporting = service(context)
     reports = await reporting.mine(context.actor)
-    cards = [(c.id, c.draft) for c in await reporting.cards(context.actor) if c.id is not None]
+    cards = await reporting.listed(context.actor)
     screen = present.my_reports(context.actor.tr, context.services.promise, reports, cards)
     await show(update, screen)
 

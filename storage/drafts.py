@@ -57,6 +57,17 @@ class DraftRepo:
         )
         return [_draft(r) for r in rows]
 
+    async def latest(self, user_id: int) -> DraftRow | None:
+        """The card this person touched last."""
+        row = await self._db.fetchone(
+            "SELECT * FROM drafts WHERE user_id = ? ORDER BY touch DESC LIMIT 1", (user_id,)
+        )
+        return None if row is None else _draft(row)
+
+    async def count(self, user_id: int) -> int:
+        row = await self._db.fetchone("SELECT COUNT(*) FROM drafts WHERE user_id = ?", (user_id,))
+        return int(row[0]) if row is not None else 0
+
     async def delete(self, draft_id: int, user_id: int) -> bool:
         changed = await self._db.execute(
             "DELETE FROM drafts WHERE id = ? AND user_id = ?", (draft_id, user_id)

@@ -18,7 +18,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from bot.domain.conditions import Status
+from bot.domain.conditions import Status, combine, from_reporter
 from bot.domain.promise import Commitment, Promise, per_promise
 from bot.language.pii import find_pii
 from bot.language.report_dates import PEOPLE_ALT as _PEOPLE_ALT
@@ -711,6 +711,13 @@ def read_conditions(text: str, commitment: Commitment) -> dict[str, Status]:
                 elif found.get(cond.id) is not Status.NOT_MET:
                     found[cond.id] = Status.MET
     return {c.id: found[c.id] for c in commitment.conditions if c.id in found}
+
+
+def told_conditions(text: str, commitment: Commitment, org: str | None) -> dict[str, Status]:
+    """What a staff text and the reporter's organisation say about ``commitment``'s
+    conditions (a police officer's report had the police there); the text wins: "polisen
+    var inte med" from a police officer is not met. What neither says is left out."""
+    return combine(from_reporter(commitment, org), read_conditions(text, commitment))
 
 
 def _days(first: date, last: date) -> tuple[date, ...]:

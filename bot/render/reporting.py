@@ -388,13 +388,13 @@ def my_reports(
 ) -> Screen:
     """/myreports: the cards not saved yet (each opens with a tap), then the latest saved."""
     _ = tr.gettext
-    waiting_cards = cards_list(tr, promise, drafts) if drafts else None
+    waiting_cards = cards_list(tr, promise, drafts) if drafts else Screen("")
     if not reports:
-        if waiting_cards is not None:
+        if drafts:
             return waiting_cards
         return Screen(_("You have no reports yet. Write what you did in one message."))
-    lines = [*(waiting_cards.text.split("\n") if waiting_cards else []), ""] if drafts else []
-    rows = list(waiting_cards.rows) if waiting_cards else []
+    lines = [waiting_cards.text, ""] if drafts else []
+    rows = list(waiting_cards.rows)
     lines.append(_("Your latest reports:"))
     for a in reports:
         name = promise.commitment(a.commitment).short.get(tr.locale)

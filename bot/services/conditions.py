@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.domain.conditions import Status, Verdict, combine, from_reporter, verdict
+from bot.domain.conditions import Status, Verdict, verdict
 from bot.domain.errors import NotFound
 from bot.domain.records import Activity
 from bot.domain.roles import Actor
-from bot.language.report_parser import read_conditions
+from bot.language.report_parser import told_conditions
 from bot.services import Services
 from bot.services.people import PeopleService
 from bot.services.reporting import NotYourReport
@@ -28,7 +28,7 @@ class ConditionService:
         commitment = self.s.promise.get(commitment_id)
         if commitment is None:
             return {}
-        return combine(from_reporter(commitment, org), read_conditions(text, commitment))
+        return told_conditions(text, commitment, org)
 
     def verdict(self, activity: Activity) -> Verdict | None:
         """Whether a saved report counts and why not; None for an unknown commitment."""

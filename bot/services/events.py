@@ -14,14 +14,14 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from bot.domain.conditions import Status, combine, from_reporter, planned_from_event
+from bot.domain.conditions import Status, combine, planned_from_event
 from bot.domain.errors import NotFound, UserFacingError
 from bot.domain.promise import Visibility
 from bot.domain.records import Event
 from bot.domain.roles import Actor
 from bot.i18n import N_, staff_locale
 from bot.language.pii import pii_kinds
-from bot.language.report_parser import read_conditions
+from bot.language.report_parser import told_conditions
 from bot.render import events as render
 from bot.services import Services, outgoing
 from bot.services.people import PeopleService
@@ -352,8 +352,7 @@ class EventService:
             return {}
         planned_on = event.created_at.astimezone(self.s.clock.tz).date()
         return combine(
-            from_reporter(commitment, actor.org),
-            read_conditions(f"{event.title}\n{event.place}", commitment),
+            told_conditions(f"{event.title}\n{event.place}", commitment, actor.org),
             planned_from_event(commitment, planned_on, day),
         )
 

@@ -6,19 +6,20 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from bot.domain.conditions import Status, Verdict, combine, from_reporter, verdict
+from bot.domain.conditions import Status, Verdict, combine, verdict
 from bot.domain.errors import NotFound, UserFacingError
-from bot.domain.promise import Cadence
+from bot.domain.promise import Cadence, Commitment
 from bot.domain.records import Activity, DraftRow, to_db
 from bot.domain.roles import Actor
 from bot.domain.views import COUNT_MAX, KIND_LABEL, Draft, Problem
 from bot.i18n import N_, Translator, staff_locale
 from bot.language.pii import pii_kinds, redact
 from bot.language.report_fix import DAYS_BACK_MAX, NOTE_MAX, PLACE_MAX, Field, looks_like_question
-from bot.language.report_parser import ParsedReport, parse_report, read_conditions
+from bot.language.report_parser import ParsedReport, parse_report, told_conditions
 from bot.render import milestones as render
 from bot.render import reporting as render_cards
 from bot.services import Services, outgoing
@@ -114,6 +115,15 @@ class ReportScratch:
             return None
 
 
+def _in_order(
+    commitment: Commitment | None, answers: Mapping[str, Status]
+) -> tuple[tuple[str, Status], ...]:
+    """A draft's answers in the promise file's order, for this commitment's conditions only."""
+    if commitment is None:
+        return ()
+    return tuple((c.id, answers[c.id]) for c in commitment.conditions if c.id in answers)
+
+
 def redacted(draft: Draft) -> Draft:
     """The draft with personal data in its free text replaced by ``[…]`` marks."""
     return replace(
@@ -151,15 +161,20 @@ class ReportingService:
         rows = await self.cards_repo.of_user(actor.user_id)
         return [card for row in rows if (card := ReportScratch.from_row(row)) is not None]
 
+    async def listed(self, actor: Actor) -> list[tuple[int, Draft]]:
+        """This person's cards as (card id, draft), the one touched last first: for lists."""
+        return [(c.id, c.draft) for c in await self.cards(actor) if c.id is not None]
+
+    async def count_cards(self, actor: Actor) -> int:
+        return await self.cards_repo.count(actor.user_id)
+
     async def open_card(self, actor: Actor) -> ReportScratch | None:
         """The card typed text goes to: the one touched last, if within ``CARD_OPEN``.
         An older card waits in /myreports until it is opened again."""
-        cards = await self.cards(actor)
-        if not cards or cards[0].touched_at is None:
+        row = await self.cards_repo.latest(actor.user_id)
+        if row is None or self.s.clock.now() - row.touched_at > CARD_OPEN:
             return None
-        if self.s.clock.now() - cards[0].touched_at > CARD_OPEN:
-            return None
-        return cards[0]
+        return ReportScratch.from_row(row)
 
     async def discard(self, actor: Actor, card_id: int | None) -> None:
         if card_id is not None:
@@ -234,17 +249,12 @@ class ReportingService:
         commitment = self.s.promise.get(draft.commitment or "")
         if commitment is None or not commitment.conditions:
             return replace(draft, conditions=(), asked=())
-        told = combine(
-            from_reporter(commitment, org),
-            read_conditions(source, commitment) if source else {},
-        )
+        told = told_conditions(source, commitment, org)
         tapped = {k: v for k, v in draft.answers.items() if k in draft.asked}
-        answers = combine(told, tapped)
-        ids = [c.id for c in commitment.conditions]
         return replace(
             draft,
-            conditions=tuple((k, answers[k]) for k in ids if k in answers),
-            asked=tuple(k for k in ids if k not in told),
+            conditions=_in_order(commitment, combine(told, tapped)),
+            asked=tuple(c.id for c in commitment.conditions if c.id not in told),
         )
 
     def tap_condition(self, draft: Draft, condition: str) -> Draft | None:
@@ -259,9 +269,9 @@ class ReportingService:
             answers.pop(condition, None)
         else:
             answers[condition] = after
-        commitment = self.s.promise.get(draft.commitment or "")
-        ids = [c.id for c in commitment.conditions] if commitment else []
-        return replace(draft, conditions=tuple((k, answers[k]) for k in ids if k in answers))
+        return replace(
+            draft, conditions=_in_order(self.s.promise.get(draft.commitment or ""), answers)
+        )
 
     def verdict(self, draft: Draft) -> Verdict | None:
         """Whether the draft would count, and why not; None for a kind without conditions."""
