@@ -15,7 +15,8 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.clock import Clock, make_clock
-from bot.domain.promise import Promise, load_promise
+from bot.domain.promise import Promise
+from bot.domain.promise_set import PromiseSet, load_promise_set
 from bot.language import classifier, language_id
 from bot.services import Services
 from bot.services.wiring import build_features
@@ -53,13 +54,20 @@ def build_application(
     *,
     clock: Clock | None = None,
     promise: Promise | None = None,
+    promises: PromiseSet | None = None,
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
     rate_limit: bool = True,
     token: str | None = None,
 ) -> BotApp:
     clock = clock or make_clock(settings.now, settings.tz)
-    promise = promise or load_promise(settings.promise_file)
+    if promises is None:
+        promises = (
+            PromiseSet.single(promise)
+            if promise is not None
+            else load_promise_set(settings.promises, settings.promise_file, settings.municipality)
+        )
+    promise = promise or promises.home_promise(clock.now().date())
     secret = token or (settings.bot_token.get_secret_value() if settings.bot_token else None)
     if not secret:
         raise ValueError("no bot token")
@@ -96,7 +104,11 @@ def build_application(
         UpdateGuard(WatchedRequest(updates_request, watch), ledger)
     )
     services = Services(
-        settings=settings, clock=clock, promise=promise, db=Database(settings.db_path)
+        settings=settings,
+        clock=clock,
+        promise=promise,
+        db=Database(settings.db_path),
+        promise_set=promises,
     )
     if rate_limit:
         # Every request passes the one budget: replies take their slot here, first; the
@@ -117,6 +129,9 @@ async def _post_init(app: BotApp) -> None:
     # are built before the first update, in a thread, so no resident waits for them.
     await asyncio.to_thread(warm_understanding)
     await services.db.open()
+    adopted = await services.adopt_rows()
+    if any(adopted.values()):
+        log.info("rows given to their promise: %s", adopted)
     await publish_default_menus(app.bot, services.settings.locale)
     for hook in STARTUP:
         await hook(app)

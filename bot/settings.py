@@ -43,6 +43,17 @@ class Settings(BaseSettings):
     promise_file: Path | None = Field(
         default=None, validation_alias=AliasChoices("TRYGGHETSBOT_PROMISE_FILE", "promise_file")
     )
+    # Several promises (bot.domain.promise_set): a folder of promise files, or files separated
+    # by commas; wins over TRYGGHETSBOT_PROMISE_FILE.
+    promises: str | None = Field(
+        default=None, validation_alias=AliasChoices("TRYGGHETSBOT_PROMISES", "promises")
+    )
+    # The home kommun among them: an existing database's rows and residents who have not
+    # chosen a kommun belong to it (default: the first promise file's kommun).
+    municipality: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("TRYGGHETSBOT_MUNICIPALITY", "municipality"),
+    )
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(
         default=frozenset(), validation_alias=AliasChoices("TRYGGHETSBOT_ADMIN_IDS", "admin_ids")
     )

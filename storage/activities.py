@@ -43,18 +43,20 @@ def _activity(row: Row) -> Activity:
         updated_at=from_db(row["updated_at"]),
         retracted_at=opt_from_db(row["retracted_at"]),
         conditions=decode(row["conditions"]),
+        promise_id=row["promise_id"],
     )
 
 
 _INSERT = (
     "INSERT INTO activities (commitment, date, place, count, description, source, event_id, "
-    "reported_by, created_at, updated_at, conditions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "reported_by, created_at, updated_at, conditions, promise_id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 # Reports that have answered any of their conditions (index activities_answered).
 _ANSWERED = "conditions <> '{}'"
 
 
-def _params(new: NewActivity, now: datetime) -> tuple[object, ...]:
+def _params(new: NewActivity, now: datetime, promise_id: str) -> tuple[object, ...]:
     stamp = to_db(now)
     return (
         new.commitment,
@@ -68,15 +70,20 @@ def _params(new: NewActivity, now: datetime) -> tuple[object, ...]:
         stamp,
         stamp,
         encode(new.conditions),
+        promise_id,
     )
 
 
 class ActivityRepo:
-    def __init__(self, db: Database) -> None:
+    """One promise's activities (``promise_id``, bot.domain.promise_set): what it adds
+    belongs to that promise, what it reads and counts is that promise's."""
+
+    def __init__(self, db: Database, promise_id: str = "") -> None:
         self._db = db
+        self.promise_id = promise_id
 
     async def add(self, new: NewActivity, now: datetime) -> Activity:
-        activity_id = await self._db.insert(_INSERT, _params(new, now))
+        activity_id = await self._db.insert(_INSERT, _params(new, now, self.promise_id))
         found = await self.get(activity_id)
         assert found is not None
         return found
@@ -84,7 +91,7 @@ class ActivityRepo:
     async def add_many(self, rows: list[NewActivity], now: datetime) -> int:
         """All or nothing: one transaction for the whole batch."""
         async with self._db.transaction() as conn:
-            await conn.executemany(_INSERT, [_params(r, now) for r in rows])
+            await conn.executemany(_INSERT, [_params(r, now, self.promise_id) for r in rows])
         return len(rows)
 
     async def get(self, activity_id: int) -> Activity | None:
@@ -94,16 +101,16 @@ class ActivityRepo:
     async def by_reporter(self, user_id: int, limit: int = 10) -> list[Activity]:
         rows = await self._db.fetchall(
             "SELECT * FROM activities WHERE reported_by = ? AND retracted_at IS NULL "
-            "ORDER BY date DESC, id DESC LIMIT ?",
-            (user_id, limit),
+            "AND promise_id = ? ORDER BY date DESC, id DESC LIMIT ?",
+            (user_id, self.promise_id, limit),
         )
         return [_activity(r) for r in rows]
 
     async def recent(
         self, commitment: str | None = None, limit: int = 10, until: date | None = None
     ) -> list[Activity]:
-        sql = "SELECT * FROM activities WHERE retracted_at IS NULL"
-        params: list[object] = []
+        sql = "SELECT * FROM activities WHERE retracted_at IS NULL AND promise_id = ?"
+        params: list[object] = [self.promise_id]
         if commitment is not None:
             sql += " AND commitment = ?"
             params.append(commitment)
@@ -116,14 +123,17 @@ class ActivityRepo:
 
     async def created_since(self, since: datetime) -> list[Activity]:
         rows = await self._db.fetchall(
-            "SELECT * FROM activities WHERE retracted_at IS NULL AND created_at > ? ORDER BY id",
-            (to_db(since),),
+            "SELECT * FROM activities WHERE retracted_at IS NULL AND promise_id = ? "
+            "AND created_at > ? ORDER BY id",
+            (self.promise_id, to_db(since)),
         )
         return [_activity(r) for r in rows]
 
     async def all_counted(self) -> list[Activity]:
         rows = await self._db.fetchall(
-            "SELECT * FROM activities WHERE retracted_at IS NULL ORDER BY date, id"
+            "SELECT * FROM activities WHERE retracted_at IS NULL AND promise_id = ? "
+            "ORDER BY date, id",
+            (self.promise_id,),
         )
         return [_activity(r) for r in rows]
 
@@ -173,7 +183,8 @@ class ActivityRepo:
         what the pace engine bisects over."""
         rows = await self._db.fetchall(
             "SELECT commitment, date, COUNT(*) FROM activities WHERE retracted_at IS NULL "
-            "GROUP BY commitment, date ORDER BY commitment, date"
+            "AND promise_id = ? GROUP BY commitment, date ORDER BY commitment, date",
+            (self.promise_id,),
         )
         out: dict[str, list[date]] = defaultdict(list)
         parse = date.fromisoformat
@@ -187,8 +198,9 @@ class ActivityRepo:
         answers on a day are one row. Read-only: equal answers share one dict."""
         rows = await self._db.fetchall(
             "SELECT commitment, date, conditions, COUNT(*) FROM activities "
-            f"WHERE retracted_at IS NULL AND {_ANSWERED} "
-            "GROUP BY commitment, date, conditions ORDER BY commitment, date"
+            f"WHERE retracted_at IS NULL AND {_ANSWERED} AND promise_id = ? "
+            "GROUP BY commitment, date, conditions ORDER BY commitment, date",
+            (self.promise_id,),
         )
         out: dict[str, list[tuple[date, dict[str, Status], int]]] = defaultdict(list)
         read: dict[str, dict[str, Status]] = {}
@@ -201,8 +213,11 @@ class ActivityRepo:
 
 
 class MilestoneRepo:
-    def __init__(self, db: Database) -> None:
+    """One promise's milestones (as ``ActivityRepo``)."""
+
+    def __init__(self, db: Database, promise_id: str = "") -> None:
         self._db = db
+        self.promise_id = promise_id
 
     async def confirm(
         self, commitment: str, reached_on: date, by: int, now: datetime, note: str = ""
@@ -210,13 +225,15 @@ class MilestoneRepo:
         """Record a milestone as reached; returns False if it already was."""
         changed = await self._db.execute(
             "INSERT OR IGNORE INTO milestones (commitment, reached_on, confirmed_by, "
-            "confirmed_at, note) VALUES (?, ?, ?, ?, ?)",
-            (commitment, reached_on.isoformat(), by, to_db(now), note),
+            "confirmed_at, note, promise_id) VALUES (?, ?, ?, ?, ?, ?)",
+            (commitment, reached_on.isoformat(), by, to_db(now), note, self.promise_id),
         )
         return changed > 0
 
     async def all(self) -> dict[str, Milestone]:
-        rows = await self._db.fetchall("SELECT * FROM milestones")
+        rows = await self._db.fetchall(
+            "SELECT * FROM milestones WHERE promise_id = ?", (self.promise_id,)
+        )
         return {
             r["commitment"]: Milestone(
                 commitment=r["commitment"],

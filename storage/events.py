@@ -38,16 +38,17 @@ def _event(row: Row) -> Event:
         followup_sent_at=opt_from_db(row["followup_sent_at"]),
         created_at=from_db(row["created_at"]),
         updated_at=from_db(row["updated_at"]),
+        promise_id=row["promise_id"],
     )
 
 
 _INSERT = (
     "INSERT INTO events (commitment, title, description, place, starts_at, ends_at, visibility, "
-    "organiser_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "organiser_id, created_at, updated_at, promise_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
-def _params(new: NewEvent, now: datetime) -> tuple[object, ...]:
+def _params(new: NewEvent, now: datetime, promise_id: str) -> tuple[object, ...]:
     return (
         new.commitment,
         new.title,
@@ -59,6 +60,7 @@ def _params(new: NewEvent, now: datetime) -> tuple[object, ...]:
         new.organiser_id,
         to_db(now),
         to_db(now),
+        promise_id,
     )
 
 
@@ -76,19 +78,23 @@ class _Kept:
 
 
 class EventRepo:
-    def __init__(self, db: Database) -> None:
+    """One promise's events (as ``storage.activities.ActivityRepo``); an event is found by
+    its id whichever promise it belongs to."""
+
+    def __init__(self, db: Database, promise_id: str = "") -> None:
         self._db = db
+        self.promise_id = promise_id
         self._upcoming: dict[tuple[str | None, tuple[str, ...] | None], _Kept] = {}
 
     async def add(self, new: NewEvent, now: datetime) -> Event:
-        event_id = await self._db.insert(_INSERT, _params(new, now))
+        event_id = await self._db.insert(_INSERT, _params(new, now, self.promise_id))
         found = await self.get(event_id)
         assert found is not None
         return found
 
     async def add_many(self, rows: list[NewEvent], now: datetime) -> int:
         async with self._db.transaction() as conn:
-            await conn.executemany(_INSERT, [_params(r, now) for r in rows])
+            await conn.executemany(_INSERT, [_params(r, now, self.promise_id) for r in rows])
         return len(rows)
 
     async def get(self, event_id: int) -> Event | None:
@@ -143,8 +149,8 @@ class EventRepo:
         commitment: str | None,
         visibilities: tuple[str, ...] | None,
     ) -> list[tuple[str, str, Event]]:
-        sql = "SELECT * FROM events WHERE status = 'planned' AND ends_at > ?"
-        params: list[object] = [to_db(now)]
+        sql = "SELECT * FROM events WHERE status = 'planned' AND promise_id = ? AND ends_at > ?"
+        params: list[object] = [self.promise_id, to_db(now)]
         if until is not None:
             sql += " AND starts_at <= ?"
             params.append(to_db(until))
@@ -160,9 +166,9 @@ class EventRepo:
 
     async def ended_without_followup(self, now: datetime) -> list[Event]:
         rows = await self._db.fetchall(
-            "SELECT * FROM events WHERE status = 'planned' AND ends_at <= ? "
+            "SELECT * FROM events WHERE status = 'planned' AND promise_id = ? AND ends_at <= ? "
             "AND followup_sent_at IS NULL AND organiser_id IS NOT NULL ORDER BY ends_at",
-            (to_db(now),),
+            (self.promise_id, to_db(now)),
         )
         return [_event(r) for r in rows]
 
@@ -171,8 +177,8 @@ class EventRepo:
         out: dict[str, list[datetime]] = defaultdict(list)
         rows = await self._db.fetchall(
             "SELECT commitment, starts_at FROM events WHERE status = 'planned' "
-            "AND starts_at > ? ORDER BY commitment, starts_at",
-            (to_db(after),),
+            "AND promise_id = ? AND starts_at > ? ORDER BY commitment, starts_at",
+            (self.promise_id, to_db(after)),
         )
         for r in rows:
             out[r["commitment"]].append(from_db(r["starts_at"]))
@@ -223,7 +229,8 @@ class EventRepo:
     async def all_public(self) -> list[Event]:
         rows = await self._db.fetchall(
             "SELECT * FROM events WHERE visibility = 'public' AND status = 'planned' "
-            "ORDER BY starts_at, id"
+            "AND promise_id = ? ORDER BY starts_at, id",
+            (self.promise_id,),
         )
         return [_event(r) for r in rows]
 

@@ -54,15 +54,20 @@ def _suggestion(row: Row) -> Suggestion:
 
 
 class SuggestionRepo:
-    def __init__(self, db: Database) -> None:
+    """Suggestions; what it adds belongs to ``promise_id``'s promise (coordinators read every
+    promise's suggestions: a place feels unsafe whichever promise is in force)."""
+
+    def __init__(self, db: Database, promise_id: str = "") -> None:
         self._db = db
+        self.promise_id = promise_id
 
     async def add(self, new: NewSuggestion, now: datetime, follower: int | None = None) -> int:
         """Store a suggestion; ``follower``: the chat to tell what happens (else none)."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO suggestions (kind, grp, theme, area, place, time_of_day, reasons, "
-                "text, locale, event_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "text, locale, event_id, created_at, promise_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     new.kind.value,
                     new.group,
@@ -75,6 +80,7 @@ class SuggestionRepo:
                     new.locale,
                     new.event_id,
                     to_db(now),
+                    self.promise_id,
                 ),
             )
             suggestion_id = int(cursor.lastrowid or 0)

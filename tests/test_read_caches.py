@@ -55,13 +55,14 @@ async def test_an_event_added_by_another_connection_is_seen_at_once(harness: Har
         start = at(13, 18)
         await other.insert(
             "INSERT INTO events (commitment, title, description, place, starts_at, ends_at, "
-            "visibility, organiser_id, created_at, updated_at) "
-            "VALUES ('theme_meeting', 'Tidigare träff', '', '', ?, ?, 'public', NULL, ?, ?)",
+            "visibility, organiser_id, created_at, updated_at, promise_id) "
+            "VALUES ('theme_meeting', 'Tidigare träff', '', '', ?, ?, 'public', NULL, ?, ?, ?)",
             (
                 to_db(start),
                 to_db(start + timedelta(hours=2)),
                 to_db(h.clock.now()),
                 to_db(h.clock.now()),
+                h.services.promise.id,
             ),
         )
     finally:
@@ -95,7 +96,7 @@ async def test_kept_rows_match_a_fresh_query(harness: Harness) -> None:
     repo = h.services.events
     now = h.clock.now()
     kept = await repo.upcoming(now, now + timedelta(days=3), visibilities=("public",))
-    fresh = await type(repo)(h.services.db).upcoming(
+    fresh = await type(repo)(h.services.db, repo.promise_id).upcoming(
         now, now + timedelta(days=3), visibilities=("public",)
     )
     assert kept == fresh and [e.title for e in kept] == ["Träff 13", "Träff 14"]

@@ -1,4 +1,5 @@
-"""What the data subcommands share: open the configured database as ``Services``."""
+"""What the data subcommands share: open the configured database as ``Services`` for one of
+the deployment's promises (``--promise ID``; the only one when there is one)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from contextlib import asynccontextmanager
 from datetime import date, datetime, time
 
 from bot.clock import Clock, FrozenClock, make_clock
-from bot.domain.promise import load_promise
+from bot.domain.promise import Promise
+from bot.domain.promise_set import PromiseSet, load_promise_set
 from bot.services import Services
-from bot.settings import Settings
+from bot.settings import Settings, UsageError
 from storage.db import Database
 
 # Exit codes for start-up failures (operators' scripts and systemd may tell them apart).
@@ -20,14 +22,53 @@ EXIT_NETWORK = 5  # the Bot API cannot be reached
 EXIT_UNEXPECTED = 1
 
 
+def configured_promises(settings: Settings) -> PromiseSet:
+    return load_promise_set(settings.promises, settings.promise_file, settings.municipality)
+
+
+def pick_promise(
+    promises: PromiseSet, promise_id: str | None, today: date, *, required: bool = False
+) -> Promise:
+    """``--promise ID``; without it the only promise, or (when ``required`` is false) the
+    home kommun's current one. Writing commands pass ``required``: with several promises a
+    row must never land in one by a guess."""
+    if promise_id is not None:
+        found = promises.get(promise_id)
+        if found is None:
+            known = ", ".join(p.id for p in promises)
+            raise UsageError(f"no promise '{promise_id}' (the promises are: {known})")
+        return found
+    if len(promises) == 1:
+        return promises.promises[0]
+    if required:
+        known = ", ".join(p.id for p in promises)
+        raise UsageError(f"several promises: say which one with --promise ({known})")
+    return promises.home_promise(today)
+
+
+def cli_clock(settings: Settings, today: date | None) -> Clock:
+    if today is not None:
+        return FrozenClock(datetime.combine(today, time(12, 0), tzinfo=settings.tz), settings.tz)
+    return make_clock(settings.now, settings.tz)
+
+
 @asynccontextmanager
-async def open_services(settings: Settings, today: date | None = None) -> AsyncIterator[Services]:
-    """Services on the configured database; ``today`` pins the clock (noon that day)."""
-    promise = load_promise(settings.promise_file)
-    clock: Clock = (
-        FrozenClock(datetime.combine(today, time(12, 0), tzinfo=settings.tz), settings.tz)
-        if today is not None
-        else make_clock(settings.now, settings.tz)
-    )
+async def open_services(
+    settings: Settings,
+    today: date | None = None,
+    promise_id: str | None = None,
+    *,
+    required: bool = False,
+) -> AsyncIterator[Services]:
+    """Services on the configured database, for the promise ``pick_promise`` chooses;
+    ``today`` pins the clock (noon that day). Rows from before several promises are given
+    to their promise first, as the bot does at start-up."""
+    promises = configured_promises(settings)
+    clock = cli_clock(settings, today)
+    promise = pick_promise(promises, promise_id, clock.now().date(), required=required)
     async with Database(settings.db_path) as db:
-        yield Services(settings, clock, promise, db)
+        root = Services(
+            settings, clock, promises.home_promise(clock.now().date()), db, promise_set=promises
+        )
+        await root.adopt_rows()
+        yield root.scoped(promise)

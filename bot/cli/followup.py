@@ -48,7 +48,7 @@ def report_command(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_DATABASE
 
     async def go() -> Report:
-        async with open_services(settings) as services:
+        async with open_services(settings, None, args.promise) as services:
             return await build(
                 services, args.locale or settings.locale, period, args.internal, args.today
             )

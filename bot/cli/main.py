@@ -55,6 +55,9 @@ def _datetime(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"not an ISO date-time: {text!r}") from exc
 
 
+PROMISE_HELP = "which promise (its id); needed when there are several (TRYGGHETSBOT_PROMISES)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trygghetsbot", description="Telegram bot for a Swedish medborgarlöfte."
@@ -99,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     answer.add_argument("--json", action="store_true")
 
     status = sub.add_parser("status", help="where each commitment stands")
+    status.add_argument("--promise", metavar="ID", help=PROMISE_HELP)
     status.add_argument("--today", type=_date)
     status.add_argument("--json", action="store_true")
     status.add_argument("--locale", choices=("sv", "en"))
@@ -113,21 +117,26 @@ def build_parser() -> argparse.ArgumentParser:
             "unknown, never met; a row with a condition not met is kept but does not count."
         ),
     )
+    imp.add_argument("--promise", metavar="ID", help=PROMISE_HELP)
     imp.add_argument("file", type=Path)
     exp = sub.add_parser(
         "export-activities",
         help="export activities as CSV (with condition_<id> columns at the end)",
     )
+    exp.add_argument("--promise", metavar="ID", help=PROMISE_HELP)
     exp.add_argument("--out", type=Path)
 
     impe = sub.add_parser("import-events", help="import planned events from CSV")
+    impe.add_argument("--promise", metavar="ID", help=PROMISE_HELP)
     impe.add_argument("file", type=Path)
     expe = sub.add_parser("export-events", help="export public events (.ics calendar feed)")
+    expe.add_argument("--promise", metavar="ID", help=PROMISE_HELP)
     expe.add_argument("--ics", action="store_true", help="iCalendar format (the default)")
     expe.add_argument("--out", type=Path)
     expe.add_argument("--locale", choices=("sv", "en"))
 
     report = sub.add_parser("report", help="draft the published follow-up")
+    report.add_argument("--promise", metavar="ID", help=PROMISE_HELP)
     report.add_argument("--format", choices=("html", "md", "csv", "json"), default="html")
     report.add_argument(
         "--site",

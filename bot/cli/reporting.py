@@ -28,10 +28,10 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.cli.common import open_services
+from bot.cli.common import configured_promises, open_services, pick_promise
 from bot.clock import make_clock
 from bot.domain.conditions import Status, verdict
-from bot.domain.promise import Cadence, Promise, load_promise
+from bot.domain.promise import Cadence, Promise
 from bot.language.pii import pii_kinds
 from bot.language.report_parser import parse_report
 from bot.render.exports import SafeCsvWriter, restore_cell
@@ -69,8 +69,8 @@ CLI_ACTOR = 0  # who confirmed a milestone imported from the command line (no Te
 
 
 def parse_report_command(args: argparse.Namespace, settings: Settings) -> int:
-    promise = load_promise(settings.promise_file)
     today = args.today or make_clock(settings.now, settings.tz).today()
+    promise = configured_promises(settings).home_promise(today)
     parsed = parse_report(args.text, promise, today)
     if args.json:
         print(json.dumps(parsed.to_json(), ensure_ascii=False))
@@ -196,7 +196,8 @@ def counted_lines(plan: ImportPlan, promise: Promise) -> list[str]:
 
 
 def import_activities_command(args: argparse.Namespace, settings: Settings) -> int:
-    promise = load_promise(settings.promise_file)
+    today = make_clock(settings.now, settings.tz).today()
+    promise = pick_promise(configured_promises(settings), args.promise, today, required=True)
     try:
         plan = parse_activities_csv(args.file.read_text(encoding="utf-8-sig"), promise)
     except OSError as exc:
@@ -207,7 +208,7 @@ def import_activities_command(args: argparse.Namespace, settings: Settings) -> i
         return 1
 
     async def go() -> list[str]:
-        async with open_services(settings) as services:
+        async with open_services(settings, None, promise.id) as services:
             now = services.clock.now()
             known = await services.milestones.all()
             said: list[str] = []
@@ -241,7 +242,7 @@ def import_activities_command(args: argparse.Namespace, settings: Settings) -> i
 
 def export_activities_command(args: argparse.Namespace, settings: Settings) -> int:
     async def go() -> str:
-        async with open_services(settings) as services:
+        async with open_services(settings, None, args.promise) as services:
             activities = await services.activities.all_counted()
             extra = condition_columns(services.promise)
         out = io.StringIO()

@@ -31,7 +31,7 @@ def answer_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def import_events_command(args: argparse.Namespace, settings: Settings) -> int:
     async def go() -> int:
-        async with open_services(settings) as services:
+        async with open_services(settings, None, args.promise, required=True) as services:
             rows = build_features(services).events.parse_csv(
                 args.file.read_text(encoding="utf-8-sig")
             )
@@ -58,7 +58,7 @@ def export_events_command(args: argparse.Namespace, settings: Settings) -> int:
     locale = args.locale or settings.locale
 
     async def go() -> bytes:
-        async with open_services(settings) as services:
+        async with open_services(settings, None, args.promise) as services:
             events = build_features(services).events
             return events.ics(await services.events.all_public(), locale)
 

@@ -17,7 +17,7 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
     tr_locale = args.locale or settings.locale
 
     async def go() -> str:
-        async with open_services(settings) as services:
+        async with open_services(settings, None, args.promise) as services:
             rows = await build_features(services).pace.current(args.today)
         promise = services.promise
         tr = services.translator(tr_locale)

@@ -351,6 +351,15 @@ class Promise(BaseModel):
     commitments: Annotated[tuple[Commitment, ...], Field(min_length=1)]
     # Residents' suggestions ("Ni sa – vi gjorde"): the kommun's areas and their places.
     areas: tuple[Area, ...] = ()
+    # Promise after promise (bot.domain.promise_set): a draft is not in force yet and is
+    # shown to residents only when ``show_draft`` says so; ``demo`` marks made-up promises
+    # (the sandbox's), whose every text says [DEMO]. ``continues`` maps a commitment of this
+    # promise to the one of the kommun's earlier promise it carries on (the same id carries
+    # on without a mapping).
+    draft: bool = False
+    show_draft: bool = False
+    demo: bool = False
+    continues: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -362,6 +371,9 @@ class Promise(BaseModel):
         for help_ in self.local_help:
             if help_.commitment is not None and help_.commitment not in seen:
                 raise ValueError(f"local_help names an unknown commitment '{help_.commitment}'")
+        for mine in self.continues:
+            if mine not in seen:
+                raise ValueError(f"continues names an unknown commitment '{mine}'")
         ordered = sorted(self.terms, key=lambda t: t.start)
         for before, after in itertools.pairwise(ordered):
             if after.start <= before.end:

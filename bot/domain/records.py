@@ -72,6 +72,7 @@ class Activity:
     retracted_at: datetime | None
     # Condition id → met / not met (bot.domain.conditions); a condition not here is unknown.
     conditions: dict[str, Status] = field(default_factory=dict, hash=False)
+    promise_id: str = ""  # the promise it counts for (bot.domain.promise_set)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class Event:
     followup_sent_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    promise_id: str = ""  # the promise it belongs to (bot.domain.promise_set)
 
 
 @dataclass(frozen=True)

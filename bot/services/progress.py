@@ -63,7 +63,7 @@ class ProgressService:
         self.s = services
         self.pace = pace or PaceService(services)
         self.jobs = JobRunRepo(services.db)
-        self.follow_repo = FollowRepo(services.db)
+        self.follow_repo = FollowRepo(services.db, services.promise.id)
 
     async def progress(self, today: date | None = None, internal: bool = False) -> Progress:
         today = today or self.s.clock.today()

@@ -63,7 +63,7 @@ class SuggestionService:
     def __init__(self, services: Services, events: EventService | None = None) -> None:
         self.s = services
         self.events = events or EventService(services)
-        self.repo = SuggestionRepo(services.db)
+        self.repo = SuggestionRepo(services.db, services.promise.id)
 
     # --- residents -----------------------------------------------------------------------
 
