@@ -83,7 +83,10 @@ class PromiseSet:
         last one that ended, else the next one coming (never a draft unless nothing else)."""
         own = self.of(municipality or self.home) or self.of(self.home)
         by_phase = {ph: [p for p in own if phase(p, today) == ph] for ph in _PHASES}
-        for ph, pick in (("in_force", 0), ("ended", -1), ("upcoming", 0), ("draft", 0)):
+        order: tuple[tuple[Phase, int], ...] = (
+            ("in_force", 0), ("ended", -1), ("upcoming", 0), ("draft", 0),
+        )  # fmt: skip
+        for ph, pick in order:
             if by_phase[ph]:
                 return by_phase[ph][pick]
         raise AssertionError("a promise set is never empty")
