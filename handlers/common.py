@@ -19,6 +19,7 @@ from telegram.ext import CallbackContext, CallbackQueryHandler, ConversationHand
 from telegram.warnings import PTBUserWarning
 
 from bot.domain.errors import UserFacingError
+from bot.domain.promise import Promise
 from bot.domain.roles import Actor
 from bot.i18n import Translator
 from bot.render import Screen, fit_label, notices
@@ -27,7 +28,7 @@ from bot.services import Services
 from bot.services.events import PlanScratch
 from bot.services.people import PeopleService
 from bot.services.suggestions import VoiceDraft
-from bot.services.wiring import Features
+from bot.services.wiring import Features, build_features
 from handlers.outgoing import Markup, may_have_arrived
 from handlers.replies import ReplyScope, open_scope, send_reply
 
@@ -40,11 +41,28 @@ class BotData:
     container and every application service, built once."""
 
     services: Services
-    features: Features
+    features: Features  # the home kommun's current promise's
+
+    def __init__(self) -> None:
+        self._scoped: dict[str, Features] = {}
 
     @property
     def people(self) -> PeopleService:
         return self.features.people
+
+    def features_for(self, promise: Promise) -> Features:
+        """The features working for ``promise`` (built once; the outbox sender shared)."""
+        if promise.id == self.services.promise.id:
+            return self.features
+        found = self._scoped.get(promise.id)
+        if found is None:
+            scoped = self.services.scoped(promise)
+            found = self._scoped[promise.id] = build_features(scoped, self.features.delivery)
+        return found
+
+    def each(self) -> list[Features]:
+        """Every promise's features but drafts': what the jobs run for."""
+        return [self.features_for(s.promise) for s in self.services.each()]
 
 
 @dataclass

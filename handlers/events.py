@@ -397,7 +397,8 @@ FOLLOWUP_JOB = "events:followup"
 
 
 async def run_followups(context: BotContext) -> None:
-    await context.features.events.followup_tick()
+    for features in context.bot_data.each():
+        await features.events.followup_tick()
 
 
 async def schedule_followups(app: Any) -> None:

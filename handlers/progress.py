@@ -76,7 +76,8 @@ async def publish_report(update: Update, context: BotContext) -> None:
 
 
 async def run_follow_tick(context: BotContext) -> None:
-    await context.features.progress.follow_tick()
+    for features in context.bot_data.each():
+        await features.progress.follow_tick()
 
 
 async def schedule_follow_news(app: Any) -> None:

@@ -72,9 +72,9 @@ async def show_recipients(update: Update, context: BotContext) -> None:
 
 
 async def run_reminder_ticks(context: BotContext) -> None:
-    reminders = context.features.reminders
-    await reminders.digest_tick()
-    await reminders.escalation_tick()
+    for features in context.bot_data.each():
+        await features.reminders.digest_tick()
+        await features.reminders.escalation_tick()
 
 
 async def schedule_reminders(app: Any) -> None:

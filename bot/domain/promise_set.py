@@ -16,10 +16,11 @@ import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from bot.domain.promise import Commitment, Promise, PromiseError, load_promise
+from bot.domain.promise import Commitment, Promise, PromiseError, load_promise, parse_promise
 
 Phase = Literal["draft", "upcoming", "in_force", "ended"]
 
@@ -186,3 +187,17 @@ def _load_all(paths: Iterable[Path]) -> list[Promise]:
     if problems:
         raise PromiseError("promises", problems)
     return loaded
+
+
+DEMO_FILES = ("upplands-bro-2025-2027.toml", "jarfalla-2025-2027.toml")
+
+
+def demo_promise_set() -> PromiseSet:
+    """The sandbox's several promises: the bundled 2022–2024 promise (home), a made-up next
+    promise for Upplands-Bro and one for Järfälla (``bot/promises/demo``, every text
+    [DEMO])."""
+    folder = resources.files("bot") / "promises" / "demo"
+    demos = [
+        parse_promise((folder / name).read_text(encoding="utf-8"), name) for name in DEMO_FILES
+    ]
+    return PromiseSet((load_promise(None), *demos))

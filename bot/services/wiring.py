@@ -44,7 +44,9 @@ def outbox_sender(
     return DeliveryService(services, per_second, on_chat_gone=tips.chat_gone)
 
 
-def build_features(services: Services) -> Features:
+def build_features(services: Services, delivery: DeliveryService | None = None) -> Features:
+    """Every feature for ``services``' promise; ``delivery``: the one outbox sender when
+    these are another promise's features (it holds the round state)."""
     people = PeopleService(services)
     pace = PaceService(services)
     events = EventService(services, people)
@@ -59,7 +61,7 @@ def build_features(services: Services) -> Features:
         reporting=ReportingService(services, people),
         tips=tips,
         answers=AnswerService(services, events, progress),
-        delivery=outbox_sender(services, tips),
+        delivery=delivery or outbox_sender(services, tips),
         conditions=ConditionService(services, people),
         suggestions=SuggestionService(services, events),
     )
