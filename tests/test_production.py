@@ -64,7 +64,8 @@ def test_package_metadata_is_declared() -> None:
     assert {"*/LC_MESSAGES/*.po", "*/*.toml", "*/examples/*.toml"} <= set(data["locales"])
     # A .mo in the build tree may be stale: the wheel never carries one.
     assert project["tool"]["setuptools"]["exclude-package-data"]["*"] == ["*.mo"]
-    assert data["bot.promises"] == ["*.toml", "demo/*.toml"] and data["storage.migrations"] == ["*.sql"]
+    assert data["bot.promises"] == ["*.toml", "demo/*.toml"]
+    assert data["storage.migrations"] == ["*.sql"]
     # Every page template ships with the package its loader reads it from.
     templates = ROOT / "bot" / "render" / "templates"
     shipped = {p for pattern in data["bot.render"] for p in templates.parent.glob(pattern)}

@@ -8,7 +8,8 @@ import sys
 
 from bot.cli.bot_api import bot_username, recent_senders
 from bot.cli.common import open_services
-from bot.cli.promise_check import check_promise
+from bot.cli.promise_check import check_promise, check_promises
+from bot.clock import make_clock
 from bot.domain.records import Org
 from bot.render.admin import invite_link
 from bot.services.wiring import build_features
@@ -17,7 +18,11 @@ from storage.db import Database, SchemaTooNewError
 
 
 def check_promise_command(args: argparse.Namespace, settings: Settings) -> int:
-    code, text = check_promise(args.file or settings.promise_file)
+    today = make_clock(settings.now, settings.tz).today()
+    if args.file is None and settings.promises:
+        code, text = check_promises(settings.promises, today)
+    else:
+        code, text = check_promise(args.file or settings.promise_file, today)
     print(text, file=sys.stdout if code == 0 else sys.stderr)
     return code
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from bot.cli.bot_api import explain_failure
 from bot.domain.promise import PromiseError, load_promise
+from bot.domain.promise_set import load_promise_set
 from bot.i18n import locales_dir, translator
 from bot.settings import SUPPORTED_LOCALES, Settings, webhook_secret_ok
 from storage.db import bundled_migrations
@@ -98,6 +99,12 @@ def check_database(settings: Settings) -> Finding:
 
 def check_promise(settings: Settings) -> Finding:
     try:
+        if settings.promises:
+            promises = load_promise_set(
+                settings.promises, settings.promise_file, settings.municipality
+            )
+            ids = ", ".join(p.id for p in promises)
+            return Finding("ok", "promise", f"{len(promises)} promises: {ids}")
         promise = load_promise(settings.promise_file)
     except PromiseError as exc:
         line, _code = explain_failure(exc, settings)

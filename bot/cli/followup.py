@@ -8,22 +8,27 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.cli.common import EXIT_DATABASE, open_services
+from bot.cli.common import EXIT_DATABASE, configured_promises, open_services
 from bot.domain.followup_view import PeriodFilter, Report
-from bot.render.followup import render, site_files
+from bot.domain.promise_set import phase
+from bot.render.followup import Published, promise_site_files, render, site_files
 from bot.services.followup import build
 from bot.settings import Settings
 
 
 def write_site(report: Report, directory: Path) -> list[Path]:
     """``index.html`` plus the open data it links to, ready to copy to a website."""
-    directory.mkdir(parents=True, exist_ok=True)
+    return write_files(site_files(report), directory)
+
+
+def write_files(files: dict[str, str], directory: Path) -> list[Path]:
     written = []
-    for name, text in site_files(report).items():
+    for name, text in files.items():
         path = directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         # Written beside, then renamed over the old file: a reader (the web server, every
         # hour) gets the old page or the new one, never half of one.
-        partial = directory / f".{name}.partial"
+        partial = path.with_name(f".{path.name}.partial")
         partial.write_text(text, encoding="utf-8")
         partial.replace(path)
         written.append(path)
@@ -47,6 +52,10 @@ def report_command(args: argparse.Namespace, settings: Settings) -> int:
         )
         return EXIT_DATABASE
 
+    site = getattr(args, "site", None)
+    if site is not None and args.promise is None and len(configured_promises(settings)) > 1:
+        return write_promise_site(args, settings, period, site)
+
     async def go() -> Report:
         async with open_services(settings, None, args.promise) as services:
             return await build(
@@ -61,7 +70,6 @@ def report_command(args: argparse.Namespace, settings: Settings) -> int:
             "trygghetsbot import-activities FILE.csv.",
             file=sys.stderr,
         )
-    site = getattr(args, "site", None)
     if site is not None:
         for path in write_site(report, site):
             print(f"Wrote {path}")
@@ -72,4 +80,32 @@ def report_command(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Wrote {args.out}")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def write_promise_site(
+    args: argparse.Namespace, settings: Settings, period: PeriodFilter, site: Path
+) -> int:
+    """Several promises: an index of them all (in force first, then coming ones, then the
+    earlier ones with their final result) and each promise's page and data in its folder.
+    A draft is published only when its file says so (``show_draft``)."""
+    locale = args.locale or settings.locale
+
+    async def go() -> tuple[list[Published], Report]:
+        async with open_services(settings, args.today) as root:
+            today = root.clock.now().date()
+            published = []
+            for promise in root.promises:
+                if promise.draft and not promise.show_draft:
+                    continue
+                report = await build(
+                    root.scoped(promise), locale, period, args.internal, args.today
+                )
+                published.append(Published(report, promise.id, phase(promise, today)))
+            return published, published[0].report
+
+    published, first = asyncio.run(go())
+    files = promise_site_files(published, first.tr, first.generated_at)
+    for path in write_files(files, site):
+        print(f"Wrote {path}")
     return 0

@@ -86,8 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--lang", choices=SUPPORTED_LOCALES, default="sv", help="personas' language"
     )
+    sandbox.add_argument(
+        "--promises",
+        choices=("demo",),
+        help="demo: several promises (2022–2024 ended, made-up 2025–2027 ones for "
+        "Upplands-Bro and Järfälla, marked [DEMO]), the clock in March 2025",
+    )
 
-    check = sub.add_parser("check-promise", help="validate a promise file")
+    check = sub.add_parser("check-promise", help="validate a promise file, or a folder of them")
     check.add_argument("file", nargs="?", type=Path, help="default: the configured promise")
 
     parse = sub.add_parser("parse-report", help="how a staff one-liner is understood")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
 from bot.domain.promise import Cadence, Promise, PromiseError, load_promise
+from bot.domain.promise_set import load_promise_set, phase
 
 # The commented template another kommun starts from (shipped with the package).
 TEMPLATE_PATH = Path(str(resources.files("bot") / "promises" / "template.toml"))
@@ -59,8 +61,42 @@ def summarise(promise: Promise) -> str:
     return "\n".join(lines)
 
 
-def check_promise(path: Path | None) -> tuple[int, str]:
-    """Return (exit code, text): 0 and a summary, or 1 and one line per problem."""
+def check_promises(spec: str, today: date | None = None) -> tuple[int, str]:
+    """A folder of promise files (or files separated by commas, as TRYGGHETSBOT_PROMISES):
+    each file valid, no id twice, no two promises of one kommun with overlapping windows."""
+    try:
+        promises = load_promise_set(spec)
+    except PromiseError as exc:
+        problems = "\n".join(f"  - {p}" for p in exc.problems)
+        return 1, f"{spec}: the promise files have problems:\n{problems}"
+    lines = [f"OK: {len(promises)} promises, {len(promises.municipalities)} kommuner"]
+    for promise in promises:
+        state = "" if today is None else phase(promise, today).replace("_", " ")
+        lines.append(
+            f"  {promise.id:<32} {promise.municipality:<22} "
+            f"{promise.window.start} to {promise.window.end}  {state}"
+            + ("  [DEMO]" if promise.demo else "")
+        )
+    for promise in promises:
+        before = promises.previous(promise)
+        if before is None:
+            continue
+        carried = [
+            f"{c.id} <- {was.id}"
+            for c in promise.commitments
+            if (was := promises.earlier_commitment(promise, c.id)) is not None
+        ]
+        lines.append(
+            f"{promise.id} follows {before.id}; carries on: {', '.join(carried) or 'nothing'}"
+        )
+    return 0, "\n".join(lines)
+
+
+def check_promise(path: Path | None, today: date | None = None) -> tuple[int, str]:
+    """Return (exit code, text): 0 and a summary, or 1 and one line per problem. A folder
+    is checked as several promises (``check_promises``)."""
+    if path is not None and path.is_dir():
+        return check_promises(str(path), today)
     try:
         promise = load_promise(path)
     except PromiseError as exc:

@@ -169,6 +169,23 @@ class Report:
     assumptions: list[str] = field(default_factory=list)
     # Residents' suggestions ("Ni sa – vi gjorde"): counts only, None when not gathered.
     voice: VoiceSummary | None = None
+    # Promise after promise: the kommun's previous promise's report (its final result), and
+    # which of its commitments each commitment here carries on (this id → that id).
+    earlier: Report | None = None
+    continued: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def all_sections(self) -> list[tuple[bool, Section]]:
+        """(from the previous promise?, section): this report's, then the earlier one's."""
+        earlier = [] if self.earlier is None else self.earlier.sections
+        return [(False, s) for s in self.sections] + [(True, s) for s in earlier]
+
+    def earlier_section(self, commitment_id: str) -> Section | None:
+        """The previous promise's section the commitment ``commitment_id`` carries on."""
+        was = self.continued.get(commitment_id)
+        if self.earlier is None or was is None:
+            return None
+        return next((s for s in self.earlier.sections if s.commitment.id == was), None)
 
     @property
     def final(self) -> bool:

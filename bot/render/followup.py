@@ -17,6 +17,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 from urllib.parse import quote
 
@@ -33,6 +35,7 @@ from bot.domain.followup_view import (
 from bot.domain.pace import State, state_word
 from bot.domain.periods import Period, PeriodKind, period_label
 from bot.domain.promise import Cadence
+from bot.domain.promise_set import Phase
 from bot.domain.voice import PUBLISH_FROM, split_key
 from bot.i18n import Translator, plain
 from bot.render.chart import inline_svg
@@ -268,6 +271,16 @@ def report_data(report: Report) -> dict[str, object]:
                 {"id": k.id, "kind": k.kind.value, "label": k.label.get(tr.locale), "seed": k.seed}
                 for k in c.conditions
             ]
+        before = report.earlier_section(c.id)
+        if before is not None and report.earlier is not None:
+            # Promise after promise: the previous promise's final result for what this
+            # commitment carries on.
+            entry["earlier"] = {
+                "promise": report.earlier.promise.id,
+                "commitment": before.commitment.id,
+                "done": None if report.earlier.empty else before.done,
+                "promised": None if before.commitment.target is None else before.promised,
+            }
         if not section.counts_only:  # count-only: counts and states only
             entry["last_updated"] = (
                 section.last_updated.astimezone(report.generated_at.tzinfo).isoformat()
@@ -412,3 +425,68 @@ def site_files(report: Report) -> dict[str, str]:
         JSON_NAME: render_json(report),
         CSV_NAME: render_csv(report),
     }
+
+
+# --- several promises: the site's index -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Published:
+    """One promise on the site: its report, where its page is, and where it stands."""
+
+    report: Report
+    folder: str  # the promise's folder on the site (its id)
+    phase: Phase
+
+
+def _words(report: Report) -> Any:
+    return _ENV.get_template("followup/words.j2").make_module({"report": report, "tr": report.tr})
+
+
+def render_index(promises: list[Published], tr: Translator, generated_at: datetime) -> str:
+    """The index page: in force, then coming, then earlier promises with their final
+    result, each linking to the index.html in the promise's folder."""
+
+    def entry(item: Published) -> dict[str, object]:
+        r = item.report
+        p = r.promise
+        window = tr.gettext("{start} – {end}").format(
+            start=tr.date(p.window.start, "d MMMM yyyy"), end=tr.date(p.window.end, "d MMMM yyyy")
+        )
+        return {
+            "href": f"{item.folder}/index.html",
+            "name": p.name.get(tr.locale),
+            "municipality": p.municipality,
+            "window": window,
+            "demo": _words(r).demo if r.demo else "",
+            "draft": tr.gettext("A draft: not decided yet.") if item.phase == "draft" else "",
+            "final": list(_words(r).final_result) if item.phase == "ended" and not r.empty else [],
+        }
+
+    def pick(*phases: str) -> list[dict[str, object]]:
+        return [entry(item) for item in promises if item.phase in phases]
+
+    ended = [item for item in promises if item.phase == "ended"]
+    ended.sort(key=lambda item: item.report.promise.window.end, reverse=True)
+    groups = [
+        (tr.gettext("In force now"), pick("in_force")),
+        (tr.gettext("Coming"), pick("upcoming", "draft")),
+        (tr.gettext("Earlier promises"), [entry(item) for item in ended]),
+    ]
+    stamp = tr.gettext("Made {date}.").format(date=tr.date(generated_at.date(), "d MMMM yyyy"))
+    police = promises[0].report.promise.police_area if promises else ""
+    return _ENV.get_template("followup/index.html.j2").render(
+        tr=tr, groups=groups, generated=stamp, police_area=police
+    )
+
+
+def promise_site_files(
+    promises: list[Published], tr: Translator, generated_at: datetime
+) -> dict[str, str]:
+    """Several promises: ``index.html`` listing them, and each promise's page and open data
+    in its own folder, named by the promise's id (index.html, uppfoljning.json, ...)."""
+    files = {"index.html": render_index(promises, tr, generated_at)}
+    for item in promises:
+        for name, text in site_files(item.report).items():
+            files[f"{item.folder}/{name}"] = text
+    return files

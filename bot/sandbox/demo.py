@@ -53,6 +53,8 @@ async def seed_demo(services: Services) -> None:
     ]
     events = []
     for commitment, title, days_ahead, hour, place in planned:
+        if services.promise.get(commitment) is None:
+            continue  # a demo promise without it (several promises, ``--promises demo``)
         start = _at(today + timedelta(days=days_ahead), hour, services)
         visibility = services.promise.commitment(commitment).visibility.value
         events.append(
@@ -91,5 +93,60 @@ async def seed_demo(services: Services) -> None:
             conditions=conditions,
         )
         for commitment, days_ago, place, count, conditions in done
+        if services.promise.get(commitment) is not None
     ]
     await services.activities.add_many(activities, now)
+    for promise in services.promises:
+        if promise.id != services.promise.id and not promise.draft:
+            await _seed_other(services.scoped(promise), staff.user_id)
+
+
+async def _seed_other(services: Services, staff_id: int) -> None:
+    """Several promises: an earlier promise gets reports spread over its window (its final
+    result), another kommun's promise in force a planned event and a report in its first
+    area, per commitment with a number."""
+    now = services.clock.now()
+    today = now.date()
+    promise = services.promise
+    counted = [c for c in promise.commitments if c.target is not None]
+    place = promise.areas[0].name.sv if promise.areas else promise.municipality
+    if promise.window.end < today:
+        days = [promise.window.end - timedelta(days=45 * k + 10) for k in range(8)]
+        activities = [
+            NewActivity(c.id, day, place, None, DEMO + "Exempelrapport.", reported_by=staff_id)
+            for n, c in enumerate(counted)
+            for day in days[: 1 + (n * 3) % len(days)]
+            if day >= promise.window.start
+        ]
+        await services.activities.add_many(activities, now)
+        return
+    if today not in promise.window:
+        return
+    await services.activities.add_many(
+        [
+            NewActivity(
+                c.id, max(promise.window.start, today - timedelta(days=10)), place, None,
+                DEMO + "Exempelrapport.", reported_by=staff_id,
+            )
+            for c in counted
+        ],
+        now,
+    )  # fmt: skip
+    start = _at(today + timedelta(days=4), 18, services)
+    await services.events.add_many(
+        [
+            NewEvent(
+                commitment=c.id,
+                title=DEMO + c.short.sv,
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+                visibility=c.visibility.value,
+                place=place,
+                description=DEMO + "Exempel för sandlådan.",
+                organiser_id=staff_id,
+            )
+            for c in promise.commitments
+            if c.resident_events
+        ],
+        now,
+    )

@@ -31,6 +31,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.app import SANDBOX_TOKEN, BotApp, build_application, serving
 from bot.clock import STOCKHOLM, Clock, ShiftedClock
+from bot.domain.promise_set import PromiseSet, demo_promise_set
 from bot.logging_setup import configure_logging
 from bot.sandbox.demo import PERSONAS, Persona, seed_demo
 from bot.sandbox.emulator import Emulator, SentMessage
@@ -40,6 +41,7 @@ from bot.transport.outage import polling_error
 # Inside the demo promise's window, on a weekday morning, so the seeded events and reports
 # are "current" and the status and progress views have something to show.
 DEFAULT_NOW = datetime(2024, 3, 12, 10, 0, tzinfo=STOCKHOLM)
+DEMO_PROMISES_NOW = datetime(2025, 3, 12, 10, 0, tzinfo=STOCKHOLM)
 
 # How long to wait for the first reply, and how long the chat must then stay quiet before we
 # consider the answer complete (a reply can be several messages plus an edit).
@@ -78,6 +80,7 @@ async def running_sandbox(
     seed: bool = True,
     emulator: Emulator | None = None,
     rate_limit: bool = False,
+    promises: PromiseSet | None = None,
 ) -> AsyncIterator[tuple[Emulator, BotApp]]:
     """The emulator plus the bot polling it, seeded with demo data; torn down in order.
 
@@ -97,6 +100,7 @@ async def running_sandbox(
             clock=clock,
             rate_limit=rate_limit,
             token=SANDBOX_TOKEN,
+            promises=promises,
         )
         # serving() runs our post_init hooks once; app.start() below does not run them again
         # (only run_polling/run_webhook call post_init themselves).
@@ -440,12 +444,16 @@ async def chat_loop(chat: TerminalChat, interactive: bool) -> None:
 
 
 async def run_sandbox(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
-    now = args.now or settings.now or DEFAULT_NOW
+    # ``--promises demo``: the ended 2022–2024 promise, a made-up next one and one for
+    # Järfälla, on a day in 2025 (unless --now says otherwise).
+    demo = getattr(args, "promises", None) == "demo"
+    promises = demo_promise_set() if demo else None
+    now = args.now or settings.now or (DEMO_PROMISES_NOW if demo else DEFAULT_NOW)
     clock = ShiftedClock(now, settings.tz)
     persona = PERSONAS[args.persona]
     out = sys.stdout
     base = settings.model_copy(update={"db_path": db_path})
-    async with running_sandbox(base, clock) as (emu, _app):
+    async with running_sandbox(base, clock, promises=promises) as (emu, _app):
         chat = TerminalChat(emu, persona, args.lang, out)
         try:
             chat.say(banner(persona, db_path, args.db is not None, clock.now(), args.lang))

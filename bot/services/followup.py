@@ -47,8 +47,12 @@ async def build(
     internal: bool = False,
     today: date | None = None,
     progress_service: ProgressService | None = None,
+    *,
+    with_earlier: bool = True,
 ) -> Report:
-    """``progress_service``: the bot's own (``BotData.features.progress``) when it runs."""
+    """``progress_service``: the bot's own (``BotData.features.progress``) when it runs.
+    ``with_earlier``: beside each commitment that carries on one of the kommun's previous
+    promise, that promise's final result (its report, built the same way)."""
     progress_service = progress_service or ProgressService(services)
     tr = services.translator(locale)
     progress = await progress_service.progress(today, internal=internal)
@@ -77,7 +81,19 @@ async def build(
     )
     # "Ni sa – vi gjorde": residents' suggestions, counts only.
     voice = await SuggestionService(services).summary(locale)
-    return replace(report, voice=voice)
+    report = replace(report, voice=voice)
+    previous = services.promises.previous(services.promise) if with_earlier else None
+    if previous is None:
+        return report
+    earlier = await build(
+        services.scoped(previous), locale, PeriodFilter(), internal, today, with_earlier=False
+    )
+    continued = {
+        c.id: was.id
+        for c in services.promise.commitments
+        if (was := services.promises.earlier_commitment(services.promise, c.id)) is not None
+    }
+    return replace(report, earlier=earlier, continued=continued)
 
 
 async def render_report(
