@@ -311,3 +311,32 @@ def test_the_site_has_an_index_and_a_page_and_data_per_promise(
     assert sorted(p.name for p in single.iterdir()) == [
         "index.html", "uppfoljning.csv", "uppfoljning.json"
     ]  # fmt: skip
+
+
+def test_the_sandbox_shows_several_promises(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], settings: Settings,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    import argparse
+    import io
+    import sqlite3
+
+    from bot.sandbox.terminal import sandbox_command
+
+    db = tmp_path / "sandbox.sqlite3"
+    args = argparse.Namespace(db=db, now=None, persona="staff", lang="sv", promises="demo")
+    monkeypatch.setattr("sys.stdin", io.StringIO("/lage\n:quit\n"))
+    assert sandbox_command(args, settings) == 0
+    out = capsys.readouterr().out
+    assert "12 mars 2025" in out and "[DEMO] Trygghetsvandringar" in out
+    with sqlite3.connect(db) as conn:
+        per_promise = dict(
+            conn.execute("SELECT promise_id, COUNT(*) FROM activities GROUP BY promise_id")
+        )
+        events = dict(conn.execute("SELECT promise_id, COUNT(*) FROM events GROUP BY promise_id"))
+    conn.close()
+    # The ended promise has its reports (its final result), each 2025 promise its own.
+    assert set(per_promise) == {
+        "upplands-bro-2022-2024", "upplands-bro-2025-2027-demo", "jarfalla-2025-2027-demo"
+    }  # fmt: skip
+    assert set(events) == {"upplands-bro-2025-2027-demo", "jarfalla-2025-2027-demo"}
