@@ -291,6 +291,7 @@ def test_the_site_has_an_index_and_a_page_and_data_per_promise(
     page = (site / "upplands-bro-2025-2027-demo" / "index.html").read_text(encoding="utf-8")
     assert "I förra löftet (Medborgarlöfte Upplands-Bro 2022–2024): Tematräffar: 2 av 10" in page
     assert "Mobila dialoger: 1 av 5 gjorda" in page  # safety_walk carries on mobile_dialogue
+    assert '<a href="../index.html">Alla löften, även de tidigare</a>' in page
     data = json.loads((site / "upplands-bro-2025-2027-demo" / "uppfoljning.json").read_text())
     by_id = {c["id"]: c for c in data["commitments"]}
     assert by_id["theme_meeting"]["earlier"] == {

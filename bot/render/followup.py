@@ -181,7 +181,9 @@ def _data_href(name: str, text: str, site: bool) -> str:
     return f"data:{mime};charset=utf-8,{quote(text)}"
 
 
-def render_html(report: Report, site: bool = False) -> str:
+def render_html(report: Report, site: bool = False, index_href: str | None = None) -> str:
+    """``index_href``: the site's index of every promise (several promises), linked from the
+    top of the page."""
     chart = None
     if not report.empty:
         svg = inline_svg(report.chart_svg, CHART_ID)
@@ -193,6 +195,7 @@ def render_html(report: Report, site: bool = False) -> str:
         tr=report.tr,
         chart=chart,
         voice=_voice(report),
+        index_href=index_href,
         json_href=_data_href(JSON_NAME, render_json(report), site),
         csv_href=_data_href(CSV_NAME, render_csv(report), site),
     )
@@ -417,11 +420,11 @@ def render(report: Report, fmt: str) -> str:
     return render_html(report)
 
 
-def site_files(report: Report) -> dict[str, str]:
+def site_files(report: Report, index_href: str | None = None) -> dict[str, str]:
     """``index.html`` plus the open data it links to, by file name, ready for a website
     (``trygghetsbot report --site`` writes them)."""
     return {
-        "index.html": render_html(report, site=True),
+        "index.html": render_html(report, site=True, index_href=index_href),
         JSON_NAME: render_json(report),
         CSV_NAME: render_csv(report),
     }
@@ -487,6 +490,6 @@ def promise_site_files(
     in its own folder, named by the promise's id (index.html, uppfoljning.json, ...)."""
     files = {"index.html": render_index(promises, tr, generated_at)}
     for item in promises:
-        for name, text in site_files(item.report).items():
+        for name, text in site_files(item.report, "../index.html").items():
             files[f"{item.folder}/{name}"] = text
     return files
