@@ -7,9 +7,19 @@
 ALTER TABLE activities ADD COLUMN promise_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE events ADD COLUMN promise_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE suggestions ADD COLUMN promise_id TEXT NOT NULL DEFAULT '';
+-- Every read of activities names its promise: the indexes of 001 and 002 lead with it now.
+DROP INDEX activities_counted;
 CREATE INDEX activities_by_promise ON activities (promise_id, commitment, date)
     WHERE retracted_at IS NULL;
+DROP INDEX activities_recent;
+CREATE INDEX activities_recent ON activities (promise_id, date DESC, id DESC)
+    WHERE retracted_at IS NULL;
 CREATE INDEX events_by_promise ON events (promise_id, starts_at);
+-- The pace engine reads one promise's answered reports through this (see 008), not through
+-- activities_by_promise, which would visit every report.
+DROP INDEX activities_answered;
+CREATE INDEX activities_answered ON activities (promise_id, commitment, date)
+    WHERE retracted_at IS NULL AND conditions <> '{}';
 
 -- A milestone and a follow are one per promise and commitment: the same commitment id can
 -- continue in the next promise.
