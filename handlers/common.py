@@ -111,6 +111,12 @@ class BotContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):
     """Carries the per-update actor loaded once by the loader in a low handler group."""
 
     _actor: Actor | None = None
+    _promise: Promise | None = None
+
+    def use_promise(self, promise: Promise | None) -> None:
+        """For the rest of this update, ``services`` and ``features`` work for ``promise``
+        (a report card's promise, a resident's kommun's); None: the home promise."""
+        self._promise = promise
 
     @property
     def actor(self) -> Actor:
@@ -128,6 +134,8 @@ class BotContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):
 
     @property
     def services(self) -> Services:
+        if self._promise is not None:
+            return self.bot_data.services.scoped(self._promise)
         return self.bot_data.services
 
     @property
@@ -136,6 +144,8 @@ class BotContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):
 
     @property
     def features(self) -> Features:
+        if self._promise is not None:
+            return self.bot_data.features_for(self._promise)
         return self.bot_data.features
 
 

@@ -60,6 +60,13 @@ def service(context: BotContext) -> ReportingService:
     return context.features.reporting
 
 
+def use_card_promise(context: BotContext, draft: Draft) -> None:
+    """The rest of this update works for the promise the card counts for (several
+    promises); a card of a promise no longer configured falls back to the home one."""
+    if draft.promise_id:
+        context.use_promise(context.bot_data.services.promises.get(draft.promise_id))
+
+
 # --- showing the next thing -------------------------------------------------------------------
 
 
@@ -110,6 +117,7 @@ async def show_card(
         others=others,
         kept=kept,
         verdict=reporting.verdict(draft),
+        promises=context.services.promises,
     )
     await show(update, present.on_card(screen, state.id), edit=edit)
 
@@ -142,15 +150,22 @@ async def on_staff_text(update: Update, context: BotContext) -> bool:
     actor = context.actor
     reporting = service(context)
     open_card = await reporting.open_card(actor)
-    new = reporting.read(text, actor.org)
+    # Several promises: the one this text counts for, from the place it names and its date.
+    choice = reporting.choose_promise(text, actor.municipality)
+    new = context.bot_data.features_for(choice.promise).reporting.read(text, actor.org)
+    if new is not None and len(context.services.promises) > 1:
+        new = replace(new, promise_id=choice.promise.id, other_promises=choice.others)
     if open_card is None:
         if new is None:
             return await fix_for_a_waiting_card(update, context, text)
+        use_card_promise(context, new)
         await show_card(update, context, ReportScratch(new, source=text), edit=False)
         return True
     expecting = open_card.awaiting
     if new is None:
+        use_card_promise(context, open_card.draft)
         return await typed_answer(update, context, open_card)
+    use_card_promise(context, open_card.draft)
     fix = parse_fix(text, context.services.promise, context.services.clock.today(), expecting)
     # A fix says no kind ("igår 25 pers"), or only the kind ("det var en tematräff"); a
     # report of its own names the kind and more ("synlighet bro centrum igår"). What is typed
@@ -164,8 +179,11 @@ async def on_staff_text(update: Update, context: BotContext) -> bool:
     if answers_it:
         return await typed_answer(update, context, open_card)
     kept = open_card.draft
-    if new.commitment is not None and kept.commitment not in (None, new.commitment):
-        # Another kind of activity: a report of its own.
+    if new.commitment is not None and (
+        kept.commitment not in (None, new.commitment) or kept.promise_id != new.promise_id
+    ):
+        # Another kind of activity, or for another promise: a report of its own.
+        use_card_promise(context, new)
         await show_card(update, context, ReportScratch(new, source=text), edit=False, kept=kept)
         return True
     # The same kind (or the open card has none yet): a change, or another report? Ask; the
@@ -221,6 +239,7 @@ async def start_from(update: Update, context: BotContext, card: Card) -> None:
         return
     if card.action is CardAction.EDIT and card.arg.isdigit():
         draft = await reporting.for_edit(context.actor, int(card.arg))
+        use_card_promise(context, draft)
         await show_card(update, context, ReportScratch(draft), edit=True)
         return
     await stale(update, context)
@@ -453,6 +472,30 @@ async def do_condition(update: Update, context: BotContext, state: ReportScratch
     await show_card(update, context, state, edit=True)
 
 
+async def do_promise(update: Update, context: BotContext, state: ReportScratch, arg: str) -> None:
+    """ "Count it for …": the card counts for another of the promises it could (the
+    button's index into the card's own list; anything else is stale). The text is read
+    again in that promise's words."""
+    others = state.draft.other_promises
+    promises = context.bot_data.services.promises
+    index = int(arg) if arg.isdigit() else -1
+    target = promises.get(others[index]) if 0 <= index < len(others) else None
+    if target is None:
+        await stale(update, context)
+        return
+    rest = tuple(p for p in (state.draft.promise_id, *others) if p and p != target.id)
+    context.use_promise(target)
+    reporting = service(context)
+    draft = replace(state.draft, promise_id=target.id, other_promises=rest)
+    if reporting.s.promise.get(draft.commitment or "") is None:
+        reread = reporting.read(state.source, context.actor.org) if state.source else None
+        draft = replace(
+            draft, commitment=reread.commitment if reread else None, conditions=(), asked=()
+        )
+    state.draft = reporting.settle_conditions(draft, state.source, context.actor.org)
+    await show_card(update, context, state, edit=True)
+
+
 CARD_ACTIONS: dict[CardAction, Action] = {
     CardAction.SAVE: do_save,
     CardAction.SAVE_ANYWAY: do_save_anyway,
@@ -472,6 +515,7 @@ CARD_ACTIONS: dict[CardAction, Action] = {
     CardAction.OPEN: do_open,
     CardAction.FIX: do_fix,
     CardAction.CONDITION: do_condition,
+    CardAction.PROMISE: do_promise,
 }
 
 
@@ -499,6 +543,7 @@ async def press_card(update: Update, context: BotContext, card: Card) -> None:
     if state is None:
         await reply(update, present.report_gone(context.actor.tr))
         return
+    use_card_promise(context, state.draft)
     await CARD_ACTIONS[card.action](update, context, state, card.arg)
 
 
@@ -548,7 +593,9 @@ async def show_my_reports(update: Update, context: BotContext) -> None:
     reporting = service(context)
     reports = await reporting.mine(context.actor)
     cards = await reporting.listed(context.actor)
-    screen = present.my_reports(context.actor.tr, context.services.promise, reports, cards)
+    screen = present.my_reports(
+        context.actor.tr, context.services.promise, reports, cards, context.services.promises
+    )
     await show(update, screen)
 
 

@@ -38,6 +38,9 @@ class StaffMember:
     joined_at: datetime
     revoked_at: datetime | None
     reminders_paused_until: date | None
+    # The kommun a municipal staff member works for (several promises); None: the whole
+    # police area, every kommun.
+    municipality: str | None = None
 
     @property
     def active(self) -> bool:

@@ -30,6 +30,8 @@ class Actor:
     locale: str
     tr: Translator
     name: str = ""
+    # A staff member's kommun (several promises); None: every kommun of the police area.
+    municipality: str | None = None
 
     @property
     def is_staff(self) -> bool:

@@ -48,6 +48,11 @@ class Draft:
     conditions: tuple[tuple[str, Status], ...] = ()
     # The conditions the card asks about as taps: those the text did not settle.
     asked: tuple[str, ...] = ()
+    # The promise it counts for (several promises, bot.domain.promise_set): chosen from the
+    # place and the date; ``other_promises`` are those it could also count for (the card
+    # offers a switch). "": the deployment's only promise.
+    promise_id: str = ""
+    other_promises: tuple[str, ...] = ()
 
     @property
     def answers(self) -> dict[str, Status]:
@@ -59,6 +64,7 @@ class Draft:
         data["date_choices"] = [day.isoformat() for day in self.date_choices]
         data["conditions"] = {key: status.value for key, status in self.conditions}
         data["asked"] = list(self.asked)
+        data["other_promises"] = list(self.other_promises)
         return data
 
     @classmethod
@@ -79,6 +85,8 @@ class Draft:
                 ),
                 conditions=tuple(decode(json.dumps(data.get("conditions") or {})).items()),
                 asked=tuple(str(key) for key in data.get("asked") or ()),
+                promise_id=str(data.get("promise_id") or ""),
+                other_promises=tuple(str(p) for p in data.get("other_promises") or ()),
             )
         except (KeyError, ValueError, TypeError, AttributeError):
             return None

@@ -146,6 +146,11 @@ def _places(promise: Promise) -> _Places:
 _places_of = per_promise(_places)
 
 
+def place_named(text: str, promise: Promise) -> tuple[str, str] | None:
+    """(area id, place) of a place of ``promise``'s areas that ``text`` names, or None."""
+    return _places_of(promise).find(" ".join(tokens(text[:MAX_SUGGESTION])))
+
+
 def read_suggestion(text: str, promise: Promise) -> Reading | None:
     """What ``text`` suggests, or None when it suggests nothing."""
     return _read(text, promise)[0]

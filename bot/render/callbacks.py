@@ -155,6 +155,7 @@ class CardAction(enum.StrEnum):
     CARDS = "cards"  # list the person's other cards
     FIX = "fix"  # arg: the card a text opened; that text is a fix to this card after all
     CONDITION = "cond"  # arg: a condition id; a tap moves it unknown → met → not met → unknown
+    PROMISE = "prom"  # arg: which of the card's other promises it counts for instead
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from bot.domain.conditions import Verdict
 from bot.domain.promise import Commitment, Promise
+from bot.domain.promise_set import PromiseSet
 from bot.domain.records import Activity
 from bot.domain.views import COUNT_MAX, KIND_LABEL, Draft, Problem
 from bot.i18n import Translator
@@ -70,10 +71,14 @@ def card(
     others: int = 0,
     kept: Draft | None = None,
     verdict: Verdict | None = None,
+    promises: PromiseSet | None = None,
 ) -> Screen:
     """The draft as it would be saved, what stops it from being saved, and one button for
     each fix. Save is offered only when nothing stops it. ``kept``: the card that was open
-    when this one's text came, kept unchanged; ``others``: how many more cards wait."""
+    when this one's text came, kept unchanged; ``others``: how many more cards wait.
+    ``promises``: several promises; the card says which one it counts for (``promise``),
+    marks a report for an ended promise as registered late, and offers the others it could
+    count for."""
     _ = tr.gettext
     commitment = promise.get(draft.commitment or "")
     kind = commitment.short.get(tr.locale) if commitment else _("(not chosen)")
@@ -99,6 +104,15 @@ def card(
         count = draft.count if draft.count is not None else "–"
         lines.append(_("People: {count}").format(count=count))
     lines.append(_("Place: {place}").format(place=draft.place or "–"))
+    several = promises is not None and len(promises) > 1
+    if several:
+        lines.append(_("Counts for: {promise}").format(promise=promise.name.get(tr.locale)))
+        if today > promise.window.end:
+            lines.append(
+                _("Registered late: the promise ended on {date}.").format(
+                    date=tr.date(promise.window.end, "d MMMM yyyy")
+                )
+            )
     labels = condition_labels(tr, commitment, draft.answers) if commitment else []
     if labels and verdict is not None:
         lines.append(_("Conditions: {marks}").format(marks=tr.join(label for _c, label in labels)))
@@ -147,6 +161,12 @@ def card(
         else:
             rows.append([_b(_("Save ✔"), CardAction.SAVE)])
     rows += condition_buttons(tr, commitment, draft)
+    if several and promises is not None:
+        for index, other_id in enumerate(draft.other_promises):
+            other = promises.get(other_id)
+            if other is not None:
+                label = _("Count it for {promise}").format(promise=other.name.get(tr.locale))
+                rows.append([_b(label, CardAction.PROMISE, index)])
     rows.append([_b(_("Change kind"), CardAction.KIND), _b(_("Change date"), CardAction.DATE)])
     second = [_b(_("Place"), CardAction.PLACE)]
     if not milestone:
@@ -385,8 +405,10 @@ def my_reports(
     promise: Promise,
     reports: list[Activity],
     drafts: list[tuple[int, Draft]] | None = None,
+    promises: PromiseSet | None = None,
 ) -> Screen:
-    """/myreports: the cards not saved yet (each opens with a tap), then the latest saved."""
+    """/myreports: the cards not saved yet (each opens with a tap), then the latest saved
+    (of every promise: each named in its own promise's words)."""
     _ = tr.gettext
     waiting_cards = cards_list(tr, promise, drafts) if drafts else Screen("")
     if not reports:
@@ -397,7 +419,9 @@ def my_reports(
     rows = list(waiting_cards.rows)
     lines.append(_("Your latest reports:"))
     for a in reports:
-        name = promise.commitment(a.commitment).short.get(tr.locale)
+        own = (promises.get(a.promise_id) if promises is not None else None) or promise
+        found = own.get(a.commitment)
+        name = found.short.get(tr.locale) if found is not None else a.commitment
         count = f", {a.count}" if a.count is not None else ""
         lines.append(f"#{a.id} {tr.date(a.date, 'd MMM')} – {name}{count}")
         rows.append(

@@ -60,6 +60,7 @@ class PeopleService:
             locale=locale,
             tr=self.s.translator(locale),
             name=member.name if member else name,
+            municipality=member.municipality if member else None,
         )
 
     async def refuse(self, actor: Actor, what: str, admin: bool = False) -> NotAllowed:

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from bot.domain.conditions import Status, Verdict, combine, verdict
 from bot.domain.errors import NotFound, UserFacingError
-from bot.domain.promise import Cadence, Commitment
+from bot.domain.promise import Cadence, Commitment, Promise
 from bot.domain.records import Activity, DraftRow, to_db
 from bot.domain.roles import Actor
 from bot.domain.views import COUNT_MAX, KIND_LABEL, Draft, Problem
@@ -20,6 +20,7 @@ from bot.i18n import N_, Translator, staff_locale
 from bot.language.pii import pii_kinds, redact
 from bot.language.report_fix import DAYS_BACK_MAX, NOTE_MAX, PLACE_MAX, Field, looks_like_question
 from bot.language.report_parser import ParsedReport, parse_report, told_conditions
+from bot.language.suggestions import place_named
 from bot.render import milestones as render
 from bot.render import reporting as render_cards
 from bot.services import Services, outgoing
@@ -37,6 +38,14 @@ CARD_WARN_AFTER = timedelta(hours=24)
 # ... and it is dropped this long after that message, unless it is touched again.
 CARD_KEEP_AFTER_WARNING = timedelta(hours=24)
 CARDS_JOB_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class PromiseChoice:
+    """The promise a report counts for, and the ids of others it could count for."""
+
+    promise: Promise
+    others: tuple[str, ...]
 
 
 class PersonalData(UserFacingError):
@@ -207,6 +216,33 @@ class ReportingService:
         if queued or dropped:
             log.info("report cards: %d owner(s) told, %d dropped", queued, dropped)
         return queued
+
+    def choose_promise(self, text: str, municipality: str | None) -> PromiseChoice:
+        """Which promise a staff text counts for (several promises): the kommun of the place
+        it names (else the reporter's kommun, else every kommun), the promise of that kommun
+        whose window holds the report's date, preferring one that has the kind of activity
+        the text names. The others that fit are offered on the card."""
+        promises = self.s.promises
+        decided = [p for p in promises if not p.draft]
+        if len(decided) <= 1:
+            return PromiseChoice(self.s.promise, ())
+        today = self.s.clock.today()
+        named = [
+            kommun for kommun in promises.municipalities
+            if any(place_named(text, p) for p in promises.of(kommun))
+        ]  # fmt: skip
+        if not named and municipality in promises.municipalities:
+            named = [municipality]
+        kommuner = named or list(promises.municipalities)
+        home = promises.home_promise(today)
+        parsed = parse_report(text[:1000], home, today)
+        day = parsed.date_choices[-1] if parsed.date_choices else parsed.date or today
+        fits = [p for k in kommuner if (p := promises.for_day(k, day)) is not None]
+        if not fits:  # outside every window: the kommun's current one (the card says why)
+            fits = [promises.current(k, today) for k in kommuner]
+        knows = [p for p in fits if parse_report(text[:1000], p, today).commitment is not None]
+        first = (knows or fits)[0]
+        return PromiseChoice(first, tuple(p.id for p in fits if p.id != first.id))
 
     def read(self, text: str, org: str | None = None) -> Draft | None:
         """A staff text read once: a draft when it names what was done ("tematräff igår 23
@@ -384,13 +420,19 @@ class ReportingService:
 
     async def mine(self, actor: Actor) -> list[Activity]:
         await self.people.require_staff(actor, "myreports")
-        return await self.s.activities.by_reporter(actor.user_id, limit=10)
+        found = [a for s in self.s.each() for a in await s.activities.by_reporter(actor.user_id)]
+        found.sort(key=lambda a: (a.date, a.id), reverse=True)
+        return found[:10]
 
     async def for_edit(self, actor: Actor, activity_id: int) -> Draft:
         await self.people.require_staff(actor, "report.edit")
         a = await self._own(actor, activity_id)
-        draft = Draft(a.commitment, a.date, a.count, a.place, a.description, activity_id=a.id)
-        commitment = self.s.promise.get(a.commitment)
+        draft = Draft(
+            a.commitment, a.date, a.count, a.place, a.description, activity_id=a.id,
+            promise_id=a.promise_id if len(self.s.promises) > 1 else "",
+        )  # fmt: skip
+        owner = self.s.promises.get(a.promise_id) or self.s.promise
+        commitment = owner.get(a.commitment)
         ids = tuple(c.id for c in commitment.conditions) if commitment else ()
         # Editing a saved report: every condition can be changed by a tap.
         return replace(
