@@ -113,6 +113,10 @@ class BotContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):
     _actor: Actor | None = None
     _promise: Promise | None = None
 
+    @property
+    def promise_chosen(self) -> bool:
+        return self._promise is not None
+
     def use_promise(self, promise: Promise | None) -> None:
         """For the rest of this update, ``services`` and ``features`` work for ``promise``
         (a report card's promise, a resident's kommun's); None: the home promise."""

@@ -51,6 +51,7 @@ async def on_resident_text(update: Update, context: BotContext) -> None:
     if checking:
         scratch.scam_next = False
     actor = context.actor
+    await use_residents_promise(context, message.text or "")
     understood = await context.features.answers.understand_in_chat(
         message.text or "", actor.locale, actor.chat_id, checking=checking
     )
@@ -59,10 +60,29 @@ async def on_resident_text(update: Update, context: BotContext) -> None:
     await act_on(update, context, understood)
 
 
+async def use_residents_promise(context: BotContext, text: str) -> None:
+    """Several kommuner: answer from the promise of the kommun a place in ``text`` names
+    (remembered as hers), else of her kommun, else of the home kommun. One kommun: the
+    home promise, as always."""
+    services = context.bot_data.services
+    if len(services.promises.municipalities) < 2:
+        return
+    actor = context.actor
+    people = context.people
+    mine = None if actor.is_staff else await people.municipality(actor.user_id)
+    answers = context.bot_data.features.answers
+    promise, named = answers.promise_for_resident(text, mine or actor.municipality)
+    if named and not actor.is_staff and mine != promise.municipality:
+        await people.set_municipality(actor, promise.municipality)
+    context.use_promise(promise)
+
+
 async def act_on(update: Update, context: BotContext, understood: Understood) -> None:
     """What was understood (typed or tapped), done: the chat's own action for an intent in
     ``CHAT_ACTIONS``, else the answer from the service's table (``bot.services.answers``)."""
     speak(context, understood.locale)
+    if not context.promise_chosen:  # a tapped question
+        await use_residents_promise(context, "")
     action = CHAT_ACTIONS.get(understood.match.intent, give_answer)
     await action(update, context, understood)
 

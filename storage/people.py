@@ -24,6 +24,7 @@ def _staff(row: Row) -> StaffMember:
         joined_at=datetime.fromisoformat(row["joined_at"]),
         revoked_at=opt_from_db(row["revoked_at"]),
         reminders_paused_until=date.fromisoformat(paused) if paused else None,
+        municipality=row["municipality"],
     )
 
 
@@ -111,6 +112,25 @@ class UserRepo:
         if row is None or row["locale_chosen"] is None:
             return None
         return bool(row["locale_chosen"])
+
+    async def municipality(self, user_id: int) -> str | None:
+        """The kommun a resident chose or named (several promises); None: not known."""
+        row = await self._db.fetchone(
+            "SELECT municipality FROM users WHERE user_id = ?", (user_id,)
+        )
+        return None if row is None else row["municipality"]
+
+    async def set_municipality(
+        self, user_id: int, municipality: str, locale: str, now: datetime
+    ) -> None:
+        """Remember a resident's kommun (and, for a new row, the language she writes in, as
+        when she subscribes); /delete_me removes it with the row."""
+        await self._db.execute(
+            "INSERT INTO users (user_id, locale, created_at, municipality) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET municipality = excluded.municipality",
+            (user_id, locale, to_db(now), municipality),
+        )
+        self._locales.forget(user_id)
 
     async def exists(self, user_id: int) -> bool:
         row = await self._db.fetchone("SELECT 1 FROM users WHERE user_id = ?", (user_id,))

@@ -83,6 +83,8 @@ class Intent(StrEnum):
     POISON_QUESTION = "poison_question"
     UNKNOWN = "unknown"
     SUGGESTION = "suggestion"  # a theme or wish (bot.language.suggestions)
+    # "How did the last promise go?": the final result of the kommun's previous promise.
+    PREVIOUS_PROMISE = "previous_promise"
     UNSAFE_PLACE = "unsafe_place"  # a place that feels unsafe
 
 
@@ -149,6 +151,7 @@ _PRIORITY: tuple[Intent, ...] = (
     Intent.TRYGGHETSCENTER,
     Intent.NEXT_EVENT,
     Intent.EVENTS_LIST,
+    Intent.PREVIOUS_PROMISE,
     Intent.PROGRESS,
     Intent.ABOUT_PROMISE,
     Intent.GREETING,
@@ -734,6 +737,7 @@ _ANSWERS: dict[str, Intent] = {
     "past_crime": Intent.CONTACT_POLICE,
     "scam": Intent.SCAM_CHECK,
 }
+_ABOUT_A_PROMISE = frozenset({Intent.PROGRESS, Intent.ABOUT_PROMISE})
 # Answers never offered as a button: small talk, and "explain" (it needs to know what).
 _NOT_OFFERED = frozenset({Intent.GREETING, Intent.THANKS, Intent.EXPLAIN})
 # Answers only the classifier knows: when it is sure of one, the tables' match gives way.
@@ -846,6 +850,9 @@ def _combine(
             and intent not in _NOT_OFFERED
             and intent is not Intent.SCAM_CHECK
             and learned.p >= DISAGREE
+            # The classifier knows no earlier promise: its "how is it going" or "what is the
+            # promise" is the same question about the earlier one.
+            and not (by_rules.intent is Intent.PREVIOUS_PROMISE and intent in _ABOUT_A_PROMISE)
         )
         if not at_odds:
             return replace(by_rules, danger=by_rules.danger or possible)

@@ -23,6 +23,7 @@ from bot.domain.promise import Commitment, Promise, per_promise
 from bot.language.pii import find_pii
 from bot.language.report_dates import PEOPLE_ALT as _PEOPLE_ALT
 from bot.language.report_dates import find_dates
+from bot.language.suggestions import place_named
 from bot.language.textkit import fold_chars
 
 # --------------------------------------------------------------------------------------------
@@ -262,6 +263,13 @@ _NOT_PLACE_HEADS = frozenset(
     }
 )  # fmt: skip
 _MAX_PLACE_WORDS = 4
+
+
+def _area_place(text: str, promise: Promise) -> str | None:
+    """A place of the promise file's areas the text names (another kommun's promise knows
+    its own: "Jakobsberg"), as the file writes it, capitalised."""
+    found = place_named(text, promise)
+    return None if found is None else found[1].title()
 
 
 def _known_place(folded: str, blocked: list[tuple[int, int]]) -> str | None:
@@ -599,8 +607,10 @@ def parse_report(text: str, promise: Promise, today: date) -> ParsedReport:
     match = _match_commitment(_tokens(source), _keywords(promise), _preposition_spans(folded))
 
     blocked = pii_spans + date_spans + count_spans
-    place = _known_place(folded, blocked) or _phrase_place(
-        folded, source, blocked + list(match.keyword_spans)
+    place = (
+        _known_place(folded, blocked)
+        or _phrase_place(folded, source, blocked + list(match.keyword_spans))
+        or _area_place(source, promise)
     )
 
     commitment = promise.get(match.commitment) if match.commitment else None

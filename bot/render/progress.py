@@ -61,6 +61,34 @@ def summary(tr: Translator, promise: Promise, progress: Progress) -> str:
     return "\n".join(lines)
 
 
+def final_result(tr: Translator, promise: Promise, progress: Progress) -> str:
+    """An ended promise's final result, commitment by commitment over its whole window (a
+    resident's "how did the last promise go?")."""
+    _ = tr.gettext
+    heading = _("The previous promise, {name} ({start} – {end}). Final result:").format(
+        name=promise.name.get(tr.locale),
+        start=tr.date(promise.window.start),
+        end=tr.date(promise.window.end),
+    )
+    lines = [heading, ""]
+    for item in progress.items:
+        c = item.commitment
+        if c.cadence is Cadence.MILESTONE:
+            state = state_badge(tr, item.current.state, item.current.late)
+        elif item.promised_total is None:
+            state = str(item.done_total)
+        else:
+            state = _("{done} of {target}").format(done=item.done_total, target=item.promised_total)
+        lines.append("• " + _("{name}: {state}").format(name=c.short.get(tr.locale), state=state))
+    return "\n".join(lines)
+
+
+def no_earlier_promise(tr: Translator, promise: Promise) -> str:
+    return tr.gettext("There is no earlier promise here yet. The one now is: {name}.").format(
+        name=promise.name.get(tr.locale)
+    )
+
+
 def line(tr: Translator, item: CommitmentProgress, today: date) -> str:
     _ = tr.gettext
     c, row = item.commitment, item.current

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
-from bot.domain.promise import WorryTopic
+from bot.domain.promise import Promise, WorryTopic
 from bot.domain.records import SuggestionKind
 from bot.domain.voice import Reading
 from bot.i18n import Translator
@@ -24,7 +24,7 @@ from bot.language.phrasebook import load_phrasebook
 from bot.language.questions import Intent, Match, match_question, public_event_kind
 from bot.language.scamcheck import check_message
 from bot.language.scripts import script_language
-from bot.language.suggestions import refine
+from bot.language.suggestions import place_named, refine
 from bot.render import Button
 from bot.render import answers as render
 from bot.render import events as render_events
@@ -268,6 +268,31 @@ class AnswerService:
         summary = render_progress.summary(tr, self.s.promise, await self.progress.progress())
         return Answer(match.intent.value, None, summary)
 
+    async def _previous_promise(self, match: Match, tr: Translator) -> Answer:
+        """The kommun's previous promise's final result: the one before the promise in force,
+        or the promise itself once it has ended and no other has followed."""
+        current = self.s.promise
+        ended = current.window.end < self.s.clock.today()
+        before = current if ended else self.s.promises.previous(current)
+        if before is None:
+            return Answer(match.intent.value, None, render_progress.no_earlier_promise(tr, current))
+        progress = await ProgressService(self.s.scoped(before)).progress()
+        return Answer(match.intent.value, None, render_progress.final_result(tr, before, progress))
+
+    def promise_for_resident(self, text: str, municipality: str | None) -> tuple[Promise, bool]:
+        """The promise a resident's text is answered from (several kommuner): the kommun of
+        a place the text names, else hers (``municipality``), else the home kommun; that
+        kommun's promise in force (or its last one). Also whether the kommun was named."""
+        promises = self.s.promises
+        today = self.s.clock.today()
+        named = [
+            kommun for kommun in promises.municipalities
+            if any(place_named(text, p) for p in promises.of(kommun))
+        ]  # fmt: skip
+        if len(named) == 1:
+            return promises.current(named[0], today), True
+        return promises.current(municipality, today), False
+
     async def _contact_police(self, match: Match, tr: Translator) -> Answer:
         return Answer(match.intent.value, None, render.contact_text(tr, self.s.promise))
 
@@ -356,6 +381,7 @@ ANSWERS: Mapping[Intent, Build] = MappingProxyType(
         Intent.EVENTS_LIST: AnswerService._events_list,
         Intent.ABOUT_PROMISE: AnswerService._about_promise,
         Intent.PROGRESS: AnswerService._progress,
+        Intent.PREVIOUS_PROMISE: AnswerService._previous_promise,
         Intent.CONTACT_POLICE: AnswerService._contact_police,
         Intent.FRAUD_HELP: AnswerService._fraud_help,
         Intent.SUBSCRIBE_TIPS: AnswerService._subscribe_tips,

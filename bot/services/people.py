@@ -128,6 +128,17 @@ class PeopleService:
         """Record that someone did something that leaves the bot (e.g. /publish)."""
         await self.s.audit.record(self.s.clock.now(), actor.user_id, action)
 
+    async def municipality(self, user_id: int) -> str | None:
+        """A resident's kommun (several promises): chosen, or read from a place she named."""
+        return await self.s.users.municipality(user_id)
+
+    async def set_municipality(self, actor: Actor, municipality: str) -> None:
+        if municipality not in self.s.promises.municipalities:
+            raise ValueError(municipality)
+        await self.s.users.set_municipality(
+            actor.user_id, municipality, actor.locale, self.s.clock.now()
+        )
+
     async def saved_locale(self, user_id: int) -> str | None:
         """The language this person chose (None when they never did)."""
         return await self.s.users.locale(user_id)

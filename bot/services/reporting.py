@@ -240,8 +240,11 @@ class ReportingService:
         fits = [p for k in kommuner if (p := promises.for_day(k, day)) is not None]
         if not fits:  # outside every window: the kommun's current one (the card says why)
             fits = [promises.current(k, today) for k in kommuner]
-        knows = [p for p in fits if parse_report(text[:1000], p, today).commitment is not None]
-        first = (knows or fits)[0]
+        # The promise whose words name the kind best ("föräldraträff" is a parents' meeting
+        # where a promise has them, not any "träff"); a tie keeps the order above.
+        readings = [parse_report(text[:1000], p, today) for p in fits]
+        scores = [r.score if r.commitment is not None else -1.0 for r in readings]
+        first = fits[scores.index(max(scores))]
         return PromiseChoice(first, tuple(p.id for p in fits if p.id != first.id))
 
     def read(self, text: str, org: str | None = None) -> Draft | None:

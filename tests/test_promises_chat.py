@@ -1,0 +1,204 @@
+"""Several promises in chat (issue 25): a staff report counts for the kommun its place names
+and the promise of its date, the card says which and offers the others, a late report counts
+for the ended promise marked as registered late; a resident is answered from her kommun's
+promise (read from a place she names, and remembered until /delete_me), and asks how the
+last promise went; the earlier-promise questions measured per language."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tomllib
+from collections.abc import AsyncIterator
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app import SANDBOX_TOKEN, build_application, serving
+from bot.clock import STOCKHOLM, FrozenClock
+from bot.domain.promise_set import demo_promise_set
+from bot.domain.records import Org
+from bot.language.questions import match_question
+from bot.settings import Settings
+from tests.conftest import Harness
+from tests.fakes import FakeTelegram, callback_update, user, without_card
+
+POLICE = 6501
+COORDINATOR = 6502
+RESIDENT = 6503
+JF, UB = "jarfalla-2025-2027-demo", "upplands-bro-2025-2027-demo"
+OLD = "upplands-bro-2022-2024"
+DATA = Path(__file__).parent / "data" / "promise_questions.toml"
+
+
+@pytest.fixture
+async def several(
+    settings: Settings, _migrated_database: Path
+) -> AsyncIterator[Harness]:  # fmt: skip
+    """The bot with the three demo promises, on Wednesday 12 March 2025."""
+    shutil.copyfile(_migrated_database, settings.db_path)
+    clock = FrozenClock(datetime(2025, 3, 12, 10, 0, tzinfo=STOCKHOLM))
+    tg = FakeTelegram()
+    app = build_application(
+        settings,
+        clock=clock,
+        promises=demo_promise_set(),
+        request=tg.request(),
+        updates_request=tg.request(),
+        rate_limit=False,
+        token=SANDBOX_TOKEN,
+    )
+    async with serving(app):
+        now = clock.now()
+        await app.bot_data.services.staff.upsert(POLICE, Org.POLICE, "Pia", now, None)
+        await app.bot_data.services.staff.upsert(COORDINATOR, Org.MUNICIPALITY, "Kim", now, None)
+        tg.clear()
+        yield Harness(app, tg, clock)
+
+
+def _rows(settings: Settings) -> list[tuple[str, str, str, str | None]]:
+    with sqlite3.connect(settings.db_path) as conn:
+        rows = conn.execute(
+            "SELECT promise_id, commitment, date, place FROM activities ORDER BY id"
+        ).fetchall()
+    conn.close()
+    return [tuple(r) for r in rows]
+
+
+async def test_a_report_counts_for_the_kommun_its_place_names(
+    several: Harness, settings: Settings
+) -> None:
+    h = several
+    await h.say(POLICE, "synlighetsinsats Jakobsberg igår")
+    card = h.tg.last(POLICE).text
+    assert "Räknas för: [DEMO] Medborgarlöfte Järfälla 2025–2027" in card
+    # The place names one kommun: nothing else is offered.
+    assert not any(d.startswith("rep:prom:") for d in map(without_card, _data(h)))
+    await h.press(POLICE, "rep:save:0")
+    assert "Sparad" in h.tg.last(POLICE).text
+
+    await h.say(POLICE, "tematräff Bro igår ca 20 pers")
+    assert "Räknas för: [DEMO] Medborgarlöfte Upplands-Bro 2025–2027" in h.tg.last(POLICE).text
+    await h.press(POLICE, "rep:save:0")
+    assert _rows(settings) == [
+        (JF, "visibility_effort", "2025-03-11", "Jakobsberg"),
+        (UB, "theme_meeting", "2025-03-11", "Bro"),
+    ]
+
+
+async def test_without_a_place_the_card_offers_the_other_kommun(
+    several: Harness, settings: Settings
+) -> None:
+    h = several
+    await h.say(POLICE, "synlighetsinsats igår 12 pers")
+    assert "Räknas för: [DEMO] Medborgarlöfte Upplands-Bro 2025–2027" in h.tg.last(POLICE).text
+    assert "rep:prom:0" in map(without_card, _data(h))
+    await h.press(POLICE, "rep:prom:0")
+    card = h.tg.last(POLICE).text
+    assert "Räknas för: [DEMO] Medborgarlöfte Järfälla 2025–2027" in card
+    assert "Synlighetsinsatser" in card and "12" in card
+    await h.press(POLICE, "rep:save:0")
+    assert _rows(settings) == [(JF, "visibility_effort", "2025-03-11", None)]
+    # A forged index is stale, never another promise.
+    await h.say(POLICE, "synlighetsinsats igår 3 pers")
+    await h.press(POLICE, "rep:prom:0")
+    before = _rows(settings)
+    card_id = _data(h)[0].rsplit(":", 1)[1]
+    await h.raw(callback_update(user(POLICE, "sv"), f"rep:prom:7:{card_id}"))
+    assert _rows(settings) == before
+
+
+async def test_a_kind_only_one_promise_has_picks_that_promise(
+    several: Harness, settings: Settings
+) -> None:
+    h = several
+    await h.say(COORDINATOR, "föräldraträff igår 30 pers")  # only Järfälla promises them
+    assert "Järfälla 2025–2027" in h.tg.last(COORDINATOR).text
+    await h.press(COORDINATOR, "rep:save:0")
+    assert _rows(settings) == [(JF, "parent_meeting", "2025-03-11", None)]
+
+
+async def test_a_late_report_counts_for_the_ended_promise(
+    several: Harness, settings: Settings
+) -> None:
+    h = several
+    await h.say(POLICE, "tematräff i trygghetscentret 10 december 2024 ca 15 pers")
+    card = h.tg.last(POLICE).text
+    assert "Räknas för: Medborgarlöfte Upplands-Bro 2022–2024" in card
+    assert "Registreras i efterhand: löftet slutade 31 december 2024." in card
+    await h.press(POLICE, "rep:save:0")
+    assert _rows(settings) == [(OLD, "theme_meeting", "2024-12-10", "Trygghetscentret")]
+    # /myreports lists the reports of every promise.
+    await h.say(POLICE, "synlighetsinsats Jakobsberg igår")
+    await h.press(POLICE, "rep:save:0")
+    await h.say(POLICE, "/minarapporter")
+    listing = h.tg.last(POLICE).text
+    assert "Tematräffar" in listing and "[DEMO] Synlighetsinsatser" in listing
+
+
+async def test_a_resident_is_answered_from_her_kommun_and_it_is_forgotten(
+    several: Harness, settings: Settings
+) -> None:
+    h = several
+    await h.say(RESIDENT, "vad lovar ni nu?")
+    assert "[DEMO] Medborgarlöfte Upplands-Bro 2025–2027" in h.tg.last(RESIDENT).text
+    await h.say(RESIDENT, "när är nästa träff i Jakobsberg?")
+    await h.say(RESIDENT, "vad lovar ni?")
+    assert "Järfälla" in h.tg.last(RESIDENT).text  # remembered from the place she named
+    await h.say(RESIDENT, "hur gick det med förra löftet?")
+    # Järfälla had no promise before this one.
+    assert "inget tidigare löfte" in h.tg.last(RESIDENT).text
+    with sqlite3.connect(settings.db_path) as conn:
+        (kommun,) = conn.execute(
+            "SELECT municipality FROM users WHERE user_id = ?", (RESIDENT,)
+        ).fetchone()
+    conn.close()
+    assert kommun == "Järfälla kommun"
+    await h.press(RESIDENT, "me:delete:yes")
+    with sqlite3.connect(settings.db_path) as conn:
+        left = conn.execute("SELECT COUNT(*) FROM users WHERE user_id = ?", (RESIDENT,))
+        assert left.fetchone() == (0,)
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("sv", "hur gick det med förra löftet?"),
+        ("en", "how did the last promise go?"),
+        ("ar", "كيف كان الوعد السابق؟"),
+        ("pl", "jak poszła poprzednia obietnica?"),
+    ],
+)
+async def test_how_the_last_promise_went(several: Harness, lang: str, text: str) -> None:
+    h = several
+    await h.say(RESIDENT, text, lang)
+    answer = h.tg.last(RESIDENT).text
+    assert "2022–2024" in answer
+    # Its final result, commitment by commitment (nothing was reported: 0 of the target).
+    assert answer.count("•") == len(demo_promise_set().promises[0].commitments)
+    assert "112" not in answer
+
+
+def test_the_earlier_promise_questions_per_language() -> None:
+    """The batch of 2 Dec 2026: measured once before tuning (dev 31/35, held-out 19/21),
+    tuned on dev only. The known misses are named, so a new one fails."""
+    promise = demo_promise_set().current("Upplands-Bro kommun", date(2025, 3, 12))
+    data = tomllib.loads(DATA.read_text(encoding="utf-8"))
+    misses: dict[str, list[str]] = {"dev": [], "held_out": []}
+    for lang, parts in data.items():
+        for part, rows in parts.items():
+            for text, want in rows:
+                if match_question(text, promise, lang).intent.value != want:
+                    misses[part].append(text)
+    # An old false alarm (danger) and one the Persian progress phrases miss; Arabic
+    # "بالوعد القديم" (with the prefix) is the held-out miss of the new phrases.
+    assert misses == {
+        "dev": ["ماذا تعدون الآن"],
+        "held_out": ["شو صار بالوعد القديم", "پیمان چطور پیش میرود"],
+    }
+
+
+def _data(h: Harness, user_id: int = POLICE) -> list[str]:
+    return [data for _label, data in h.tg.last(user_id).buttons if data]
