@@ -60,6 +60,10 @@ class BotData:
             found = self._scoped[promise.id] = build_features(scoped, self.features.delivery)
         return found
 
+    def in_force(self) -> list[Features]:
+        """The features of every promise in force today (digests and reminders)."""
+        return [self.features_for(s.promise) for s in self.services.in_force()]
+
     def each(self) -> list[Features]:
         """Every promise's features but drafts': what the jobs run for."""
         return [self.features_for(s.promise) for s in self.services.each()]

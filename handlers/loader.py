@@ -57,4 +57,10 @@ async def load_actor(update: Update, context: BotContext) -> None:
         # The error handler logs it and apologises, once; then the update stops here.
         await context.application.process_error(update, exc)
         raise ApplicationHandlerStop from exc
+    kommun = context.actor.municipality
+    services = context.bot_data.services
+    if kommun is not None and len(services.promises.municipalities) > 1:
+        # A municipal staff member works for her kommun's promise: what she plans, confirms
+        # and reads is that promise's (a report card still counts where its place says).
+        context.use_promise(services.promises.current(kommun, services.clock.today()))
     open_replies(update, context)

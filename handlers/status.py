@@ -18,14 +18,34 @@ PAUSE_MAX_DAYS = 365
 
 @staff_only("status")
 async def show_status(update: Update, context: BotContext) -> None:
-    rows = await context.features.pace.current()
-    today = context.services.clock.today()
-    await show(update, render.status(context.actor.tr, context.services.promise, rows, today))
+    root = context.bot_data.services
+    today = root.clock.today()
+    if len(root.promises) == 1:
+        rows = await context.features.pace.current()
+        await show(update, render.status(context.actor.tr, root.promise, rows, today))
+        return
+    # Several promises: those in force that this staff member works for (her kommun's; the
+    # police area's staff: every kommun's).
+    kommun = context.actor.municipality
+    listed = list(root.promises)
+    sections = [
+        (s.promise, await context.bot_data.features_for(s.promise).pace.current(),
+         listed.index(s.promise))
+        for s in root.in_force()
+        if kommun in (None, s.promise.municipality)
+    ]  # fmt: skip
+    if not sections:  # nothing in force: the home promise as it stands
+        rows = await context.features.pace.current()
+        sections = [(root.promise, rows, listed.index(root.promise))]
+    await show(update, render.status_of(context.actor.tr, sections, today, named=True))
 
 
 @staff_only("status.detail")
 @pressed(StatusPress)
 async def show_detail(update: Update, context: BotContext, press: StatusPress) -> None:
+    promises = context.bot_data.services.promises.promises
+    if len(promises) > 1 and 0 <= press.promise < len(promises):
+        context.use_promise(promises[press.promise])
     services = context.services
     commitment = services.promise.get(press.commitment)
     if commitment is None:
@@ -72,7 +92,7 @@ async def show_recipients(update: Update, context: BotContext) -> None:
 
 
 async def run_reminder_ticks(context: BotContext) -> None:
-    for features in context.bot_data.each():
+    for features in context.bot_data.in_force():  # an ended promise reminds no one
         await features.reminders.digest_tick()
         await features.reminders.escalation_tick()
 

@@ -28,6 +28,7 @@ def _invite(row: Row) -> Invite:
         used_by=row["used_by"],
         used_at=opt_from_db(row["used_at"]),
         revoked_at=opt_from_db(row["revoked_at"]),
+        municipality=row["municipality"],
     )
 
 
@@ -35,14 +36,19 @@ class InviteRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def create(self, org: Org, created_by: int | None, now: datetime) -> tuple[str, Invite]:
+    async def create(
+        self, org: Org, created_by: int | None, now: datetime, municipality: str | None = None
+    ) -> tuple[str, Invite]:
         """Returns the plain code (shown once, never stored) and the stored invite."""
         code = secrets.token_urlsafe(18)
         invite_id = await self._db.insert(
-            "INSERT INTO invites (code_hash, org, created_by, created_at, expires_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (hash_code(code), org.value, created_by, to_db(now), to_db(now + INVITE_TTL)),
-        )
+            "INSERT INTO invites (code_hash, org, created_by, created_at, expires_at, "
+            "municipality) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                hash_code(code), org.value, created_by, to_db(now), to_db(now + INVITE_TTL),
+                municipality,
+            ),
+        )  # fmt: skip
         row = await self._db.fetchone("SELECT * FROM invites WHERE id = ?", (invite_id,))
         assert row is not None
         return code, _invite(row)

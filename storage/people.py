@@ -228,6 +228,14 @@ class StaffRepo:
         self._active.forget(user_id)
         return changed > 0
 
+    async def set_municipality(self, user_id: int, municipality: str | None) -> None:
+        """The kommun a staff member works for (None: every kommun of the police area)."""
+        self._active.forget(user_id)
+        await self._db.execute(
+            "UPDATE staff SET municipality = ? WHERE user_id = ?", (municipality, user_id)
+        )
+        self._active.forget(user_id)
+
     async def pause_reminders(self, user_id: int, until: date | None) -> None:
         self._active.forget(user_id)
         await self._db.execute(

@@ -202,3 +202,53 @@ def test_the_earlier_promise_questions_per_language() -> None:
 
 def _data(h: Harness, user_id: int = POLICE) -> list[str]:
     return [data for _label, data in h.tg.last(user_id).buttons if data]
+
+
+async def test_status_and_the_digest_go_per_promise(several: Harness) -> None:
+    h = several
+    # Police: every kommun's promise in force, one section each; the ended one is not there.
+    await h.say(POLICE, "/lage")
+    status = h.tg.last(POLICE).text
+    assert status.startswith("Läget för löftena")
+    assert "[DEMO] Medborgarlöfte Upplands-Bro 2025–2027" in status
+    assert "[DEMO] Medborgarlöfte Järfälla 2025–2027" in status
+    assert "2022–2024" not in status
+    # The detail of Järfälla's visibility efforts, not Upplands-Bro's (same id).
+    data = [d for _l, d in h.tg.last(POLICE).buttons if d.startswith("st:")]
+    jf_index = [p.id for p in demo_promise_set()].index(JF)
+    await h.press(POLICE, f"st:show:visibility_effort:{jf_index}")
+    assert "Jakobsberg och Barkarby" in h.tg.last(POLICE).text, data
+    # A municipal coordinator of Järfälla sees Järfälla's only.
+    await h.services.staff.set_municipality(COORDINATOR, "Järfälla kommun")
+    await h.say(COORDINATOR, "/lage")
+    mine = h.tg.last(COORDINATOR).text
+    assert "Järfälla" in mine and "Upplands-Bro 2025" not in mine
+
+    # Monday 08:30: each promise's digest, to its own staff; nothing for the ended one.
+    h.clock.set(datetime(2025, 3, 17, 9, 0, tzinfo=STOCKHOLM))
+    for features in h.app.bot_data.in_force():
+        await features.reminders.digest_tick()
+    with sqlite3.connect(h.services.settings.db_path) as conn:
+        keys = sorted(
+            r[0] for r in conn.execute("SELECT dedupe_key FROM deliveries WHERE kind = 'digest'")
+        )
+    conn.close()
+    assert keys == [
+        f"digest:{JF}:2025-W12:{POLICE}",
+        f"digest:{JF}:2025-W12:{COORDINATOR}",
+        f"digest:{UB}:2025-W12:{POLICE}",
+    ]  # the police officer gets both, the Järfälla coordinator Järfälla's, 2022–2024 none
+
+
+async def test_an_invitation_gives_the_kommun(several: Harness) -> None:
+    h = several
+    people = h.app.bot_data.people
+    code = await people.create_invite(None, Org.MUNICIPALITY, "Järfälla kommun")
+    member = await people.redeem_invite(code, 6510, "Jo")
+    assert member.municipality == "Järfälla kommun"
+    with pytest.raises(ValueError, match="no promise is for"):
+        await people.create_invite(None, Org.MUNICIPALITY, "Sigtuna kommun")
+    police = await people.redeem_invite(
+        await people.create_invite(None, Org.POLICE), 6511, "Po"
+    )  # fmt: skip
+    assert police.municipality is None  # the police area: every kommun, invited once

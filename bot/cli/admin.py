@@ -13,7 +13,7 @@ from bot.clock import make_clock
 from bot.domain.records import Org
 from bot.render.admin import invite_link
 from bot.services.wiring import build_features
-from bot.settings import Settings
+from bot.settings import Settings, UsageError
 from storage.db import Database, SchemaTooNewError
 
 
@@ -46,8 +46,14 @@ def invite_command(args: argparse.Namespace, settings: Settings) -> int:
         username = (args.bot_username or "").strip().removeprefix("@") or await bot_username(
             settings
         )
+        municipality = getattr(args, "municipality", None)
         async with open_services(settings) as services:
-            code = await build_features(services).people.create_invite(None, Org(args.org))
+            if municipality is not None and municipality not in services.promises.municipalities:
+                known = ", ".join(services.promises.municipalities)
+                raise UsageError(f"no promise is for '{municipality}' (the kommuner: {known})")
+            code = await build_features(services).people.create_invite(
+                None, Org(args.org), municipality
+            )
         return invite_link(username, code)
 
     link = asyncio.run(go())

@@ -162,6 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
     invite = sub.add_parser("invite", help="make a single-use staff invite link")
     invite.add_argument("--org", required=True, choices=("police", "municipality", "other"))
     invite.add_argument(
+        "--municipality",
+        metavar="KOMMUN",
+        help="several promises: the kommun the new staff member works for, as its promise "
+        "file names it (default: every kommun of the police area)",
+    )
+    invite.add_argument(
         "--bot-username",
         help="the bot's username, without @ (default: asked from Telegram with the token)",
     )

@@ -57,6 +57,7 @@ class Invite:
     used_by: int | None
     used_at: datetime | None
     revoked_at: datetime | None
+    municipality: str | None = None  # the kommun the joiner works for; None: all of them
 
 
 @dataclass(frozen=True)

@@ -263,8 +263,14 @@ class StatusAction(enum.StrEnum):
 
 @dataclasses.dataclass(frozen=True)
 class StatusPress(CallbackData, prefix="st"):
+    """``promise``: which of the deployment's promises (its place in the list; several
+    promises), so a commitment id two promises share is shown for the right one."""
+
+    added_fields = 1  # ``promise``
+
     action: StatusAction
     commitment: str = "-"
+    promise: int = 0
 
 
 class PauseAction(enum.StrEnum):

@@ -64,15 +64,38 @@ def condition_lines(tr: Translator, row: PaceRow) -> list[str]:
 
 
 def status(tr: Translator, promise: Promise, rows: Sequence[PaceRow], today: date) -> Screen:
+    return status_of(tr, [(promise, rows, 0)], today)
+
+
+def status_of(
+    tr: Translator,
+    sections: Sequence[tuple[Promise, Sequence[PaceRow], int]],
+    today: date,
+    named: bool = False,
+) -> Screen:
+    """/status for the promises a staff member works for: with several, one section each,
+    headed by the promise's name (``int``: its place in the deployment's list, for the
+    detail buttons)."""
     _ = tr.gettext
-    lines = [_("Where the promise stands ({date}):").format(date=tr.date(today))]
+    several = len(sections) > 1
+    lines = [
+        _("Where the promises stand ({date}):").format(date=tr.date(today))
+        if several
+        else _("Where the promise stands ({date}):").format(date=tr.date(today))
+    ]
     buttons = []
-    for row in rows:
-        commitment = promise.commitment(row.commitment_id)
-        lines.append(status_line(tr, commitment, row))
-        lines += condition_lines(tr, row)
-        press = StatusPress(StatusAction.SHOW, commitment.id)
-        buttons.append([Button(commitment.short.get(tr.locale), press)])
+    for promise, rows, index in sections:
+        if several or named:  # ``named``: the deployment has several promises
+            lines += ["", promise.name.get(tr.locale)]
+        for row in rows:
+            commitment = promise.commitment(row.commitment_id)
+            lines.append(status_line(tr, commitment, row))
+            lines += condition_lines(tr, row)
+            press = StatusPress(StatusAction.SHOW, commitment.id, index)
+            label = commitment.short.get(tr.locale)
+            if several:
+                label = f"{label} ({promise.municipality})"
+            buttons.append([Button(label, press)])
     lines += ["", _("█ done  ▒ planned  ░ missing")]
     return Screen("\n".join(lines), buttons)
 

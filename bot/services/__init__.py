@@ -76,6 +76,11 @@ class Services:
             self._scopes[promise.id] = found
         return found
 
+    def keyed(self, key: str) -> str:
+        """A job or dedupe key of this promise's: as it was with one promise (a deployment
+        that moves to several sends nothing twice), prefixed by the promise id with more."""
+        return key if len(self.promises) == 1 else f"{self.promise.id}:{key}"
+
     def each(self) -> list[Services]:
         """The services of every promise that takes reports or has events to follow up: not
         drafts (the jobs, digests and reminders run per promise)."""

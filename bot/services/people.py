@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from bot.domain.errors import AdminOnly, InviteInvalid, NotAllowed
@@ -77,13 +78,21 @@ class PeopleService:
         if not actor.is_admin:
             raise await self.refuse(actor, what, admin=True)
 
-    async def create_invite(self, actor: Actor | None, org: Org) -> str:
-        """An admin (or the CLI, actor None) makes a single-use code; returns the code."""
+    async def create_invite(
+        self, actor: Actor | None, org: Org, municipality: str | None = None
+    ) -> str:
+        """An admin (or the CLI, actor None) makes a single-use code; returns the code.
+        ``municipality``: the kommun the joiner works for (several promises; None: the
+        whole police area). One invitation per person, whatever the number of kommuner."""
         if actor is not None:
             await self.require_admin(actor, "invite")
+        if municipality is not None and municipality not in self.s.promises.municipalities:
+            raise ValueError(f"no promise is for '{municipality}'")
         now = self.s.clock.now()
         async with self.s.db.transaction():
-            code, invite = await self.s.invites.create(org, actor.user_id if actor else None, now)
+            code, invite = await self.s.invites.create(
+                org, actor.user_id if actor else None, now, municipality
+            )
             await self.s.audit.record(
                 now,
                 actor.user_id if actor else None,
@@ -107,6 +116,9 @@ class PeopleService:
 
     async def _join(self, invite: Invite, user_id: int, name: str, now: datetime) -> StaffMember:
         member = await self.s.staff.upsert(user_id, invite.org, name, now, invite.created_by)
+        if invite.municipality is not None:
+            await self.s.staff.set_municipality(user_id, invite.municipality)
+            member = replace(member, municipality=invite.municipality)
         await self.s.audit.record(
             now,
             user_id,

@@ -129,8 +129,9 @@ class ProgressService:
         today = now.date()
         if now < datetime.combine(today, FOLLOW_SEND_TIME, tzinfo=self.s.clock.tz):
             return 0
-        since = await self.jobs.last_run(FOLLOW_JOB) or now - timedelta(days=1)
-        if not await self.jobs.claim(FOLLOW_JOB, today.isoformat(), now):
+        job = self.s.keyed(FOLLOW_JOB)  # per promise when there are several
+        since = await self.jobs.last_run(job) or now - timedelta(days=1)
+        if not await self.jobs.claim(job, today.isoformat(), now):
             return 0
         news = await self._news_since(since, today)
         if not news:
@@ -143,7 +144,7 @@ class ProgressService:
         for chat_id, (locale, ids) in per_chat.items():
             tr = self.s.translator(locale)
             screen = render.news(tr, [news[i] for i in ids], today)
-            key = f"follow:{chat_id}:{today.isoformat()}"
+            key = self.s.keyed(f"follow:{chat_id}:{today.isoformat()}")
             deliveries.append(NewDelivery(chat_id, "follow", outgoing(screen), now, dedupe_key=key))
         queued = await self.s.deliveries.enqueue_many(deliveries, now)
         log.info("follow news: %d message(s) queued for %d follower(s)", queued, len(per_chat))

@@ -80,6 +80,8 @@ class ReminderService:
             for m in members
             if commitment.owner.includes(m.org.value)
             and (m.reminders_paused_until is None or m.reminders_paused_until < today)
+            # Several kommuner: a municipal staff member hears of her kommun's promise only.
+            and m.municipality in (None, self.s.promise.municipality)
         ]
 
     async def digest_tick(self) -> int:
@@ -88,7 +90,7 @@ class ReminderService:
         today = now.date()
         if now < digest_due_at(self.s, today):
             return 0
-        key = week_key(today)
+        key = self.s.keyed(week_key(today))
         rows = await self.pace.current(today)
         items = needs_attention(self.s, rows)
         if not await self.jobs.claim(DIGEST_JOB, key, now):
@@ -96,6 +98,8 @@ class ReminderService:
         members = await self.s.staff.list_active()
         # One line about residents' suggestions of the last week (bot.services.suggestions).
         voice = await SuggestionRepo(self.s.db).count_since(now - timedelta(days=7))
+        if self.s.promise.id != self.s.promises.home_promise(today).id:
+            voice = []  # several promises: the line comes once, with the home promise's digest
         per_member: dict[int, list[Attention]] = {}
         for item in items:
             for member in self.recipients_for(members, item.commitment, today):
@@ -165,7 +169,7 @@ class ReminderService:
                 ended_recently = today - ESCALATION_LOOKBACK <= row.period.end < today
                 if row.state is not State.MISSED or not ended_recently:
                     continue
-                key = f"{commitment.id}:{row.period.key}"
+                key = self.s.keyed(f"{commitment.id}:{row.period.key}")
                 if not await self.jobs.claim(ESCALATION_JOB, key, now):
                     continue
                 queued += await self._escalate(commitment, row, key)
