@@ -1,7 +1,7 @@
 # Two commands do all set-up on a fresh machine (python3 with venv and pip is all they need):
 #   make run    the real bot when TELEGRAM_BOT_TOKEN is set (environment or .env), else the sandbox
 #   make test   lint, format check, strict typing, catalogue check and the whole test suite
-#   make quick  the tests without the slow end-to-end ones, in parallel (about 35–40 s on 2 cores)
+#   make quick  the tests without the slow end-to-end ones, in parallel (about 25 s on 2 cores)
 
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
@@ -48,7 +48,8 @@ check: catalogs
 # first, so the slow tests spread over all workers instead of queueing on the first.
 # Measured on the shared 2-core machine, 2 Dec 2026 (docs/performance.md, "The test suite"):
 # the whole suite with 4 workers 77–90 s at load 1–3, 124–156 s at load 5–8 (before the one-at-a-time
-# hand-out 197–203 s); the quick lane with 2 workers 34–52 s, median 40 s (before 47–52 s; with
+# hand-out 197–203 s); the quick lane with 2 workers 25–26 s since the tests that wait real seconds
+# are marked slow (34–52 s before, median 40 s; with
 # 4 workers median 48 s and more CPU, so 2 stay).
 WORKERS       ?= 4
 QUICK_WORKERS ?= 2

@@ -12,6 +12,8 @@ import random
 from collections import Counter
 from datetime import datetime, timedelta
 
+import pytest
+
 from bot.clock import STOCKHOLM, FrozenClock
 from bot.sandbox.rig import Rig, broadcast_rig
 from storage.subscriptions import SubscriptionRepo
@@ -38,6 +40,7 @@ async def finish(rig: Rig, clock: FrozenClock, rounds: int = 40) -> None:
     raise AssertionError("the queue never emptied")
 
 
+@pytest.mark.slow  # waits real seconds
 async def test_mixed_faults_every_active_subscriber_gets_the_tip_once() -> None:
     clock = FrozenClock(datetime(2024, 3, 18, 9, 0, tzinfo=STOCKHOLM))
     async with broadcast_rig(SUBSCRIBERS, clock, read_timeout=0.3) as rig:

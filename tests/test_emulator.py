@@ -116,6 +116,7 @@ async def test_long_poll_returns_when_update_arrives(emu: Emulator, bot: Bot) ->
     assert [u.message.text for u in updates if u.message] == ["hej"]
 
 
+@pytest.mark.slow  # waits real seconds
 async def test_long_poll_times_out_empty(bot: Bot) -> None:
     started = time.monotonic()
     assert await bot.get_updates(timeout=1) == ()

@@ -61,6 +61,7 @@ def _after(transcript: str, line: str) -> str:
     return re.split(r"\n(?:resident|staff|admin|senior)> ", rest)[0]
 
 
+@pytest.mark.slow  # waits real seconds
 def test_scripted_terminal_chat(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], settings: Settings
 ) -> None:
@@ -197,6 +198,7 @@ async def test_unread_messages_in_other_chats_are_announced_once() -> None:
         chat.close()
 
 
+@pytest.mark.slow  # waits real seconds
 def test_lang_switches_the_language_telegram_reports(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], settings: Settings
 ) -> None:

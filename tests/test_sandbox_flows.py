@@ -150,6 +150,7 @@ async def test_senior_tip_and_follower_news_at_the_simulated_time(settings: Sett
         assert any("Tematräffar" in m.shown and "2 av 2" in m.shown for m in progress)
 
 
+@pytest.mark.slow  # waits real seconds
 async def test_digest_moves_off_easter_monday_in_the_sandbox(settings: Settings) -> None:
     from bot.domain.records import Org
 

@@ -224,6 +224,7 @@ async def test_a_reply_survives_a_short_outage() -> None:
     assert bad.count == 1  # never retried: the request itself is wrong
 
 
+@pytest.mark.slow  # waits real seconds
 async def test_a_reply_arrives_through_a_short_outage_in_the_sandbox(settings: Settings) -> None:
     """Through the emulator, with the production limiter and the running outbox job: the
     first two tries of the answer meet an HTTP 5xx, the resident still gets it, once."""

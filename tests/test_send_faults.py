@@ -42,6 +42,7 @@ async def limited(
         yield app, tg
 
 
+@pytest.mark.slow  # waits real seconds
 async def test_a_429_storm_holds_only_its_chats_and_loses_nothing(
     limited: Limited, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -72,6 +73,7 @@ async def test_a_429_storm_holds_only_its_chats_and_loses_nothing(
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
+@pytest.mark.slow  # waits real seconds
 async def test_a_429_that_says_the_bot_is_limited_pauses_everyone(
     limited: Limited, monkeypatch: pytest.MonkeyPatch
 ) -> None:

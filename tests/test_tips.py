@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from bot.clock import STOCKHOLM
 from bot.domain.tips import load_tips
 from bot.services.delivery import DeliveryService
@@ -103,6 +105,7 @@ async def test_blocked_chat_stops_subscription_and_queue(harness: Harness) -> No
     assert sub is not None and not sub.active and sub.stop_reason == "blocked"
 
 
+@pytest.mark.slow  # waits real seconds
 async def test_flood_control_and_server_errors_lose_nothing(harness: Harness) -> None:
     h = harness
     now = h.clock.now()
