@@ -26,6 +26,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, match_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_percent
 from babel.support import NullTranslations, Translations
 
 from bot.clock import STOCKHOLM
@@ -225,6 +226,10 @@ class Translator:
             return self._fallback.ngettext(singular, plural, n)
         text = self._t.ngettext(singular, plural, n)
         return bidi(text) if self.rtl else text
+
+    def percent(self, share: float) -> str:
+        """``31 %`` / ``31%``: a share (0–1) as a whole percentage, as the language writes it."""
+        return format_percent(share, locale=self._babel_locale)
 
     def date(self, value: dt.date, fmt: str = "long") -> str:
         """``12 mars 2024`` / ``March 12, 2024``; ``fmt`` is a Babel width, or a pattern

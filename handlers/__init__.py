@@ -20,6 +20,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
+    PollHandler,
     TypeHandler,
     filters,
 )
@@ -40,6 +41,7 @@ from bot.render.callbacks import (
     PausePress,
     PlanAction,
     PlanPress,
+    PulsePress,
     StaffPress,
     StatusAction,
     StatusPress,
@@ -53,6 +55,7 @@ from handlers import (
     delivery,
     events,
     progress,
+    pulse,
     questions,
     reporting,
     status,
@@ -82,6 +85,7 @@ from handlers.menus import (
     PUBLISH,
     RECIPIENTS,
     REPORT,
+    SAFETY,
     STAFF,
     START,
     STATUS,
@@ -138,6 +142,8 @@ def progress_handlers() -> list[AnyHandler]:
         command(FOLLOW, progress.choose_follow),
         command(PUBLISH, progress.publish_report),
         button(FollowPress, progress.press_follow),
+        command(SAFETY, pulse.show_pulse),
+        button(PulsePress, pulse.press_pulse),
     ]
 
 
@@ -272,11 +278,14 @@ STARTUP: Sequence[Callable[[Any], Awaitable[None]]] = (
     progress.schedule_follow_news,
     tips.schedule_tips,
     events.schedule_followups,
+    pulse.schedule_pulse,
     delivery.start_sender,
 )
 
 
 def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
+    # A poll's counts come without a user: taken before the actor stage, and stopped there.
+    app.add_handler(PollHandler(pulse.on_poll), group=-2)
     app.add_handler(TypeHandler(Update, load_actor), group=-1)
     for factory in FEATURES:
         app.add_handlers(factory(), group=0)

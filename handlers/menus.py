@@ -44,6 +44,7 @@ EVENTS = Command("events", "evenemang")
 NEXT = Command("next", "nasta")
 PROGRESS = Command("progress", "hurgardet")
 FOLLOW = Command("follow", "folj")
+SAFETY = Command("safety", "trygghet")
 TIPS = Command("tips", "tips")
 STOP = Command("stop", "sluta")
 LANGUAGE = Command("language", "sprak")
@@ -71,6 +72,7 @@ ALL_COMMANDS: tuple[Command, ...] = (
     NEXT,
     PROGRESS,
     FOLLOW,
+    SAFETY,
     TIPS,
     STOP,
     LANGUAGE,

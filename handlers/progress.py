@@ -8,8 +8,9 @@ from typing import Any
 from telegram import InputFile, Update
 
 from bot.domain.followup_view import PeriodFilter
-from bot.render import notices
+from bot.render import Screen, notices
 from bot.render import progress as render
+from bot.render import pulse as render_pulse
 from bot.render.callbacks import FollowAction, FollowPress
 from bot.services.followup import render_report
 from handlers.common import BotContext, admin_only, every, pressed, reply, send, show
@@ -32,6 +33,12 @@ async def show_progress(update: Update, context: BotContext) -> None:
     if chat is None:
         return
     await chat.send_photo(InputFile(png, filename="progress.png"), caption=alt[:CAPTION_MAX])
+    pulse = context.features.pulse
+    if await pulse.offer_opt_in(context.actor):
+        # Once ever, under the summary: be asked how safe she feels once a quarter?
+        ask = render_pulse.opt_in_question(tr, pulse.promise_index())
+        await show(update, Screen(f"{text}\n\n{ask.text}", ask.rows))
+        return
     await send(update, text)
 
 

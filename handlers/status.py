@@ -9,6 +9,7 @@ from typing import Any
 from telegram import Update
 
 from bot.render import notices
+from bot.render import pulse as render_pulse
 from bot.render import status as render
 from bot.render.callbacks import PauseAction, PausePress, StatusPress
 from handlers.common import BotContext, admin_only, every, pressed, reply, show, staff_only
@@ -52,7 +53,10 @@ async def show_detail(update: Update, context: BotContext, press: StatusPress) -
         await reply(update, notices.stale_button(context.actor.tr))
         return
     history, recent, upcoming = await context.features.pace.detail(commitment)
-    await show(update, render.detail(context.actor.tr, commitment, history, recent, upcoming))
+    tr = context.actor.tr
+    areas = await context.features.pulse.areas_of(commitment.id)
+    safety = render_pulse.status_lines(tr, services.promise, areas)
+    await show(update, render.detail(tr, commitment, history, recent, upcoming, safety))
 
 
 @staff_only("status")

@@ -13,6 +13,7 @@ from bot.domain.records import GroupStatus, SuggestionKind
 from bot.domain.voice import POSTER_PREFIX, DeclineReason, Reading, TimeOfDay, Why
 from bot.language.suggestions import area_at, for_poster
 from bot.render import Screen
+from bot.render import pulse as render_pulse
 from bot.render import suggestions as render
 from bot.render import suggestions_staff as staff
 from bot.render.callbacks import GroupAction, GroupPress, VoiceAction, VoicePress
@@ -43,6 +44,12 @@ async def start_from_poster(update: Update, context: BotContext, event_id: int) 
     event = await context.features.suggestions.event_for(event_id)
     user_data(context).voice_event = event.id if event is not None else None
     text = render.poster_prompt(tr, event) if event else render.poster_prompt_gone(tr)
+    pulse = context.features.pulse
+    if event is not None and await pulse.may_ask(context.actor) is None:
+        # Through the same link, the safety question (one tap away, anonymous).
+        button = render_pulse.poster_button(tr, pulse.promise_index())
+        await show(update, Screen(text, [[button]]))
+        return
     await reply(update, text)
 
 

@@ -84,6 +84,8 @@ class FakeTelegram:
     # The next this many sends reach Telegram (recorded, delivered) but the answer is lost
     # on the way back: the bot sees a read timeout.
     lose_answers: int = 0
+    # poll id → the chat it was sent to (only the fake knows; Telegram tells the bot nothing)
+    polls: dict[str, int] = field(default_factory=dict)
 
     def fail_next(
         self, chat_id: int, code: int, description: str, retry_after: int | None = None
@@ -142,7 +144,29 @@ class FakeTelegram:
             if markup and "inline_keyboard" in markup:  # reply keyboards are not echoed
                 message["reply_markup"] = markup
             return message
+        if method == "sendPoll":
+            chat_id = int(params.get("chat_id") or 0)
+            options = params.get("options")
+            options = json.loads(options) if isinstance(options, str) else options or []
+            poll_id = f"poll{next(self._ids)}"
+            self.polls[poll_id] = chat_id
+            return {
+                "message_id": next(self._ids),
+                "date": 1_700_000_000,
+                "chat": {"id": chat_id, "type": "private"},
+                "from": BOT_USER,
+                "poll": poll_json(
+                    poll_id,
+                    str(params.get("question", "")),
+                    [o["text"] if isinstance(o, dict) else str(o) for o in options],
+                    [0] * len(options),
+                    anonymous=params.get("is_anonymous", True) not in (False, "false"),
+                ),
+            }
         return True
+
+    def polls_to(self, chat_id: int) -> list[Call]:
+        return [c for c in self.calls if c.method == "sendPoll" and int(c.params["chat_id"]) == chat_id]
 
     def request(self) -> HTTPXRequest:
         return HTTPXRequest(httpx_kwargs={"transport": httpx.MockTransport(self.handler)})
@@ -248,3 +272,18 @@ def without_card(data: str) -> str:
     ``rep:save:0``), to compare with what a test expects to be offered."""
     parts = data.split(":")
     return ":".join(parts[:3]) if parts[0] == "rep" and len(parts) == 4 else data
+
+
+def poll_json(
+    poll_id: str, question: str, texts: list[str], counts: list[int], *, anonymous: bool = True
+) -> dict[str, Any]:
+    return {
+        "id": poll_id,
+        "question": question,
+        "options": [{"text": t, "voter_count": n} for t, n in zip(texts, counts, strict=True)],
+        "total_voter_count": sum(counts),
+        "is_closed": False,
+        "is_anonymous": anonymous,
+        "type": "regular",
+        "allows_multiple_answers": False,
+    }

@@ -34,6 +34,7 @@ DISPATCH: dict[str, str] = {
     "answer": "bot.cli.residents:answer_command",
     "import-events": "bot.cli.residents:import_events_command",
     "export-events": "bot.cli.residents:export_events_command",
+    "import-safety": "bot.cli.safety:import_safety_command",
     "status": "bot.cli.status:status_command",
     "report": "bot.cli.followup:report_command",
     "doctor": "bot.cli.doctor:doctor_command",
@@ -135,6 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
     impe = sub.add_parser("import-events", help="import planned events from CSV")
     impe.add_argument("--promise", metavar="ID", help=PROMISE_HELP)
     impe.add_argument("file", type=Path)
+    imps = sub.add_parser(
+        "import-safety",
+        help="import published safety-survey figures from CSV "
+        "(area,period_start,period_end,source,respondents,unsafe_share)",
+    )
+    imps.add_argument("--promise", metavar="ID", help=PROMISE_HELP)
+    imps.add_argument("file", type=Path)
     expe = sub.add_parser("export-events", help="export public events (.ics calendar feed)")
     expe.add_argument("--promise", metavar="ID", help=PROMISE_HELP)
     expe.add_argument("--ics", action="store_true", help="iCalendar format (the default)")

@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from bot.domain.pace import PaceRow, State
 from bot.domain.promise import Cadence, Commitment, Condition, Promise
+from bot.domain.pulse import SafetySummary
 from bot.domain.voice import VoiceSummary
 from bot.i18n import Translator
 
@@ -169,6 +170,8 @@ class Report:
     assumptions: list[str] = field(default_factory=list)
     # Residents' suggestions ("Ni sa – vi gjorde"): counts only, None when not gathered.
     voice: VoiceSummary | None = None
+    # How safe residents feel: the pulse and the official figures, counts only.
+    safety: SafetySummary | None = None
     # Promise after promise: the kommun's previous promise's report (its final result), and
     # which of its commitments each commitment here carries on (this id → that id).
     earlier: Report | None = None

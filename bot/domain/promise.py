@@ -325,6 +325,22 @@ class Area(BaseModel):
     center: tuple[float, float] | None = None
 
 
+class Pulse(BaseModel):
+    """The safety pulse (``bot.domain.pulse``): after an event of which commitments the
+    residents who had a reminder for it are asked the safety question, and from how many
+    answers an area's figure is published."""
+
+    model_config = _Strict
+    after: tuple[str, ...] = ()
+    # Whose activities are marked on the page's time line beside the figures (else ``after``).
+    marks: tuple[str, ...] = ()
+    min_answers: Annotated[int, Field(ge=10, le=1000)] = 20
+
+    @property
+    def marked(self) -> tuple[str, ...]:
+        return self.marks or self.after
+
+
 class Promise(BaseModel):
     model_config = _Strict
 
@@ -351,6 +367,7 @@ class Promise(BaseModel):
     commitments: Annotated[tuple[Commitment, ...], Field(min_length=1)]
     # Residents' suggestions ("Ni sa – vi gjorde"): the kommun's areas and their places.
     areas: tuple[Area, ...] = ()
+    pulse: Pulse = Pulse()
     # Promise after promise (bot.domain.promise_set): a draft is not in force yet and is
     # shown to residents only when ``show_draft`` says so; ``demo`` marks made-up promises
     # (the sandbox's), whose every text says [DEMO]. ``continues`` maps a commitment of this
@@ -371,6 +388,9 @@ class Promise(BaseModel):
         for help_ in self.local_help:
             if help_.commitment is not None and help_.commitment not in seen:
                 raise ValueError(f"local_help names an unknown commitment '{help_.commitment}'")
+        for named in (*self.pulse.after, *self.pulse.marks):
+            if named not in seen:
+                raise ValueError(f"pulse names an unknown commitment '{named}'")
         for mine in self.continues:
             if mine not in seen:
                 raise ValueError(f"continues names an unknown commitment '{mine}'")

@@ -461,3 +461,23 @@ class GroupPress(CallbackData, prefix="vg"):
     action: GroupAction
     group: str = "0"  # the group key ("theme.moped", "area.bro")
     arg: str = "0"
+
+
+# --- the safety pulse ------------------------------------------------------------------------
+
+
+class PulseAction(enum.StrEnum):
+    AREA = "a"  # arg: the area's place in the promise's list of areas
+    LATER = "later"
+    ASK = "ask"  # the question now (a poster's link, /trygghet)
+    YES = "yes"  # asked once a quarter
+    NO = "no"  # never asked again
+
+
+@dataclasses.dataclass(frozen=True)
+class PulsePress(CallbackData, prefix="pu"):
+    """``promise``: the place in the deployment's list of the promise whose areas are shown."""
+
+    action: PulseAction
+    arg: int = 0
+    promise: int = 0

@@ -47,6 +47,7 @@ from bot.render.conditions import (
     tally_text,
 )
 from bot.render.exports import neutralise_cell as _cell  # no cell a spreadsheet runs as a formula
+from bot.render.pulse import area_name, safety_view
 from bot.render.suggestions import reason_text, topic, voice_rows, voice_words
 
 __all__ = [
@@ -195,6 +196,7 @@ def render_html(report: Report, site: bool = False, index_href: str | None = Non
         tr=report.tr,
         chart=chart,
         voice=_voice(report),
+        safety=_safety(report),
         index_href=index_href,
         json_href=_data_href(JSON_NAME, render_json(report), site),
         csv_href=_data_href(CSV_NAME, render_csv(report), site),
@@ -203,7 +205,7 @@ def render_html(report: Report, site: bool = False, index_href: str | None = Non
 
 def render_markdown(report: Report) -> str:
     text = _ENV.get_template("followup/page.md.j2").render(
-        report=report, tr=report.tr, voice=_voice(report)
+        report=report, tr=report.tr, voice=_voice(report), safety=_safety(report)
     )
     return text.rstrip() + "\n"
 
@@ -309,6 +311,7 @@ def report_data(report: Report) -> dict[str, object]:
         "generated_at": report.generated_at.isoformat(timespec="seconds"),
         "commitments": commitments,
         **({"voice": voice} if (voice := voice_data(report)) is not None else {}),
+        **({"safety": safety} if (safety := safety_data(report)) is not None else {}),
     }
 
 
@@ -349,6 +352,61 @@ def voice_data(report: Report) -> dict[str, object] | None:
         "total": voice.total,
         "not_shown": voice.hidden,
         "groups": groups,
+    }
+
+
+def _safety(report: Report) -> dict[str, object] | None:
+    """The "How safe do residents feel?" section, or None (nothing asked or imported)."""
+    if report.safety is None:
+        return None
+    return safety_view(report.tr, report.promise, report.safety, report.today)
+
+
+def safety_data(report: Report) -> dict[str, object] | None:
+    """``safety`` in ``report --format json``: per area the official figures and the pulse
+    per quarter as on the page (a quarter under the minimum without its figures), and the
+    days efforts were made there; counts only, never a person."""
+    summary = report.safety
+    if summary is None or summary.empty:
+        return None
+    areas = []
+    for area in summary.areas:
+        pulse: list[dict[str, object]] = []
+        for f in area.pulse:
+            entry: dict[str, object] = {"quarter": f.quarter, "shown": f.shown}
+            if f.shown:
+                low, high = f.interval
+                entry.update(
+                    answers=f.answers,
+                    unsafe=f.unsafe,
+                    dont_know=f.dont_know,
+                    unsafe_share=round(f.share, 4),
+                    interval_95=[round(low, 4), round(high, 4)],
+                )
+            pulse.append(entry)
+        areas.append(
+            {
+                "id": area.area or None,
+                "name": area_name(report.tr, report.promise, area.area),
+                "official": [
+                    {
+                        "period_start": o.period_start.isoformat(),
+                        "period_end": o.period_end.isoformat(),
+                        "source": o.source,
+                        "respondents": o.respondents,
+                        "unsafe_share": round(o.unsafe_share, 4),
+                    }
+                    for o in area.official
+                ],
+                "pulse": pulse,
+                "efforts": [{"date": d.isoformat(), "commitment": c} for d, c in area.efforts],
+            }
+        )
+    return {
+        "question": "NTU: out alone late in the evening in one's own area",
+        "published_from": summary.min_answers,
+        "self_selected": True,
+        "areas": areas,
     }
 
 

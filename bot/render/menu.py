@@ -81,6 +81,7 @@ COMMAND_DESCRIPTIONS = {
     "next": N_("Next event of each kind"),
     "progress": N_("How the promise is going"),
     "follow": N_("Get news when a commitment moves"),
+    "safety": N_("How safe do you feel? One anonymous question"),
     "tips": N_("Fraud tips for seniors"),
     "stop": N_("Stop the fraud tips"),
     "language": N_("Change language"),

@@ -8,10 +8,12 @@ from datetime import date
 from bot.domain.pace import PaceRow
 from bot.domain.periods import period_label
 from bot.domain.promise import Cadence, Commitment, Promise
+from bot.domain.pulse import AreaSafety
 from bot.domain.views import Attention
 from bot.i18n import Translator
 from bot.render import Button, Screen
 from bot.render.callbacks import Card, CardAction, PlanAction, PlanPress
+from bot.render.pulse import digest_line as pulse_digest_line
 from bot.render.suggestions_staff import digest_line
 
 
@@ -77,12 +79,18 @@ def digest(
     voice: Sequence[tuple[str, int]] = (),
     promise: Promise | None = None,
     coordinator: bool = False,
+    safety: Sequence[AreaSafety] = (),
 ) -> Screen:
     """The weekly digest to one staff member; ``voice``: residents' suggestions of the last
-    week per group, one line (with the command that reads them for a coordinator)."""
+    week per group, one line (with the command that reads them for a coordinator);
+    ``safety``: areas whose safety pulse worsened beyond its uncertainty, one line."""
     text = digest_text(tr, items, day)
     if voice and promise is not None:
         text += "\n\n" + digest_line(tr, promise, voice, coordinator)
+    if safety and promise is not None:
+        worse = pulse_digest_line(tr, promise, list(safety))
+        if worse:
+            text += "\n\n" + worse
     return Screen(text, digest_buttons(tr, items))
 
 

@@ -106,11 +106,15 @@ def detail(
     history: Sequence[PaceRow],
     recent: Sequence[Activity],
     upcoming: Sequence[Event],
+    safety: Sequence[str] = (),
 ) -> Screen:
+    """``safety``: the pulse's lines of the areas the commitment was held in."""
     _ = tr.gettext
     lines = [commitment.title.get(tr.locale), ""]
     for row in history:
         lines += [status_line(tr, commitment, row), *condition_lines(tr, row)]
+    if safety:
+        lines += ["", *safety]
     if recent:
         lines += ["", _("Recent reports:")]
         for a in recent:

@@ -134,7 +134,7 @@ class Button:
     label: str
     data: str
     # A reply-keyboard button ("reply") sends its label as text; a "url" one only opens a link.
-    kind: Literal["callback", "url", "reply"]
+    kind: Literal["callback", "url", "reply", "vote"]  # "vote": an answer of a poll
 
 
 @dataclass
@@ -197,7 +197,13 @@ def render(messages: list[SentMessage]) -> tuple[str, list[Button]]:
             lines.append(f"[{kind}: {message.upload.filename}, {len(message.upload.data)} bytes]")
         text = message.shown
         if text:
-            lines.append(text)
+            lines.append(("[anonymous poll] " if message.poll else "") + text)
+        if message.poll is not None:
+            cells = []
+            for index, option in enumerate(message.poll["options"]):
+                buttons.append(Button(message.message_id, option["text"], str(index), "vote"))
+                cells.append(f"[{len(buttons)}] {option['text']}")
+            lines.append("  ".join(cells))
         markup = message.reply_markup or {}
         for row in markup.get("inline_keyboard", []):
             cells = []
@@ -345,6 +351,10 @@ class TerminalChat:
             return
         if button.kind == "reply":
             await self.handle(button.data)
+            return
+        if button.kind == "vote":
+            await self.emu.user_votes(self.persona.user_id, button.message_id, int(button.data))
+            self.say(f"(voted {button.label!r}; the bot sees only the counts)")
             return
         try:
             update = await self.emu.user_presses(

@@ -32,7 +32,9 @@ from bot.render import progress as render_progress
 from bot.render.chart import Bar
 from bot.render.followup import render
 from bot.services import Services
+from bot.services.people import PeopleService
 from bot.services.progress import ProgressService
+from bot.services.pulse import PulseService
 from bot.services.suggestions import SuggestionService
 
 # Sources of ``senior_fraud_info`` activities written by the tip service (tips_service.py).
@@ -81,7 +83,8 @@ async def build(
     )
     # "Ni sa – vi gjorde": residents' suggestions, counts only.
     voice = await SuggestionService(services).summary(locale)
-    report = replace(report, voice=voice)
+    safety = await PulseService(services, PeopleService(services)).summary()
+    report = replace(report, voice=voice, safety=safety)
     previous = services.promises.previous(services.promise) if with_earlier else None
     if previous is None:
         return report

@@ -22,6 +22,7 @@ from bot.render import reminders as render
 from bot.services import Services, outgoing
 from bot.services.pace import PaceService
 from bot.services.people import PeopleService
+from bot.services.pulse import PulseService
 from storage.deliveries import NewDelivery, OutgoingMessage
 from storage.jobs import JobRunRepo
 from storage.suggestions import SuggestionRepo
@@ -70,6 +71,7 @@ class ReminderService:
         self.s = services
         self.pace = pace or PaceService(services)
         self.people = people or PeopleService(services)
+        self.pulse = PulseService(services, self.people)
         self.jobs = JobRunRepo(services.db)
 
     def recipients_for(
@@ -100,6 +102,8 @@ class ReminderService:
         voice = await SuggestionRepo(self.s.db).count_since(now - timedelta(days=7))
         if self.s.promise.id != self.s.promises.home_promise(today).id:
             voice = []  # several promises: the line comes once, with the home promise's digest
+        # Areas whose safety pulse worsened beyond its uncertainty (bot.services.pulse).
+        safety = await self.pulse.worsened_areas()
         per_member: dict[int, list[Attention]] = {}
         for item in items:
             for member in self.recipients_for(members, item.commitment, today):
@@ -119,6 +123,7 @@ class ReminderService:
                             voice=voice,
                             promise=self.s.promise,
                             coordinator=user_id in self.s.settings.admin_ids,
+                            safety=safety,
                         )
                     ),
                     not_before=now,

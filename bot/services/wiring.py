@@ -14,6 +14,7 @@ from bot.services.events import EventService
 from bot.services.pace import PaceService
 from bot.services.people import PeopleService
 from bot.services.progress import ProgressService
+from bot.services.pulse import PulseService
 from bot.services.reminders import ReminderService
 from bot.services.reporting import ReportingService
 from bot.services.suggestions import SuggestionService
@@ -34,6 +35,8 @@ class Features:
     # A report's answers to the promise's conditions (read from text, set by staff).
     conditions: ConditionService
     suggestions: SuggestionService
+    # The safety pulse: the anonymous question, the official figures beside it.
+    pulse: PulseService
 
 
 def outbox_sender(
@@ -64,4 +67,5 @@ def build_features(services: Services, delivery: DeliveryService | None = None) 
         delivery=delivery or outbox_sender(services, tips),
         conditions=ConditionService(services, people),
         suggestions=SuggestionService(services, events),
+        pulse=PulseService(services, people),
     )

@@ -131,6 +131,30 @@ class Emulator(FaultsAndLimits, BotApiMethods):
         }
         return await self._push_update({"callback_query": query})
 
+    async def user_votes(self, user_id: int, message_id: int, option: int) -> dict[str, Any]:
+        """Answer the bot's poll ``message_id`` with ``option`` (a second vote changes the
+        first, as retracting and voting again does). Telegram then sends the bot the poll
+        with its new counts: for an anonymous poll nothing else, not who voted."""
+        chat = self._chats.get(user_id)
+        sent = chat.messages.get(message_id) if chat else None
+        if chat is None or sent is None or sent.poll is None or sent.deleted:
+            raise KeyError(f"no poll {message_id} in chat {user_id}")
+        options = sent.poll["options"]
+        if not 0 <= option < len(options) or sent.poll["is_closed"]:
+            raise ValueError(f"poll {message_id} has no open option {option}")
+        before = sent.voters.get(user_id)
+        if before is not None:
+            options[before]["voter_count"] -= 1
+        sent.voters[user_id] = option
+        options[option]["voter_count"] += 1
+        sent.poll["total_voter_count"] = len(sent.voters)
+        update: dict[str, Any] = {"poll": dict(sent.poll, options=[dict(o) for o in options])}
+        if not sent.poll["is_anonymous"]:
+            await self._push_update(update)
+            answer = {"poll_id": sent.poll["id"], "user": chat.user_json(), "option_ids": [option]}
+            return await self._push_update({"poll_answer": answer})
+        return await self._push_update(update)
+
     async def user_blocks(self, user_id: int) -> dict[str, Any]:
         chat = self._chat(user_id)
         chat.blocked = True

@@ -21,6 +21,7 @@ SEND_METHODS = frozenset(
     {
         "sendMessage",
         "sendPhoto",
+        "sendPoll",
         "sendDocument",
         "editMessageText",
         "editMessageReplyMarkup",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import re
 import time
 from typing import Any
@@ -40,6 +41,7 @@ class BotApiMethods(EmulatorState):
             "answerCallbackQuery": self._answer_callback_query,
             "sendDocument": self._send_document,
             "sendPhoto": self._send_photo,
+            "sendPoll": self._send_poll,
             "getFile": self._get_file,
             "sendChatAction": self._send_chat_action,
             "setMyCommands": self._set_my_commands,
@@ -129,6 +131,44 @@ class BotApiMethods(EmulatorState):
             reply_markup=self._markup(params),
             parse_mode=params.get("parse_mode"),
             params=dict(params),
+        )
+        return self._store(chat, sent)
+
+    async def _send_poll(self, params: dict[str, Any], files: Files) -> dict[str, Any]:
+        """A regular poll (2–10 answers, question up to 300 characters, answers up to 100)."""
+        chat = self._target_chat(params)
+        question = params.get("question")
+        raw = params.get("options")
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                raise bad_request("can't parse options JSON object") from None
+        if not isinstance(question, str) or not 1 <= utf16_len(question) <= 300:
+            raise bad_request("poll question length must not exceed 300")
+        if not isinstance(raw, list) or not 2 <= len(raw) <= 10:
+            raise bad_request("poll must have 2-10 options")
+        texts = [o.get("text") if isinstance(o, dict) else o for o in raw]
+        if not all(isinstance(t, str) and 1 <= utf16_len(t) <= 100 for t in texts):
+            raise bad_request("poll options length must not exceed 100")
+        anonymous = params.get("is_anonymous", True) not in (False, "false", "False")
+        sent = SentMessage(
+            chat_id=chat.chat_id,
+            message_id=chat.take_message_id(),
+            method="sendPoll",
+            date=int(time.time()),
+            reply_markup=self._markup(params),
+            params=dict(params),
+            poll={
+                "id": str(5_000_000_000 + next(self._poll_ids)),
+                "question": question,
+                "options": [{"text": t, "voter_count": 0} for t in texts],
+                "total_voter_count": 0,
+                "is_closed": False,
+                "is_anonymous": anonymous,
+                "type": "regular",
+                "allows_multiple_answers": False,
+            },
         )
         return self._store(chat, sent)
 

@@ -71,6 +71,10 @@ class SentMessage:
     edit_count: int = 0
     edit_date: int | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    # sendPoll: Telegram's Poll object (its voter counts kept up to date) and who voted,
+    # which only the emulator knows (an anonymous poll's updates never say).
+    poll: dict[str, Any] | None = None
+    voters: dict[int, int] = field(default_factory=dict)
 
     @property
     def data(self) -> bytes | None:
@@ -105,7 +109,9 @@ class SentMessage:
 
     @property
     def shown(self) -> str:
-        """The text or caption as the user sees it."""
+        """The text or caption as the user sees it (a poll: its question)."""
+        if self.poll is not None:
+            return str(self.poll["question"])
         return self.text if self.text is not None else (self.caption or "")
 
 
@@ -210,6 +216,7 @@ class EmulatorState(LoopbackServer):
         self._idle.set()
         self._poll_generation = 0
         self._callback_ids = itertools.count(1)
+        self._poll_ids = itertools.count(1)
         self._listeners: list[Listener] = []
         self._webhook_lock = asyncio.Lock()
         self._webhook_tasks: set[asyncio.Task[None]] = set()
@@ -311,6 +318,8 @@ class EmulatorState(LoopbackServer):
                     "mime_type": sent.upload.mime_type,
                     "file_size": len(sent.upload.data),
                 }
+        if sent.poll is not None:
+            message["poll"] = sent.poll
         if sent.reply_markup and "inline_keyboard" in sent.reply_markup:
             # Only inline keyboards are part of a Message object.
             message["reply_markup"] = sent.reply_markup
