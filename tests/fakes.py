@@ -166,7 +166,9 @@ class FakeTelegram:
         return True
 
     def polls_to(self, chat_id: int) -> list[Call]:
-        return [c for c in self.calls if c.method == "sendPoll" and int(c.params["chat_id"]) == chat_id]
+        return [
+            c for c in self.calls if c.method == "sendPoll" and int(c.params["chat_id"]) == chat_id
+        ]
 
     def request(self) -> HTTPXRequest:
         return HTTPXRequest(httpx_kwargs={"transport": httpx.MockTransport(self.handler)})
@@ -280,10 +282,20 @@ def poll_json(
     return {
         "id": poll_id,
         "question": question,
-        "options": [{"text": t, "voter_count": n} for t, n in zip(texts, counts, strict=True)],
+        "options": [
+            {"text": t, "voter_count": n, "persistent_id": str(i)}
+            for i, (t, n) in enumerate(zip(texts, counts, strict=True))
+        ],
         "total_voter_count": sum(counts),
         "is_closed": False,
         "is_anonymous": anonymous,
         "type": "regular",
         "allows_multiple_answers": False,
+        "allows_revoting": True,
+        "members_only": False,
     }
+
+
+def poll_update(poll: dict[str, Any]) -> dict[str, Any]:
+    """What Telegram sends the bot when an anonymous poll's counts change: the poll only."""
+    return {"update_id": next(_update_ids), "poll": poll}

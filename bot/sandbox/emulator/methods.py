@@ -162,12 +162,17 @@ class BotApiMethods(EmulatorState):
             poll={
                 "id": str(5_000_000_000 + next(self._poll_ids)),
                 "question": question,
-                "options": [{"text": t, "voter_count": 0} for t in texts],
+                "options": [
+                    {"text": t, "voter_count": 0, "persistent_id": str(i)}
+                    for i, t in enumerate(texts)
+                ],
                 "total_voter_count": 0,
                 "is_closed": False,
                 "is_anonymous": anonymous,
                 "type": "regular",
                 "allows_multiple_answers": False,
+                "allows_revoting": True,
+                "members_only": False,
             },
         )
         return self._store(chat, sent)
