@@ -18,6 +18,7 @@ import httpx
 from telegram import Update
 from telegram.request import HTTPXRequest
 
+from bot.sandbox.emulator.entities import poll_object
 from bot.sandbox.faultproxy import BAD_GATEWAY
 
 BOT_ID = 424242
@@ -155,7 +156,7 @@ class FakeTelegram:
                 "date": 1_700_000_000,
                 "chat": {"id": chat_id, "type": "private"},
                 "from": BOT_USER,
-                "poll": poll_json(
+                "poll": poll_object(
                     poll_id,
                     str(params.get("question", "")),
                     [o["text"] if isinstance(o, dict) else str(o) for o in options],
@@ -274,26 +275,6 @@ def without_card(data: str) -> str:
     ``rep:save:0``), to compare with what a test expects to be offered."""
     parts = data.split(":")
     return ":".join(parts[:3]) if parts[0] == "rep" and len(parts) == 4 else data
-
-
-def poll_json(
-    poll_id: str, question: str, texts: list[str], counts: list[int], *, anonymous: bool = True
-) -> dict[str, Any]:
-    return {
-        "id": poll_id,
-        "question": question,
-        "options": [
-            {"text": t, "voter_count": n, "persistent_id": str(i)}
-            for i, (t, n) in enumerate(zip(texts, counts, strict=True))
-        ],
-        "total_voter_count": sum(counts),
-        "is_closed": False,
-        "is_anonymous": anonymous,
-        "type": "regular",
-        "allows_multiple_answers": False,
-        "allows_revoting": True,
-        "members_only": False,
-    }
 
 
 def poll_update(poll: dict[str, Any]) -> dict[str, Any]:

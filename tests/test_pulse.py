@@ -25,12 +25,13 @@ from bot.domain.pulse import (
 from bot.domain.records import Org
 from bot.render.callbacks import PulseAction, PulsePress
 from bot.render.followup import render_json, render_markdown
+from bot.sandbox.emulator.entities import poll_object
 from bot.services.delivery import DeliveryService
 from bot.services.followup import build
 from handlers.delivery import telegram_send
 from storage.events import EventReminderRepo, NewEvent
 from tests.conftest import Harness
-from tests.fakes import poll_json, poll_update
+from tests.fakes import poll_update
 
 STAFF = 8801
 
@@ -120,7 +121,7 @@ async def _vote(h: Harness, chat: int, feeling: Feeling) -> None:
     counts = [0] * len(options)
     counts[feeling] = 1
     texts = [o["text"] if isinstance(o, dict) else o for o in options]
-    await h.raw(poll_update(poll_json(poll_id, call.params["question"], texts, counts)))
+    await h.raw(poll_update(poll_object(poll_id, call.params["question"], texts, counts)))
 
 
 async def test_after_a_theme_meeting_residents_answer_anonymously(harness: Harness) -> None:

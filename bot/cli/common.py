@@ -3,9 +3,12 @@ the deployment's promises (``--promise ID``; the only one when there is one)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import sys
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime, time
+from pathlib import Path
+from typing import TypeVar
 
 from bot.clock import Clock, FrozenClock, make_clock
 from bot.domain.promise import Promise
@@ -20,6 +23,29 @@ EXIT_DATABASE = 3  # database unusable or written by a newer version
 EXIT_TELEGRAM = 4  # Telegram rejected the token, or the API base path is wrong
 EXIT_NETWORK = 5  # the Bot API cannot be reached
 EXIT_UNEXPECTED = 1
+
+_T = TypeVar("_T")
+
+
+def read_import(
+    settings: Settings,
+    promise_id: str | None,
+    path: Path,
+    parse: Callable[[str, Promise], _T],
+    refused: type[Exception] | tuple[type[Exception], ...],
+) -> tuple[Promise, _T] | None:
+    """The promise a CSV file is imported for (``--promise``, required with several) and the
+    file parsed for it: every row or none. None after saying on stderr why nothing was
+    imported (the file cannot be read, or ``refused``: a row, with its line)."""
+    today = make_clock(settings.now, settings.tz).today()
+    promise = pick_promise(configured_promises(settings), promise_id, today, required=True)
+    try:
+        return promise, parse(path.read_text(encoding="utf-8-sig"), promise)
+    except OSError as exc:
+        print(f"{path}: {exc.strerror}", file=sys.stderr)
+    except refused as exc:
+        print(f"{path}: {exc}. Nothing was imported.", file=sys.stderr)
+    return None
 
 
 def configured_promises(settings: Settings) -> PromiseSet:

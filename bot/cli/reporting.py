@@ -28,7 +28,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.cli.common import configured_promises, open_services, pick_promise
+from bot.cli.common import configured_promises, open_services, read_import
 from bot.clock import make_clock
 from bot.domain.conditions import Status, verdict
 from bot.domain.promise import Cadence, Promise
@@ -196,16 +196,10 @@ def counted_lines(plan: ImportPlan, promise: Promise) -> list[str]:
 
 
 def import_activities_command(args: argparse.Namespace, settings: Settings) -> int:
-    today = make_clock(settings.now, settings.tz).today()
-    promise = pick_promise(configured_promises(settings), args.promise, today, required=True)
-    try:
-        plan = parse_activities_csv(args.file.read_text(encoding="utf-8-sig"), promise)
-    except OSError as exc:
-        print(f"{args.file}: {exc.strerror}", file=sys.stderr)
+    read = read_import(settings, args.promise, args.file, parse_activities_csv, CsvError)
+    if read is None:
         return 1
-    except CsvError as exc:
-        print(f"{args.file}: {exc}. Nothing was imported.", file=sys.stderr)
-        return 1
+    promise, plan = read
 
     async def go() -> list[str]:
         async with open_services(settings, None, promise.id) as services:

@@ -147,3 +147,24 @@ def _check_markdown_v2(raw: str) -> None:
 def utf16_len(text: str) -> int:
     # Telegram measures lengths and entity offsets in UTF-16 code units.
     return len(text.encode("utf-16-le")) // 2
+
+
+def poll_object(
+    poll_id: str, question: str, texts: list[str], counts: list[int], *, anonymous: bool = True
+) -> dict[str, Any]:
+    """A regular poll as the Bot API writes it (with the fields Bot API 9.6 and 10 added)."""
+    return {
+        "id": poll_id,
+        "question": question,
+        "options": [
+            {"text": text, "voter_count": n, "persistent_id": str(i)}
+            for i, (text, n) in enumerate(zip(texts, counts, strict=True))
+        ],
+        "total_voter_count": sum(counts),
+        "is_closed": False,
+        "is_anonymous": anonymous,
+        "type": "regular",
+        "allows_multiple_answers": False,
+        "allows_revoting": True,
+        "members_only": False,
+    }

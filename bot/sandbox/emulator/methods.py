@@ -10,7 +10,7 @@ import re
 import time
 from typing import Any
 
-from bot.sandbox.emulator.entities import format_text, utf16_len
+from bot.sandbox.emulator.entities import format_text, poll_object, utf16_len
 from bot.sandbox.emulator.errors import ApiError, bad_request, not_modified
 from bot.sandbox.emulator.state import (
     BOT_USER,
@@ -159,21 +159,13 @@ class BotApiMethods(EmulatorState):
             date=int(time.time()),
             reply_markup=self._markup(params),
             params=dict(params),
-            poll={
-                "id": str(5_000_000_000 + next(self._poll_ids)),
-                "question": question,
-                "options": [
-                    {"text": t, "voter_count": 0, "persistent_id": str(i)}
-                    for i, t in enumerate(texts)
-                ],
-                "total_voter_count": 0,
-                "is_closed": False,
-                "is_anonymous": anonymous,
-                "type": "regular",
-                "allows_multiple_answers": False,
-                "allows_revoting": True,
-                "members_only": False,
-            },
+            poll=poll_object(
+                str(5_000_000_000 + next(self._poll_ids)),
+                question,
+                [str(t) for t in texts],
+                [0] * len(texts),
+                anonymous=anonymous,
+            ),
         )
         return self._store(chat, sent)
 
