@@ -36,6 +36,10 @@ class Footprint:
     reminders: int
     follows: int
     cards: int = 0  # report cards not saved yet (staff)
+    # The safety pulse: 1 wants the question each quarter, 0 said no, -1 asked (no answer);
+    # the quarter she was last sent it. Never what she answered.
+    pulse_opt_in: int | None = None
+    pulse_sent: str | None = None
 
 
 class _PerUser(Generic[_T]):
@@ -141,11 +145,20 @@ class UserRepo:
             "SELECT (SELECT COUNT(*) FROM subscriptions WHERE chat_id = :u AND active = 1), "
             "(SELECT COUNT(*) FROM event_reminders WHERE chat_id = :u), "
             "(SELECT COUNT(*) FROM follows WHERE chat_id = :u), "
-            "(SELECT COUNT(*) FROM drafts WHERE user_id = :u)",
+            "(SELECT COUNT(*) FROM drafts WHERE user_id = :u), "
+            "(SELECT pulse_opt_in FROM users WHERE user_id = :u), "
+            "(SELECT pulse_sent FROM users WHERE user_id = :u)",
             {"u": user_id},
         )
         assert row is not None
-        return Footprint(subscribed=row[0] > 0, reminders=row[1], follows=row[2], cards=row[3])
+        return Footprint(
+            subscribed=row[0] > 0,
+            reminders=row[1],
+            follows=row[2],
+            cards=row[3],
+            pulse_opt_in=row[4],
+            pulse_sent=row[5],
+        )
 
     async def forget(self, user_id: int, *, keep_work_records: bool = False) -> None:
         """Remove every row that names a resident's chat (their chat id is their user id), in

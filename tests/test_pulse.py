@@ -29,6 +29,7 @@ from bot.sandbox.emulator.entities import poll_object
 from bot.services.delivery import DeliveryService
 from bot.services.followup import build
 from handlers.delivery import telegram_send
+from storage.activities import NewActivity
 from storage.events import EventReminderRepo, NewEvent
 from tests.conftest import Harness
 from tests.fakes import poll_update
@@ -248,3 +249,76 @@ async def test_poster_link_and_import_show_on_page_with_source(harness: Harness)
     data = json.loads(render_json(report))["safety"]["areas"][0]
     assert data["official"][0]["source"] == "Polisens trygghetsmätning"
     assert data["official"][0]["unsafe_share"] == 0.31
+
+
+async def _answers(h: Harness, area: str, quarter: str, unsafe: int, safe: int) -> None:
+    """``unsafe + safe`` answered polls of ``area`` in ``quarter`` (as Telegram reported)."""
+    repo = h.app.bot_data.features.pulse.repo
+    for i in range(unsafe + safe):
+        poll_id = f"{area}-{quarter}-{i}"
+        await repo.add_poll(poll_id, area, quarter)
+        counts = [0, 0, 1, 0, 0] if i < unsafe else [0, 1, 0, 0, 0]
+        await repo.record(poll_id, counts)
+
+
+async def test_staff_see_the_area_in_status_and_a_worse_quarter_in_the_digest(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.services.staff.upsert(STAFF, Org.POLICE, "Pia", h.clock.now(), None)
+    await h.services.activities.add(
+        NewActivity("visibility_effort", date(2024, 3, 8), "Bro centrum", 40), h.clock.now()
+    )
+    await _answers(h, "bro", "2023Q4", unsafe=4, safe=36)  # 10 %
+    await _answers(h, "bro", "2024Q1", unsafe=24, safe=16)  # 60 %
+    await h.press(STAFF, "st:show:visibility_effort")
+    detail = spaces(h.tg.last(STAFF).text)
+    assert "Trygghet i Bro: 60 % känner sig otrygga (45 %–74 %, 40 svar, jan.–mars 2024)" in detail
+    assert "Sämre än kvartalet innan" in detail
+
+    h.clock.set(datetime(2024, 4, 15, 8, 30, tzinfo=STOCKHOLM))
+    assert await h.app.bot_data.features.reminders.digest_tick() >= 1
+    await _deliver(h)
+    digest = h.tg.last(STAFF).text
+    assert "Trygghetsfrågan: fler invånare känner sig otrygga i Bro än kvartalet innan." in digest
+
+
+async def test_a_poll_telegram_refuses_can_be_asked_again(harness: Harness) -> None:
+    h = harness
+    resident = 7401
+    await h.say(resident, "/trygghet")
+    h.tg.fail_next(resident, 502, "Bad Gateway")
+    await h.press(resident, PulsePress(PulseAction.AREA, 0).encode())
+    assert "kunde inte skickas" in h.tg.last(resident).text
+    await h.press(resident, PulsePress(PulseAction.AREA, 0).encode())
+    assert len(h.tg.polls_to(resident)) == 1
+    # /delete_me: nothing about her asking is left; the anonymous answer stays counted.
+    await h.say(resident, "/radera_mig")
+    await h.press(resident, "me:delete:yes")
+    db = sqlite3.connect(h.services.settings.db_path)
+    left = db.execute("SELECT COUNT(*) FROM users WHERE user_id = ?", (resident,)).fetchone()
+    assert left[0] == 0
+    assert db.execute("SELECT COUNT(*) FROM pulse_polls").fetchone()[0] == 1
+    db.close()
+
+
+async def test_bad_taps_are_refused_kindly(harness: Harness) -> None:
+    h = harness
+    await h.press(7501, PulsePress(PulseAction.AREA, 99).encode())
+    assert "inga områden" in h.tg.last(7501).text
+    await h.press(7501, "pu:a:x:0")
+    assert not h.tg.polls_to(7501)
+    await h.press(7501, PulsePress(PulseAction.AREA, 0, 42).encode())
+    assert len(h.tg.polls_to(7501)) == 1  # an unknown promise index: the home promise's
+
+
+async def test_privacy_says_what_is_kept_about_the_question(harness: Harness) -> None:
+    h = harness
+    resident = 7601
+    await h.say(resident, "/progress")
+    await h.press(resident, PulsePress(PulseAction.YES).encode())
+    await h.press(resident, PulsePress(PulseAction.AREA, 0).encode())
+    await h.say(resident, "/integritet")
+    shown = h.tg.last(resident).text
+    assert "trygghetsfrågan en gång i kvartalet" in shown
+    assert "(jan.–mars 2024), inte ditt svar" in shown

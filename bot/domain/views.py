@@ -140,3 +140,7 @@ class PrivacyReport:
     locale_chosen: bool | None = None
     # Suggestions she asked to hear about (her chat id is kept with them until answered + 30 d).
     suggestions: int = 0
+    # The safety pulse: whether she wants it once a quarter (True), said no (False), neither
+    # (None); and the quarter she was last sent it ("2025Q1"), never her answer.
+    pulse_quarterly: bool | None = None
+    pulse_sent: str | None = None

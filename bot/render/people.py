@@ -9,6 +9,7 @@ from bot.domain.views import PrivacyReport
 from bot.i18n import Translator, language_name
 from bot.render import Button, Screen
 from bot.render.callbacks import Answer, DeleteMePress, LanguageAction, LanguagePress, MeAction
+from bot.render.pulse import quarter_label
 from bot.render.suggestions import privacy_line
 
 
@@ -88,6 +89,17 @@ def privacy(tr: Translator, report: PrivacyReport) -> str:
         )
     if report.suggestions:
         lines.append(privacy_line(tr, report.suggestions))
+    if report.pulse_quarterly is True:
+        lines.append(_("• That you want the safety question once a quarter (/trygghet stops it)"))
+    elif report.pulse_quarterly is False:
+        lines.append(_("• That you do not want the safety question"))
+    if report.pulse_sent:
+        lines.append(
+            _(
+                "• The quarter you were last sent the safety question ({quarter}), not your "
+                "answer: the answers are anonymous"
+            ).format(quarter=quarter_label(tr, report.pulse_sent))
+        )
     if len(lines) == 1 and not report.is_staff:
         lines.append(_("• Nothing. I only answer your questions."))
     if report.is_staff:

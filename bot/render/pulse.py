@@ -250,7 +250,7 @@ class AreaChart:
     description: str
 
 
-WIDTH, HEIGHT, LEFT, TOP, RIGHT, BOTTOM = 640, 240, 48, 16, 16, 44
+WIDTH, HEIGHT, LEFT, TOP, RIGHT, BOTTOM = 400, 220, 44, 12, 10, 40  # fits a phone unscaled
 
 
 def _chart(tr: Translator, promise: Promise, area: AreaSafety, start: date, end: date) -> AreaChart:

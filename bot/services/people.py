@@ -189,8 +189,15 @@ class PeopleService:
             locale_chosen=await self.s.users.locale_chosen(actor.user_id),
             cards=footprint.cards,
             suggestions=await SuggestionRepo(self.s.db).following(actor.user_id),
+            pulse_quarterly=_quarterly(footprint.pulse_opt_in),
+            pulse_sent=footprint.pulse_sent,
         )
 
     async def forget_me(self, actor: Actor) -> None:
         await self.s.users.forget(actor.user_id, keep_work_records=actor.is_staff)
         # No audit row naming the resident: the point is that nothing about them remains.
+
+
+def _quarterly(opt_in: int | None) -> bool | None:
+    """The pulse's opt-in as /privacy says it: yes, no, or neither (never asked, no answer)."""
+    return True if opt_in == 1 else False if opt_in == 0 else None
