@@ -35,6 +35,7 @@ from bot.render.callbacks import (
     FollowPress,
     GroupPress,
     InvitePress,
+    KommunPress,
     LanguagePress,
     MeantPress,
     MyEvent,
@@ -54,6 +55,7 @@ from handlers import (
     basics,
     delivery,
     events,
+    kommun,
     progress,
     pulse,
     questions,
@@ -74,6 +76,7 @@ from handlers.menus import (
     FOLLOW,
     HELP,
     INVITE,
+    KOMMUN,
     LANGUAGE,
     MY_EVENTS,
     MY_REPORTS,
@@ -143,6 +146,8 @@ def progress_handlers() -> list[AnyHandler]:
         command(PUBLISH, progress.publish_report),
         button(FollowPress, progress.press_follow),
         command(SAFETY, pulse.show_pulse),
+        command(KOMMUN, kommun.choose_kommun),
+        button(KommunPress, kommun.press_kommun),
         button(PulsePress, pulse.press_pulse),
     ]
 

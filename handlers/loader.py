@@ -59,7 +59,12 @@ async def load_actor(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop from exc
     kommun = context.actor.municipality
     services = context.bot_data.services
-    if kommun is not None and len(services.promises.municipalities) > 1:
+    several = len(services.promises.municipalities) > 1
+    if several and not context.actor.is_staff:
+        # A resident is answered about her kommun's promise (chosen with /kommun or read
+        # from a place she named); a place in a text may still name another.
+        kommun = await context.people.municipality(user.id)
+    if kommun is not None and several:
         # A municipal staff member works for her kommun's promise: what she plans, confirms
         # and reads is that promise's (a report card still counts where its place says).
         context.use_promise(services.promises.current(kommun, services.clock.today()))

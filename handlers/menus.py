@@ -45,6 +45,8 @@ NEXT = Command("next", "nasta")
 PROGRESS = Command("progress", "hurgardet")
 FOLLOW = Command("follow", "folj")
 SAFETY = Command("safety", "trygghet")
+# Only where one bot holds several kommuner's promises; named in the texts that need it.
+KOMMUN = Command("municipality", "kommun", in_menu=False)
 TIPS = Command("tips", "tips")
 STOP = Command("stop", "sluta")
 LANGUAGE = Command("language", "sprak")
@@ -73,6 +75,7 @@ ALL_COMMANDS: tuple[Command, ...] = (
     PROGRESS,
     FOLLOW,
     SAFETY,
+    KOMMUN,
     TIPS,
     STOP,
     LANGUAGE,

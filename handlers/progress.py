@@ -8,12 +8,14 @@ from typing import Any
 from telegram import InputFile, Update
 
 from bot.domain.followup_view import PeriodFilter
-from bot.render import Screen, notices
+from bot.render import Button, Screen, notices
+from bot.render import kommun as render_kommun
 from bot.render import progress as render
 from bot.render import pulse as render_pulse
 from bot.render.callbacks import FollowAction, FollowPress
 from bot.services.followup import render_report
 from handlers.common import BotContext, admin_only, every, pressed, reply, send, show
+from handlers.kommun import several_kommuner
 
 CAPTION_MAX = 1024  # Telegram's limit for photo captions
 
@@ -33,23 +35,49 @@ async def show_progress(update: Update, context: BotContext) -> None:
     if chat is None:
         return
     await chat.send_photo(InputFile(png, filename="progress.png"), caption=alt[:CAPTION_MAX])
+    rows = await kommun_rows(context)
     pulse = context.features.pulse
     if await pulse.offer_opt_in(context.actor):
         # Once ever, under the summary: be asked how safe she feels once a quarter?
         ask = render_pulse.opt_in_question(tr, pulse.promise_index())
-        await show(update, Screen(f"{text}\n\n{ask.text}", ask.rows))
+        await show(update, Screen(f"{text}\n\n{ask.text}", ask.rows + rows))
+        return
+    if rows:
+        await show(update, Screen(text, rows))
         return
     await send(update, text)
+
+
+async def kommun_rows(context: BotContext) -> list[list[Button]]:
+    """Several kommuner and hers not known: a button to say which (the answer depends on it)."""
+    actor = context.actor
+    if actor.is_staff or not several_kommuner(context):
+        return []
+    if await context.people.municipality(actor.user_id) is not None:
+        return []
+    return [[render_kommun.ask_button(actor.tr)]]
 
 
 async def choose_follow(update: Update, context: BotContext) -> None:
     service = context.features.progress
     following = await service.follows(context.actor.chat_id)
-    await show(update, render.follow_choice(context.actor.tr, service.followable(), following))
+    tr = context.actor.tr
+    promises = context.bot_data.services.promises
+    index = list(promises).index(context.services.promise)
+    screen = render.follow_choice(tr, service.followable(), following, index)
+    if several_kommuner(context) and not context.actor.is_staff:
+        # Several kommuner: whose promise this is, and another kommun's to follow instead.
+        heading = render_kommun.whose(tr, context.services.promise)
+        screen = render.follow_choice(tr, service.followable(), following, index, heading)
+        screen = Screen(screen.text, [*screen.rows, [render_kommun.follow_other_button(tr)]])
+    await show(update, screen)
 
 
 @pressed(FollowPress)
 async def press_follow(update: Update, context: BotContext, press: FollowPress) -> None:
+    promises = context.bot_data.services.promises.promises
+    if len(promises) > 1 and 0 <= press.promise < len(promises):
+        context.use_promise(promises[press.promise])
     service = context.features.progress
     commitment = context.services.promise.get(press.commitment)
     if commitment is None or commitment not in service.followable():
@@ -58,7 +86,8 @@ async def press_follow(update: Update, context: BotContext, press: FollowPress) 
     on = press.action is FollowAction.ON
     await service.set_follow(context.actor.chat_id, commitment, on, by=context.actor)
     following = await service.follows(context.actor.chat_id)
-    screen = render.following_now(context.actor.tr, service.followable(), following)
+    index = list(context.bot_data.services.promises).index(context.services.promise)
+    screen = render.following_now(context.actor.tr, service.followable(), following, index)
     await show(update, screen, edit=True)
 
 

@@ -252,3 +252,53 @@ async def test_an_invitation_gives_the_kommun(several: Harness) -> None:
         await people.create_invite(None, Org.POLICE), 6511, "Po"
     )  # fmt: skip
     assert police.municipality is None  # the police area: every kommun, invited once
+
+
+async def test_a_resident_chooses_her_kommun_once_and_may_follow_another(
+    several: Harness, settings: Settings
+) -> None:
+    h = several
+    resident = 5301
+    ids = [p.id for p in demo_promise_set()]
+    # Her kommun unknown: the answer is the home kommun's, with one button to say otherwise.
+    await h.say(resident, "/hurgardet")
+    assert ("Annan kommun?", "kom:ask:0") in h.tg.last(resident).buttons
+    await h.press(resident, "kom:ask:0")
+    chooser = h.tg.last(resident)
+    assert [label for label, _d in chooser.buttons] == ["Upplands-Bro kommun", "Järfälla kommun"]
+    await h.press(resident, "kom:set:1")
+    assert "Klart. Jag svarar om Järfälla kommun" in h.tg.last(resident).text
+    # From now on she is answered about Järfälla's promise, and not asked again.
+    await h.say(resident, "/hurgardet")
+    summary = h.tg.last(resident)
+    assert "Synlighetsinsatser" in summary.text and "Tematräffar" not in summary.text
+    assert ("Annan kommun?", "kom:ask:0") not in summary.buttons
+    with sqlite3.connect(settings.db_path) as conn:
+        kommun = conn.execute("SELECT municipality FROM users WHERE user_id = ?", (resident,))
+        assert kommun.fetchone()[0] == "Järfälla kommun"
+    conn.close()
+
+    # She follows Upplands-Bro's theme meetings too, though she lives in Järfälla.
+    await h.say(resident, "/folj")
+    follow = h.tg.last(resident)
+    assert follow.text.startswith("[DEMO] Medborgarlöfte Järfälla 2025–2027")
+    await h.press(resident, "kom:askf:0")
+    await h.press(resident, "kom:fol:0")
+    other = h.tg.last(resident)
+    assert other.text.startswith("[DEMO] Medborgarlöfte Upplands-Bro 2025–2027")
+    press = f"fol:on:theme_meeting:{ids.index(UB)}"
+    assert press in [d for _l, d in other.buttons]
+    await h.press(resident, press)
+    assert "Tematräffar" in h.tg.last(resident).text
+    with sqlite3.connect(settings.db_path) as conn:
+        follows = conn.execute(
+            "SELECT promise_id, commitment FROM follows WHERE chat_id = ?", (resident,)
+        ).fetchall()
+    conn.close()
+    assert follows == [(UB, "theme_meeting")]
+
+    # A forged kommun is a stale button; staff get their kommun from the invitation.
+    await h.press(resident, "kom:set:9")
+    assert "Klart" not in h.tg.last(resident).text
+    await h.say(POLICE, "/kommun")
+    assert "inbjudan" in h.tg.last(POLICE).text

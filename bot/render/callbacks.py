@@ -294,8 +294,27 @@ class FollowAction(enum.StrEnum):
 
 @dataclasses.dataclass(frozen=True)
 class FollowPress(CallbackData, prefix="fol"):
+    """``promise``: the place in the deployment's list of the promise followed (several
+    promises: a resident may follow another kommun's)."""
+
+    added_fields = 1  # ``promise``
+
     action: FollowAction
     commitment: str
+    promise: int = 0
+
+
+class KommunAction(enum.StrEnum):
+    ASK = "ask"  # which kommun do you live in?
+    SET = "set"  # index: the kommun's place in the deployment's list of kommuner
+    ASK_FOLLOW = "askf"  # whose promise to follow?
+    FOLLOW = "fol"  # index: that kommun
+
+
+@dataclasses.dataclass(frozen=True)
+class KommunPress(CallbackData, prefix="kom"):
+    action: KommunAction
+    index: int = 0
 
 
 # --- basics: /language, /delete_me -----------------------------------------------------------

@@ -82,6 +82,7 @@ COMMAND_DESCRIPTIONS = {
     "progress": N_("How the promise is going"),
     "follow": N_("Get news when a commitment moves"),
     "safety": N_("How safe do you feel? One anonymous question"),
+    "municipality": N_("Which kommun's promise I answer about"),
     "tips": N_("Fraud tips for seniors"),
     "stop": N_("Stop the fraud tips"),
     "language": N_("Change language"),

@@ -171,7 +171,7 @@ def news(tr: Translator, items: Sequence[CommitmentProgress], today: date) -> Sc
 
 
 def follow_buttons(
-    tr: Translator, followable: Sequence[Commitment], following: set[str]
+    tr: Translator, followable: Sequence[Commitment], following: set[str], promise_index: int = 0
 ) -> list[list[Button]]:
     """A button per commitment: ✅ followed (tap to stop), ➕ not followed (tap to follow)."""
     rows = []
@@ -179,23 +179,34 @@ def follow_buttons(
         on = commitment.id in following
         mark = "✅ " if on else "➕ "
         action = FollowAction.OFF if on else FollowAction.ON
-        press = FollowPress(action, commitment.id)
+        press = FollowPress(action, commitment.id, promise_index)
         rows.append([Button(mark + commitment.short.get(tr.locale), press)])
     return rows
 
 
-def follow_choice(tr: Translator, followable: Sequence[Commitment], following: set[str]) -> Screen:
+def follow_choice(
+    tr: Translator,
+    followable: Sequence[Commitment],
+    following: set[str],
+    promise_index: int = 0,
+    heading: str | None = None,
+) -> Screen:
+    """``heading``: whose promise it is, when the deployment has several kommuner."""
     text = tr.gettext(
         "Choose what to follow. You get at most one short message a day when something "
         "moves. Tap again to stop."
     )
-    return Screen(text, follow_buttons(tr, followable, following))
+    if heading:
+        text = f"{heading}\n\n{text}"
+    return Screen(text, follow_buttons(tr, followable, following, promise_index))
 
 
-def following_now(tr: Translator, followable: Sequence[Commitment], following: set[str]) -> Screen:
+def following_now(
+    tr: Translator, followable: Sequence[Commitment], following: set[str], promise_index: int = 0
+) -> Screen:
     names = tr.join(c.short.get(tr.locale) for c in followable if c.id in following)
     text = tr.gettext("You follow: {names}").format(names=names or tr.gettext("nothing"))
-    return Screen(text, follow_buttons(tr, followable, following))
+    return Screen(text, follow_buttons(tr, followable, following, promise_index))
 
 
 def published_caption(tr: Translator) -> str:
