@@ -27,6 +27,9 @@ async def show_progress(update: Update, context: BotContext) -> None:
     promise = context.services.promise
     progress = await context.features.progress.progress()
     text = render.summary(tr, promise, progress)
+    safety = render_pulse.progress_lines(tr, promise, await context.features.pulse.summary())
+    if safety:
+        text += "\n\n" + "\n".join(safety)
     # Drawing takes ~0.1 s: off the event loop so other chats are not kept waiting.
     png, alt = await asyncio.to_thread(render.chart, tr, promise, progress)
     if update.callback_query is not None:

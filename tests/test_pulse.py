@@ -322,3 +322,15 @@ async def test_privacy_says_what_is_kept_about_the_question(harness: Harness) ->
     shown = h.tg.last(resident).text
     assert "trygghetsfrågan en gång i kvartalet" in shown
     assert "(jan.–mars 2024), inte ditt svar" in shown
+
+
+async def test_progress_shows_how_safe_residents_feel_beside_what_was_done(
+    harness: Harness,
+) -> None:
+    h = harness
+    await _answers(h, "bro", "2024Q1", unsafe=8, safe=17)
+    await _answers(h, "brunna", "2024Q1", unsafe=3, safe=3)  # too few: not shown
+    await h.say(7701, "/progress", "en")
+    text = spaces(h.tg.last(7701).text)
+    assert "How safe do residents feel?\n• Bro: 32% feel unsafe (17%–52%, 25 answers" in text
+    assert "Brunna" not in text

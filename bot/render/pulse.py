@@ -152,6 +152,21 @@ def poster_button(tr: Translator, promise_index: int = 0) -> Button:
     )
 
 
+def progress_lines(tr: Translator, promise: Promise, summary: SafetySummary) -> list[str]:
+    """/progress: how safe residents feel beside what was done, where residents follow the
+    promise: each area's latest published pulse figure, and the kommun's latest official one."""
+    lines: list[str] = []
+    for area in summary.areas:
+        name = area_name(tr, promise, area.area)
+        if area.latest is not None:
+            lines.append(f"• {name}: {figure_text(tr, area.latest)}")
+        if area.official:
+            lines.append(f"• {name}: {official_text(tr, area.official[-1])}")
+    if not lines:
+        return []
+    return [tr.gettext("How safe do residents feel?"), *lines]
+
+
 # --- for staff -----------------------------------------------------------------------------
 
 
