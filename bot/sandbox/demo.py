@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot.domain.conditions import Status
+from bot.domain.pulse import WHOLE_KOMMUN, OfficialFigure, quarter_of
 from bot.domain.records import Org
 from bot.services import Services
 from storage.activities import NewActivity
 from storage.events import NewEvent
+from storage.pulse import PulseRepo
 
 DEMO = "[DEMO] "
 
@@ -96,9 +98,31 @@ async def seed_demo(services: Services) -> None:
         if services.promise.get(commitment) is not None
     ]
     await services.activities.add_many(activities, now)
+    await _seed_pulse(services)
     for promise in services.promises:
         if promise.id != services.promise.id and not promise.draft:
             await _seed_other(services.scoped(promise), staff.user_id)
+
+
+async def _seed_pulse(services: Services) -> None:
+    """The safety pulse as if residents had answered (Bro past the 20 answers a figure needs,
+    Kungsängen–Tibble not yet) and a made-up official survey figure, so the page, /progress
+    and /lage show them."""
+    areas = {a.id for a in services.promise.areas}
+    if not {"bro", "kungsangen_tibble"} <= areas:
+        return
+    repo = PulseRepo(services.db, services.promise.id)
+    quarter = quarter_of(services.clock.today())
+    for area, unsafe, safe in (("bro", 7, 17), ("kungsangen_tibble", 3, 6)):
+        for i in range(unsafe + safe):
+            poll_id = f"demo-{services.promise.id}-{area}-{quarter}-{i}"
+            await repo.add_poll(poll_id, area, quarter)
+            await repo.record(poll_id, [0, 0, 1, 0, 0] if i < unsafe else [0, 1, 0, 0, 0])
+    start = date(services.clock.today().year - 1, 1, 1)
+    survey = OfficialFigure(
+        WHOLE_KOMMUN, start, date(start.year, 12, 31), DEMO + "Trygghetsmätning", 800, 0.31
+    )
+    await repo.add_official([survey], services.clock.now())
 
 
 async def _seed_other(services: Services, staff_id: int) -> None:
