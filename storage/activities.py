@@ -129,6 +129,20 @@ class ActivityRepo:
         )
         return [_activity(r) for r in rows]
 
+    async def places(self, commitments: tuple[str, ...]) -> list[tuple[str, date, str, int]]:
+        """(place, day, commitment, how many) of the reported activities of ``commitments``
+        that name a place, grouped: the safety pulse reads them per area."""
+        if not commitments:
+            return []
+        marks = ",".join("?" * len(commitments))
+        rows = await self._db.fetchall(
+            "SELECT place, date, commitment, COUNT(*) FROM activities WHERE retracted_at IS NULL "
+            f"AND promise_id = ? AND commitment IN ({marks}) AND place IS NOT NULL "
+            "AND place <> '' GROUP BY place, date, commitment ORDER BY date",
+            (self.promise_id, *commitments),
+        )
+        return [(r[0], date.fromisoformat(r[1]), r[2], r[3]) for r in rows]
+
     async def all_counted(self) -> list[Activity]:
         rows = await self._db.fetchall(
             "SELECT * FROM activities WHERE retracted_at IS NULL AND promise_id = ? "

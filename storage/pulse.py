@@ -34,21 +34,17 @@ class PulseRepo:
         )
         return changed > 0
 
-    async def counts(self) -> dict[tuple[str, str], list[list[int]]]:
-        """(area, quarter) → every poll's voter counts."""
+    async def counts(self, answers: int) -> dict[tuple[str, str], list[int]]:
+        """(area, quarter) → voters per answer, summed over its polls in SQLite (only polls
+        with ``answers`` answers: one of ours)."""
+        sums = ", ".join(f"SUM(json_extract(counts, '$[{i}]'))" for i in range(answers))
         rows = await self._db.fetchall(
-            "SELECT area, quarter, counts FROM pulse_polls WHERE promise_id = ? "
-            "ORDER BY quarter, area",
-            (self.promise_id,),
+            f"SELECT area, quarter, {sums} FROM pulse_polls WHERE promise_id = ? "
+            "AND json_valid(counts) AND json_array_length(counts) = ? "
+            "GROUP BY area, quarter ORDER BY quarter, area",
+            (self.promise_id, answers),
         )
-        out: dict[tuple[str, str], list[list[int]]] = {}
-        for row in rows:
-            try:
-                counts = [int(n) for n in json.loads(row["counts"])]
-            except (ValueError, TypeError):
-                continue
-            out.setdefault((row["area"], row["quarter"]), []).append(counts)
-        return out
+        return {(r[0], r[1]): [int(n or 0) for n in tuple(r)[2:]] for r in rows}
 
     # --- official figures -------------------------------------------------------------------
 

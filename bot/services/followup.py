@@ -83,7 +83,7 @@ async def build(
     )
     # "Ni sa – vi gjorde": residents' suggestions, counts only.
     voice = await SuggestionService(services).summary(locale)
-    safety = await PulseService(services, PeopleService(services)).summary()
+    safety = await PulseService(services, PeopleService(services)).summary(efforts=True)
     report = replace(report, voice=voice, safety=safety)
     previous = services.promises.previous(services.promise) if with_earlier else None
     if previous is None:

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 
 from bot.domain.pulse import (
     AreaSafety,
+    Feeling,
     OfficialFigure,
     PulseFigure,
     SafetySummary,
@@ -65,6 +66,7 @@ class PulseService:
         self.people = people
         self.repo = PulseRepo(services.db, services.promise.id)
         self.reminders = EventReminderRepo(services.db)
+        self._areas: dict[str, str | None] = {}
 
     @property
     def has_areas(self) -> bool:
@@ -202,53 +204,56 @@ class PulseService:
     async def import_official(self, figures: list[OfficialFigure]) -> int:
         return await self.repo.add_official(figures, self.s.clock.now())
 
-    async def summary(self) -> SafetySummary:
+    def _area_of(self, place: str) -> str | None:
+        """The promise's area a reported place is in (read once per distinct place)."""
+        if place not in self._areas:
+            found = place_named(place, self.s.promise)
+            self._areas[place] = found[0] if found is not None else None
+            if len(self._areas) > 4096:
+                self._areas.clear()
+        return self._areas[place]
+
+    async def summary(self, *, efforts: bool = False) -> SafetySummary:
+        """Per area: the pulse per quarter and the official figures; ``efforts``: also the
+        days the marked commitments were held there (the page's time line)."""
         promise = self.s.promise
         minimum = promise.pulse.min_answers
-        counts = await self.repo.counts()
+        counts = await self.repo.counts(len(Feeling))
         official = await self.repo.official()
-        efforts: dict[str, list[tuple[date, str]]] = {}
-        marked = set(promise.pulse.marked)
-        if marked:
-            for activity in await self.s.activities.all_counted():
-                if activity.commitment not in marked or not activity.place:
-                    continue
-                found = place_named(activity.place, promise)
-                if found is not None:
-                    efforts.setdefault(found[0], []).append((activity.date, activity.commitment))
+        held: dict[str, list[tuple[date, str]]] = {}
+        if efforts:
+            for place, day, commitment, _n in await self.s.activities.places(promise.pulse.marked):
+                area = self._area_of(place)
+                if area is not None:
+                    held.setdefault(area, []).append((day, commitment))
         ids = [a.id for a in promise.areas]
         extra = sorted({f.area for f in official} - set(ids))  # the whole kommun first
         areas = []
         for area in [*extra, *ids]:
             pulse = tuple(
-                PulseFigure(area, quarter, *tally(polls), min_answers=minimum)
-                for (a, quarter), polls in sorted(counts.items(), key=lambda kv: kv[0][1])
+                PulseFigure(area, quarter, *tally([summed]), min_answers=minimum)
+                for (a, quarter), summed in sorted(counts.items(), key=lambda kv: kv[0][1])
                 if a == area
             )
             mine = tuple(f for f in official if f.area == area)
             if not pulse and not mine:
                 continue
-            areas.append(AreaSafety(area, pulse, mine, tuple(sorted(efforts.get(area, [])))))
+            areas.append(AreaSafety(area, pulse, mine, tuple(sorted(set(held.get(area, []))))))
         return SafetySummary(tuple(areas), minimum)
 
     async def areas_of(self, commitment_id: str) -> list[AreaSafety]:
         """The areas a commitment's activities were held in, most often first, with their
         figures (/status detail)."""
-        promise = self.s.promise
         held: Counter[str] = Counter()
-        for activity in await self.s.activities.all_counted():
-            if activity.commitment == commitment_id and activity.place:
-                found = place_named(activity.place, promise)
-                if found is not None:
-                    held[found[0]] += 1
+        for place, _day, _c, n in await self.s.activities.places((commitment_id,)):
+            area = self._area_of(place)
+            if area is not None:
+                held[area] += n
         if not held:
             return []
         summary = await self.summary()
-        return [
-            a
-            for area, _n in held.most_common()
-            if (a := summary.area(area)) is not None and a.pulse
-        ]
+        found = [summary.area(area) for area, _n in held.most_common()]
+        return [a for a in found if a is not None and a.pulse]
 
     async def worsened_areas(self) -> list[AreaSafety]:
         """Areas whose latest published quarter is worse than the one before, beyond both
