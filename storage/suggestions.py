@@ -96,12 +96,20 @@ class SuggestionRepo:
                 )
         return suggestion_id
 
-    async def groups(self) -> list[SuggestionGroup]:
-        """Every group with its count, newest first."""
+    async def groups(self, promise_ids: tuple[str, ...] | None = None) -> list[SuggestionGroup]:
+        """Every group with its count, newest first; ``promise_ids``: only the suggestions
+        that came in for these promises (one kommun's, for its published page)."""
+        where = ""
+        params: tuple[str, ...] = ()
+        if promise_ids is not None:
+            where = f"WHERE s.promise_id IN ({','.join('?' * len(promise_ids))}) "
+            params = promise_ids
         rows = await self._db.fetchall(
             "SELECT g.grp, g.status, g.reason, g.event_id, g.updated_at, COUNT(s.id) AS n, "
             "MAX(s.created_at) AS newest FROM suggestion_groups g "
-            "JOIN suggestions s ON s.grp = g.grp GROUP BY g.grp ORDER BY newest DESC, g.grp"
+            f"JOIN suggestions s ON s.grp = g.grp {where}"
+            "GROUP BY g.grp ORDER BY newest DESC, g.grp",
+            params,
         )
         return [
             SuggestionGroup(

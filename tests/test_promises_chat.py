@@ -6,6 +6,7 @@ last promise went; the earlier-promise questions measured per language."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import tomllib
@@ -17,9 +18,12 @@ import pytest
 
 from bot.app import SANDBOX_TOKEN, build_application, serving
 from bot.clock import STOCKHOLM, FrozenClock
+from bot.domain.followup_view import PeriodFilter
 from bot.domain.promise_set import demo_promise_set
 from bot.domain.records import Org
 from bot.language.questions import match_question
+from bot.render.followup import render_json
+from bot.services.followup import build
 from bot.settings import Settings
 from tests.conftest import Harness
 from tests.fakes import FakeTelegram, callback_update, user, without_card
@@ -302,3 +306,24 @@ async def test_a_resident_chooses_her_kommun_once_and_may_follow_another(
     assert "Klart" not in h.tg.last(resident).text
     await h.say(POLICE, "/kommun")
     assert "inbjudan" in h.tg.last(POLICE).text
+
+
+async def test_each_kommun_publishes_only_its_own_residents_suggestions(several: Harness) -> None:
+    """ "Ni sa – vi gjorde" per kommun: three residents find Jakobsberg unsafe (Järfälla's
+    page counts them), three want a theme meeting about mopeds in Bro (Upplands-Bro's)."""
+    h = several
+    for i in range(3):
+        await h.say(5401 + i, "det känns otryggt vid Jakobsberg station på kvällarna")
+        await h.press(5401 + i, "voice:send")
+        await h.say(5411 + i, "ni borde ha en tematräff om mopedbuskörning i Bro")
+        await h.press(5411 + i, "voice:send")
+    promises = {p.id: p for p in demo_promise_set()}
+    services = h.app.bot_data.services
+    pages = {}
+    for pid in (JF, UB):
+        report = await build(services.scoped(promises[pid]), "sv", PeriodFilter())
+        pages[pid] = json.loads(render_json(report)).get("voice", {})
+    jf = {g["id"]: g["count"] for g in pages[JF].get("groups", [])}
+    ub = {g["id"]: g["count"] for g in pages[UB].get("groups", [])}
+    assert pages[JF]["total"] == 3 and pages[UB]["total"] == 3, (pages[JF], pages[UB])
+    assert jf and ub and not set(jf) & set(ub)

@@ -205,11 +205,13 @@ class SuggestionService:
 
     async def summary(self, locale: str) -> VoiceSummary:
         """Counts per theme and area from ``PUBLISH_FROM`` suggestions; never a text or a
-        person."""
+        person. Several kommuner: only those that came in for this kommun's promises (one
+        promise's suggestions carry on into the next of the same kommun)."""
         tr = self.s.translator(locale)
         shown: list[VoiceGroup] = []
         total = hidden = 0
-        for group in await self.repo.groups():
+        kommun = tuple(p.id for p in self.s.promises.of(self.s.promise.municipality))
+        for group in await self.repo.groups(kommun if len(self.s.promises) > 1 else None):
             total += group.count
             if group.count < PUBLISH_FROM:
                 hidden += group.count
