@@ -15,6 +15,7 @@ from bot.render import pulse as render
 from bot.render.callbacks import PulseAction, PulsePress
 from bot.services.pulse import NotAsked
 from handlers.common import BotContext, every, pressed, reply, show
+from handlers.outgoing import may_have_arrived
 
 JOB = "pulse:invite"
 JOB_SECONDS = 60
@@ -77,7 +78,11 @@ async def press_pulse(update: Update, context: BotContext, press: PulsePress) ->
         sent = await context.bot.send_poll(
             actor.chat_id, question, answers, is_anonymous=True, allows_multiple_answers=False
         )
-    except TelegramError:
+    except TelegramError as exc:
+        if may_have_arrived(exc):
+            # Telegram may have shown her the poll (the answer was lost on the way back):
+            # the quarter stays taken, so nobody answers twice; that poll is not counted.
+            return
         await service.poll_failed(actor, request)
         await reply(update, render.send_failed(tr))
         return

@@ -334,3 +334,16 @@ async def test_progress_shows_how_safe_residents_feel_beside_what_was_done(
     text = spaces(h.tg.last(7701).text)
     assert "How safe do residents feel?\n• Bro: 32% feel unsafe (17%–52%, 25 answers" in text
     assert "Brunna" not in text
+
+
+async def test_a_poll_whose_answer_was_lost_is_not_sent_twice(harness: Harness) -> None:
+    """Telegram took the poll but its answer was lost (a read timeout): the quarter stays
+    taken, so a second tap gets no second poll and nobody can answer twice."""
+    h = harness
+    resident = 7801
+    h.tg.lose_answers = 1
+    await h.press(resident, PulsePress(PulseAction.AREA, 0).encode())
+    assert len(h.tg.polls_to(resident)) == 1
+    await h.press(resident, PulsePress(PulseAction.AREA, 0).encode())
+    assert len(h.tg.polls_to(resident)) == 1
+    assert "redan fått frågan" in h.tg.last(resident).text
