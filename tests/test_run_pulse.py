@@ -73,7 +73,8 @@ async def test_run_process_safety_pulse(tmp_path: Path) -> None:
             for chat in everyone:
                 message = emu.sent_to(chat)[-1]
                 area = 0 if chat in BRO else 1  # Bro, Kungsängen–Tibble
-                await emu.press_and_wait(chat, message.message_id, message.callback_data[area])
+                data = message.callback_data[area]
+                await emu.press_and_wait(chat, message.message_id, data, timeout=30)
             await _wait_for(lambda: all(m.poll for c in everyone for m in emu.sent_to(c)[-1:]))
             for i, chat in enumerate(BRO):
                 poll = emu.sent_to(chat)[-1]
