@@ -23,8 +23,10 @@ from bot.domain.pulse import (
     worsened,
 )
 from bot.domain.records import Org
+from bot.i18n import translator
 from bot.render.callbacks import PulseAction, PulsePress
 from bot.render.followup import render_json, render_markdown
+from bot.render.pulse import poll
 from bot.sandbox.emulator.entities import poll_object
 from bot.services.delivery import DeliveryService
 from bot.services.followup import build
@@ -347,3 +349,20 @@ async def test_a_poll_whose_answer_was_lost_is_not_sent_twice(harness: Harness) 
     await h.press(resident, PulsePress(PulseAction.AREA, 0).encode())
     assert len(h.tg.polls_to(resident)) == 1
     assert "redan fått frågan" in h.tg.last(resident).text
+
+
+@pytest.mark.parametrize("lang", ["sv", "en", "fi", "ar", "fa", "so", "pl"])
+def test_the_question_fits_a_telegram_poll_in_every_language(lang: str) -> None:
+    """Telegram allows 300 characters for a poll's question and 100 for an answer: every
+    language's wording fits whole (render.poll would otherwise cut it)."""
+    tr = translator(lang)
+    question, answers = poll(tr)
+    assert question == tr.gettext(
+        "How safe or unsafe would you feel if you went out alone late one evening in the "
+        "area where you live?"
+    )
+    assert len(question) <= 300 and len(answers) == len(Feeling)
+    assert all(0 < len(a) <= 100 for a in answers)
+    assert len(set(answers)) == len(answers)
+    if lang != "en":
+        assert question.count("?") + question.count("؟") >= 1

@@ -66,6 +66,9 @@ def area_chosen(tr: Translator, promise: Promise, area_id: str) -> Screen:
 def poll(tr: Translator) -> tuple[str, list[str]]:
     """The anonymous poll: Brå's question and its answers, in ``Feeling``'s order."""
     _ = tr.gettext
+    # TRANSLATORS: Brå's national crime survey (NTU) question, sent as a Telegram poll (at
+    # most 300 characters; each answer at most 100). Where the survey or the police's safety
+    # survey has an official wording in your language, use it, so the figures compare.
     question = _(
         "How safe or unsafe would you feel if you went out alone late one evening in the "
         "area where you live?"
