@@ -72,7 +72,7 @@ async def press_pulse(update: Update, context: BotContext, press: PulsePress) ->
     if isinstance(request, NotAsked):
         await reply(update, _NOT_ASKED[request](tr), edit=True)
         return
-    await show(update, render.area_chosen(tr, service.s.promise, request.area), edit=True)
+    await show(update, render.area_chosen(tr, service.s.promise), edit=True)
     question, answers = render.poll(tr)
     try:
         sent = await context.bot.send_poll(

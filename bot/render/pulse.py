@@ -57,10 +57,11 @@ def invitation(tr: Translator, promise: Promise, promise_index: int = 0) -> Scre
     return Screen(text, rows)
 
 
-def area_chosen(tr: Translator, promise: Promise, area_id: str) -> Screen:
-    """The invitation once an area is tapped (its buttons gone), before the poll."""
+def area_chosen(tr: Translator, promise: Promise) -> Screen:
+    """The invitation once an area is tapped (its buttons gone), before the poll. It does not
+    repeat the area: a message that waits in the outbox would link her chat to it."""
     text = invitation(tr, promise).text
-    return Screen(f"{text}\n\n✔ {area_name(tr, promise, area_id)}")
+    return Screen(f"{text}\n\n✔ {tr.gettext('Thank you. The question comes below.')}")
 
 
 def poll(tr: Translator) -> tuple[str, list[str]]:
