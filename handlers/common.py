@@ -126,6 +126,13 @@ class BotContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):
         (a report card's promise, a resident's kommun's); None: the home promise."""
         self._promise = promise
 
+    def use_promise_at(self, index: int) -> None:
+        """``use_promise`` for a button's promise: its place in the deployment's list (an
+        index out of range, from an old or a forged button, changes nothing)."""
+        promises = self.bot_data.services.promises.promises
+        if len(promises) > 1 and 0 <= index < len(promises):
+            self.use_promise(promises[index])
+
     @property
     def actor(self) -> Actor:
         if self._actor is None:

@@ -59,7 +59,7 @@ async def press_kommun(update: Update, context: BotContext, press: KommunPress) 
     context.use_promise(promise)
     service = context.features.progress
     following = await service.follows(actor.chat_id)
-    index = list(services.promises).index(promise)
+    index = services.promises.index(promise)
     screen = render_progress.follow_choice(
         tr, service.followable(), following, index, heading=render.whose(tr, promise)
     )

@@ -66,7 +66,7 @@ async def choose_follow(update: Update, context: BotContext) -> None:
     following = await service.follows(context.actor.chat_id)
     tr = context.actor.tr
     promises = context.bot_data.services.promises
-    index = list(promises).index(context.services.promise)
+    index = promises.index(context.services.promise)
     screen = render.follow_choice(tr, service.followable(), following, index)
     if several_kommuner(context) and not context.actor.is_staff:
         # Several kommuner: whose promise this is, and another kommun's to follow instead.
@@ -78,9 +78,7 @@ async def choose_follow(update: Update, context: BotContext) -> None:
 
 @pressed(FollowPress)
 async def press_follow(update: Update, context: BotContext, press: FollowPress) -> None:
-    promises = context.bot_data.services.promises.promises
-    if len(promises) > 1 and 0 <= press.promise < len(promises):
-        context.use_promise(promises[press.promise])
+    context.use_promise_at(press.promise)
     service = context.features.progress
     commitment = context.services.promise.get(press.commitment)
     if commitment is None or commitment not in service.followable():
@@ -89,7 +87,7 @@ async def press_follow(update: Update, context: BotContext, press: FollowPress) 
     on = press.action is FollowAction.ON
     await service.set_follow(context.actor.chat_id, commitment, on, by=context.actor)
     following = await service.follows(context.actor.chat_id)
-    index = list(context.bot_data.services.promises).index(context.services.promise)
+    index = context.bot_data.services.promises.index(context.services.promise)
     screen = render.following_now(context.actor.tr, service.followable(), following, index)
     await show(update, screen, edit=True)
 

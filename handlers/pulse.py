@@ -27,12 +27,6 @@ _NOT_ASKED = {
 }
 
 
-def _use_promise(context: BotContext, index: int) -> None:
-    promises = context.bot_data.services.promises.promises
-    if len(promises) > 1 and 0 <= index < len(promises):
-        context.use_promise(promises[index])
-
-
 async def show_pulse(update: Update, context: BotContext) -> None:
     """/trygghet: answer now, and be asked once a quarter or not."""
     service = context.features.pulse
@@ -46,7 +40,7 @@ async def show_pulse(update: Update, context: BotContext) -> None:
 
 @pressed(PulsePress)
 async def press_pulse(update: Update, context: BotContext, press: PulsePress) -> None:
-    _use_promise(context, press.promise)
+    context.use_promise_at(press.promise)
     service = context.features.pulse
     actor = context.actor
     tr = actor.tr

@@ -28,7 +28,7 @@ async def show_status(update: Update, context: BotContext) -> None:
     # Several promises: those in force that this staff member works for (her kommun's; the
     # police area's staff: every kommun's).
     kommun = context.actor.municipality
-    listed = list(root.promises)
+    listed = root.promises
     sections = [
         (s.promise, await context.bot_data.features_for(s.promise).pace.current(),
          listed.index(s.promise))
@@ -44,9 +44,7 @@ async def show_status(update: Update, context: BotContext) -> None:
 @staff_only("status.detail")
 @pressed(StatusPress)
 async def show_detail(update: Update, context: BotContext, press: StatusPress) -> None:
-    promises = context.bot_data.services.promises.promises
-    if len(promises) > 1 and 0 <= press.promise < len(promises):
-        context.use_promise(promises[press.promise])
+    context.use_promise_at(press.promise)
     services = context.services
     commitment = services.promise.get(press.commitment)
     if commitment is None:

@@ -60,6 +60,10 @@ class PromiseSet:
     def get(self, promise_id: str) -> Promise | None:
         return next((p for p in self.promises if p.id == promise_id), None)
 
+    def index(self, promise: Promise) -> int:
+        """Its place in the list: what a button names to say which promise it is for."""
+        return next(i for i, p in enumerate(self.promises) if p.id == promise.id)
+
     @property
     def municipalities(self) -> tuple[str, ...]:
         """Each kommun once, the home kommun first."""

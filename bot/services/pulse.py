@@ -73,7 +73,7 @@ class PulseService:
         return bool(self.s.promise.areas)
 
     def promise_index(self) -> int:
-        return list(self.s.promises).index(self.s.promise)
+        return self.s.promises.index(self.s.promise)
 
     async def _is_staff(self, user_id: int) -> bool:
         if user_id in self.s.settings.admin_ids:
