@@ -67,11 +67,12 @@ class ReminderService:
         services: Services,
         pace: PaceService | None = None,
         people: PeopleService | None = None,
+        pulse: PulseService | None = None,
     ) -> None:
         self.s = services
         self.pace = pace or PaceService(services)
         self.people = people or PeopleService(services)
-        self.pulse = PulseService(services, self.people)
+        self.pulse = pulse or PulseService(services, self.people)
         self.jobs = JobRunRepo(services.db)
 
     def recipients_for(

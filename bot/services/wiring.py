@@ -55,17 +55,18 @@ def build_features(services: Services, delivery: DeliveryService | None = None) 
     events = EventService(services, people)
     progress = ProgressService(services, pace)
     tips = TipService(services, people)
+    pulse = PulseService(services, people)
     return Features(
         people=people,
         pace=pace,
         events=events,
         progress=progress,
-        reminders=ReminderService(services, pace, people),
+        reminders=ReminderService(services, pace, people, pulse),
         reporting=ReportingService(services, people),
         tips=tips,
         answers=AnswerService(services, events, progress),
         delivery=delivery or outbox_sender(services, tips),
         conditions=ConditionService(services, people),
         suggestions=SuggestionService(services, events),
-        pulse=PulseService(services, people),
+        pulse=pulse,
     )
