@@ -40,13 +40,7 @@ class PeopleService:
     async def actor(
         self, user_id: int, chat_id: int, telegram_lang: str | None, name: str = ""
     ) -> Actor:
-        member = await self.s.staff.active(user_id)
-        if user_id in self.s.settings.admin_ids:
-            role = Role.ADMIN
-        elif member is not None:
-            role = Role.STAFF
-        else:
-            role = Role.RESIDENT
+        role, member = await self._role(user_id)
         saved = await self.s.users.locale(user_id)
         locale = pick_locale(saved, telegram_lang, self.s.settings.locale)
         if role.is_staff:
@@ -63,6 +57,17 @@ class PeopleService:
             name=member.name if member else name,
             municipality=member.municipality if member else None,
         )
+
+    async def _role(self, user_id: int) -> tuple[Role, StaffMember | None]:
+        member = await self.s.staff.active(user_id)
+        if user_id in self.s.settings.admin_ids:
+            return Role.ADMIN, member
+        return (Role.STAFF if member is not None else Role.RESIDENT), member
+
+    async def is_staff(self, user_id: int) -> bool:
+        """Staff or admin: someone the residents' questions (the safety pulse) never go to."""
+        role, _member = await self._role(user_id)
+        return role.is_staff
 
     async def refuse(self, actor: Actor, what: str, admin: bool = False) -> NotAllowed:
         """Audit an attempt at a staff or admin action; return the error to show. Staff who

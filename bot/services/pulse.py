@@ -75,11 +75,6 @@ class PulseService:
     def promise_index(self) -> int:
         return self.s.promises.index(self.s.promise)
 
-    async def _is_staff(self, user_id: int) -> bool:
-        if user_id in self.s.settings.admin_ids:
-            return True
-        return await self.people.active_staff(user_id) is not None
-
     def _day_time(self, moment: datetime) -> datetime:
         """``moment``, or the next 09:00 when it falls in the evening or at night."""
         local = moment.astimezone(self.s.clock.tz)
@@ -95,7 +90,7 @@ class PulseService:
         invited or asked this quarter."""
         now = self.s.clock.now()
         quarter = quarter_of(when.astimezone(self.s.clock.tz).date())
-        if await self._is_staff(chat_id) or await self.repo.opt_in(chat_id) == OPT_IN_NO:
+        if await self.people.is_staff(chat_id) or await self.repo.opt_in(chat_id) == OPT_IN_NO:
             return False
         lang = locale or self.s.settings.locale
         if not await self.repo.invite(chat_id, quarter, lang, now):
@@ -146,7 +141,7 @@ class PulseService:
 
     async def may_ask(self, actor: Actor) -> NotAsked | None:
         """None when ``actor`` may be asked now; else why not."""
-        if actor.is_staff or await self._is_staff(actor.user_id):
+        if actor.is_staff or await self.people.is_staff(actor.user_id):
             return NotAsked.STAFF
         if not self.has_areas:
             return NotAsked.NO_AREAS
