@@ -67,11 +67,11 @@ async def choose_follow(update: Update, context: BotContext) -> None:
     tr = context.actor.tr
     promises = context.bot_data.services.promises
     index = promises.index(context.services.promise)
-    screen = render.follow_choice(tr, service.followable(), following, index)
-    if several_kommuner(context) and not context.actor.is_staff:
-        # Several kommuner: whose promise this is, and another kommun's to follow instead.
-        heading = render_kommun.whose(tr, context.services.promise)
-        screen = render.follow_choice(tr, service.followable(), following, index, heading)
+    # Several kommuner: whose promise this is, and another kommun's to follow instead.
+    other = several_kommuner(context) and not context.actor.is_staff
+    heading = render_kommun.whose(tr, context.services.promise) if other else None
+    screen = render.follow_choice(tr, service.followable(), following, index, heading)
+    if other:
         screen = Screen(screen.text, [*screen.rows, [render_kommun.follow_other_button(tr)]])
     await show(update, screen)
 

@@ -186,8 +186,8 @@ def figure_text(tr: Translator, figure: PulseFigure) -> str:
 
 
 def status_lines(tr: Translator, promise: Promise, areas: list[AreaSafety]) -> list[str]:
-    """/status detail: each area the commitment's activities were held in, its latest
-    published pulse figure and its trend."""
+    """/status detail: each area the commitment's activities were held in (each with at
+    least one quarter of answers), its latest published pulse figure and its trend."""
     lines = []
     for area in areas:
         name = area_name(tr, promise, area.area)
@@ -195,7 +195,7 @@ def status_lines(tr: Translator, promise: Promise, areas: list[AreaSafety]) -> l
         if latest is None:
             lines.append(
                 tr.gettext("Safety in {area}: fewer than {n} answers yet.").format(
-                    area=name, n=latest_min(area)
+                    area=name, n=area.pulse[-1].min_answers
                 )
             )
             continue
@@ -207,10 +207,6 @@ def status_lines(tr: Translator, promise: Promise, areas: list[AreaSafety]) -> l
             line += " " + trend_text(tr, *trend)
         lines.append(line)
     return lines
-
-
-def latest_min(area: AreaSafety) -> int:
-    return area.pulse[-1].min_answers if area.pulse else 20
 
 
 def trend_text(tr: Translator, before: PulseFigure, after: PulseFigure) -> str:
